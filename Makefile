@@ -1,0 +1,41 @@
+# Store Advisor: `make demo` and `make test` do all set-up from a fresh clone.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB := data/demo.db
+export DATABASE_URL ?= sqlite:///$(CURDIR)/$(DEMO_DB)
+
+.PHONY: demo test lint venv bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+node_modules/.installed: tests/telegram_emulator/package.json
+	cd tests/telegram_emulator && npm install --no-audit --no-fund --loglevel=error
+	mkdir -p node_modules && touch node_modules/.installed
+
+demo: $(STAMP)
+	$(BIN)/advisor db upgrade
+	test -f $(DEMO_DB) && $(BIN)/advisor seller list | grep -q demo || $(BIN)/advisor seed --sellers 3 --days 365 --orders-per-day 200
+	$(BIN)/advisor demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/storage.py
+
+clean:
+	rm -rf $(VENV) node_modules tests/telegram_emulator/node_modules

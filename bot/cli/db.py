@@ -1,0 +1,28 @@
+"""`advisor db upgrade|current`: schema migrations."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.cli._common import add_command, open_database
+from storage.db import current_revision
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("db", help="database schema migrations")
+    sub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    add_command(sub, "upgrade", _upgrade, "apply all migrations to the configured database")
+    add_command(sub, "current", _current, "print the schema revision of the configured database")
+
+
+def _upgrade(_args: argparse.Namespace) -> int:
+    engine, _ = open_database()
+    print(f"database at revision {current_revision(engine)}")
+    return 0
+
+
+def _current(_args: argparse.Namespace) -> int:
+    engine, _ = open_database(migrate=False)
+    print(current_revision(engine) or "empty (run: advisor db upgrade)")
+    return 0
