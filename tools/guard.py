@@ -1,0 +1,155 @@
+"""The answer guard: every number a model writes must come from this turn's tool results.
+
+A model answer is accepted only if each number in it can be read off the tool
+results (or the question and the tool arguments) under the formatting a person
+would use: thousands separators, 만/억 and k/M units, percentages of ratios,
+and rounding to the digits shown. Anything else is an invented number, and the
+caller sends the templated answer instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# a number, optionally signed, with separators and decimals, then an optional unit
+_NUMBER = re.compile(
+    r"(?<![\w.])[-+−]?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?"
+    r"(?P<unit>억|만|천|%|퍼센트|[kK](?![a-zA-Z])|[mM](?![a-zA-Z])|[bB](?![a-zA-Z]))?"
+)
+_UNITS = {
+    "억": 100_000_000,
+    "만": 10_000,
+    "천": 1_000,
+    "k": 1_000,
+    "m": 1_000_000,
+    "b": 1_000_000_000,
+}
+# 1억 2,345만 원: a compound Korean amount is one number
+_COMPOUND = re.compile(r"(?P<eok>\d+(?:\.\d+)?)\s?억\s?(?P<man>\d{1,3}(?:,\d{3})*|\d+)\s?만")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ok: bool
+    unsupported: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    text: str
+    value: Decimal
+    decimals: int
+    scale: int
+
+
+def _precision(number: str, scale: int) -> int:
+    """Decimal places shown; with a unit, trailing zeros of a whole number mean rounding
+    ("약 120만" is 10만-precision), without one they are taken as exact."""
+    if "." in number:
+        return len(number.split(".", 1)[1])
+    if scale > 1:
+        return -(len(number) - len(number.rstrip("0")))
+    return 0
+
+
+def numbers_in(text: str) -> list[_Shown]:
+    """Numbers as a person reads them in `text`, with the digits shown and the unit."""
+    found: list[_Shown] = []
+    consumed: list[tuple[int, int]] = []
+    for match in _COMPOUND.finditer(text):
+        eok = Decimal(match["eok"])
+        man = Decimal(match["man"].replace(",", ""))
+        found.append(_Shown(match.group(0), eok * 100_000_000 + man * 10_000, 0, 10_000))
+        consumed.append(match.span())
+    for match in _NUMBER.finditer(text):
+        if any(start <= match.start() < end for start, end in consumed):
+            continue
+        raw = match["num"].replace(",", "")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            continue
+        unit = (match["unit"] or "").lower()
+        scale = _UNITS.get(unit, 1)
+        found.append(
+            _Shown(
+                match.group(0).strip(),
+                value * scale,
+                _precision(raw, scale),
+                scale,
+            )
+        )
+    return found
+
+
+def _walk(value: Any) -> Iterator[float]:
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int | float | Decimal):
+        if isinstance(value, float) and not math.isfinite(value):
+            return
+        yield float(value)
+    elif isinstance(value, dict):
+        yield float(len(value))
+        for item in value.values():
+            yield from _walk(item)
+    elif isinstance(value, list | tuple):
+        yield float(len(value))
+        for item in value:
+            yield from _walk(item)
+    elif isinstance(value, dt.datetime | dt.date):
+        yield from (float(value.year), float(value.month), float(value.day))
+        if isinstance(value, dt.datetime):
+            yield from (float(value.hour), float(value.minute))
+    elif isinstance(value, str):
+        yield from _numbers_in_string(value)
+
+
+def _numbers_in_string(value: str) -> Iterator[float]:
+    try:
+        parsed = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        yield from _walk(parsed if len(value) <= 10 else dt.datetime.fromisoformat(value))
+        return
+    for shown in numbers_in(value):
+        yield float(shown.value)
+
+
+def allowed_values(sources: Iterable[Any]) -> set[float]:
+    """Every number the sources hold, plus the derived forms people write:
+    a ratio as a percentage and a change both ways (−12.5% said as "12.5% 감소")."""
+    values: set[float] = set()
+    for source in sources:
+        for number in _walk(source):
+            values.update((number, abs(number), number * 100, abs(number) * 100))
+    return values
+
+
+def _matches(shown: _Shown, allowed: set[float]) -> bool:
+    target = abs(shown.value)
+    # the digits shown, in the unit shown: 1.2만 shows 0.1만 = 1,000 precision
+    step = Decimal(1).scaleb(-shown.decimals) * shown.scale
+    tolerance = float(step) / 2 + 1e-9
+    for value in allowed:
+        if abs(abs(value) - float(target)) <= tolerance:
+            return True
+        # "약 120만 원" for 1,234,500: rounding to the shown unit, either way
+        if shown.scale > 1 and abs(abs(value) - float(target)) < float(step):
+            return True
+    return False
+
+
+def check_answer(answer: str, sources: Iterable[Any]) -> Verdict:
+    """Accept `answer` when each of its numbers is found in `sources` (tool results,
+    tool arguments, the question); otherwise list the unsupported numbers."""
+    allowed = allowed_values(sources)
+    unsupported = tuple(shown.text for shown in numbers_in(answer) if not _matches(shown, allowed))
+    return Verdict(ok=not unsupported, unsupported=unsupported)
