@@ -1,0 +1,161 @@
+"""Reading an import file: decoding, CSV rows with physical line numbers, header columns.
+
+Korean exports are often CP949 (the EUC-KR superset); everything else UTF-8, with
+or without a BOM. The bytes are tried as UTF-8 (BOM stripped) and then as CP949.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from storage.importing.report import RowError
+
+ENCODINGS = ("utf-8-sig", "cp949")
+UNKNOWN_ENCODING = "unknown encoding (neither UTF-8 nor CP949)"
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRow:
+    """A data row and the physical line it starts on (a quoted field may span lines)."""
+
+    line: int
+    cells: tuple[str, ...]
+
+    def get(self, index: int) -> str:
+        return self.cells[index].strip() if index < len(self.cells) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class CsvTable:
+    source: str
+    header: tuple[str, ...]
+    rows: tuple[CsvRow, ...]
+    errors: tuple[RowError, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A field found in the header: its name as the file spells it and its position."""
+
+    field: str
+    name: str
+    index: int
+
+
+def decode(data: bytes) -> str | int:
+    """The text, or the line of the first byte that no accepted encoding could read."""
+    failures: list[int] = []
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            failures.append(exc.start)
+    # the encoding that read furthest is most likely the file's; name its bad line
+    return data[: max(failures)].count(b"\n") + 1
+
+
+def read_table(data: bytes, source: str) -> CsvTable:
+    """Parse CSV bytes into a header and rows; blank rows are dropped, extra cells reported."""
+    text = decode(data)
+    if isinstance(text, int):
+        return CsvTable(source, (), (), (RowError(source, text, UNKNOWN_ENCODING),))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: tuple[str, ...] = ()
+    rows: list[CsvRow] = []
+    errors: list[RowError] = []
+    previous_end = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(RowError(source, previous_end + 1, f"unreadable CSV: {exc}"))
+            break
+        line, previous_end = previous_end + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if not header:
+            header = tuple(cell.strip() for cell in cells)
+            continue
+        extra = [cell for cell in cells[len(header) :] if cell.strip()]
+        if extra:
+            errors.append(
+                RowError(source, line, f"row has {len(cells)} fields, the header has {len(header)}")
+            )
+            continue
+        rows.append(CsvRow(line, tuple(cells)))
+    if not header and not errors:
+        errors.append(RowError(source, 1, "empty file (no header row)"))
+    return CsvTable(source, header, tuple(rows), tuple(errors))
+
+
+def normalize_header(name: str) -> str:
+    """Case, spacing and a trailing unit in parentheses do not matter: '광고비(원)' = '광고비'."""
+    name = re.sub(r"\s*\([^)]*\)\s*$", "", name.strip())
+    return " ".join(name.replace("_", " ").split()).casefold()
+
+
+def find_columns(
+    header: Sequence[str], wanted: Mapping[str, Sequence[str]], required: Sequence[str]
+) -> tuple[dict[str, Column], list[str]]:
+    """Columns for each wanted field (its aliases tried in order) and the required ones missing.
+
+    A missing field is named by its first alias, the name the file was expected to use.
+    """
+    positions: dict[str, int] = {}
+    for index, name in enumerate(header):
+        positions.setdefault(normalize_header(name), index)
+    found: dict[str, Column] = {}
+    for field, aliases in wanted.items():
+        for alias in aliases:
+            position = positions.get(normalize_header(alias))
+            if position is not None:
+                found[field] = Column(field, header[position], position)
+                break
+    missing = [wanted[field][0] for field in required if field not in found]
+    return found, missing
+
+
+def _shown(raw: str) -> str:
+    return raw if len(raw) <= 40 else raw[:39] + "…"
+
+
+class RowReader:
+    """Reads one row's cells by field, collecting `file:line: reason` problems.
+
+    A problem reads '<reason> in column '<name as in the file>': '<raw cell>''.
+    """
+
+    def __init__(self, source: str, row: CsvRow, columns: Mapping[str, Column]) -> None:
+        self.source, self.row, self.columns = source, row, columns
+        self.errors: list[RowError] = []
+
+    def raw(self, name: str) -> str:
+        column = self.columns.get(name)
+        return self.row.get(column.index) if column else ""
+
+    def problem(self, name: str, reason: str) -> None:
+        raw = self.raw(name)
+        detail = f": '{_shown(raw)}'" if raw else ""
+        column = self.columns[name].name
+        self.add(f"{reason} in column '{column}'{detail}")
+
+    def add(self, reason: str) -> None:
+        self.errors.append(RowError(self.source, self.row.line, reason))
+
+    def text(self, name: str, *, limit: int, required: bool = False) -> str | None:
+        """The stripped cell, or None when blank (a problem when required) or too long."""
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.problem(name, "missing value")
+            return None
+        if len(value) > limit:
+            self.problem(name, f"longer than {limit} characters")
+            return None
+        return value

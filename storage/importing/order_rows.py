@@ -1,0 +1,195 @@
+"""Order files -> typed orders and row errors. Pure: no database.
+
+Rows are grouped into orders by order id in file order; an order's lines are
+numbered by their order of appearance, so (order id, line number) is stable
+across re-imports of the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from storage.importing.csvfile import CsvTable, RowReader, find_columns
+from storage.importing.formats import REQUIRED_ORDER_FIELDS, OrderFormat, normalize_status
+from storage.importing.report import RowError
+from storage.importing.values import BadValue, parse_count, parse_money, parse_timestamp
+
+MAX_LENGTHS = {
+    "order_id": 100,
+    "sku": 100,
+    "product_name": 300,
+    "customer": 200,
+    "customer_name": 200,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLine:
+    """A line's product is found by SKU; without one, by its name."""
+
+    line: int
+    sku: str | None
+    product_name: str
+    quantity: int
+    unit_price: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedOrder:
+    external_id: str
+    line: int
+    ordered_at: dt.datetime
+    status: str
+    customer: str | None
+    customer_name: str | None
+    lines: tuple[ParsedLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedOrders:
+    """Completed orders ready to write, the count skipped as not completed, and errors."""
+
+    source: str
+    orders: tuple[ParsedOrder, ...]
+    not_completed: int
+    errors: tuple[RowError, ...]
+
+
+@dataclass(slots=True)
+class _Draft:
+    line: int
+    header: dict[str, object]
+    lines: list[ParsedLine] = field(default_factory=list)
+    broken: bool = False
+
+
+def parse_orders(
+    table: CsvTable, fmt: OrderFormat, *, timezone: ZoneInfo, currency: str
+) -> ParsedOrders:
+    """Typed orders of `table` for a seller in `timezone` selling in `currency`.
+
+    Every problem is reported (missing columns once, at line 1); an order with any
+    problem is left out, and a caller writes nothing unless `errors` is empty.
+    """
+    errors = list(table.errors)
+    if not table.header:
+        return ParsedOrders(table.source, (), 0, tuple(errors))
+    columns, missing = find_columns(table.header, fmt.columns, REQUIRED_ORDER_FIELDS)
+    if missing:
+        errors += [RowError(table.source, 1, f"missing column '{name}'") for name in missing]
+        return ParsedOrders(table.source, (), 0, tuple(sorted(errors, key=lambda e: e.line)))
+
+    drafts: dict[str, _Draft] = {}
+    for row in table.rows:
+        reader = RowReader(table.source, row, columns)
+        order_id = reader.text("order_id", limit=MAX_LENGTHS["order_id"], required=True)
+        header = _order_level(reader, fmt, timezone, currency)
+        line = _line(reader, currency)
+        draft = drafts.get(order_id) if order_id is not None else None
+        if order_id is not None and draft is None:
+            draft = drafts[order_id] = _Draft(row.line, {})
+            for name in ("ordered_at", "status"):
+                if name not in header and not reader.raw(name):
+                    reader.problem(name, "missing value")
+        if draft is not None:
+            for name, value in header.items():
+                known = draft.header.setdefault(name, value)
+                if known != value:
+                    reader.problem(name, f"differs from line {draft.line} of the same order")
+            if line is not None:
+                draft.lines.append(line)
+            draft.broken |= bool(reader.errors)
+        errors += reader.errors
+
+    orders: list[ParsedOrder] = []
+    not_completed = 0
+    for external_id, draft in drafts.items():
+        if draft.broken or not draft.lines:
+            continue
+        status = draft.header["status"]
+        if status is None:
+            not_completed += 1
+            continue
+        assert isinstance(status, str)
+        ordered_at = draft.header["ordered_at"]
+        assert isinstance(ordered_at, dt.datetime)
+        if status == "paid" and draft.header.get("cancelled_at") is not None:
+            status = "cancelled"
+        customer, customer_name = draft.header.get("customer"), draft.header.get("customer_name")
+        orders.append(
+            ParsedOrder(
+                external_id=external_id,
+                line=draft.line,
+                ordered_at=ordered_at,
+                status=status,
+                customer=customer if isinstance(customer, str) else None,
+                customer_name=customer_name if isinstance(customer_name, str) else None,
+                lines=tuple(draft.lines),
+            )
+        )
+    errors.sort(key=lambda error: error.line)
+    return ParsedOrders(table.source, tuple(orders), not_completed, tuple(errors))
+
+
+def _order_level(
+    reader: RowReader, fmt: OrderFormat, timezone: ZoneInfo, currency: str
+) -> dict[str, object]:
+    """The order-level fields this row fills in (blank cells are left out)."""
+    values: dict[str, object] = {}
+    for name in ("ordered_at", "cancelled_at"):
+        raw = reader.raw(name)
+        if raw:
+            try:
+                values[name] = parse_timestamp(raw, timezone)
+            except BadValue as exc:
+                reader.problem(name, str(exc))
+    raw_status = reader.raw("status")
+    if raw_status:
+        key = normalize_status(raw_status)
+        if key in fmt.statuses:
+            values["status"] = fmt.statuses[key]
+        else:
+            reader.problem("status", "unknown status")
+    customer = reader.text("customer", limit=MAX_LENGTHS["customer"])
+    if customer is not None:
+        values["customer"] = customer.lower() if "@" in customer else customer
+    customer_name = reader.text("customer_name", limit=MAX_LENGTHS["customer_name"])
+    if customer_name is not None:
+        values["customer_name"] = customer_name
+    raw_currency = reader.raw("currency")
+    if raw_currency:
+        if raw_currency.upper() != currency.upper():
+            reader.problem("currency", f"not the seller's currency {currency.upper()}")
+        else:
+            values["currency"] = raw_currency.upper()
+    return values
+
+
+def _line(reader: RowReader, currency: str) -> ParsedLine | None:
+    sku = reader.text("sku", limit=MAX_LENGTHS["sku"])
+    name = reader.text("product_name", limit=MAX_LENGTHS["product_name"])
+    if sku is None and name is None and not reader.raw("sku"):
+        reader.problem("sku", "missing value")
+    quantity = unit_price = None
+    raw_quantity = reader.raw("quantity")
+    if not raw_quantity:
+        reader.problem("quantity", "missing value")
+    else:
+        try:
+            quantity = parse_count(raw_quantity, what="quantity", positive=True)
+        except BadValue as exc:
+            reader.problem("quantity", str(exc))
+    raw_price = reader.raw("unit_price")
+    if not raw_price:
+        reader.problem("unit_price", "missing value")
+    else:
+        try:
+            unit_price = parse_money(raw_price, currency)
+        except BadValue as exc:
+            reader.problem("unit_price", str(exc))
+    product_name = name or sku
+    if product_name is None or quantity is None or unit_price is None:
+        return None
+    return ParsedLine(reader.row.line, sku, product_name, quantity, unit_price)
