@@ -1,0 +1,91 @@
+"""`advisor import orders|ads FILE --seller SLUG`: load real store data into a seller."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.cli._common import CliError, add_command, open_database
+from storage.importing import (
+    ORDER_FIELDS,
+    ImportReport,
+    import_ads,
+    import_orders,
+    load_mapping,
+)
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "import", help="import order exports and daily ad stats from CSV files"
+    )
+    sub = parser.add_subparsers(dest="import_command", metavar="KIND", required=True)
+    orders = add_command(
+        sub,
+        "orders",
+        _orders,
+        "import an order export (one row per order line); a file with any bad row "
+        "imports nothing, and re-importing a file adds nothing",
+    )
+    orders.add_argument("file", type=Path, help="CSV file, UTF-8 (with or without BOM) or CP949")
+    orders.add_argument("--seller", required=True, help="slug of an existing seller")
+    orders.add_argument(
+        "--format",
+        choices=("shopify", "generic"),
+        help="column layout (default: shopify when its columns are there, else generic)",
+    )
+    orders.add_argument(
+        "--map",
+        type=Path,
+        metavar="MAPPING.yaml",
+        help=f"YAML 'field: \"Your Column\"' lines; fields: {', '.join(ORDER_FIELDS)}",
+    )
+    ads = add_command(
+        sub,
+        "ads",
+        _ads,
+        "import daily ad stats (date, campaign, impressions, clicks, spend, conversions, "
+        "conversion_revenue; Korean headers such as 날짜, 캠페인, 노출수 work too)",
+    )
+    ads.add_argument("file", type=Path, help="CSV file, UTF-8 (with or without BOM) or CP949")
+    ads.add_argument("--seller", required=True, help="slug of an existing seller")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def _print(report: ImportReport) -> int:
+    if report.ok:
+        print(report.summary())
+        return 0
+    for error in report.errors:
+        print(error, file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return 1
+
+
+def _orders(args: argparse.Namespace) -> int:
+    data = _read(args.file)
+    mapping = load_mapping(args.map) if args.map else None
+    _, sessions = open_database()
+    report = import_orders(
+        sessions,
+        data,
+        source=str(args.file),
+        seller=args.seller,
+        format_name=args.format,
+        mapping=mapping,
+    )
+    return _print(report)
+
+
+def _ads(args: argparse.Namespace) -> int:
+    data = _read(args.file)
+    _, sessions = open_database()
+    return _print(import_ads(sessions, data, source=str(args.file), seller=args.seller))
