@@ -122,9 +122,12 @@ class KeywordMatcher:
     def match(self, fields: Mapping[str, str | None]) -> str | None:
         """The name of the first field the whole keyword is found in; "tokens" when only
         every word is found (across fields); None when the keyword does not match."""
+        return self.match_compact({name: compact(value) for name, value in fields.items() if value})
+
+    def match_compact(self, texts: Mapping[str, str]) -> str | None:
+        """`match` on texts already in compact form (compact a product list once)."""
         if not self.key:
             return None
-        texts = {name: compact(value) for name, value in fields.items() if value}
         for name, text in texts.items():
             if any(variant in text for variant in self.whole):
                 return name

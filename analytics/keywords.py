@@ -1,0 +1,330 @@
+"""Visit intent: what visitors searched for on the site, whether those visits
+bought, and what the lineup lacks for the searches that did not.
+
+Data contract: `visits` started in the window (UTC bounds of its local dates,
+cut at `now`), LEFT JOIN their order when it is the seller's and `paid`
+(cancelled and refunded orders are no conversion), summed with one GROUP BY
+over the raw search keyword in SQL. The per-spelling rows are then merged in
+Python by compact form (analytics.korean.compact: "소 포장" = "소포장"), which
+SQL cannot do portably.
+
+A visit *converts* when its order is paid; a keyword's revenue is the revenue
+of its converted visits' orders. A keyword is *low-converting* when it has at
+least `min_visits` visits and converts at less than half the site's keyword
+visit average (all keyword visits' conversions / all keyword visits). The
+one-sided binomial p-value P(X ≤ conversions | visits, average) is carried as
+evidence of how unlikely the shortfall is by chance; the rule itself is the
+plain one, so a seller can check it by hand.
+
+For a low-converting keyword the seller's products are matched against it
+(name, English name, category, options; spacing-insensitive, by words, and
+through the synonym groups in prompts/keyword_synonyms.yaml). No matching
+product suggests `add_product` (the lineup lacks it); matching products that
+do not convert suggest `improve_page`. A suggestion is a key and parameters;
+its sentence lives in prompts/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Literal, cast
+
+from scipy.stats import binom
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from analytics.common import NoData, Result, Store, Window
+from analytics.korean import KeywordMatcher, Synonyms, compact, load_synonyms
+from storage.models import Order, Product, Visit
+
+MatchedOn = Literal["name", "name_en", "category", "options", "tokens"]
+SuggestionKey = Literal["add_product", "improve_page"]
+
+
+class KeywordFigures(Result):
+    keyword: str
+    """The spelling most visitors used."""
+    key: str
+    """The compact form every spelling of this keyword shares."""
+    variants: list[str]
+    """Every spelling seen, most visits first."""
+    visits: int
+    conversions: int
+    conversion_rate: float | None
+    revenue: int
+
+
+class ProductMatch(Result):
+    product_id: int
+    name: str
+    price: int
+    matched_on: MatchedOn
+
+
+class Suggestion(Result):
+    """What to do, as a key for a template in prompts/ and its parameters.
+
+    add_product: {keyword}; improve_page: {keyword, product, product_count,
+    product_ids} with `product` the first matching product's name.
+    """
+
+    key: SuggestionKey
+    params: dict[str, str | int | list[int]]
+
+
+class LowConvertingKeyword(Result):
+    figures: KeywordFigures
+    expected_conversions: float
+    """visits × the site's keyword-visit conversion rate."""
+    p_value: float
+    matching_products: list[ProductMatch]
+    suggestion: Suggestion
+
+
+class KeywordFocus(Result):
+    """One keyword asked about by name."""
+
+    figures: KeywordFigures
+    matching_products: list[ProductMatch]
+    low_converting: bool
+    suggestion: Suggestion | None
+
+
+class KeywordReport(Result):
+    kind: Literal["keyword_report"] = "keyword_report"
+    currency: str
+    start: dt.date
+    end: dt.date
+    visits: int
+    """All visits in the window, with or without a search keyword."""
+    conversions: int
+    conversion_rate: float | None
+    keyword_visits: int
+    keyword_conversions: int
+    keyword_conversion_rate: float | None
+    """The site's keyword-visit average the low-conversion rule compares with."""
+    keyword_revenue: int
+    distinct_keywords: int
+    min_visits: int
+    low_rate_threshold: float | None
+    """Half the keyword-visit average: below it (with min_visits) is low-converting."""
+    top: list[KeywordFigures]
+    """The `limit` keywords with the most visits."""
+    low_converting: list[LowConvertingKeyword]
+    """Low-converting keywords, most visits first, at most `limit`."""
+    focus: KeywordFocus | None = None
+
+
+def keyword_report(
+    session: Session,
+    store: Store,
+    window: Window,
+    *,
+    keyword: str | None = None,
+    min_visits: int = 30,
+    limit: int = 10,
+    synonyms: Synonyms | None = None,
+) -> KeywordReport | NoData:
+    """Visits by on-site search keyword in `window`, their conversion and revenue,
+    the low-converting ones with matching products and a suggestion; with `keyword`,
+    that keyword's figures and matching products as `focus`.
+
+    NoData reasons: future_period; no_visits (no visit with a search keyword in
+    the window; detail has the window's visit count, and the keyword when one
+    was asked about and nobody searched it).
+    """
+    today = window.now.astimezone(store.timezone).date()
+    if window.start > today:
+        return NoData(reason="future_period", detail={"start": window.start.isoformat()})
+    start, stop = window.utc_bounds(store.timezone)
+    rows = session.execute(
+        select(
+            Visit.search_keyword,
+            func.count(),
+            func.count(Order.id),
+            func.coalesce(func.sum(Order.revenue), 0),
+        )
+        .select_from(Visit)
+        .outerjoin(
+            Order,
+            and_(
+                Order.id == Visit.order_id,
+                Order.seller_id == Visit.seller_id,
+                Order.status == "paid",
+            ),
+        )
+        .where(Visit.seller_id == store.id, Visit.started_at >= start, Visit.started_at < stop)
+        .group_by(Visit.search_keyword)
+    ).all()
+
+    visits = conversions = 0
+    spellings: dict[str, list[tuple[str, int, int, int]]] = defaultdict(list)
+    for raw, count, converted, revenue in rows:
+        visits += count
+        conversions += converted
+        spelling = " ".join(raw.split()) if raw else ""
+        if key := compact(spelling):
+            spellings[key].append((spelling, int(count), int(converted), int(revenue)))
+    groups = sorted(
+        (_merge(key, found) for key, found in spellings.items()),
+        key=lambda group: (-group.visits, group.key),
+    )
+    keyword_visits = sum(group.visits for group in groups)
+    if not keyword_visits:
+        return NoData(
+            reason="no_visits",
+            detail={"visits": visits, **({"keyword": keyword} if keyword else {})},
+        )
+    keyword_conversions = sum(group.conversions for group in groups)
+    average = keyword_conversions / keyword_visits
+    threshold = average / 2
+
+    def is_low(group: KeywordFigures) -> bool:
+        rate = group.conversion_rate
+        return group.visits >= min_visits and rate is not None and rate < threshold
+
+    focus_group: KeywordFigures | None = None
+    if keyword is not None:
+        focus_key = compact(keyword)
+        focus_group = next((group for group in groups if group.key == focus_key), None)
+        if focus_group is None:
+            return NoData(reason="no_visits", detail={"visits": visits, "keyword": keyword})
+
+    low_groups = [group for group in groups if is_low(group)][:limit]
+    catalogue = _catalogue(session, store.id) if low_groups or focus_group else []
+    table = synonyms if synonyms is not None else load_synonyms()
+
+    def matches(group: KeywordFigures) -> list[ProductMatch]:
+        return _matching_products(group.variants, catalogue, table)
+
+    low = [_low_converting(group, average, matches(group)) for group in low_groups]
+    focus = None
+    if focus_group is not None:
+        found = matches(focus_group)
+        flagged = is_low(focus_group)
+        focus = KeywordFocus(
+            figures=focus_group,
+            matching_products=found,
+            low_converting=flagged,
+            suggestion=_suggest(focus_group, found) if flagged else None,
+        )
+
+    return KeywordReport(
+        currency=store.currency,
+        start=window.start,
+        end=min(window.end, today),
+        visits=visits,
+        conversions=conversions,
+        conversion_rate=conversions / visits,
+        keyword_visits=keyword_visits,
+        keyword_conversions=keyword_conversions,
+        keyword_conversion_rate=average,
+        keyword_revenue=sum(group.revenue for group in groups),
+        distinct_keywords=len(groups),
+        min_visits=min_visits,
+        low_rate_threshold=threshold,
+        top=groups[:limit],
+        low_converting=low,
+        focus=focus,
+    )
+
+
+def _merge(key: str, found: list[tuple[str, int, int, int]]) -> KeywordFigures:
+    """One keyword from its spellings' (spelling, visits, conversions, revenue) rows."""
+    by_spelling: dict[str, int] = defaultdict(int)
+    for spelling, count, _, _ in found:
+        by_spelling[spelling] += count
+    variants = sorted(by_spelling, key=lambda spelling: (-by_spelling[spelling], spelling))
+    visits = sum(row[1] for row in found)
+    conversions = sum(row[2] for row in found)
+    return KeywordFigures(
+        keyword=variants[0],
+        key=key,
+        variants=variants,
+        visits=visits,
+        conversions=conversions,
+        conversion_rate=conversions / visits if visits else None,
+        revenue=sum(row[3] for row in found),
+    )
+
+
+_Entry = tuple[int, str, int, dict[str, str]]
+"""(product id, name, price, {field: compact text})."""
+
+
+def _catalogue(session: Session, seller_id: int) -> list[_Entry]:
+    rows = session.execute(
+        select(
+            Product.id,
+            Product.name,
+            Product.price,
+            Product.name_en,
+            Product.category,
+            Product.options,
+        )
+        .where(Product.seller_id == seller_id)
+        .order_by(Product.id)
+    )
+    return [
+        (
+            pid,
+            name,
+            price,
+            {
+                field: compact(value)
+                for field, value in (
+                    ("name", name),
+                    ("name_en", name_en),
+                    ("category", category),
+                    ("options", options),
+                )
+                if value
+            },
+        )
+        for pid, name, price, name_en, category, options in rows
+    ]
+
+
+_FIELD_ORDER = {"name": 0, "name_en": 1, "category": 2, "options": 3, "tokens": 4}
+
+
+def _matching_products(
+    spellings: list[str], catalogue: list[_Entry], synonyms: Synonyms
+) -> list[ProductMatch]:
+    """Products matching any spelling of a keyword (spacing changes which words it has),
+    whole-keyword matches by field first, then by id."""
+    matchers = [KeywordMatcher.build(spelling, synonyms) for spelling in spellings]
+    found = []
+    for pid, name, price, texts in catalogue:
+        fields = [field for matcher in matchers if (field := matcher.match_compact(texts))]
+        if fields:
+            best = cast(MatchedOn, min(fields, key=_FIELD_ORDER.__getitem__))
+            found.append(ProductMatch(product_id=pid, name=name, price=price, matched_on=best))
+    return sorted(found, key=lambda match: (_FIELD_ORDER[match.matched_on], match.product_id))
+
+
+def _suggest(group: KeywordFigures, found: list[ProductMatch]) -> Suggestion:
+    if not found:
+        return Suggestion(key="add_product", params={"keyword": group.keyword})
+    return Suggestion(
+        key="improve_page",
+        params={
+            "keyword": group.keyword,
+            "product": found[0].name,
+            "product_count": len(found),
+            "product_ids": [match.product_id for match in found],
+        },
+    )
+
+
+def _low_converting(
+    group: KeywordFigures, average: float, found: list[ProductMatch]
+) -> LowConvertingKeyword:
+    return LowConvertingKeyword(
+        figures=group,
+        expected_conversions=group.visits * average,
+        p_value=float(binom.cdf(group.conversions, group.visits, average)),
+        matching_products=found,
+        suggestion=_suggest(group, found),
+    )
