@@ -1,0 +1,135 @@
+"""One seller's purchase days per customer, read from the orders table.
+
+The database does the grouping: paid orders with a customer, placed at or
+before the as-of time, are summed per customer and per calendar day in the
+store's timezone (several orders on one day are one purchase occasion, as in
+lifetimes). The per-customer summary is then computed by the pure
+`summarize_transactions` on those already-aggregated rows.
+
+The local day is ``timezone(zone, ordered_at)::date`` on PostgreSQL. SQLite has
+no time-zone database, so the zone's UTC offsets over the orders' time span
+are taken from `zoneinfo` and applied with a CASE over the transition instants
+(a single constant offset for Asia/Seoul).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import BigInteger, Date, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from analytics.clv.summary import summarize_transactions
+from analytics.common import Store
+from storage.models import Order
+
+
+def _offset(tz: ZoneInfo, at: dt.datetime) -> int:
+    offset = at.astimezone(tz).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds())
+
+
+def utc_offsets(
+    tz: ZoneInfo, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, int]]:
+    """The zone's UTC offset (seconds) on [start, end]: [(from_utc, offset), ...], the first
+    entry from `start`. Transitions are found day by day, then to the second by bisection
+    (zones change offset at most a few times a year, never twice within a day)."""
+    start = start.astimezone(dt.UTC)
+    end = end.astimezone(dt.UTC)
+    segments = [(start, _offset(tz, start))]
+    day = dt.timedelta(days=1)
+    cursor = start
+    while cursor < end:
+        step_end = min(cursor + day, end)
+        before, after = _offset(tz, cursor), _offset(tz, step_end)
+        if before != after:
+            # transitions fall on whole seconds: bisect POSIX seconds until adjacent
+            low, high = math.floor(cursor.timestamp()), math.ceil(step_end.timestamp())
+            while high - low > 1:
+                middle = (low + high) // 2
+                if _offset(tz, dt.datetime.fromtimestamp(middle, dt.UTC)) == before:
+                    low = middle
+                else:
+                    high = middle
+            segments.append((dt.datetime.fromtimestamp(high, dt.UTC), after))
+        cursor = step_end
+    return segments
+
+
+def _local_day_sqlite(tz: ZoneInfo, start: dt.datetime, end: dt.datetime) -> Any:
+    segments = utc_offsets(tz, start, end)
+    modifiers = [f"{offset:+d} seconds" for _, offset in segments]
+    if len(segments) == 1:
+        modifier: Any = modifiers[0]
+    else:
+        modifier = case(
+            *[
+                (Order.ordered_at < boundary, modifiers[index])
+                for index, (boundary, _) in enumerate(segments[1:])
+            ],
+            else_=modifiers[-1],
+        )
+    return func.date(Order.ordered_at, modifier, type_=Date)
+
+
+def purchase_days(session: Session, store: Store, *, as_of: dt.datetime) -> pd.DataFrame:
+    """Columns customer_id (internal id), date (local `datetime.date`), amount (Σ revenue of
+    the day's paid orders, int): one row per customer and purchase day, orders up to `as_of`."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    scope = (
+        Order.seller_id == store.id,
+        Order.status == "paid",
+        Order.customer_id.is_not(None),
+        Order.ordered_at <= as_of,
+    )
+    first = session.execute(select(func.min(Order.ordered_at)).where(*scope)).scalar_one()
+    if first is None:
+        return pd.DataFrame(
+            {
+                "customer_id": pd.Series(dtype="int64"),
+                "date": pd.Series(dtype="object"),
+                "amount": pd.Series(dtype="int64"),
+            }
+        )
+    if session.get_bind().dialect.name == "postgresql":
+        local_day: Any = cast(func.timezone(store.timezone.key, Order.ordered_at), Date)
+    else:
+        local_day = _local_day_sqlite(store.timezone, first, as_of)
+    rows = (
+        select(
+            Order.customer_id.label("customer_id"),
+            local_day.label("day"),
+            Order.revenue.label("revenue"),
+        )
+        .where(*scope)
+        .subquery()
+    )
+    query = (
+        select(rows.c.customer_id, rows.c.day, cast(func.sum(rows.c.revenue), BigInteger))
+        .group_by(rows.c.customer_id, rows.c.day)
+        .order_by(rows.c.customer_id, rows.c.day)
+    )
+    result = session.execute(query).all()
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Series([row[0] for row in result], dtype="int64"),
+            "date": pd.Series([row[1] for row in result], dtype="object"),
+            "amount": pd.Series([int(row[2]) for row in result], dtype="int64"),
+        }
+    )
+
+
+def customer_summary(session: Session, store: Store, *, as_of: dt.datetime) -> pd.DataFrame:
+    """Per customer (internal id): x, t_x and T in days, monetary (KRW, mean of the repeat
+    purchase days), first and last purchase dates; calibration end = the local date of `as_of`."""
+    days = purchase_days(session, store, as_of=as_of)
+    return summarize_transactions(
+        days, calibration_end=as_of.astimezone(store.timezone).date(), unit_days=1.0
+    )
