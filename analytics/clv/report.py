@@ -1,0 +1,234 @@
+"""Future regulars: one seller's customers scored by BG/NBD and Gamma-Gamma.
+
+Time unit: days. The calibration period of each customer runs from their first
+paid purchase day to the local date of `as_of`; predictions are for the next
+30 and 90 days. Money is KRW (the store's minor unit), rounded to whole units.
+
+Segments (thresholds in `SegmentRules`, carried in the result for audit):
+
+- ``likely_regulars``: at most `likely_max_repeat` (1) repeat purchase days so
+  far, and at least `likely_min_expected_90d` (0.5) expected purchases in the
+  next 90 days; ranked by expected purchases in 90 days.
+- ``regulars``: at least `regular_min_repeat` (3) repeat purchase days (4
+  purchase days in all) and P(alive) >= `alive_threshold` (0.5); ranked by
+  expected value in 90 days.
+- ``at_risk``: the same purchase history but P(alive) < `alive_threshold`:
+  more likely gone than not; ranked by purchases so far, then the lowest P(alive).
+
+A store needs `MIN_CUSTOMERS` (200) customers and `MIN_REPEAT_BUYERS` (30) repeat
+buyers for a stable fit; below that, or when either fit fails, the answer is
+`NoData(reason="too_few_customers")` with the counts, never a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analytics.clv import bgnbd, gamma_gamma
+from analytics.clv.errors import FitError
+from analytics.clv.transactions import customer_summary
+from analytics.common import NoData, Result, Store
+from storage.models import Customer
+
+Segment = Literal["likely_regulars", "regulars", "at_risk"]
+SEGMENTS: tuple[Segment, ...] = ("likely_regulars", "regulars", "at_risk")
+MIN_CUSTOMERS = 200
+MIN_REPEAT_BUYERS = 30
+HORIZONS_DAYS = (30, 90)
+
+
+class SegmentRules(Result):
+    likely_max_repeat: int = 1
+    likely_min_expected_90d: float = 0.5
+    regular_min_repeat: int = 3
+    alive_threshold: float = 0.5
+
+
+class BGNBDParameters(Result):
+    """Purchase rate ~ Gamma(r, alpha) with alpha in days; dropout ~ Beta(a, b)."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float
+
+
+class GammaGammaParameters(Result):
+    """Spend per purchase day ~ Gamma(p, ν), ν ~ Gamma(q, gamma); gamma in the store's currency."""
+
+    p: float
+    q: float
+    gamma: float
+    log_likelihood: float
+
+
+class SegmentCounts(Result):
+    likely_regulars: int
+    regulars: int
+    at_risk: int
+
+
+class CustomerOutlook(Result):
+    customer: str  # the store's own customer id (external id)
+    purchases: int  # purchase days up to as_of, the first included
+    last_purchase: dt.date  # local date
+    p_alive: float
+    expected_purchases_30d: float
+    expected_purchases_90d: float
+    expected_spend: int  # expected spend per purchase day (Gamma-Gamma), currency units
+    expected_value_30d: int
+    expected_value_90d: int
+
+
+class CustomerReport(Result):
+    kind: Literal["customer_report"] = "customer_report"
+    store_id: int
+    currency: str
+    calibration_end: dt.datetime  # the as-of time
+    calibration_end_date: dt.date  # its local date, the last day counted
+    time_unit: Literal["day"] = "day"
+    bgnbd: BGNBDParameters
+    gamma_gamma: GammaGammaParameters
+    customers_fitted: int
+    repeat_buyers: int
+    spend_customers_fitted: int
+    segment: Segment
+    rules: SegmentRules
+    counts: SegmentCounts
+    customers: tuple[CustomerOutlook, ...]
+
+
+def _too_few(summary: pd.DataFrame, repeat_buyers: int, why: str) -> NoData:
+    return NoData(
+        reason="too_few_customers",
+        detail={
+            "customers": len(summary),
+            "repeat_buyers": repeat_buyers,
+            "min_customers": MIN_CUSTOMERS,
+            "min_repeat_buyers": MIN_REPEAT_BUYERS,
+            "why": why,
+        },
+    )
+
+
+def score_customers(
+    summary: pd.DataFrame,
+    bg: bgnbd.BGNBDParams,
+    gg: gamma_gamma.GammaGammaParams,
+    rules: SegmentRules,
+) -> pd.DataFrame:
+    """Add p_alive, expected purchases and value in 30/90 days, expected spend and the
+    segment (None outside the three) to a day-unit customer summary."""
+    x, t_x, T = summary["x"], summary["t_x"], summary["T"]
+    scored = summary.copy()
+    scored["p_alive"] = bgnbd.probability_alive(bg, x, t_x, T)
+    spend = gamma_gamma.expected_average_spend(gg, x, summary["monetary"])
+    scored["expected_spend"] = spend
+    for days in HORIZONS_DAYS:
+        expected = bgnbd.expected_purchases(bg, float(days), x, t_x, T)
+        scored[f"expected_purchases_{days}d"] = expected
+        scored[f"expected_value_{days}d"] = expected * spend
+    likely = (x <= rules.likely_max_repeat) & (
+        scored["expected_purchases_90d"] >= rules.likely_min_expected_90d
+    )
+    frequent = x >= rules.regular_min_repeat
+    alive = scored["p_alive"] >= rules.alive_threshold
+    segment = pd.Series(None, index=scored.index, dtype="object")
+    segment[frequent & ~alive] = "at_risk"
+    segment[frequent & alive] = "regulars"
+    segment[likely] = "likely_regulars"
+    scored["segment"] = segment
+    return scored
+
+
+def _ranked(scored: pd.DataFrame, segment: Segment) -> pd.DataFrame:
+    members = scored[scored["segment"] == segment].assign(internal_id=lambda f: f.index)
+    if segment == "likely_regulars":
+        keys, ascending = ["expected_purchases_90d", "expected_value_90d"], [False, False]
+    elif segment == "regulars":
+        keys, ascending = ["expected_value_90d", "p_alive"], [False, False]
+    else:
+        keys, ascending = ["x", "p_alive"], [False, True]
+    return members.sort_values([*keys, "internal_id"], ascending=[*ascending, True], kind="stable")
+
+
+def customer_report(
+    session: Session,
+    store: Store,
+    *,
+    as_of: dt.datetime,
+    segment: Segment = "likely_regulars",
+    limit: int = 10,
+    rules: SegmentRules | None = None,
+) -> CustomerReport | NoData:
+    """Fit BG/NBD and Gamma-Gamma on the store's customers up to `as_of` and list the top
+    `limit` customers of `segment`, with every segment's size and the fitted parameters."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    if segment not in SEGMENTS:
+        raise ValueError(f"unknown segment {segment!r}; expected one of {', '.join(SEGMENTS)}")
+    if limit < 1:
+        raise ValueError(f"limit must be >= 1, got {limit}")
+    rules = rules or SegmentRules()
+    summary = customer_summary(session, store, as_of=as_of)
+    if summary.empty:
+        return NoData(reason="no_customers", detail={"as_of": as_of.isoformat()})
+    repeat_buyers = int((summary["x"] > 0).sum())
+    if len(summary) < MIN_CUSTOMERS or repeat_buyers < MIN_REPEAT_BUYERS:
+        return _too_few(summary, repeat_buyers, "below the minimum for a stable fit")
+    try:
+        bg_fit = bgnbd.fit(summary["x"], summary["t_x"], summary["T"])
+        spenders = summary[(summary["x"] > 0) & (summary["monetary"] > 0)]
+        gg_fit = gamma_gamma.fit(spenders["x"], spenders["monetary"])
+        scored = score_customers(summary, bg_fit.params, gg_fit.params, rules)
+    except FitError as exc:
+        return _too_few(summary, repeat_buyers, f"fit failed: {exc}")
+
+    top = _ranked(scored, segment).head(limit)
+    names = dict(
+        session.execute(
+            select(Customer.id, Customer.external_id).where(
+                Customer.seller_id == store.id, Customer.id.in_([int(i) for i in top.index])
+            )
+        ).all()
+    )
+    counts = scored["segment"].value_counts()
+    bg, gg = bg_fit.params, gg_fit.params
+    return CustomerReport(
+        store_id=store.id,
+        currency=store.currency,
+        calibration_end=as_of,
+        calibration_end_date=as_of.astimezone(store.timezone).date(),
+        bgnbd=BGNBDParameters(
+            r=bg.r, alpha=bg.alpha, a=bg.a, b=bg.b, log_likelihood=bg_fit.log_likelihood
+        ),
+        gamma_gamma=GammaGammaParameters(
+            p=gg.p, q=gg.q, gamma=gg.gamma, log_likelihood=gg_fit.log_likelihood
+        ),
+        customers_fitted=bg_fit.customers,
+        repeat_buyers=repeat_buyers,
+        spend_customers_fitted=gg_fit.customers,
+        segment=segment,
+        rules=rules,
+        counts=SegmentCounts(**{name: int(counts.get(name, 0)) for name in SEGMENTS}),
+        customers=tuple(
+            CustomerOutlook(
+                customer=names.get(int(internal_id), str(internal_id)),
+                purchases=int(row.x) + 1,
+                last_purchase=row.last_purchase,
+                p_alive=float(row.p_alive),
+                expected_purchases_30d=float(row.expected_purchases_30d),
+                expected_purchases_90d=float(row.expected_purchases_90d),
+                expected_spend=round(float(row.expected_spend)),
+                expected_value_30d=round(float(row.expected_value_30d)),
+                expected_value_90d=round(float(row.expected_value_90d)),
+            )
+            for internal_id, row in top.iterrows()
+        ),
+    )
