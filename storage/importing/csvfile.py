@@ -133,7 +133,12 @@ class RowReader:
 
     def __init__(self, source: str, row: CsvRow, columns: Mapping[str, Column]) -> None:
         self.source, self.row, self.columns = source, row, columns
-        self.errors: list[RowError] = []
+        self._problems: list[tuple[int, RowError]] = []
+
+    @property
+    def errors(self) -> list[RowError]:
+        """This row's problems, left to right as the columns stand in the file."""
+        return [error for _, error in sorted(self._problems, key=lambda item: item[0])]
 
     def raw(self, name: str) -> str:
         column = self.columns.get(name)
@@ -142,11 +147,13 @@ class RowReader:
     def problem(self, name: str, reason: str) -> None:
         raw = self.raw(name)
         detail = f": '{_shown(raw)}'" if raw else ""
-        column = self.columns[name].name
-        self.add(f"{reason} in column '{column}'{detail}")
+        column = self.columns[name]
+        error = RowError(self.source, self.row.line, f"{reason} in column '{column.name}'{detail}")
+        self._problems.append((column.index, error))
 
     def add(self, reason: str) -> None:
-        self.errors.append(RowError(self.source, self.row.line, reason))
+        """A problem of the row as a whole, listed after those of its cells."""
+        self._problems.append((len(self.row.cells), RowError(self.source, self.row.line, reason)))
 
     def text(self, name: str, *, limit: int, required: bool = False) -> str | None:
         """The stripped cell, or None when blank (a problem when required) or too long."""

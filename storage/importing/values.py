@@ -27,7 +27,8 @@ MINOR_UNIT_EXPONENTS = {
 }
 DEFAULT_EXPONENT = 2
 
-_CURRENCY_MARKS = re.compile(r"^[A-Za-z]{3}\s+|\s+[A-Za-z]{3}$|[₩￦$€¥£원\s]")
+# '\\' too: Korean fonts draw the backslash of CP949 text as the won sign
+_CURRENCY_MARKS = re.compile(r"^[A-Za-z]{3}\s+|\s+[A-Za-z]{3}$|[₩￦\\$€¥£원\s]")
 _PLAIN_NUMBER = re.compile(r"-?(\d+(\.\d+)?|\.\d+)")
 _GROUPED_NUMBER = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 _TIMESTAMP = re.compile(
