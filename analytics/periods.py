@@ -1,0 +1,872 @@
+"""Periods: Korean or English text to a date range in the seller's timezone.
+
+`find_period(text, now=..., tz=...)` reads the period a free-form question
+names ("지난주 매출", "top 5 products last week", "11월 3일부터 10일까지")
+and returns a `Period` of inclusive local dates, or None when the text names
+none. `resolve_period` falls back to a default. Everything is relative to the
+`now` given (never the clock), so a question resolves the same way every time.
+
+What each phrase means (today = the local date of `now`):
+
+- today (so far) · yesterday · 그저께 / the day before yesterday
+- this week: Monday to today · last week: the previous Monday-Sunday
+- this month: the 1st to today · last month: the previous calendar month
+- this year: Jan 1 to today (also "ytd", which is year to date, not
+  yesterday) · last year: the previous calendar year
+- last N days ("최근 7일", "지난 30일", "7일간", "past 7 days"): the N full
+  days before today, ending yesterday; N weeks = 7N days ("최근 2주")
+- last N months ("최근 3개월", "last 3 months", "past month"): rolling, from
+  the same day N months ago to yesterday (Aug 27 - Nov 26 asked on Nov 27),
+  so the current month's sales are never left out; N years = 12N months.
+  "past week" is the last 7 days, while "last week" is the calendar week.
+- a month alone ("10월", "in October"): that whole month, the most recent
+  one not in the future, cut at today; "last October" is the most recent
+  October before the current month.
+- dates ("11월 3일", "2026-11-03", "11/3", "Nov 3", "3rd of November") and
+  ranges ("11월 3일부터 10일까지", "11/3-11/10", "between Nov 3 and 10",
+  "10월~11월", "11월 3일부터" = Nov 3 to today). A date without a year is
+  the most recent such date not in the future (Dec 30 asked in January is
+  last year's). A range without years starts at its most recent start; an
+  end before the start wraps into the next year only when the wrapped range
+  is at most half a year ("12월 20일~1월 5일"), otherwise it is reversed.
+- weekdays ("월요일", "last Friday", "지난주 금요일"), weekends, quarters
+  ("3분기", "Q3", "지난 분기"), halves ("상반기"), years ("2025년").
+
+A period that ends after today is cut at today; one that starts after today
+raises `PeriodError("future")`. Impossible dates ("2월 30일", "Feb 30") raise
+`PeriodError("invalid_date")`, reversed ranges `PeriodError("range_reversed")`.
+
+The matcher looks only for period phrases, so other words and numbers in the
+question are left alone ("top 5" is not a date). When a question names more
+than one period, the first one wins, except that a comparison base ("어제
+대비", "vs last week") yields to the other period.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from analytics.common import Window
+
+__all__ = ["Period", "PeriodError", "default_period", "find_period", "resolve_period"]
+
+MAX_DAYS = 3660  # ten years: longer spans are refused rather than computed
+_WRAP_MAX_DAYS = 183  # an undated range may wrap into the next year by at most this
+
+
+class PeriodError(ValueError):
+    """A period named in the text cannot be used; `key` picks the message template.
+
+    keys: invalid_date, range_reversed, future, too_long, unknown_default.
+    `params` fill the template (e.g. {"text": "2월 30일"}).
+    """
+
+    def __init__(self, key: str, params: dict[str, str | int] | None = None) -> None:
+        self.key = key
+        self.params: dict[str, str | int] = dict(params or {})
+        super().__init__(f"{key}: {self.params}" if self.params else key)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Inclusive local dates [start, end]; `key` names the kind of period.
+
+    keys: today, yesterday, day_before_yesterday, this_week, last_week, week,
+    this_month, last_month, month, this_quarter, last_quarter, quarter, half,
+    this_year, last_year, year, weekend, last_n_days (n = days),
+    last_n_months (n = months), date, range.
+    `span` is where the phrase is in the (NFC) text; it does not take part in
+    equality.
+    """
+
+    start: dt.date
+    end: dt.date
+    key: str
+    n: int | None = None
+    span: tuple[int, int] | None = field(default=None, compare=False)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def window(self, now: dt.datetime) -> Window:
+        """The analysis window: these dates, today cut at `now`."""
+        return Window(self.start, self.end, now)
+
+
+# ---------------------------------------------------------------- date helpers
+
+
+def _today(now: dt.datetime, tz: ZoneInfo) -> dt.date:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(tz).date()
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _make_date(year: int, month: int, day: int, text: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise PeriodError(
+            "invalid_date", {"text": text, "year": year, "month": month, "day": day}
+        ) from None
+
+
+def _check_month(month: int, text: str) -> None:
+    if not 1 <= month <= 12:
+        raise PeriodError("invalid_date", {"text": text, "month": month})
+
+
+def _finish(
+    start: dt.date, end: dt.date, key: str, today: dt.date, text: str, n: int | None = None
+) -> Period:
+    """Refuse a period that starts in the future or is too long; cut it at today."""
+    if start > today:
+        raise PeriodError("future", {"text": text, "start": start.isoformat()})
+    end = min(end, today)
+    if (end - start).days + 1 > MAX_DAYS:
+        raise PeriodError("too_long", {"text": text, "max_days": MAX_DAYS})
+    return Period(start, end, key, n)
+
+
+def _last_n_days(n: int, today: dt.date, text: str) -> Period:
+    if n > MAX_DAYS:
+        raise PeriodError("too_long", {"text": text, "max_days": MAX_DAYS})
+    end = today - dt.timedelta(days=1)
+    return Period(end - dt.timedelta(days=n - 1), end, "last_n_days", n)
+
+
+def _last_n_months(n: int, today: dt.date, text: str) -> Period:
+    if n * 31 > MAX_DAYS:
+        raise PeriodError("too_long", {"text": text, "max_days": MAX_DAYS})
+    return Period(_add_months(today, -n), today - dt.timedelta(days=1), "last_n_months", n)
+
+
+def _week(today: dt.date, weeks_back: int, key: str) -> Period:
+    monday = _monday(today) - dt.timedelta(weeks=weeks_back)
+    end = min(monday + dt.timedelta(days=6), today)
+    return Period(monday, end, key)
+
+
+def _month(today: dt.date, months_back: int, key: str) -> Period:
+    first = _add_months(today.replace(day=1), -months_back)
+    return Period(first, min(_month_end(first.year, first.month), today), key)
+
+
+def _year(today: dt.date, years_back: int, key: str) -> Period:
+    year = today.year - years_back
+    return Period(dt.date(year, 1, 1), min(dt.date(year, 12, 31), today), key)
+
+
+def _quarter(today: dt.date, quarters_back: int, key: str) -> Period:
+    first = _add_months(
+        today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), -3 * quarters_back
+    )
+    last = _add_months(first, 2)
+    return Period(first, min(_month_end(last.year, last.month), today), key)
+
+
+# ---------------------------------------------------------------- defaults
+
+
+_NAMED_DEFAULTS: dict[str, Callable[[dt.date], Period]] = {
+    "today": lambda t: Period(t, t, "today"),
+    "yesterday": lambda t: Period(t - dt.timedelta(days=1), t - dt.timedelta(days=1), "yesterday"),
+    "day_before_yesterday": lambda t: Period(
+        t - dt.timedelta(days=2), t - dt.timedelta(days=2), "day_before_yesterday"
+    ),
+    "this_week": lambda t: _week(t, 0, "this_week"),
+    "last_week": lambda t: _week(t, 1, "last_week"),
+    "this_month": lambda t: _month(t, 0, "this_month"),
+    "last_month": lambda t: _month(t, 1, "last_month"),
+    "this_quarter": lambda t: _quarter(t, 0, "this_quarter"),
+    "last_quarter": lambda t: _quarter(t, 1, "last_quarter"),
+    "this_year": lambda t: _year(t, 0, "this_year"),
+    "last_year": lambda t: _year(t, 1, "last_year"),
+}
+_ROLLING_DEFAULT = re.compile(r"last_(\d+)_(days|months)")
+
+
+def default_period(key: str, *, now: dt.datetime, tz: ZoneInfo) -> Period:
+    """A period by key: one of the named keys above, or "last_N_days" / "last_N_months"."""
+    today = _today(now, tz)
+    if key in _NAMED_DEFAULTS:
+        return _NAMED_DEFAULTS[key](today)
+    match = _ROLLING_DEFAULT.fullmatch(key)
+    if match and int(match[1]) > 0:
+        n = int(match[1])
+        if match[2] == "days":
+            return _last_n_days(n, today, key)
+        return _last_n_months(n, today, key)
+    raise PeriodError("unknown_default", {"text": key})
+
+
+def resolve_period(
+    text: str, *, now: dt.datetime, tz: ZoneInfo, default: str = "last_7_days"
+) -> Period:
+    """The period the text names, or the default period (a `default_period` key)."""
+    found = find_period(text, now=now, tz=tz)
+    return found if found is not None else default_period(default, now=now, tz=tz)
+
+
+# ---------------------------------------------------------------- text normalisation
+
+_DASHES = {"–": "-", "—": "-", "‐": "-", "−": "-", "〜": "~", "∼": "~", "’": "'", "‘": "'"}
+
+# English words the rules rely on, corrected when misspelt by one edit
+# (two for long words); short and ambiguous words (march, may, last, this) are
+# never targets, so "match" does not become March.
+_VOCABULARY = (
+    "today",
+    "yesterday",
+    "tomorrow",
+    "weeks",
+    "month",
+    "months",
+    "years",
+    "weekend",
+    "previous",
+    "quarter",
+    "since",
+    "until",
+    "through",
+    "between",
+    "january",
+    "february",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+_KNOWN_WORDS = frozenset(_VOCABULARY) | {
+    "mouth",
+    "match",
+    "yearly",
+    "weekly",
+    "monthly",
+    "weekday",
+    "weekdays",
+    "quarters",
+    "weekends",
+    "sundays",
+    "mondays",
+    "fridays",
+    "total",
+    "totals",
+    "tears",
+    "wears",
+}
+
+
+def _correct(word: str) -> str:
+    if len(word) < 5 or word in _KNOWN_WORDS:
+        return word
+    limit = 1 if len(word) < 8 else 2
+    best = process.extractOne(
+        word, _VOCABULARY, scorer=DamerauLevenshtein.distance, score_cutoff=limit
+    )
+    return best[0] if best is not None else word
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Lower-cased, width-folded text with misspelt period words corrected, and
+    for every character the index of the character of `text` it came from."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        for folded in unicodedata.normalize("NFKC", _DASHES.get(char, char)).lower():
+            chars.append(folded)
+            origin.append(index)
+    folded_text = "".join(chars)
+    out: list[str] = []
+    out_origin: list[int] = []
+    position = 0
+    for match in re.finditer(r"[a-z]+", folded_text):
+        out.extend(chars[position : match.start()])
+        out_origin.extend(origin[position : match.start()])
+        word = _correct(match.group())
+        span_origin = origin[match.start() : match.end()]
+        out.extend(word)
+        out_origin.extend(span_origin[min(i, len(span_origin) - 1)] for i in range(len(word)))
+        position = match.end()
+    out.extend(chars[position:])
+    out_origin.extend(origin[position:])
+    return "".join(out), out_origin
+
+
+# ---------------------------------------------------------------- patterns
+
+_MON = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+)}  # fmt: skip
+_KO_YEAR_WORDS = r"재작년|작년|지난\s*해|올해|금년|전년도?|이번\s*해"
+_KO_YEAR_OFFSET = {"재작년": -2, "작년": -1, "지난해": -1, "전년": -1, "전년도": -1}
+_EN_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30, "sixty": 60, "ninety": 90,
+}  # fmt: skip
+_EN_NUM = r"\d{1,6}|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
+_KO_NUMBERS = {
+    "한": 1, "두": 2, "세": 3, "석": 3, "네": 4, "넉": 4, "다섯": 5, "여섯": 6, "일곱": 7,
+    "여덟": 8, "아홉": 9, "열두": 12, "열": 10, "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5,
+    "육": 6, "칠": 7, "팔": 8, "구": 9, "십이": 12, "십": 10,
+}  # fmt: skip
+_KO_NUM = r"\d{1,6}|" + "|".join(sorted(_KO_NUMBERS, key=len, reverse=True))
+_KO_DAY_WORDS = {
+    "하루": 1, "이틀": 2, "사흘": 3, "나흘": 4, "닷새": 5, "엿새": 6, "이레": 7, "열흘": 10,
+    "보름": 15,
+}  # fmt: skip
+_WEEKDAYS = {
+    "월요일": 0, "화요일": 1, "수요일": 2, "목요일": 3, "금요일": 4, "토요일": 5, "일요일": 6,
+    "월욜": 0, "화욜": 1, "수욜": 2, "목욜": 3, "금욜": 4, "토욜": 5, "일욜": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6,
+}  # fmt: skip
+_WEEKDAY = "|".join(_WEEKDAYS)
+
+
+def _mention(p: str) -> str:
+    """A date or a month, with optional year; group names carry the prefix `p`."""
+    return (
+        "(?:"
+        rf"(?<!\d)(?P<{p}iy>\d{{4}})\s*[-./]\s*(?P<{p}im>\d{{1,2}})"
+        rf"(?:\s*[-./]\s*(?P<{p}id>\d{{1,2}}))?(?![\d/])\.?"
+        rf"|(?:(?P<{p}ky>\d{{4}})\s*년\s*|(?P<{p}kw>{_KO_YEAR_WORDS})\s*)?"
+        rf"(?<!\d)(?P<{p}km>\d{{1,2}})\s*월(?!\s*요일)(?:\s*(?P<{p}kd>\d{{1,2}})\s*일)?"
+        rf"|(?<![\d/.])(?P<{p}sm>\d{{1,2}})/(?P<{p}sd>\d{{1,2}})(?![\d/])"
+        rf"|\b(?P<{p}em>{_MON})\b\.?(?:\s*(?P<{p}ed>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]))?"
+        rf"(?:,?\s*(?P<{p}ey>\d{{4}})\b)?"
+        rf"|\b(?:the\s+)?(?P<{p}fd>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s+)?(?P<{p}fm>{_MON})\b\.?"
+        rf"(?:,?\s*(?P<{p}fy>\d{{4}})\b)?"
+        ")"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    month: int
+    day: int | None  # None: the whole month
+    year: int | None  # None: to be inferred
+
+
+def _read_mention(m: re.Match[str], p: str, today: dt.date) -> _Mention | None:
+    g = m.groupdict()
+    if g[f"{p}im"] is not None:
+        day = g[f"{p}id"]
+        return _Mention(int(g[f"{p}im"]), int(day) if day else None, int(g[f"{p}iy"]))
+    if g[f"{p}km"] is not None:
+        year: int | None = None
+        if g[f"{p}ky"]:
+            year = int(g[f"{p}ky"])
+        elif g[f"{p}kw"]:
+            year = today.year + _KO_YEAR_OFFSET.get(re.sub(r"\s", "", g[f"{p}kw"]), 0)
+        day = g[f"{p}kd"]
+        return _Mention(int(g[f"{p}km"]), int(day) if day else None, year)
+    if g[f"{p}sm"] is not None:
+        month, day_number = int(g[f"{p}sm"]), int(g[f"{p}sd"])
+        if not (1 <= month <= 12 and 1 <= day_number <= 31):
+            return None  # "24/7" is not a date
+        return _Mention(month, day_number, None)
+    if g[f"{p}em"] is not None:
+        name, day, year_text = g[f"{p}em"], g[f"{p}ed"], g[f"{p}ey"]
+    else:
+        name, day, year_text = g[f"{p}fm"], g[f"{p}fd"], g[f"{p}fy"]
+    if name == "may" and day is None and year_text is None:
+        before = m.string[: m.start(f"{p}em")]
+        if not re.search(
+            r"\b(?:in|during|for|since|from|of|last|this|until|till|to|and)\s+$", before
+        ):
+            return None  # "may" the verb
+    return _Mention(
+        _MONTHS[name[:3]], int(day) if day else None, int(year_text) if year_text else None
+    )
+
+
+def _inferred_year(month: int, day: int, today: dt.date) -> int:
+    """The year of the most recent (month, day) not after today."""
+    return today.year if (month, day) <= (today.month, today.day) else today.year - 1
+
+
+def _bounds(mention: _Mention, year: int, text: str) -> tuple[dt.date, dt.date]:
+    _check_month(mention.month, text)
+    if mention.day is None:
+        return dt.date(year, mention.month, 1), _month_end(year, mention.month)
+    day = _make_date(year, mention.month, mention.day, text)
+    return day, day
+
+
+# ---------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    pattern: re.Pattern[str]
+    build: Callable[[re.Match[str], dt.date], Period | None]
+    weak: bool = False  # used only when nothing else names a period
+
+
+_Builder = Callable[[re.Match[str], dt.date], Period | None]
+_RULES: list[_Rule] = []
+
+
+def _rule(pattern: str, *, weak: bool = False) -> Callable[[_Builder], _Builder]:
+    def register(build: _Builder) -> _Builder:
+        _RULES.append(_Rule(re.compile(pattern), build, weak))
+        return build
+
+    return register
+
+
+@_rule(
+    r"내일\s*모레|모레|내일|다음\s*주(?!문|식)|담주|다음\s*달(?!러|력)|담달|내년|다음\s*분기"
+    r"|\btomorrow\b|\bnext\s+(?:week|month|year|quarter)\b"
+)
+def _future(m: re.Match[str], today: dt.date) -> Period | None:
+    raise PeriodError("future", {"text": m.group()})
+
+
+_RANGE_SEP = r"\s*(?:부터|에서|~|-|to|through|thru|until|till)\s*"
+_RANGE_END = (
+    rf"(?:{_mention('b')}"
+    r"|(?P<bdd>\d{1,2})(?:\s*일|st|nd|rd|th)?(?![\d/])(?!\s*(?:월|개월|days?|weeks?|months?))"
+    r"|(?P<brel>오늘|지금|현재|어제|today|now|yesterday))"
+)
+
+
+def _range(m: re.Match[str], today: dt.date) -> Period | None:
+    text = m.group()
+    first = _read_mention(m, "a", today)
+    if first is None:
+        return None
+    if m["brel"] is not None:
+        start_year = first.year or _inferred_year(first.month, first.day or 1, today)
+        start = _bounds(first, start_year, text)[0]
+        end = today - dt.timedelta(days=1) if m["brel"] in ("어제", "yesterday") else today
+        if start > end:
+            raise PeriodError("range_reversed", {"text": text, "start": start.isoformat()})
+        return _finish(start, end, "range", today, text)
+    if m["bdd"] is not None:
+        if first.day is None:
+            return None
+        second: _Mention | None = _Mention(first.month, int(m["bdd"]), first.year)
+        same_year = True
+    else:
+        second = _read_mention(m, "b", today)
+        same_year = False
+    if second is None:
+        return None
+    inferred = _inferred_year(first.month, first.day or 1, today)
+    start_year = first.year or second.year or inferred
+    end_year = second.year or start_year
+    start = _bounds(first, start_year, text)[0]
+    end = _bounds(second, end_year, text)[1]
+    if end < start and not same_year and (first.year is None or second.year is None):
+        # an undated side may sit in the neighbouring year ("12월 20일~1월 5일")
+        if second.year is None:
+            wrapped = (start, _bounds(second, end_year + 1, text)[1])
+        else:
+            wrapped = (_bounds(first, start_year - 1, text)[0], end)
+        if (wrapped[1] - wrapped[0]).days + 1 <= _WRAP_MAX_DAYS:
+            start, end = wrapped
+    if end < start:
+        raise PeriodError(
+            "range_reversed", {"text": text, "start": start.isoformat(), "end": end.isoformat()}
+        )
+    return _finish(start, end, "range", today, text)
+
+
+@_rule(
+    rf"(?:(?P<ky>\d{{4}})\s*년\s*|(?P<kw>{_KO_YEAR_WORDS})\s*)?(?<!\d)(?P<km>\d{{1,2}})\s*월\s*"
+    r"(?P<kd1>\d{1,2})\s*일?\s*(?:~|-|부터|에서)\s*(?P<kd2>\d{1,2})\s*일"
+    r"|(?<![\d/])(?P<ed1>\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to)\s*(?P<ed2>\d{1,2})(?:st|nd|rd|th)?"
+    rf"\s*(?:of\s+)?\b(?P<em>{_MON})\b\.?(?:,?\s*(?P<ey>\d{{4}})\b)?"
+)
+def _day_span(m: re.Match[str], today: dt.date) -> Period | None:
+    """Two days of one month: "11월 3~10일", "3-10 Nov"."""
+    text = m.group()
+    if m["km"] is not None:
+        month, first, last = int(m["km"]), int(m["kd1"]), int(m["kd2"])
+        year_text, year_word = m["ky"], m["kw"]
+    else:
+        month, first, last = _MONTHS[m["em"][:3]], int(m["ed1"]), int(m["ed2"])
+        year_text, year_word = m["ey"], None
+    _check_month(month, text)
+    if year_text:
+        year = int(year_text)
+    elif year_word:
+        year = today.year + _KO_YEAR_OFFSET.get(re.sub(r"\s", "", year_word), 0)
+    else:
+        year = _inferred_year(month, first, today)
+    start, end = _make_date(year, month, first, text), _make_date(year, month, last, text)
+    if end < start:
+        raise PeriodError(
+            "range_reversed", {"text": text, "start": start.isoformat(), "end": end.isoformat()}
+        )
+    return _finish(start, end, "range", today, text)
+
+
+_rule(rf"\bbetween\s+{_mention('a')}\s*(?:and|&|~|-)\s*{_RANGE_END}")(_range)
+_rule(rf"(?:\bfrom\s+)?{_mention('a')}{_RANGE_SEP}{_RANGE_END}\s*(?:까지)?")(_range)
+
+
+def _since(m: re.Match[str], today: dt.date) -> Period | None:
+    first = _read_mention(m, "a", today)
+    if first is None:
+        return None
+    year = first.year or _inferred_year(first.month, first.day or 1, today)
+    start = _bounds(first, year, m.group())[0]
+    return _finish(start, today, "range", today, m.group())
+
+
+_rule(r"\b(?:since|from|after)\s+" + _mention("a"))(_since)
+_rule(_mention("a") + r"\s*(?:부터|이후(?:로)?)")(_since)
+
+
+def _days_ago(m: re.Match[str], today: dt.date) -> Period | None:
+    raw = m["n"]
+    n = int(raw) if raw.isdigit() else _EN_NUMBERS.get(raw) or _KO_DAY_WORDS.get(raw, 0)
+    if n == 0 or n > MAX_DAYS:
+        return None
+    day = today - dt.timedelta(days=n)
+    if m["since"]:
+        return Period(day, today, "range")
+    key = {1: "yesterday", 2: "day_before_yesterday"}.get(n, "date")
+    return Period(day, day, key)
+
+
+_rule(
+    r"(?<!\d)(?P<n>\d{1,4}|하루|이틀|사흘|나흘|닷새|엿새|이레|열흘|보름)\s*(?:일)?\s*"
+    r"전(?!체|부(?!터)|국|략|환|문|송|화|달|시|자|기|세|산|월|주|년)"
+    r"(?P<since>\s*부터)?"
+)(_days_ago)
+_rule(rf"(?P<since>\bsince\s+)?\b(?P<n>{_EN_NUM})\s+days?\s+ago\b")(_days_ago)
+
+
+@_rule(
+    r"(?:(?P<lw>(?:지난|저번)\s*주|(?<![가-힣])전주|\blast\s+week(?:'s)?)\s*"
+    r"|(?P<tw>이번\s*주|금주|\bthis\s+week(?:'s)?)\s*"
+    r"|(?P<l>지난|저번|직전|\blast|\bprevious|\bpast)\s*"
+    r"|(?P<t>이번|\bthis)\s*|\bon\s+)?"
+    rf"(?P<wd>{_WEEKDAY})(?:\s+(?P<lw2>(?:of\s+)?last\s+week)|\s+(?P<tw2>this\s+week))?"
+)
+def _weekday(m: re.Match[str], today: dt.date) -> Period | None:
+    weekday = _WEEKDAYS[m["wd"]]
+    if m["lw"] or m["lw2"]:
+        day = _monday(today) - dt.timedelta(days=7 - weekday)
+    elif m["tw"] or m["tw2"] or m["t"]:
+        day = _monday(today) + dt.timedelta(days=weekday)
+    else:
+        back = (today.weekday() - weekday) % 7
+        if m["l"] and back == 0:
+            back = 7
+        day = today - dt.timedelta(days=back)
+    return _finish(day, day, "date", today, m.group())
+
+
+@_rule(
+    r"(?:(?P<last>지난|저번|\blast|\bprevious)\s*|(?P<this>이번|\bthis)\s*|\b(?:in|for|during)\s+)?"
+    + _mention("a")
+)
+def _single(m: re.Match[str], today: dt.date) -> Period | None:
+    mention = _read_mention(m, "a", today)
+    if mention is None:
+        return None
+    text = m.group()
+    _check_month(mention.month, text)
+    if mention.year is not None:
+        year = mention.year
+    elif m["this"]:
+        year = today.year
+    elif m["last"] and mention.day is None:
+        year = today.year if mention.month < today.month else today.year - 1
+    else:
+        year = _inferred_year(mention.month, mention.day or 1, today)
+    start, end = _bounds(mention, year, text)
+    return _finish(start, end, "date" if mention.day is not None else "month", today, text)
+
+
+@_rule(
+    rf"(?:(?P<y>\d{{4}})\s*년\s*|(?P<yw>{_KO_YEAR_WORDS})\s*)?(?P<q>[1-4])\s*분기"
+    r"|\bq(?P<q2>[1-4])\b(?:\s*(?P<y2>\d{4})\b)?|\b(?P<y3>\d{4})\s*-?\s*q(?P<q3>[1-4])\b"
+)
+def _named_quarter(m: re.Match[str], today: dt.date) -> Period | None:
+    quarter = int(m["q"] or m["q2"] or m["q3"])
+    year_text = m["y"] or m["y2"] or m["y3"]
+    if year_text:
+        year = int(year_text)
+    elif m["yw"]:
+        year = today.year + _KO_YEAR_OFFSET.get(re.sub(r"\s", "", m["yw"]), 0)
+    else:
+        year = today.year if 3 * quarter - 2 <= today.month else today.year - 1
+    start = dt.date(year, 3 * quarter - 2, 1)
+    return _finish(start, _month_end(year, 3 * quarter), "quarter", today, m.group())
+
+
+@_rule(rf"(?:(?P<y>\d{{4}})\s*년\s*|(?P<yw>{_KO_YEAR_WORDS})\s*)?(?P<h>상반기|하반기)")
+def _half(m: re.Match[str], today: dt.date) -> Period | None:
+    first_month = 1 if m["h"] == "상반기" else 7
+    if m["y"]:
+        year = int(m["y"])
+    elif m["yw"]:
+        year = today.year + _KO_YEAR_OFFSET.get(re.sub(r"\s", "", m["yw"]), 0)
+    else:
+        year = today.year if first_month <= today.month else today.year - 1
+    start = dt.date(year, first_month, 1)
+    return _finish(start, _month_end(year, first_month + 5), "half", today, m.group())
+
+
+@_rule(
+    r"(?<!\d)(?P<y>\d{4})\s*년(?:\s*도)?|\b(?:in|for|during|of)\s+(?P<y2>(?:19|20)\d\d)\b(?![-./])"
+)
+def _named_year(m: re.Match[str], today: dt.date) -> Period | None:
+    year = int(m["y"] or m["y2"])
+    if year < 1900:
+        return None
+    key = {today.year: "this_year", today.year - 1: "last_year"}.get(year, "year")
+    return _finish(dt.date(year, 1, 1), dt.date(year, 12, 31), key, today, m.group())
+
+
+@_rule(
+    r"(?:(?P<last>지난|저번|\blast|\bthis\s+past|\bpast|\bprevious)\s*|(?P<this>이번|\bthis)\s*)?"
+    r"(?:주말|\bweekend\b)"
+)
+def _weekend(m: re.Match[str], today: dt.date) -> Period | None:
+    saturday = _monday(today) + dt.timedelta(days=5)
+    if m["last"] or (not m["this"] and today.weekday() < 5):
+        saturday -= dt.timedelta(days=7)
+    return _finish(saturday, saturday + dt.timedelta(days=1), "weekend", today, m.group())
+
+
+def _fixed(build: Callable[[dt.date], Period], pattern: str, weak: bool = False) -> None:
+    _rule(pattern, weak=weak)(lambda m, today: build(today))
+
+
+_fixed(
+    lambda t: _week(t, 2, "week"),
+    r"지지난\s*주(?!말|문)|저저번\s*주(?!말|문)|전전\s*주(?!말|문)|\b(?:the\s+)?week\s+before\s+last\b",
+)
+_fixed(
+    lambda t: _month(t, 2, "month"),
+    r"지지난\s*달|저저번\s*달|전전\s*달|전전월|\b(?:the\s+)?month\s+before\s+last\b",
+)
+_fixed(lambda t: _year(t, 2, "year"), r"재작년|지지난\s*해|\b(?:the\s+)?year\s+before\s+last\b")
+_fixed(
+    _NAMED_DEFAULTS["day_before_yesterday"],
+    r"엊그저께|엊그제|그저께|(?<![가-힣])그제|\b(?:the\s+)?day\s+before\s+yesterday\b",
+)
+_fixed(
+    _NAMED_DEFAULTS["yesterday"],
+    r"어제|어저께|(?<![가-힣])전일|\byesterday'?s?\b|\by'?day\b|\byest\b|\bystd\b",
+)
+_fixed(_NAMED_DEFAULTS["today"], r"오늘|금일|\btoday'?s?\b|\btdy\b|\b2day\b")
+
+
+@_rule(
+    r"(?:(?P<q>최근|지난|저번|직전|요즘)\s*|(?<![\d가-힣]))"
+    rf"(?P<n>{_KO_NUM})\s*(?P<u>주일|주(?!문|말|식|차|년|전)|개월|달(?!러|력|성|라)|년(?!도)|일)"
+    r"(?:\s*(?P<s>간|동안|치))?"
+)
+def _korean_last_n(m: re.Match[str], today: dt.date) -> Period | None:
+    raw = m["n"]
+    n = int(raw) if raw.isdigit() else _KO_NUMBERS[raw]
+    unit = m["u"]
+    bare = re.sub(r"\s", "", m.group())
+    if not (m["q"] or m["s"] or bare in ("일주일", "한달")):
+        return None
+    if not raw.isdigit() and unit == "일":
+        return None  # "이일", "삼일" are not how days are counted
+    if n == 0:
+        return None
+    if unit == "일":
+        return _last_n_days(n, today, m.group())
+    if unit.startswith("주"):
+        return _last_n_days(7 * n, today, m.group())
+    if unit == "년":
+        return _last_n_months(12 * n, today, m.group())
+    return _last_n_months(n, today, m.group())
+
+
+@_rule(
+    r"(?P<q>최근|지난|요즘)?\s*(?P<w>하루|이틀|사흘|나흘|닷새|엿새|이레|열흘|보름|반년)(?:\s*(?P<s>간|동안|치))?"
+)
+def _korean_day_words(m: re.Match[str], today: dt.date) -> Period | None:
+    if m["w"] == "반년":
+        return _last_n_months(6, today, m.group())
+    if m["w"] == "하루" and not (m["q"] or m["s"]):
+        return None  # "하루 평균" is a daily average, not a period
+    return _last_n_days(_KO_DAY_WORDS[m["w"]], today, m.group())
+
+
+@_rule(
+    r"\b(?:last|past|previous|prev|recent|trailing|rolling)\s+(?P<n>" + _EN_NUM + r")\s*-?\s*"
+    r"(?P<u>days?|d|weeks?|wks?|w|months?|mos?|mths?|m|years?|yrs?|y)\b"
+    r"|\b(?P<n2>\d{1,4})\s*-\s*(?P<u2>day|week|month)\b"
+    r"|\bl(?P<n3>\d{1,3})(?P<u3>d|w|m)\b"
+)
+def _english_last_n(m: re.Match[str], today: dt.date) -> Period | None:
+    raw = m["n"] or m["n2"] or m["n3"]
+    unit = (m["u"] or m["u2"] or m["u3"])[0]
+    n = int(raw) if raw.isdigit() else _EN_NUMBERS[raw]
+    if n == 0:
+        return None
+    if unit == "d":
+        return _last_n_days(n, today, m.group())
+    if unit == "w":
+        return _last_n_days(7 * n, today, m.group())
+    return _last_n_months(n * (12 if unit == "y" else 1), today, m.group())
+
+
+@_rule(r"\b(?:this\s+)?past\s+(?P<u>week|month|year)\b")
+def _english_past_unit(m: re.Match[str], today: dt.date) -> Period | None:
+    if m["u"] == "week":
+        return _last_n_days(7, today, m.group())
+    return _last_n_months(1 if m["u"] == "month" else 12, today, m.group())
+
+
+_fixed(
+    _NAMED_DEFAULTS["this_week"],
+    r"이번\s*주(?!말|문|식|차)|(?<![가-힣])금주(?!말)|\bthis\s+w(?:ee)?k\b|\bcurrent\s+week\b"
+    r"|\bwtd\b|\bweek\s+to\s+date\b",
+)
+_fixed(
+    _NAMED_DEFAULTS["last_week"],
+    r"(?:지난|저번|직전)\s*주(?!말|문|식|차|년|기|전)|(?<![가-힣])전주(?!문|식|시|말)"
+    r"|\b(?:last|previous|prev)\s+w(?:ee)?k\b",
+)
+_fixed(
+    _NAMED_DEFAULTS["this_month"],
+    r"이번\s*달(?!러|력)|(?<![가-힣])이달(?!러|력)|금월|당월|\bthis\s+(?:month|mth|mo)\b"
+    r"|\bcurrent\s+month\b|\bmtd\b|\bmonth\s+to\s+date\b",
+)
+_fixed(
+    _NAMED_DEFAULTS["last_month"],
+    r"(?:지난|저번|직전)\s*달(?!러|력|성|라)|(?<![가-힣])전월"
+    r"|(?<![가-힣])전달(?!하|되|사|받|해|했|할|된|드|을|를)"
+    r"|\b(?:last|previous|prev)\s+(?:month|mth|mo)\b",
+)
+_fixed(
+    _NAMED_DEFAULTS["this_quarter"],
+    r"이번\s*분기|금\s*분기|\b(?:this|current)\s+quarter\b|\bqtd\b",
+)
+_fixed(
+    _NAMED_DEFAULTS["last_quarter"],
+    r"(?:지난|저번|직전|전)\s*분기|\b(?:last|previous|prev)\s+quarter\b",
+)
+_fixed(
+    _NAMED_DEFAULTS["this_year"],
+    r"올해|금년|이번\s*해|\bthis\s+y(?:ea)?r\b|\bcurrent\s+year\b|\bytd\b|\byear\s+to\s+date\b",
+)
+_fixed(
+    _NAMED_DEFAULTS["last_year"],
+    r"작년|지난\s*해(?!외|결|석|야|변)|(?<![가-힣])전년|\b(?:last|previous|prev)\s+y(?:ea)?r\b",
+)
+_fixed(
+    _NAMED_DEFAULTS["today"],
+    r"현재|지금|실시간|\bso\s+far\b|\bright\s+now\b|\bnow\b|\breal[\s-]?time\b",
+    weak=True,
+)
+
+
+# ---------------------------------------------------------------- matching
+
+_BASE_AFTER = re.compile(r"\s*(?:대비|보다|에\s*비해|에\s*비하면|랑\s*비교|와\s*비교|과\s*비교)")
+_BASE_BEFORE = re.compile(
+    r"(?:\bvs\.?|\bversus|\bcompared\s+(?:to|with)|\bthan|\bagainst|\brelative\s+to)\s*$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    outcome: Period | PeriodError
+    rank: int  # 0 main, 1 comparison base, 2 weak
+
+
+def _candidates(text: str, today: dt.date) -> list[_Candidate]:
+    masked = text
+    found: list[_Candidate] = []
+    for rule in _RULES:
+        claimed: list[tuple[int, int]] = []
+        for match in rule.pattern.finditer(masked):
+            if match.end() == match.start():
+                continue
+            outcome: Period | PeriodError | None
+            try:
+                outcome = rule.build(match, today)
+            except PeriodError as error:
+                outcome = error
+            if outcome is None:
+                continue
+            start, end = match.start(), match.end()
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            base = bool(_BASE_AFTER.match(text, end) or _BASE_BEFORE.search(text[:start]))
+            rank = 2 if rule.weak else (1 if base else 0)
+            found.append(_Candidate(start, end, outcome, rank))
+            claimed.append((match.start(), match.end()))
+        for start, end in claimed:
+            masked = masked[:start] + "\0" * (end - start) + masked[end:]
+    return found
+
+
+def find_period(text: str, *, now: dt.datetime, tz: ZoneInfo) -> Period | None:
+    """The period a question names, or None when it names none.
+
+    Raises PeriodError for an impossible date, a reversed range or a period
+    that has not started yet.
+    """
+    today = _today(now, tz)
+    source = unicodedata.normalize("NFC", text)
+    normalised, origin = _normalise(source)
+    found = _candidates(normalised, today)
+    if not found:
+        return None
+    for candidate in found:
+        if isinstance(candidate.outcome, PeriodError) and candidate.outcome.key == "invalid_date":
+            raise candidate.outcome
+    best = min(found, key=lambda c: (c.rank, c.start))
+    if isinstance(best.outcome, PeriodError):
+        raise best.outcome
+    span = (origin[best.start], origin[best.end - 1] + 1)
+    period = best.outcome
+    return Period(period.start, period.end, period.key, period.n, span)
