@@ -30,7 +30,7 @@ from analytics.clv import (
 )
 from analytics.clv.transactions import utc_offsets
 from analytics.common import NoData, Store
-from storage.models import Seller
+from storage.models import Customer, Seller
 from tests.factories import local, make_customer, make_order, make_product, make_seller
 
 CDNOW = Path(__file__).parent / "data" / "cdnow"
@@ -55,9 +55,7 @@ def cdnow_transactions() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def cdnow_summary(cdnow_transactions: pd.DataFrame) -> pd.DataFrame:
-    return summarize_transactions(
-        cdnow_transactions, calibration_end=CALIBRATION_END, unit_days=7
-    )
+    return summarize_transactions(cdnow_transactions, calibration_end=CALIBRATION_END, unit_days=7)
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +135,11 @@ def test_unconditional_expectation_matches_published_figures() -> None:
     at_78 = float(bgnbd.expected_purchases_new_customer(full, 78)[0])
     assert at_78 == pytest.approx(1.8576, abs=5e-4)
     numeric, _ = integrate.quad(
-        lambda p: (1 - (full.alpha / (full.alpha + p * 78)) ** full.r)
-        / p
-        * stats.beta.pdf(p, full.a, full.b),
+        lambda p: (
+            (1 - (full.alpha / (full.alpha + p * 78)) ** full.r)
+            / p
+            * stats.beta.pdf(p, full.a, full.b)
+        ),
         0,
         1,
     )
@@ -399,3 +399,105 @@ def test_report_input_errors(session: Session) -> None:
         customer_report(session, store, as_of=dt.datetime(2024, 3, 31))
     with pytest.raises(ValueError, match="unknown segment"):
         customer_report(session, store, as_of=local(2024, 3, 31), segment="vip")  # type: ignore[arg-type]
+
+
+def _simulated_purchase_days(seed: int, customers: int) -> list[list[int]]:
+    """Each customer's purchase days (day numbers in 2024, 0 = Jan 1) drawn from a BG/NBD
+    process: first purchase in the first 300 days, λ ~ Gamma(0.8, 40 days), dropout after
+    each repeat purchase with p ~ Beta(0.6, 3)."""
+    rng = np.random.default_rng(seed)
+    result = []
+    for _ in range(customers):
+        day = int(rng.integers(0, 300))
+        rate = rng.gamma(0.8, 1 / 40)
+        dropout = rng.beta(0.6, 3)
+        days = [day]
+        clock = float(day)
+        while True:
+            clock += rng.exponential(1 / rate)
+            if clock >= 366:
+                break
+            days.append(int(clock))
+            if rng.random() < dropout:
+                break
+        result.append(sorted(set(days)))
+    return result
+
+
+def test_report_on_a_store_of_regulars(session: Session) -> None:
+    shop = make_seller(session, "regulars")
+    item = make_product(session, shop, "item", 10_000)
+    jan1 = dt.date(2024, 1, 1)
+
+    def buy(customer: Customer, day: dt.date, quantity: int = 1) -> None:
+        at = local(day.year, day.month, day.day, 12)
+        make_order(session, shop, at, [(item, quantity)], customer=customer)
+
+    population = _simulated_purchase_days(seed=7, customers=260)
+    for number, days in enumerate(population):
+        customer = make_customer(session, shop, f"S{number:03d}")
+        for day in days:
+            buy(customer, jan1 + dt.timedelta(days=day), quantity=1 + number % 3)
+    vip = make_customer(session, shop, "VIP")
+    for day in range(4, 365, 15):  # every 15 days from Jan 5 to Dec 30: 25 purchase days
+        buy(vip, jan1 + dt.timedelta(days=day), quantity=5)
+    lapsed = make_customer(session, shop, "LAPSED")
+    for day in range(1, 51):  # daily from Jan 2 to Feb 20: 50 purchase days, then gone
+        buy(lapsed, jan1 + dt.timedelta(days=day), quantity=2)
+    newbie = make_customer(session, shop, "NEWBIE")
+    buy(newbie, dt.date(2024, 12, 20))  # two purchases in the last 12 days
+    buy(newbie, dt.date(2024, 12, 29))
+    session.commit()
+    store = _store(shop)
+    as_of = local(2024, 12, 31, 23)
+    reports = {
+        segment: customer_report(session, store, as_of=as_of, segment=segment, limit=5)
+        for segment in ("regulars", "at_risk", "likely_regulars")
+    }
+    regulars, at_risk, likely = reports["regulars"], reports["at_risk"], reports["likely_regulars"]
+    assert isinstance(regulars, CustomerReport)
+    assert isinstance(at_risk, CustomerReport)
+    assert isinstance(likely, CustomerReport)
+
+    assert regulars.customers_fitted == 263
+    assert regulars.repeat_buyers == sum(len(days) > 1 for days in population) + 3
+    assert regulars.spend_customers_fitted == regulars.repeat_buyers
+    assert regulars.calibration_end == as_of
+    assert regulars.calibration_end_date == dt.date(2024, 12, 31)
+    # the simulation's λ ~ Gamma(0.8, 40 days), loosely: 263 customers say little more
+    assert 0.4 < regulars.bgnbd.r < 1.6
+    assert 20 < regulars.bgnbd.alpha < 80
+    assert at_risk.counts == regulars.counts == likely.counts
+    assert sum(regulars.counts.model_dump().values()) <= 263
+
+    vip_row = regulars.customers[0]
+    assert (vip_row.customer, vip_row.purchases) == ("VIP", 25)
+    assert vip_row.last_purchase == dt.date(2024, 12, 30)
+    assert vip_row.expected_spend > 40_000  # spends 50,000 a day, the others 10,000-30,000
+    values = [row.expected_value_90d for row in regulars.customers]
+    assert values == sorted(values, reverse=True)
+    assert all(row.purchases >= 4 and row.p_alive >= 0.5 for row in regulars.customers)
+
+    lapsed_row = at_risk.customers[0]
+    assert (lapsed_row.customer, lapsed_row.purchases) == ("LAPSED", 50)
+    assert lapsed_row.last_purchase == dt.date(2024, 2, 20)
+    assert lapsed_row.p_alive < 0.01
+    purchases = [row.purchases for row in at_risk.customers]
+    assert purchases == sorted(purchases, reverse=True)
+    assert all(row.purchases >= 4 and row.p_alive < 0.5 for row in at_risk.customers)
+
+    newbie_row = likely.customers[0]
+    assert (newbie_row.customer, newbie_row.purchases) == ("NEWBIE", 2)
+    assert newbie_row.last_purchase == dt.date(2024, 12, 29)
+    expected = [row.expected_purchases_90d for row in likely.customers]
+    assert expected == sorted(expected, reverse=True)
+    assert all(row.purchases <= 2 and row.expected_purchases_90d >= 0.5 for row in likely.customers)
+
+    for report in reports.values():
+        assert isinstance(report, CustomerReport)
+        assert len(report.customers) == 5
+        for row in report.customers:
+            assert 0 <= row.expected_purchases_30d <= row.expected_purchases_90d
+            assert row.expected_value_30d <= row.expected_value_90d
+            exact = row.expected_purchases_90d * row.expected_spend
+            assert abs(row.expected_value_90d - exact) <= row.expected_purchases_90d / 2 + 0.5
