@@ -1,0 +1,79 @@
+"""Small SQL helpers shared by the analyses: time buckets that work the same on
+SQLite and PostgreSQL, and their mapping to the seller's local hours and days.
+
+Timestamps are stored in UTC (SQLite: "YYYY-MM-DD HH:MM:SS.ffffff" text;
+PostgreSQL: timestamptz). Neither database is asked to convert to the seller's
+timezone (SQLite cannot): rows are grouped by a UTC epoch bucket in SQL and the
+buckets are placed in local hours and days in Python. The bucket is an hour
+when every offset the zone uses in the window is a whole number of hours
+(Asia/Seoul, Europe/Berlin with DST), else a quarter hour (Asia/Kolkata +5:30,
+Asia/Kathmandu +5:45), so a bucket never straddles a local hour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import BigInteger, ColumnElement, Integer, cast, extract, func
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+HOUR = 3600
+QUARTER_HOUR = 900
+
+
+def dialect_name(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def epoch_bucket(
+    session: Session, column: InstrumentedAttribute[dt.datetime], step: int
+) -> ColumnElement[int]:
+    """floor(seconds since the epoch / step) of a UTC timestamp column, in SQL."""
+    if dialect_name(session) == "sqlite":
+        seconds: ColumnElement[int] = cast(func.strftime("%s", column), Integer)
+    else:
+        seconds = cast(func.floor(extract("epoch", column)), BigInteger)
+    return (seconds // step).label("bucket")
+
+
+def bucket_step(tz: ZoneInfo, start: dt.datetime, stop: dt.datetime) -> int:
+    """HOUR when every UTC offset of `tz` between start and stop is whole hours, else
+    QUARTER_HOUR. Offsets change a few times a year at most, so checking each day
+    (plus both ends) sees every offset in use."""
+    instant = start
+    while True:
+        offset = instant.astimezone(tz).utcoffset()
+        if offset is not None and offset.total_seconds() % HOUR:
+            return QUARTER_HOUR
+        if instant >= stop:
+            return HOUR
+        instant = min(instant + dt.timedelta(days=1), stop)
+
+
+def bucket_start(bucket: int, step: int) -> dt.datetime:
+    """The UTC instant a bucket from `epoch_bucket` starts at."""
+    return dt.datetime.fromtimestamp(bucket * step, dt.UTC)
+
+
+def local_hour_start(instant: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """The start of the local hour containing `instant`, as an aware local datetime."""
+    return instant.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+
+
+def local_hours(start: dt.datetime, stop: dt.datetime, tz: ZoneInfo) -> Iterator[dt.datetime]:
+    """Local hour starts of the hours overlapping [start, stop) (UTC instants), in order.
+
+    A day with a DST change has 23 or 25 of them."""
+    instant = start
+    while instant < stop:
+        yield local_hour_start(instant, tz)
+        instant += dt.timedelta(hours=1)
+
+
+def local_dates(first: dt.date, last: dt.date) -> Iterator[dt.date]:
+    day = first
+    while day <= last:
+        yield day
+        day += dt.timedelta(days=1)
