@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import optimize, special
 
 from analytics.clv.errors import FitError, InvalidSummaryError
@@ -96,48 +97,88 @@ def _check_horizon(t: ArrayLike) -> FloatArray:
 def log_likelihood(params: BGNBDParams, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> FloatArray:
     """Each customer's log-likelihood (paper eq. 6), the two terms added by log-sum-exp."""
     xs, txs, Ts = _summary_arrays(x, t_x, T)
-    value, _ = _ll_terms(np.array([params.r, params.alpha, params.a, params.b]), xs, txs, Ts)
+    theta = np.array([params.r, params.alpha, params.a, params.b])
+    value = np.empty(len(xs))
+    once = xs == 0
+    value[once], _ = _ll_once(theta, Ts[once])
+    repeat = _Repeaters.of(xs[~once], txs[~once], Ts[~once])
+    value[~once], _ = repeat.terms(theta)
     return value
 
 
-def _ll_terms(
-    theta: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray, *, gradient: bool = False
+def _ll_once(
+    theta: FloatArray, T: FloatArray, *, gradient: bool = False
 ) -> tuple[FloatArray, FloatArray | None]:
-    """Per-customer log-likelihood and (optionally) its gradient in (r, alpha, a, b).
-
-    ln L = A1 + A2 + ln(e^A3 + δ(x>0) e^A4) with
-    A1 = lnΓ(r+x) − lnΓ(r) + r ln α,   A2 = ln B(a, b+x) − ln B(a, b),
-    A3 = −(r+x) ln(α+T),               A4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x).
-    """
-    r, alpha, a, b = theta
-    # x takes few distinct values: evaluate the special functions once per value.
-    values, inverse = np.unique(x, return_inverse=True)
-    repeat = x > 0
-    a1 = (special.gammaln(r + values) - special.gammaln(r))[inverse] + r * np.log(alpha)
-    a2 = (special.betaln(a, b + values) - special.betaln(a, b))[inverse]
-    rx = r + x
-    log_at = np.log(alpha + T)
-    log_atx = np.log(alpha + t_x)
-    a3 = -rx * log_at
-    b_x1 = b + np.where(repeat, x - 1, 0.0)
-    a4 = np.where(repeat, np.log(a) - np.log(b_x1) - rx * log_atx, -np.inf)
-    top = np.maximum(a3, a4)
-    e3 = np.exp(a3 - top)
-    e4 = np.exp(a4 - top)
-    total = e3 + e4
-    value = a1 + a2 + top + np.log(total)
+    """Customers without repeat purchases (x = 0): ln L = r ln(α / (α+T))."""
+    r, alpha = theta[0], theta[1]
+    log_ratio = np.log(alpha) - np.log(alpha + T)
+    value = r * log_ratio
     if not gradient:
         return value, None
-    w3 = e3 / total
-    w4 = e4 / total
-    psi_r = (special.digamma(r + values) - special.digamma(r))[inverse]
-    psi_ab = special.digamma(a + b) - special.digamma(a + b + values)
-    psi_b = (psi_ab + special.digamma(b + values) - special.digamma(b))[inverse]
-    d_r = psi_r + np.log(alpha) - w3 * log_at - w4 * log_atx
-    d_alpha = r / alpha - rx * (w3 / (alpha + T) + w4 / (alpha + t_x))
-    d_a = psi_ab[inverse] + w4 / a
-    d_b = psi_b - w4 / b_x1
-    return value, np.stack([d_r, d_alpha, d_a, d_b])
+    zeros = np.zeros_like(T)
+    return value, np.stack([log_ratio, r / alpha - r / (alpha + T), zeros, zeros])
+
+
+@dataclass(frozen=True, slots=True)
+class _Repeaters:
+    """Customers with x > 0, with what does not depend on the parameters computed once."""
+
+    x: FloatArray
+    t_x: FloatArray
+    T: FloatArray
+    values: FloatArray  # the distinct x
+    inverse: npt.NDArray[np.intp]  # x = values[inverse]
+    x_minus_1: FloatArray
+
+    @classmethod
+    def of(cls, x: FloatArray, t_x: FloatArray, T: FloatArray) -> _Repeaters:
+        values, inverse = np.unique(x, return_inverse=True)
+        return cls(x, t_x, T, values, inverse, x - 1)
+
+    def terms(
+        self, theta: FloatArray, *, gradient: bool = False
+    ) -> tuple[FloatArray, FloatArray | None]:
+        """Log-likelihood and (optionally) its gradient in (r, alpha, a, b).
+
+        ln L = A1 + A2 + ln(e^A3 + e^A4) with
+        A1 = lnΓ(r+x) − lnΓ(r) + r ln α,   A2 = ln B(a, b+x) − ln B(a, b),
+        A3 = −(r+x) ln(α+T),               A4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x).
+        """
+        r, alpha, a, b = theta
+        x, t_x, T, values, inverse = self.x, self.t_x, self.T, self.values, self.inverse
+        # x takes few distinct values: the special functions are evaluated once per value
+        a1 = (special.gammaln(r + values) - special.gammaln(r))[inverse] + r * np.log(alpha)
+        a2 = (special.betaln(a, b + values) - special.betaln(a, b))[inverse]
+        rx = r + x
+        log_at = np.log(alpha + T)
+        log_atx = np.log(alpha + t_x)
+        b_x1 = b + self.x_minus_1
+        a3 = -rx * log_at
+        a4 = np.log(a) - np.log(b_x1) - rx * log_atx
+        top = np.maximum(a3, a4)
+        e3 = np.exp(a3 - top)
+        e4 = np.exp(a4 - top)
+        total = e3 + e4
+        value = a1 + a2 + top + np.log(total)
+        if not gradient:
+            return value, None
+        w3 = e3 / total
+        w4 = 1.0 - w3
+        psi_r = (special.digamma(r + values) - special.digamma(r))[inverse]
+        psi_ab = special.digamma(a + b) - special.digamma(a + b + values)
+        psi_b = (psi_ab + special.digamma(b + values) - special.digamma(b))[inverse]
+        d_r = psi_r + np.log(alpha) - w3 * log_at - w4 * log_atx
+        d_alpha = r / alpha - rx * (w3 / (alpha + T) + w4 / (alpha + t_x))
+        d_a = psi_ab[inverse] + w4 / a
+        d_b = psi_b - w4 / b_x1
+        return value, np.stack([d_r, d_alpha, d_a, d_b])
+
+
+def _distinct(xs: FloatArray, txs: FloatArray, Ts: FloatArray) -> pd.DataFrame:
+    """The distinct (x, t_x, T) rows and how many customers share each (hashing, not sorting)."""
+    frame = pd.DataFrame({"x": xs, "t_x": txs, "T": Ts})
+    counts = frame.groupby(["x", "t_x", "T"], sort=False).size()
+    return counts.reset_index(name="weight")
 
 
 def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBDFit:
@@ -153,16 +194,27 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBDFit:
         raise FitError("no customers to fit")
     if not np.any(xs > 0):
         raise FitError("no customer made a repeat purchase: the dropout process is unidentified")
-    rows, weights = np.unique(np.stack([xs, txs, Ts], axis=1), axis=0, return_counts=True)
     scale = float(np.mean(Ts)) or 1.0
-    ux, utx, uT = rows[:, 0], rows[:, 1] / scale, rows[:, 2] / scale
-    w = weights / weights.sum()
+    rows = _distinct(xs, txs / scale, Ts / scale)
+    weight = rows["weight"].to_numpy(np.float64) / len(xs)
+    row_x = rows["x"].to_numpy(np.float64)
+    once = row_x == 0
+    once_T, once_w = rows["T"].to_numpy(np.float64)[once], weight[once]
+    repeaters = _Repeaters.of(
+        row_x[~once], rows["t_x"].to_numpy(np.float64)[~once], rows["T"].to_numpy(np.float64)[~once]
+    )
+    repeat_w = weight[~once]
 
     def objective(phi: FloatArray) -> tuple[float, FloatArray]:
         theta = np.exp(phi)
-        value, grad = _ll_terms(theta, ux, utx, uT, gradient=True)
-        assert grad is not None
-        return -float(w @ value), -(grad @ w) * theta
+        value0, grad0 = _ll_once(theta, once_T, gradient=True)
+        value1, grad1 = repeaters.terms(theta, gradient=True)
+        assert grad0 is not None and grad1 is not None
+        # elementwise sums, not `@`: a BLAS call per evaluation stalls when its
+        # threads compete for a busy machine's cores
+        total = float(np.sum(once_w * value0) + np.sum(repeat_w * value1))
+        grad = np.sum(grad0 * once_w, axis=1) + np.sum(grad1 * repeat_w, axis=1)
+        return -total, -grad * theta
 
     rate = float(np.sum(xs)) / float(np.sum(Ts / scale)) if np.sum(Ts) > 0 else 1.0
     start = np.log([1.0, 1.0 / max(rate, 1e-6), 1.0, 3.0])
