@@ -21,6 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import Base
 
+# The Telegram Bot API emulator fixtures (telegram_emulator, telegram): tests/telegram.py.
+pytest_plugins = ["tests.telegram"]
+
 PG_ADMIN_URL = os.environ.get(
     "TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
