@@ -3,7 +3,8 @@ bought, and what the lineup lacks for the searches that did not.
 
 Data contract: `visits` started in the window (UTC bounds of its local dates,
 cut at `now`), LEFT JOIN their order when it is the seller's and `paid`
-(cancelled and refunded orders are no conversion), summed with one GROUP BY
+(cancelled and refunded orders are no conversion; an order placed more than a
+day before or after the window is not looked up), summed with one GROUP BY
 over the raw search keyword in SQL. The per-spelling rows are then merged in
 Python by compact form (analytics.korean.compact: "소 포장" = "소포장"), which
 SQL cannot do portably.
@@ -37,6 +38,8 @@ from sqlalchemy.orm import Session
 from analytics.common import NoData, Result, Store, Window
 from analytics.korean import KeywordMatcher, Synonyms, compact, load_synonyms
 from storage.models import Order, Product, Visit
+
+_ORDER_SLACK = dt.timedelta(days=1)
 
 MatchedOn = Literal["name", "name_en", "category", "options", "tokens"]
 SuggestionKey = Literal["add_product", "improve_page"]
@@ -152,6 +155,10 @@ def keyword_report(
                 Order.id == Visit.order_id,
                 Order.seller_id == Visit.seller_id,
                 Order.status == "paid",
+                # a visit's order is placed during the visit: bounding the lookup lets
+                # the database range-scan the seller's orders instead of hashing all
+                Order.ordered_at >= start - _ORDER_SLACK,
+                Order.ordered_at < stop + _ORDER_SLACK,
             ),
         )
         .where(Visit.seller_id == store.id, Visit.started_at >= start, Visit.started_at < stop)
@@ -159,39 +166,57 @@ def keyword_report(
     ).all()
 
     visits = conversions = 0
-    spellings: dict[str, list[tuple[str, int, int, int]]] = defaultdict(list)
+    sums: dict[str, list[int]] = {}  # key -> [visits, conversions, revenue]
+    spellings: dict[str, dict[str, int]] = defaultdict(dict)  # key -> {spelling: visits}
     for raw, count, converted, revenue in rows:
         visits += count
         conversions += converted
         spelling = " ".join(raw.split()) if raw else ""
         if key := compact(spelling):
-            spellings[key].append((spelling, int(count), int(converted), int(revenue)))
-    groups = sorted(
-        (_merge(key, found) for key, found in spellings.items()),
-        key=lambda group: (-group.visits, group.key),
-    )
-    keyword_visits = sum(group.visits for group in groups)
+            total = sums.setdefault(key, [0, 0, 0])
+            total[0] += count
+            total[1] += converted
+            total[2] += int(revenue)
+            spellings[key][spelling] = spellings[key].get(spelling, 0) + count
+    keyword_visits = sum(total[0] for total in sums.values())
     if not keyword_visits:
         return NoData(
             reason="no_visits",
             detail={"visits": visits, **({"keyword": keyword} if keyword else {})},
         )
-    keyword_conversions = sum(group.conversions for group in groups)
+    keyword_conversions = sum(total[1] for total in sums.values())
     average = keyword_conversions / keyword_visits
     threshold = average / 2
+    ranked = sorted(sums, key=lambda key: (-sums[key][0], key))
 
-    def is_low(group: KeywordFigures) -> bool:
-        rate = group.conversion_rate
-        return group.visits >= min_visits and rate is not None and rate < threshold
+    def figures(key: str) -> KeywordFigures:
+        count, converted, revenue = sums[key]
+        variants = sorted(
+            spellings[key], key=lambda spelling: (-spellings[key][spelling], spelling)
+        )
+        return KeywordFigures(
+            keyword=variants[0],
+            key=key,
+            variants=variants,
+            visits=count,
+            conversions=converted,
+            conversion_rate=converted / count,
+            revenue=revenue,
+        )
+
+    def is_low(key: str) -> bool:
+        count, converted, _ = sums[key]
+        # converted / count < (keyword_conversions / keyword_visits) / 2, in integers
+        return count >= min_visits and 2 * converted * keyword_visits < keyword_conversions * count
 
     focus_group: KeywordFigures | None = None
     if keyword is not None:
         focus_key = compact(keyword)
-        focus_group = next((group for group in groups if group.key == focus_key), None)
-        if focus_group is None:
+        if focus_key not in sums:
             return NoData(reason="no_visits", detail={"visits": visits, "keyword": keyword})
+        focus_group = figures(focus_key)
 
-    low_groups = [group for group in groups if is_low(group)][:limit]
+    low_groups = [figures(key) for key in ranked if is_low(key)][:limit]
     catalogue = _catalogue(session, store.id) if low_groups or focus_group else []
     table = synonyms if synonyms is not None else load_synonyms()
 
@@ -202,7 +227,7 @@ def keyword_report(
     focus = None
     if focus_group is not None:
         found = matches(focus_group)
-        flagged = is_low(focus_group)
+        flagged = is_low(focus_group.key)
         focus = KeywordFocus(
             figures=focus_group,
             matching_products=found,
@@ -220,32 +245,13 @@ def keyword_report(
         keyword_visits=keyword_visits,
         keyword_conversions=keyword_conversions,
         keyword_conversion_rate=average,
-        keyword_revenue=sum(group.revenue for group in groups),
-        distinct_keywords=len(groups),
+        keyword_revenue=sum(total[2] for total in sums.values()),
+        distinct_keywords=len(sums),
         min_visits=min_visits,
         low_rate_threshold=threshold,
-        top=groups[:limit],
+        top=[figures(key) for key in ranked[:limit]],
         low_converting=low,
         focus=focus,
-    )
-
-
-def _merge(key: str, found: list[tuple[str, int, int, int]]) -> KeywordFigures:
-    """One keyword from its spellings' (spelling, visits, conversions, revenue) rows."""
-    by_spelling: dict[str, int] = defaultdict(int)
-    for spelling, count, _, _ in found:
-        by_spelling[spelling] += count
-    variants = sorted(by_spelling, key=lambda spelling: (-by_spelling[spelling], spelling))
-    visits = sum(row[1] for row in found)
-    conversions = sum(row[2] for row in found)
-    return KeywordFigures(
-        keyword=variants[0],
-        key=key,
-        variants=variants,
-        visits=visits,
-        conversions=conversions,
-        conversion_rate=conversions / visits if visits else None,
-        revenue=sum(row[3] for row in found),
     )
 
 
