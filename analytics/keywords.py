@@ -54,7 +54,7 @@ class KeywordFigures(Result):
     """Every spelling seen, most visits first."""
     visits: int
     conversions: int
-    conversion_rate: float | None
+    conversion_rate: float
     revenue: int
 
 
@@ -110,7 +110,7 @@ class KeywordReport(Result):
     keyword_revenue: int
     distinct_keywords: int
     min_visits: int
-    low_rate_threshold: float | None
+    low_rate_threshold: float
     """Half the keyword-visit average: below it (with min_visits) is low-converting."""
     top: list[KeywordFigures]
     """The `limit` keywords with the most visits."""
@@ -220,13 +220,13 @@ def keyword_report(
     catalogue = _catalogue(session, store.id) if low_groups or focus_group else []
     table = synonyms if synonyms is not None else load_synonyms()
 
-    def matches(group: KeywordFigures) -> list[ProductMatch]:
-        return _matching_products(group.variants, catalogue, table)
+    def matches(group: KeywordFigures, *asked: str) -> list[ProductMatch]:
+        return _matching_products([*asked, *group.variants], catalogue, table)
 
     low = [_low_converting(group, average, matches(group)) for group in low_groups]
     focus = None
     if focus_group is not None:
-        found = matches(focus_group)
+        found = matches(focus_group, *([keyword] if keyword else []))
         flagged = is_low(focus_group.key)
         focus = KeywordFocus(
             figures=focus_group,

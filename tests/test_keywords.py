@@ -226,6 +226,17 @@ def test_one_keyword_by_any_spelling(session: Session) -> None:
     )
 
 
+def test_an_order_placed_just_after_the_window_converts_its_visit(session: Session) -> None:
+    seller = make_seller(session, "late")
+    mug = make_product(session, seller, "머그컵", 12_000)
+    late = make_order(session, seller, local(2026, 11, 16, 0, 10), [(mug, 2)])
+    make_visit(session, seller, local(2026, 11, 15, 23, 50), keyword="머그", order=late)
+    session.commit()
+    report = keyword_report(session, store_of(seller), WEEK)
+    assert isinstance(report, KeywordReport)
+    assert (report.top[0].conversions, report.top[0].revenue) == (1, 24_000)
+
+
 def test_no_visits(session: Session) -> None:
     seller = make_seller(session, "new")
     store = store_of(seller)
