@@ -64,6 +64,7 @@ class BotMessage:
     parse_mode: str | None
     plain_text: str | None  # text or caption as the user sees it (Telegram parsed the HTML)
     reply_markup: dict[str, Any] | None
+    reply_to_message_id: int | None
     file: dict[str, Any] | None  # file_id, file_path, file_size, width/height or file_name
     sent_at: float  # emulator clock, seconds since the epoch
     edit_count: int
@@ -81,6 +82,7 @@ class BotMessage:
             parse_mode=data["parse_mode"],
             plain_text=data["plain_text"],
             reply_markup=data["reply_markup"],
+            reply_to_message_id=data["reply_to_message_id"],
             file=data["file"],
             sent_at=data["sent_at_ms"] / 1000,
             edit_count=data["edit_count"],
@@ -119,6 +121,8 @@ class ButtonPress:
     answered: bool
     answer_text: str | None
     show_alert: bool
+    pressed_at: float  # emulator clock, seconds since the epoch
+    answered_at: float | None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ButtonPress:
@@ -129,6 +133,8 @@ class ButtonPress:
             answered=data["answered"],
             answer_text=data["answer_text"],
             show_alert=data["show_alert"],
+            pressed_at=data["pressed_at_ms"] / 1000,
+            answered_at=None if data["answered_at_ms"] is None else data["answered_at_ms"] / 1000,
         )
 
 

@@ -16,7 +16,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Update,
+)
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
@@ -40,22 +46,23 @@ COMMANDS = {
 }
 
 
-def tiny_png() -> bytes:
-    """A valid 2x1 RGB PNG (a red and a blue pixel), built by hand."""
+def tiny_png(*rgb: tuple[int, int, int]) -> bytes:
+    """A valid PNG one pixel high with these pixels, built by hand."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
             struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
         )
 
-    header = struct.pack(">IIBBBBB", 2, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00" + b"\xff\x00\x00" + b"\x00\x00\xff")
+    header = struct.pack(">IIBBBBB", len(rgb), 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" + b"".join(bytes(pixel) for pixel in rgb))
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
 
 
-PNG = tiny_png()
+PNG = tiny_png((255, 0, 0), (0, 0, 255))  # 2x1: red, blue
+LAST_WEEK_PNG = tiny_png((0, 255, 0), (0, 0, 0), (9, 9, 9))  # 3x1
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -96,9 +103,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer(f"ok {query.data}")
-    await query.edit_message_text(
-        f"<b>기간</b>: {html.escape(query.data)}", parse_mode=ParseMode.HTML
-    )
+    if query.data == "chart:last_week":
+        media = InputMediaPhoto(
+            LAST_WEEK_PNG, caption="<i>지난주</i> 매출", parse_mode=ParseMode.HTML
+        )
+        await query.edit_message_media(media)
+    else:
+        await query.edit_message_text(
+            f"<b>기간</b>: {html.escape(query.data)}", parse_mode=ParseMode.HTML
+        )
 
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -175,6 +188,19 @@ async def test_a_photo_goes_out_and_comes_back_through_get_file(
     file = await bot.bot.get_file(photo.file["file_id"])
     assert file.file_path == f"{telegram.base_file_url}{telegram.token}/{photo.file['file_path']}"
     assert bytes(await file.download_as_bytearray()) == PNG
+
+    # Its button swaps in another chart (editMessageMedia, the file sent as attach://).
+    await telegram.press_button(ALICE, photo.message_id, "chart:last_week")
+    (swapped,) = (await telegram.wait_for(ALICE, answers=1, edits=1)).messages
+    assert swapped.file is not None
+    assert (swapped.kind, swapped.caption, swapped.plain_text) == (
+        "photo",
+        "<i>지난주</i> 매출",
+        "지난주 매출",
+    )
+    assert (swapped.file["width"], swapped.file["height"]) == (3, 1)
+    assert await telegram.download(swapped.file["file_id"]) == LAST_WEEK_PNG
+    assert swapped.keyboard == []
 
 
 async def test_a_button_press_is_answered_and_edits_the_message(

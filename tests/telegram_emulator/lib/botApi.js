@@ -198,9 +198,9 @@ function sendMessage(bot, params) {
   });
 }
 
-function sendPhoto(bot, params, { files }) {
-  const chat = bot.sendTarget(params.chat_id);
-  const input = inputFile(bot, params, files, 'photo');
+/** The photo in `params[name]`: a new upload (stored, must be an image) or a known file. */
+function photoContent(bot, params, files, name) {
+  const input = inputFile(bot, params, files, name);
   let file = input.stored;
   if (input.upload) {
     const info = imageInfo(input.upload.bytes);
@@ -213,9 +213,6 @@ function sendPhoto(bot, params, { files }) {
     file.width = info.width;
     file.height = info.height;
   }
-  const caption = messageCaption(params);
-  const markup = replyMarkup(params);
-  const reply = replyTo(chat, params);
   const photo = [{
     file_id: file.file_id,
     file_unique_id: file.file_unique_id,
@@ -223,18 +220,12 @@ function sendPhoto(bot, params, { files }) {
     width: file.width ?? 0,
     height: file.height ?? 0,
   }];
-  return bot.recordMessage(chat, 'sendPhoto', { photo, ...caption, ...reply.content }, markup, {
-    kind: 'photo',
-    caption: string(params, 'caption', { fallback: null }),
-    parse_mode: string(params, 'parse_mode', { fallback: null }),
-    reply_to_message_id: reply.messageId,
-    file: fileView(file),
-  });
+  return { file, content: { photo } };
 }
 
-function sendDocument(bot, params, { files }) {
-  const chat = bot.sendTarget(params.chat_id);
-  const input = inputFile(bot, params, files, 'document');
+/** The document in `params[name]`: a new upload (stored) or a known file. */
+function documentContent(bot, params, files, name) {
+  const input = inputFile(bot, params, files, name);
   let file = input.stored;
   if (input.upload) {
     const fileName = input.upload.fileName || 'file';
@@ -243,9 +234,6 @@ function sendDocument(bot, params, { files }) {
       kind: 'document', extension, fileName, mimeType: input.upload.mimeType || 'application/octet-stream',
     });
   }
-  const caption = messageCaption(params);
-  const markup = replyMarkup(params);
-  const reply = replyTo(chat, params);
   const document = {
     file_id: file.file_id,
     file_unique_id: file.file_unique_id,
@@ -253,14 +241,30 @@ function sendDocument(bot, params, { files }) {
     file_name: file.file_name,
     mime_type: file.mime_type,
   };
-  return bot.recordMessage(chat, 'sendDocument', { document, ...caption, ...reply.content }, markup, {
-    kind: 'document',
-    caption: string(params, 'caption', { fallback: null }),
-    parse_mode: string(params, 'parse_mode', { fallback: null }),
-    reply_to_message_id: reply.messageId,
-    file: fileView(file),
-  });
+  return { file, content: { document } };
 }
+
+const MEDIA = { photo: photoContent, document: documentContent };
+
+function sendMedia(kind, method) {
+  return (bot, params, { files }) => {
+    const chat = bot.sendTarget(params.chat_id);
+    const { file, content } = MEDIA[kind](bot, params, files, kind);
+    const caption = messageCaption(params);
+    const markup = replyMarkup(params);
+    const reply = replyTo(chat, params);
+    return bot.recordMessage(chat, method, { ...content, ...caption, ...reply.content }, markup, {
+      kind,
+      caption: string(params, 'caption', { fallback: null }),
+      parse_mode: string(params, 'parse_mode', { fallback: null }),
+      reply_to_message_id: reply.messageId,
+      file: fileView(file),
+    });
+  };
+}
+
+const sendPhoto = sendMedia('photo', 'sendPhoto');
+const sendDocument = sendMedia('document', 'sendDocument');
 
 function sendChatAction(bot, params) {
   const chat = bot.sendTarget(params.chat_id);
@@ -334,6 +338,45 @@ function editMessageReplyMarkup(bot, params) {
   }
   setOrDelete(message, 'reply_markup', inlineOnly(markup));
   record.reply_markup = markup;
+  return markEdited(bot, chat, message, record);
+}
+
+/** Replaces a photo or document (and its caption) with a new one: say, another chart. */
+function editMessageMedia(bot, params, { files }) {
+  const chat = bot.sendTarget(params.chat_id);
+  const { message, record } = bot.botMessage(chat, messageIdOf(params), 'message to edit not found');
+  const media = json(params, 'media');
+  if (!media || typeof media !== 'object' || !(media.type in MEDIA)) {
+    throw badRequest('media type must be "photo" or "document" (the others are not emulated)');
+  }
+  if (!message.photo && !message.document) {
+    throw badRequest('there is no media in the message to edit');
+  }
+  const mediaParams = { ...media, [media.type]: media.media };
+  const { file, content } = MEDIA[media.type](bot, mediaParams, files, media.type);
+  const caption = messageCaption(mediaParams);
+  const markup = replyMarkup(params);
+  const previous = message.photo ? message.photo[0].file_id : message.document.file_id;
+  if (previous === file.file_id && message.caption === caption.caption
+    && sameJson(message.caption_entities, caption.caption_entities)
+    && sameJson(message.reply_markup, inlineOnly(markup))) {
+    throw badRequest(NOT_MODIFIED);
+  }
+  delete message.photo;
+  delete message.document;
+  Object.assign(message, content);
+  setOrDelete(message, 'caption', caption.caption);
+  setOrDelete(message, 'caption_entities', caption.caption_entities);
+  setOrDelete(message, 'reply_markup', inlineOnly(markup));
+  Object.assign(record, {
+    kind: media.type,
+    file: fileView(file),
+    caption: string(mediaParams, 'caption', { fallback: null }),
+    parse_mode: string(mediaParams, 'parse_mode', { fallback: null }),
+    plain_text: caption.caption ?? null,
+    entities: caption.caption_entities ?? [],
+    reply_markup: markup,
+  });
   return markEdited(bot, chat, message, record);
 }
 
@@ -564,6 +607,7 @@ const METHODS = {
   editMessageText,
   editMessageCaption,
   editMessageReplyMarkup,
+  editMessageMedia,
   deleteMessage,
   answerCallbackQuery,
   setMyCommands,

@@ -154,9 +154,10 @@ class BotState extends EventEmitter {
    * (text/entities, caption, photo, document), `record` what the tests read back.
    */
   recordMessage(chat, method, content, replyMarkup, record) {
+    const { id, is_bot: isBot, first_name: firstName, username } = this.user;
     const message = {
       message_id: chat.takeMessageId(),
-      from: this.user,
+      from: { id, is_bot: isBot, first_name: firstName, username },
       chat: chat.apiChat(),
       date: unixTime(),
       ...content,
