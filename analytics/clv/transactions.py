@@ -19,6 +19,7 @@ import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, Date, case, cast, func, select
 from sqlalchemy.orm import Session
@@ -75,7 +76,7 @@ def _local_day_sqlite(tz: ZoneInfo, start: dt.datetime, end: dt.datetime) -> Any
             ],
             else_=modifiers[-1],
         )
-    return func.date(Order.ordered_at, modifier, type_=Date)
+    return func.date(Order.ordered_at, modifier)  # an ISO date string
 
 
 def purchase_days(session: Session, store: Store, *, as_of: dt.datetime) -> pd.DataFrame:
@@ -116,12 +117,16 @@ def purchase_days(session: Session, store: Store, *, as_of: dt.datetime) -> pd.D
         .group_by(rows.c.customer_id, rows.c.day)
         .order_by(rows.c.customer_id, rows.c.day)
     )
-    result = session.execute(query).all()
+    # Core rows on the session's connection (no ORM row processing), split into columns
+    rows_out = session.connection().execute(query).all()
+    customer_ids, days, amounts = zip(*rows_out, strict=True) if rows_out else ((), (), ())
     return pd.DataFrame(
         {
-            "customer_id": pd.Series([row[0] for row in result], dtype="int64"),
-            "date": pd.Series([row[1] for row in result], dtype="object"),
-            "amount": pd.Series([int(row[2]) for row in result], dtype="int64"),
+            "customer_id": np.asarray(customer_ids, dtype=np.int64),
+            "date": pd.to_datetime(pd.Series(days, dtype="object"), format="ISO8601")
+            .dt.date.astype("object")
+            .to_numpy(),
+            "amount": np.asarray(amounts, dtype=np.int64),
         }
     )
 
