@@ -1,0 +1,67 @@
+"""Customer inquiries (배송, 재고, 사이즈, 교환/환불) and the seller's answers.
+
+Questions arrive uniformly over the history and are answered 10 minutes to a
+day later; one still unanswered at `until` has no answer yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from storage.demo.catalog import INQUIRIES
+from storage.demo.orders import Catalog
+from storage.demo.timeline import Hours
+
+Array = np.ndarray[Any, Any]
+LINKED_WITHOUT_MENTION = 0.7  # general questions asked from a product page
+
+
+@dataclass(frozen=True, slots=True)
+class Inquiries:
+    asked: Array  # sorted epoch seconds
+    answered: Array  # epoch seconds, -1 while unanswered
+    product: Array  # catalog index, -1 for none
+    question: list[str]
+    answer: list[str | None]
+
+    @property
+    def count(self) -> int:
+        return len(self.asked)
+
+
+def build_inquiries(
+    count: int, hours: Hours, catalog: Catalog, rng: np.random.Generator
+) -> Inquiries:
+    asked = np.sort(rng.integers(hours.start, hours.until, size=count))
+    delay = 600 + np.minimum(rng.exponential(5 * 3600, size=count), 86_400).astype(np.int64)
+    answered = np.where(asked + delay <= hours.until, asked + delay, -1)
+    template = rng.integers(0, len(INQUIRIES), size=count)
+    popularity = catalog.weights.mean(axis=0)
+    product = rng.choice(catalog.size, size=count, p=popularity / popularity.sum())
+    linked = rng.random(count) < LINKED_WITHOUT_MENTION
+    questions: list[str] = []
+    answers: list[str | None] = []
+    products = product.copy()
+    day = np.searchsorted(hours.starts, asked, side="right") - 1
+    for index in range(count):
+        _, question, answer = INQUIRIES[int(template[index])]
+        name = catalog.names[int(product[index])]
+        mentions = "{product}" in question
+        if catalog.launch_day[product[index]] > hours.day[day[index]]:
+            products[index] = -1
+            mentions = False
+        if mentions:
+            questions.append(question.format(product=name))
+        else:
+            questions.append(question.replace("{product} ", ""))
+            if not linked[index]:
+                products[index] = -1
+        if products[index] >= 0:
+            reply = answer.format(product=name)
+        else:
+            reply = answer.replace("{product}", "해당 상품")
+        answers.append(reply if answered[index] >= 0 else None)
+    return Inquiries(asked, answered, products, questions, answers)
