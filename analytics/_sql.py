@@ -77,3 +77,27 @@ def local_dates(first: dt.date, last: dt.date) -> Iterator[dt.date]:
     while day <= last:
         yield day
         day += dt.timedelta(days=1)
+
+
+def bucket_key(bucket: int, step: int, tz: ZoneInfo, granularity: str) -> dt.datetime:
+    """The UTC instant of the local hour ("hour") or local day ("day") start that an
+    `epoch_bucket` bucket falls in: the key `series_starts` buckets are matched by."""
+    local = local_hour_start(bucket_start(bucket, step), tz)
+    if granularity == "day":
+        local = dt.datetime.combine(local.date(), dt.time(), tzinfo=tz)
+    return local.astimezone(dt.UTC)
+
+
+def series_starts(
+    first: dt.date,
+    last: dt.date,
+    start: dt.datetime,
+    stop: dt.datetime,
+    tz: ZoneInfo,
+    granularity: str,
+) -> list[dt.datetime]:
+    """Local starts of a zero-filled series: the hours overlapping the UTC bounds
+    [start, stop), or the local dates first..last."""
+    if granularity == "hour":
+        return list(local_hours(start, stop, tz))
+    return [dt.datetime.combine(day, dt.time(), tzinfo=tz) for day in local_dates(first, last)]

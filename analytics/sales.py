@@ -33,14 +33,7 @@ from typing import Literal
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from analytics._sql import (
-    bucket_start,
-    bucket_step,
-    epoch_bucket,
-    local_dates,
-    local_hour_start,
-    local_hours,
-)
+from analytics._sql import bucket_key, bucket_step, epoch_bucket, series_starts
 from analytics.common import NoData, Result, Store, Window
 from storage.models import Order
 
@@ -207,10 +200,7 @@ def _bucket_rows(
     )
     merged: defaultdict[tuple[dt.datetime, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for number, status, count, revenue, units in session.execute(query):
-        local = local_hour_start(bucket_start(int(number), step), tz)
-        if granularity == "day":
-            local = dt.datetime.combine(local.date(), dt.time(), tzinfo=tz)
-        figures = merged[(local.astimezone(dt.UTC), status)]
+        figures = merged[(bucket_key(int(number), step, tz, granularity), status)]
         figures[0] += int(count)
         figures[1] += int(revenue)
         figures[2] += int(units)
@@ -251,14 +241,8 @@ def _series(
     stop: dt.datetime,
 ) -> list[Bucket]:
     tz = store.timezone
-    if granularity == "hour":
-        starts = list(local_hours(start, stop, tz))
-    else:
-        last = min(window.end, window.now.astimezone(tz).date())
-        starts = [
-            dt.datetime.combine(day, dt.time(), tzinfo=tz)
-            for day in local_dates(window.start, last)
-        ]
+    last = min(window.end, window.now.astimezone(tz).date())
+    starts = series_starts(window.start, last, start, stop, tz, granularity)
     series = []
     for local in starts:
         paid = rows.get((local.astimezone(dt.UTC), "paid"), _Figures())

@@ -1,0 +1,455 @@
+"""What sells: the top, rising and falling products of a window, and one
+product's trend, visits, conversion and days of stock left.
+
+Data contract: `order_items` of the seller's paid `orders` in the window and
+the previous window of equal length (Window.previous(); today so far meets
+the same hours yesterday), summed per product in SQL in one GROUP BY; for one
+product, its lines summed per UTC time bucket and its landing `visits` counted
+in SQL. Lines whose product was deleted (product_id NULL) are not ranked.
+
+Figures: revenue = Σ quantity × unit_price, units = Σ quantity, orders =
+paid orders containing the product. A change is current − previous and
+current / previous − 1 (None when the previous figure is 0).
+
+Rising and falling rank products by the relative change of the chosen metric
+(ties: the larger absolute change first). A change on a handful of sales is
+noise ("1 sold → 4 sold" is not +300 % news), so a product is compared only
+when it sold at least `min_previous_units` (default 5) in the previous window
+and at least `min_total_units` (default 10) in both windows together.
+
+Conversion = landing visits whose order is paid / landing visits on the
+product. Days of stock left = current stock / the product's average units per
+day over the 14 × 24 hours before `window.now` (None without sales in that
+time; 0 when out of stock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from analytics._sql import bucket_key, bucket_step, epoch_bucket, series_starts
+from analytics.common import NoData, Result, Store, Window
+from analytics.sales import Bucket, Change, change, delta, ratio
+from storage.models import Order, OrderItem, Product, Visit
+
+__all__ = [
+    "MIN_PREVIOUS_UNITS",
+    "MIN_TOTAL_UNITS",
+    "RECENT_DAYS",
+    "ProductChange",
+    "ProductFigures",
+    "ProductRanking",
+    "ProductReport",
+    "RankedProduct",
+    "product_report",
+    "top_products",
+]
+
+Metric = Literal["revenue", "units"]
+Direction = Literal["top", "rising", "falling"]
+
+MIN_PREVIOUS_UNITS = 5
+MIN_TOTAL_UNITS = 10
+RECENT_DAYS = 14
+MAX_STOCKOUT_DAYS = 3650  # a stock-out further away than this has no date
+
+
+class ProductFigures(Result):
+    revenue: int
+    units: int
+    orders: int
+
+
+class RankedProduct(Result):
+    product_id: int
+    name: str
+    sku: str
+    current: ProductFigures
+    previous: ProductFigures
+    revenue_change: Change
+    units_change: Change
+    share: float | None
+    """The product's part of the window's metric total over all products."""
+
+
+class ProductRanking(Result):
+    kind: Literal["product_ranking"] = "product_ranking"
+    metric: Metric
+    direction: Direction
+    currency: str
+    start: dt.date
+    end: dt.date
+    previous_start: dt.date
+    previous_end: dt.date
+    so_far: bool
+    items: list[RankedProduct]
+    """At most `limit` products; for rising/falling only those with enough volume and a
+    change in that direction (may be empty: nothing sold enough to compare)."""
+    total: ProductFigures
+    """All products in the window (orders: paid orders with any ranked line)."""
+    products_sold: int
+    """Products with a sale in the window."""
+    eligible: int
+    """Products compared (rising/falling: meeting the minimum volume; top: products_sold)."""
+    min_previous_units: int
+    min_total_units: int
+
+
+def _window_bounds(store: Store, window: Window) -> tuple[Window, dt.date, Window]:
+    """The window with local now and no day after today, today, and the previous window."""
+    now = window.now.astimezone(store.timezone)
+    today = now.date()
+    current = Window(window.start, min(window.end, today), now)
+    return current, today, current.previous()
+
+
+def _has_orders(session: Session, store: Store) -> bool:
+    return bool(session.scalar(select(exists().where(Order.seller_id == store.id))))
+
+
+def top_products(
+    session: Session,
+    store: Store,
+    window: Window,
+    metric: Metric = "revenue",
+    direction: Direction = "top",
+    limit: int = 5,
+    *,
+    min_previous_units: int = MIN_PREVIOUS_UNITS,
+    min_total_units: int = MIN_TOTAL_UNITS,
+) -> ProductRanking | NoData:
+    """The best-selling products of `window` by revenue or units, or those rising or
+    falling most against the previous window of equal length.
+
+    NoData reasons: future_period, no_orders (the seller never had an order),
+    empty_period (no paid sale in the window, nor, for rising/falling, before it).
+    """
+    if metric not in ("revenue", "units"):
+        raise ValueError(f"unknown metric {metric!r}")
+    if direction not in ("top", "rising", "falling"):
+        raise ValueError(f"unknown direction {direction!r}")
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
+    if window.start > window.now.astimezone(store.timezone).date():
+        return NoData(reason="future_period", detail={"start": window.start.isoformat()})
+    window, _, previous = _window_bounds(store, window)
+    tz = store.timezone
+    cur_start, cur_stop = window.utc_bounds(tz)
+    prev_start, prev_stop = previous.utc_bounds(tz)
+    in_current = and_(Order.ordered_at >= cur_start, Order.ordered_at < cur_stop)
+    in_previous = and_(Order.ordered_at >= prev_start, Order.ordered_at < prev_stop)
+    quantity: ColumnElement[int] = OrderItem.quantity.expression
+    line_revenue: ColumnElement[int] = OrderItem.quantity * OrderItem.unit_price
+
+    def summed(condition: ColumnElement[bool], value: ColumnElement[int]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    query = (
+        select(
+            OrderItem.product_id,
+            summed(in_current, line_revenue),
+            summed(in_current, quantity),
+            func.count(distinct(case((in_current, Order.id)))),
+            summed(in_previous, line_revenue),
+            summed(in_previous, quantity),
+            func.count(distinct(case((in_previous, Order.id)))),
+        )
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(
+            Order.seller_id == store.id,
+            Order.status == "paid",
+            Order.ordered_at >= prev_start,
+            Order.ordered_at < cur_stop,
+            or_(in_current, in_previous),
+            OrderItem.product_id.is_not(None),
+        )
+        .group_by(OrderItem.product_id)
+    )
+    sums = {
+        int(pid or 0): (
+            ProductFigures(revenue=int(rev), units=int(units), orders=int(orders)),
+            ProductFigures(revenue=int(prev_rev), units=int(prev_units), orders=int(prev_orders)),
+        )
+        for pid, rev, units, orders, prev_rev, prev_units, prev_orders in session.execute(query)
+    }
+    sold = {pid: figures for pid, figures in sums.items() if figures[0].units > 0}
+    if not (sold if direction == "top" else sums):
+        if not _has_orders(session, store):
+            return NoData(reason="no_orders")
+        return NoData(
+            reason="empty_period",
+            detail={"start": window.start.isoformat(), "end": window.end.isoformat()},
+        )
+    total_orders = session.scalar(
+        select(func.count(distinct(Order.id)))
+        .join(OrderItem, OrderItem.order_id == Order.id)
+        .where(
+            Order.seller_id == store.id,
+            Order.status == "paid",
+            in_current,
+            OrderItem.product_id.is_not(None),
+        )
+    )
+    total = ProductFigures(
+        revenue=sum(f[0].revenue for f in sums.values()),
+        units=sum(f[0].units for f in sums.values()),
+        orders=int(total_orders or 0),
+    )
+
+    def value(figures: ProductFigures) -> int:
+        return figures.revenue if metric == "revenue" else figures.units
+
+    if direction == "top":
+        candidates = sorted(sold, key=lambda pid: (-value(sold[pid][0]), pid))
+    else:
+        eligible_ids = [
+            pid
+            for pid, (now_, before) in sums.items()
+            if before.units >= min_previous_units
+            and now_.units + before.units >= min_total_units
+            and value(before) > 0
+        ]
+
+        def relative(pid: int) -> float:
+            now_, before = sums[pid]
+            return value(now_) / value(before) - 1
+
+        sign = 1 if direction == "rising" else -1
+        candidates = sorted(
+            (pid for pid in eligible_ids if sign * relative(pid) > 0),
+            key=lambda pid: (
+                -sign * relative(pid),
+                -sign * (value(sums[pid][0]) - value(sums[pid][1])),
+                pid,
+            ),
+        )
+    chosen = candidates[:limit]
+    names = {
+        row.id: row
+        for row in session.execute(
+            select(Product.id, Product.name, Product.sku).where(
+                Product.id.in_(chosen), Product.seller_id == store.id
+            )
+        )
+    }
+    items = [
+        RankedProduct(
+            product_id=pid,
+            name=names[pid].name,
+            sku=names[pid].sku,
+            current=sums[pid][0],
+            previous=sums[pid][1],
+            revenue_change=delta(sums[pid][0].revenue, sums[pid][1].revenue),
+            units_change=delta(sums[pid][0].units, sums[pid][1].units),
+            share=ratio(value(sums[pid][0]), value(total)),
+        )
+        for pid in chosen
+        if pid in names
+    ]
+    return ProductRanking(
+        metric=metric,
+        direction=direction,
+        currency=store.currency,
+        start=window.start,
+        end=window.end,
+        previous_start=previous.start,
+        previous_end=previous.end,
+        so_far=window.end >= window.now.date(),
+        items=items,
+        total=total,
+        products_sold=len(sold),
+        eligible=len(sold) if direction == "top" else len(eligible_ids),
+        min_previous_units=min_previous_units,
+        min_total_units=min_total_units,
+    )
+
+
+# ---------------------------------------------------------------- one product
+
+
+class ProductPeriod(Result):
+    """One window's figures for one product."""
+
+    start: dt.date
+    end: dt.date
+    revenue: int
+    units: int
+    orders: int
+    visits: int
+    """Visits that landed on the product's page."""
+    converted_visits: int
+    """Of those, visits that ended in a paid order."""
+    conversion_rate: float | None
+
+
+class ProductChange(Result):
+    revenue: Change
+    units: Change
+    orders: Change
+    visits: Change
+    conversion_rate: Change | None
+
+
+class ProductReport(Result):
+    kind: Literal["product_report"] = "product_report"
+    product_id: int
+    name: str
+    sku: str
+    price: int
+    stock: int
+    currency: str
+    as_of: dt.datetime
+    so_far: bool
+    current: ProductPeriod
+    previous: ProductPeriod
+    change: ProductChange
+    granularity: Literal["hour", "day"]
+    series: list[Bucket]
+    """The product's zero-filled local hours (one-day window) or days."""
+    recent_units_per_day: float
+    """Average units a day over the RECENT_DAYS × 24 hours before `as_of`."""
+    recent_days: int
+    days_of_stock_left: float | None
+    """stock / recent_units_per_day; None without recent sales, 0 when out of stock."""
+    stockout_date: dt.date | None
+    """The local date stock runs out at the recent rate (as_of + days of stock left);
+    None without a rate or beyond ten years."""
+
+
+def _product_lines(
+    store: Store, product_id: int, start: dt.datetime, stop: dt.datetime
+) -> list[ColumnElement[bool]]:
+    """The where-clause of one product's paid lines ordered in [start, stop)."""
+    return [
+        Order.seller_id == store.id,
+        Order.status == "paid",
+        Order.ordered_at >= start,
+        Order.ordered_at < stop,
+        OrderItem.product_id == product_id,
+    ]
+
+
+def _product_period(
+    session: Session,
+    store: Store,
+    product_id: int,
+    window: Window,
+    granularity: Literal["hour", "day"],
+) -> tuple[ProductPeriod, list[Bucket]]:
+    tz = store.timezone
+    start, stop = window.utc_bounds(tz)
+    step = bucket_step(tz, start, stop)
+    bucket = epoch_bucket(session, Order.ordered_at, step)
+    rows = session.execute(
+        select(
+            bucket,
+            func.sum(OrderItem.quantity * OrderItem.unit_price),
+            func.sum(OrderItem.quantity),
+            func.count(distinct(Order.id)),
+        )
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(*_product_lines(store, product_id, start, stop))
+        .group_by(bucket)
+    ).all()
+    # an order falls in exactly one bucket, so per-bucket order counts add up
+    by_key: dict[dt.datetime, list[int]] = {}
+    for number, revenue, units, orders in rows:
+        summed = by_key.setdefault(bucket_key(int(number), step, tz, granularity), [0, 0, 0])
+        summed[0] += int(revenue)
+        summed[1] += int(units)
+        summed[2] += int(orders)
+    paid_order = select(Order.id).where(Order.id == Visit.order_id, Order.status == "paid")
+    visits, converted = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((paid_order.exists(), 1), else_=0)), 0),
+        ).where(
+            Visit.seller_id == store.id,
+            Visit.landing_product_id == product_id,
+            Visit.started_at >= start,
+            Visit.started_at < stop,
+        )
+    ).one()
+    last = min(window.end, window.now.date())
+    series = []
+    for local in series_starts(window.start, last, start, stop, tz, granularity):
+        revenue, units, orders = by_key.get(local.astimezone(dt.UTC), [0, 0, 0])
+        series.append(Bucket(start=local, revenue=revenue, units=units, orders=orders))
+    figures = ProductPeriod(
+        start=window.start,
+        end=window.end,
+        revenue=sum(v[0] for v in by_key.values()),
+        units=sum(v[1] for v in by_key.values()),
+        orders=sum(v[2] for v in by_key.values()),
+        visits=int(visits),
+        converted_visits=int(converted),
+        conversion_rate=ratio(int(converted), int(visits)),
+    )
+    return figures, series
+
+
+def product_report(
+    session: Session, store: Store, product_id: int, window: Window
+) -> ProductReport | NoData:
+    """One product's sales, trend, landing visits and conversion for `window` against
+    the previous window, and days of stock left at its recent sales rate.
+
+    NoData reasons: unknown_product (no such product, or another seller's),
+    future_period.
+    """
+    product = session.get(Product, product_id)
+    if product is None or product.seller_id != store.id:
+        return NoData(reason="unknown_product", detail={"product_id": product_id})
+    if window.start > window.now.astimezone(store.timezone).date():
+        return NoData(reason="future_period", detail={"start": window.start.isoformat()})
+    window, today, previous_window = _window_bounds(store, window)
+    granularity: Literal["hour", "day"] = "hour" if window.days == 1 else "day"
+    current, series = _product_period(session, store, product_id, window, granularity)
+    previous, _ = _product_period(session, store, product_id, previous_window, granularity)
+
+    now = window.now
+    recent_units = session.scalar(
+        select(func.coalesce(func.sum(OrderItem.quantity), 0))
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(*_product_lines(store, product_id, now - dt.timedelta(days=RECENT_DAYS), now))
+    )
+    rate = int(recent_units or 0) / RECENT_DAYS
+    days_left: float | None
+    if product.stock <= 0:
+        days_left = 0.0
+    elif rate > 0:
+        days_left = product.stock / rate
+    else:
+        days_left = None
+    stockout = None
+    if days_left is not None and days_left <= MAX_STOCKOUT_DAYS:
+        stockout = (now + dt.timedelta(days=days_left)).date()
+    return ProductReport(
+        product_id=product.id,
+        name=product.name,
+        sku=product.sku,
+        price=product.price,
+        stock=product.stock,
+        currency=store.currency,
+        as_of=now,
+        so_far=window.end >= today,
+        current=current,
+        previous=previous,
+        change=ProductChange(
+            revenue=delta(current.revenue, previous.revenue),
+            units=delta(current.units, previous.units),
+            orders=delta(current.orders, previous.orders),
+            visits=delta(current.visits, previous.visits),
+            conversion_rate=change(current.conversion_rate, previous.conversion_rate),
+        ),
+        granularity=granularity,
+        series=series,
+        recent_units_per_day=rate,
+        recent_days=RECENT_DAYS,
+        days_of_stock_left=days_left,
+        stockout_date=stockout,
+    )
