@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-node_modules/.installed: tests/telegram_emulator/package.json
-	cd tests/telegram_emulator && npm install --no-audit --no-fund --loglevel=error
-	mkdir -p node_modules && touch node_modules/.installed
+EMULATOR := tests/telegram_emulator
+$(EMULATOR)/node_modules/.installed: $(EMULATOR)/package.json $(EMULATOR)/package-lock.json
+	cd $(EMULATOR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 demo: $(STAMP)
 	$(BIN)/advisor db upgrade
@@ -31,11 +32,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) lint
+test: $(STAMP) $(EMULATOR)/node_modules/.installed lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/storage.py
 
 clean:
-	rm -rf $(VENV) node_modules tests/telegram_emulator/node_modules
+	rm -rf $(VENV) $(EMULATOR)/node_modules
