@@ -37,14 +37,6 @@ const CHAR_REFERENCE = /^&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]+);/;
 
 const cantParse = (detail) => badRequest(`can't parse entities: ${detail}`);
 
-function parseAttributes(source) {
-  const attributes = {};
-  for (const match of source.matchAll(ATTRIBUTE)) {
-    attributes[match[1].toLowerCase()] = match[2] ?? match[3] ?? match[4] ?? '';
-  }
-  return attributes;
-}
-
 function decodeReference(name) {
   if (name[0] !== '#') {
     return NAMED_ENTITIES[name.toLowerCase()] ?? null;
@@ -53,6 +45,19 @@ function decodeReference(name) {
     ? Number.parseInt(name.slice(2), 16)
     : Number.parseInt(name.slice(1), 10);
   return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : null;
+}
+
+/** Attribute values may carry character references too (`href="?a=1&amp;b=2"`). */
+function decodeAttribute(value) {
+  return value.replace(/&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]+);/g, (whole, name) => decodeReference(name) ?? whole);
+}
+
+function parseAttributes(source) {
+  const attributes = {};
+  for (const match of source.matchAll(ATTRIBUTE)) {
+    attributes[match[1].toLowerCase()] = decodeAttribute(match[2] ?? match[3] ?? match[4] ?? '');
+  }
+  return attributes;
 }
 
 function entityFor(open, length) {
