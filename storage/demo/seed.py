@@ -54,7 +54,7 @@ def seed_stores(
     existing = sorted(session.scalars(select(Seller.slug).where(Seller.slug.in_(slugs))))
     if existing:
         raise SellerError(
-            f"seller(s) {', '.join(existing)} exist already; nothing was generated "
+            f"already in this database: {', '.join(existing)}; nothing was generated "
             "(seed into a fresh database, e.g. delete the SQLite file)"
         )
     reports = []
