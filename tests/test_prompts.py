@@ -75,10 +75,10 @@ def test_every_contract_tool_is_described_with_8_to_20_examples_per_language() -
 
 def test_messages_render_in_both_languages_with_fallback() -> None:
     store = PromptStore()
-    assert store.message("errors.too_long", "en", length=10000, limit=2000) == (
+    assert store.message("errors.text_too_long", "en", length=10000, limit=2000) == (
         "That message is too long (10,000 characters). Please keep it under 2,000 characters."
     )
-    assert store.message("errors.too_long", "ko", length=2500, limit=2000) == (
+    assert store.message("errors.text_too_long", "ko", length=2500, limit=2000) == (
         "질문이 너무 길어요(2,500자). 2,000자 이내로 줄여서 다시 보내 주세요."
     )
     # an unsupported language falls back to English
@@ -149,11 +149,13 @@ def test_unknown_variable_in_a_template_is_reported_with_file_and_line(prompts_d
 
 def test_unknown_variable_in_a_message_is_reported_on_the_yaml_line(prompts_dir: Path) -> None:
     path = prompts_dir / "messages.ko.yaml"
-    line = _line_of(path, "too_long:")
+    line = _line_of(path, "text_too_long:")
     _edit(path, "{{ limit | number }}자 이내", "{{ limt | number }}자 이내")
     issues = _issues(prompts_dir)
     assert len(issues) == 1, issues
-    assert issues[0].startswith(f"{path}:{line}: message 'errors.too_long': 'limt' is undefined")
+    assert issues[0].startswith(
+        f"{path}:{line}: message 'errors.text_too_long': 'limt' is undefined"
+    )
 
 
 def test_unknown_variable_inside_a_block_message_counts_lines_from_the_block(

@@ -57,12 +57,14 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "unknown",
     "did_you_mean",
     "errors.empty",
-    "errors.too_long",
+    "errors.text_too_long",
     "errors.invalid_date",
-    "errors.future_period",
-    "errors.reversed_range",
+    "errors.future",
+    "errors.range_reversed",
+    "errors.too_long",
     "errors.unknown_product",
     "errors.ambiguous_product",
+    "errors.product_needed",
     "errors.unknown_campaign",
     "errors.tool_disabled",
     "errors.timeout_fallback",
@@ -217,6 +219,14 @@ class PromptStore:
         self._env = _make_env(self.root, filters)
 
     # -- reloading ---------------------------------------------------------------
+
+    @property
+    def tools_version(self) -> int:
+        """Changes whenever tools.yaml was re-read (what the router derives from)."""
+        with self._lock:
+            cached = self._load_yaml(TOOLS_FILE)
+            version: int = cached.derived.setdefault("version", self._version)
+            return version
 
     @property
     def version(self) -> int:

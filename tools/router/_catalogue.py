@@ -1,0 +1,260 @@
+"""Finding the product or campaign a question names.
+
+A question names an item when parts of it match the item's name, English name
+or SKU, in either direction and without regard to spacing:
+
+- an item word inside the question ("딸기잼" in "딸기잼요즘어때", "bag" in "drip bags"),
+- a question word inside the item's name ("고구마" in "꿀고구마 3kg", "humid" in
+  "Mini Humidifier"),
+- a misspelt word close to an item word ("humidifer", "텀블로", compared letter by
+  letter, Korean split into jamo).
+
+Each item scores the number of question characters it covers; the best item
+wins, and several items with the best score are ambiguous ("텀블러" covers both
+tumblers equally; "보온 텀블러" covers the thermal one more). Words every
+question uses (those of the example questions, "상품", "set") never count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from tools.router._text import Folded, compact, fold, has_hangul, jamo, words
+
+# Words too common in product and campaign names to identify one.
+GENERIC_WORDS = frozenset(
+    "상품 제품 세트 선물 종류 개입 set sets pack packs piece pieces gift product products item "
+    "items mini the and for with".split()
+)
+_COUNT = re.compile(r"^\d+(개|명|위|건|번|가지|등|배|퍼센트|프로|시|분|일|주|달|개월|년|원|만원)?$")
+_MIN_FUZZY = {"latin": 86, "hangul": 80}
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """An item to find: its id, its names (any language) and an optional code."""
+
+    id: int
+    names: tuple[str, ...]
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """What a question names: the best items (one, or several when ambiguous)."""
+
+    ids: tuple[int, ...]
+    covered: int
+    span: tuple[int, int]  # in the original question
+    text: str  # the question's words for it
+    exact: bool  # a full name or code matched
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.ids) > 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    text: str  # compact
+    latin: bool
+    whole: bool  # a full name or the code
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    id: int
+    aliases: tuple[_Alias, ...]
+    compact_names: tuple[str, ...]
+    tokens: tuple[str, ...]  # folded words of the names, for prefix and fuzzy matching
+
+
+def _is_latin(text: str) -> bool:
+    return bool(text) and not has_hangul(text)
+
+
+class NameIndex:
+    """Items prepared once for matching many questions."""
+
+    def __init__(self, items: Iterable[Named], *, common_words: Iterable[str] = ()) -> None:
+        self.generic = GENERIC_WORDS | frozenset(compact(w) for w in common_words)
+        self.items: list[_Item] = []
+        self.labels: dict[int, str] = {}
+        for item in items:
+            self.labels[item.id] = item.names[0]
+            aliases: list[_Alias] = []
+            tokens: list[str] = []
+            compact_names: list[str] = []
+            for name in item.names:
+                whole = compact(name)
+                if whole:
+                    compact_names.append(whole)
+                    aliases.append(_Alias(whole, _is_latin(whole), True))
+                for word in words(fold(name)):
+                    token = word.text
+                    if self._usable_token(token):
+                        tokens.append(token)
+                        aliases.append(_Alias(token, _is_latin(token), False))
+            if item.code:
+                code = compact(item.code)
+                if len(code) >= 3:
+                    aliases.append(_Alias(code, _is_latin(code), True))
+                    compact_names.append(code)
+            self.items.append(
+                _Item(item.id, tuple(dict.fromkeys(aliases)), tuple(compact_names), tuple(tokens))
+            )
+
+    def _usable_token(self, token: str) -> bool:
+        if token in self.generic or token.isdigit():
+            return False
+        if has_hangul(token):
+            return len(token) >= 2
+        return len(token) >= 3 or (len(token) >= 2 and any(c.isdigit() for c in token))
+
+    def label(self, item_id: int) -> str:
+        return self.labels.get(item_id, str(item_id))
+
+    def find(self, question: Folded, *, skip: Sequence[tuple[int, int]] = ()) -> Mention | None:
+        """The items `question` names, ignoring original-text spans in `skip`."""
+        text = question.text
+        keep = [
+            i
+            for i, char in enumerate(text)
+            if (char.isalnum() or char == "_")
+            and char != "_"
+            and not any(a <= question.origin[i] < b for a, b in skip)
+        ]
+        squeezed = "".join(text[i] for i in keep)
+        if not squeezed:
+            return None
+        covered: dict[int, set[int]] = {}
+        exact: set[int] = set()
+        for item in self.items:
+            hits: set[int] = set()
+            for alias in item.aliases:
+                for start in _occurrences(squeezed, alias.text):
+                    at = keep[start]
+                    if not _aligned(text, at, alias.text):
+                        continue
+                    hits.update(range(start, start + len(alias.text)))
+                    if alias.whole:
+                        exact.add(item.id)
+            if hits:
+                covered[item.id] = hits
+        self._forward(text, keep, squeezed, skip, question, covered)
+        if not covered:
+            return None
+        best = max(len(hits) for hits in covered.values())
+        if best < 2:
+            return None
+        ids = tuple(item.id for item in self.items if len(covered.get(item.id, ())) == best)
+        exact_ids = tuple(i for i in ids if i in exact)
+        if len(ids) > 1 and len(exact_ids) == 1:
+            ids = exact_ids
+        positions = sorted(set().union(*(covered[i] for i in ids)))
+        start, end = keep[positions[0]], keep[positions[-1]] + 1
+        span = question.span(start, end)
+        return Mention(
+            ids=ids,
+            covered=best,
+            span=span,
+            text=text[start:end],
+            exact=bool(set(ids) & exact),
+        )
+
+    def _forward(
+        self,
+        text: str,
+        keep: list[int],
+        squeezed: str,
+        skip: Sequence[tuple[int, int]],
+        question: Folded,
+        covered: dict[int, set[int]],
+    ) -> None:
+        """Question words inside item names, exactly or nearly."""
+        index_of = {folded_index: i for i, folded_index in enumerate(keep)}
+        for word in words(text):
+            if any(a <= question.origin[word.start] < b for a, b in skip):
+                continue
+            stem = word.stem
+            if stem in self.generic or word.text in self.generic or _COUNT.match(stem):
+                continue
+            positions = [
+                index_of[i] for i in range(word.start, word.start + len(stem)) if i in index_of
+            ]
+            if len(positions) != len(stem) or len(stem) < 2:
+                continue
+            latin = _is_latin(stem)
+            if latin and len(stem) < 3:
+                continue
+            for item in self.items:
+                hits = covered.get(item.id, set())
+                if set(positions) <= hits:
+                    continue
+                if latin:
+                    found = any(token.startswith(stem) for token in item.tokens if _is_latin(token))
+                else:
+                    found = any(stem in name for name in item.compact_names)
+                if not found and len(stem) >= (5 if latin else 3):
+                    found = _near(stem, item.tokens, latin)
+                if found:
+                    covered.setdefault(item.id, set()).update(positions)
+
+    def suggest(self, text: str, *, limit: int = 3, cutoff: float = 55.0) -> list[int]:
+        """Items whose names look like `text` (for "did you mean"), best first."""
+        query = compact(text)
+        if len(query) < 2:
+            return []
+        choices = {
+            item.id: max(item.compact_names, key=len) for item in self.items if item.compact_names
+        }
+        scored: dict[int, float] = {}
+        for item in self.items:
+            best = 0.0
+            for name in item.compact_names:
+                a, b = (jamo(query), jamo(name)) if has_hangul(query + name) else (query, name)
+                best = max(best, fuzz.WRatio(a, b))
+            scored[item.id] = best
+        del choices
+        ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [item_id for item_id, score in ranked[:limit] if score >= cutoff]
+
+
+def _occurrences(haystack: str, needle: str) -> Iterable[int]:
+    start = haystack.find(needle)
+    while start >= 0:
+        yield start
+        start = haystack.find(needle, start + 1)
+
+
+def _aligned(text: str, at: int, alias: str) -> bool:
+    """A Latin or numeric alias must start a word ("bag" in "drip bags", not "jam" in
+    "pajamas"); a number must not continue another number ("5kg" is not in "15kg")."""
+    if at == 0:
+        return True
+    before = text[at - 1]
+    if alias[0].isdigit():
+        return not before.isdigit()
+    if alias[0].isascii() and alias[0].isalpha():
+        return not (before.isascii() and before.isalpha())
+    return True
+
+
+def _near(stem: str, tokens: Sequence[str], latin: bool) -> bool:
+    pool = [t for t in tokens if _is_latin(t) == latin and len(t) >= 3]
+    if not pool:
+        return False
+    if latin:
+        found = process.extractOne(stem, pool, scorer=fuzz.ratio, score_cutoff=_MIN_FUZZY["latin"])
+    else:
+        found = process.extractOne(
+            jamo(stem),
+            [jamo(t) for t in pool],
+            scorer=fuzz.ratio,
+            score_cutoff=_MIN_FUZZY["hangul"],
+        )
+    return found is not None

@@ -1,0 +1,489 @@
+"""route(): a question to a tool and its arguments, offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import unicodedata
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from analytics.periods import Period, PeriodError, default_period, find_period
+from tools.prompts import PromptStore, ToolSpec
+from tools.router import _slots as slots
+from tools.router._catalogue import GENERIC_WORDS, Mention, Named, NameIndex
+from tools.router._intent import IntentIndex, Scores
+from tools.router._text import PLACEHOLDER, Folded, has_hangul, strip_particle
+from tools.router._types import CampaignRef, Candidate, ProductRef, RouteError, RouteResult
+
+MAX_CHARS = 2000
+
+DATED_TOOLS = frozenset(
+    {
+        "sales_report",
+        "top_products",
+        "product_report",
+        "ad_report",
+        "search_keywords",
+        "alerts_report",
+    }
+)
+DEFAULT_PERIOD = {"sales_report": "today"}  # every other dated tool: last_7_days
+DEFAULT_ARGS: dict[str, dict[str, Any]] = {
+    "top_products": {"metric": "revenue", "direction": "top", "limit": 5},
+    "customer_report": {"segment": "likely_regulars", "limit": 10},
+}
+FREE_TEXT_TOOLS = frozenset({"inquiry_draft", "advice"})
+
+# Scores of the intent classifier (cosine similarity plus cue-word bonus).
+MIN_SCORE = 0.30  # below: nothing to route
+FOLLOWUP_MARGIN = 0.08  # a new tool must beat the previous turn's tool by this to take over
+ENTITY_BONUS = 0.3  # a named product for product_report (and the malus without one)
+
+# Code or SQL is not a question ("'; DROP TABLE orders; --").
+_CODE = re.compile(
+    r"\b(?:drop|delete|truncate|alter)\s+(?:table|database|from)\b|\bunion\s+select\b|"
+    r"\bselect\s+[\w*,\s]+\s+from\b|\binsert\s+into\b|;\s*--|<\s*script\b",
+    re.I,
+)
+
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class _Intent:
+    index: IntentIndex
+    specs: dict[str, ToolSpec]
+
+
+class _IntentCache:
+    """The intent index of one PromptStore, rebuilt when its files change."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_store: weakref.WeakKeyDictionary[PromptStore, tuple[int, _Intent]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, prompts: PromptStore) -> _Intent:
+        version = prompts.tools_version
+        with self._lock:
+            cached = self._by_store.get(prompts)
+            if cached is not None and cached[0] == version:
+                return cached[1]
+        specs = prompts.tools()
+        trained = [spec for spec in specs.values() if spec.examples]
+        intent = _Intent(IntentIndex(trained), specs)
+        with self._lock:
+            self._by_store[prompts] = (version, intent)
+        return intent
+
+
+_INTENTS = _IntentCache()
+
+
+@lru_cache(maxsize=32)
+def _product_index(catalogue: tuple[ProductRef, ...], common: frozenset[str]) -> NameIndex:
+    return NameIndex(
+        (Named(p.id, tuple(n for n in (p.name, p.name_en) if n), p.sku) for p in catalogue),
+        common_words=common,
+    )
+
+
+@lru_cache(maxsize=32)
+def _campaign_index(campaigns: tuple[CampaignRef, ...], common: frozenset[str]) -> NameIndex:
+    return NameIndex((Named(c.id, (c.name,)) for c in campaigns), common_words=common)
+
+
+def route(
+    question: str,
+    *,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    catalogue: Sequence[ProductRef],
+    campaigns: Sequence[CampaignRef],
+    previous: RouteResult | None,
+    prompts: PromptStore,
+) -> RouteResult:
+    """The tool and contract arguments for `question` (see RouteResult).
+
+    Korean or English, any spacing, casual or formal, with typos. `previous` is
+    the last turn's result in the same chat, for follow-ups ("그럼 지난달은?").
+    """
+    text = unicodedata.normalize("NFC", question or "").strip()
+    lang = "ko" if has_hangul(text) else "en"
+    if not text:
+        return RouteResult(
+            None, error=RouteError("empty"), lang=previous.lang if previous else "en"
+        )
+    if len(text) > MAX_CHARS:
+        return RouteResult(
+            None,
+            error=RouteError("text_too_long", {"length": len(text), "limit": MAX_CHARS}),
+            lang=lang,
+        )
+    if not _LETTER.search(text):
+        return RouteResult(None, lang=previous.lang if previous and not has_hangul(text) else lang)
+    turn = _Turn(text, lang, now, tz, catalogue, campaigns, previous, _INTENTS.get(prompts))
+    return turn.route()
+
+
+class _Turn:
+    def __init__(
+        self,
+        text: str,
+        lang: str,
+        now: dt.datetime,
+        tz: ZoneInfo,
+        catalogue: Sequence[ProductRef],
+        campaigns: Sequence[CampaignRef],
+        previous: RouteResult | None,
+        intent: _Intent,
+    ) -> None:
+        self.text = text
+        self.lang = lang
+        self.now = now
+        self.tz = tz
+        self.previous = previous if previous is not None and previous.tool else None
+        self.intent = intent
+        common = intent.index.common_words
+        self.products = _product_index(tuple(catalogue), common)
+        self.campaigns = _campaign_index(tuple(campaigns), common)
+        self.labels = {p.id: p.name for p in catalogue}
+
+    # -- the decision ------------------------------------------------------------
+
+    def route(self) -> RouteResult:
+        cue = slots.split_cue(self.text)
+        if cue is not None:
+            tool = "inquiry_draft" if cue.kind == "inquiry" else "advice"
+            arg = (
+                {"inquiry": cue.text[:MAX_CHARS]}
+                if cue.kind == "inquiry"
+                else {"topic": cue.text[:500]}
+            )
+            return self._result(tool, arg, score=1.0)
+
+        self.quoted = slots.find_quoted(self.text)
+        self.period: Period | None = None
+        self.period_error: PeriodError | None = None
+        try:
+            self.period = find_period(self.text, now=self.now, tz=self.tz)
+        except PeriodError as error:
+            self.period_error = error
+        skip = [
+            s
+            for s in (
+                self.period.span if self.period else None,
+                self.quoted.span if self.quoted else None,
+            )
+            if s
+        ]
+        folded = Folded.of(self.text)
+        self.product = self.products.find(folded, skip=skip)
+        self.campaign = self.campaigns.find(folded, skip=skip)
+        # the campaign is the entity when its name covers more of the question
+        self.product_is_entity = self.product is not None and not (
+            self.campaign is not None
+            and _overlaps(self.product.span, self.campaign.span)
+            and self.campaign.covered > self.product.covered
+        )
+        self.rest = self._blank(
+            skip + ([self.product.span] if self.product and self.product_is_entity else [])
+        )
+        scores = self._adjust(self.intent.index.score(self._classification_text(skip)))
+        self.scores = scores
+
+        picked = self._pick_choice()
+        if picked is not None:
+            return picked
+        return self._decide(scores)
+
+    def _adjust(self, scores: Scores) -> Scores:
+        """A named product points at product_report; product_report without any
+        product (named, referred to, or an unknown name) is unlikely."""
+        adjusted = dict(scores.ranked)
+        if "product_report" in adjusted:
+            if self.product is not None and self.product_is_entity:
+                adjusted["product_report"] += ENTITY_BONUS
+            elif not slots.mentions_previous_product(self.rest) and not self._leftover():
+                adjusted["product_report"] -= ENTITY_BONUS
+        return Scores(tuple(sorted(adjusted.items(), key=lambda kv: -kv[1])))
+
+    def _decide(self, scores: Scores) -> RouteResult:
+        best, score = scores.best
+        last = self.previous.tool if self.previous is not None else None
+        if _CODE.search(self.text):
+            return RouteResult(None, lang=self.lang, score=score)
+        if last is not None and last not in FREE_TEXT_TOOLS:
+            named = self._named_slots()
+            marker = slots.is_followup_phrase(self.rest)
+            short = len(self.rest.split()) <= 3
+            close = score - scores.of(last) < FOLLOWUP_MARGIN
+            if best == last and (marker or short or named):
+                return self._followup(last, score)
+            if (close or score < MIN_SCORE) and (named or marker):
+                return self._followup(last, score)
+            if best is not None and marker and score >= MIN_SCORE:
+                return self._fresh(best, score, inherit=True)
+        if best is None or score < MIN_SCORE:
+            return RouteResult(None, lang=self.lang, score=score)
+        if best == "inquiry_draft":
+            inquiry = slots.quoted_inquiry(self.text) or self.text
+            return self._result("inquiry_draft", {"inquiry": inquiry[:MAX_CHARS]}, score=score)
+        if best == "advice":
+            return self._result("advice", {"topic": slots.advice_topic(self.text)}, score=score)
+        return self._fresh(best, score, inherit=False)
+
+    def _named_slots(self) -> bool:
+        return bool(
+            self.period
+            or self.period_error
+            or self.product
+            or self.campaign
+            or self.quoted
+            or slots.find_limit(self.rest)
+            or slots.find_metric(self.rest)
+            or slots.find_direction(self.rest)
+            or slots.find_segment(self.rest)
+        )
+
+    # -- building arguments ------------------------------------------------------
+
+    def _fresh(self, tool: str, score: float, *, inherit: bool) -> RouteResult:
+        args: dict[str, Any] = dict(DEFAULT_ARGS.get(tool, {}))
+        previous = self.previous
+        if inherit and previous is not None and not self.period and not self.period_error:
+            if tool in DATED_TOOLS and "start" in previous.args:
+                args["start"], args["end"] = previous.args["start"], previous.args["end"]
+        if (
+            tool == "product_report"
+            and previous is not None
+            and "product_id" in previous.args
+            and self.product is None
+            and slots.mentions_previous_product(self.rest)
+        ):
+            args["product_id"] = previous.args["product_id"]
+        return self._complete(tool, args, score, followup=inherit)
+
+    def _followup(self, tool: str, score: float) -> RouteResult:
+        assert self.previous is not None
+        args = dict(self.previous.args)
+        if not args and self.previous.tool == tool:
+            args = dict(DEFAULT_ARGS.get(tool, {}))
+        return self._complete(tool, args, score, followup=True, keep_period=True)
+
+    def _complete(
+        self,
+        tool: str,
+        args: dict[str, Any],
+        score: float,
+        *,
+        followup: bool,
+        keep_period: bool = False,
+    ) -> RouteResult:
+        rest = self.rest
+        if tool == "top_products":
+            args.update(_some(limit=slots.find_limit(rest), metric=slots.find_metric(rest)))
+            args.update(_some(direction=slots.find_direction(rest)))
+        elif tool == "customer_report":
+            args.update(_some(limit=slots.find_limit(rest), segment=slots.find_segment(rest)))
+        elif tool == "search_keywords":
+            keyword = slots.find_keyword(self._without_period(), self.intent.index.common_words)
+            if keyword:
+                args["keyword"] = keyword
+        elif tool == "ad_report":
+            if self.campaign is not None and not self.campaign.ambiguous:
+                args["campaign_id"] = self.campaign.ids[0]
+        if not self.intent.specs.get(tool) or not self.intent.specs[tool].enabled:
+            return RouteResult(
+                None, error=RouteError("tool_disabled", {"tool": tool}), lang=self.lang, score=score
+            )
+        period_key = None
+        if tool in DATED_TOOLS:
+            if self.period_error is not None:
+                args.pop("start", None)
+                args.pop("end", None)
+                return self._result(
+                    tool,
+                    args,
+                    score=score,
+                    followup=followup,
+                    error=RouteError(self.period_error.key, dict(self.period_error.params)),
+                )
+            if self.period is not None:
+                args["start"], args["end"] = (
+                    self.period.start.isoformat(),
+                    self.period.end.isoformat(),
+                )
+                period_key = self.period.key
+            elif not (keep_period and "start" in args) and "start" not in args:
+                period = default_period(
+                    DEFAULT_PERIOD.get(tool, "last_7_days"), now=self.now, tz=self.tz
+                )
+                args["start"], args["end"] = period.start.isoformat(), period.end.isoformat()
+                period_key = period.key
+        if tool == "product_report":
+            return self._product(args, score, followup, period_key)
+        return self._result(tool, args, score=score, followup=followup, period_key=period_key)
+
+    def _product(
+        self, args: dict[str, Any], score: float, followup: bool, period_key: str | None
+    ) -> RouteResult:
+        mention = self.product
+        if mention is not None and not mention.ambiguous:
+            args["product_id"] = mention.ids[0]
+        elif mention is not None:
+            args.pop("product_id", None)
+            candidates = tuple(Candidate("product", i, self.products.label(i)) for i in mention.ids)
+            return self._result(
+                "product_report",
+                args,
+                score=score,
+                followup=followup,
+                period_key=period_key,
+                candidates=candidates,
+                error=RouteError(
+                    "ambiguous_product",
+                    {"query": self._original(mention), "candidates": [c.label for c in candidates]},
+                ),
+            )
+        elif "product_id" not in args:
+            leftover = self._leftover()
+            if leftover:
+                ids = self.products.suggest(leftover)
+                candidates = tuple(Candidate("product", i, self.products.label(i)) for i in ids)
+                error = RouteError(
+                    "unknown_product",
+                    {"query": leftover, "candidates": [c.label for c in candidates]},
+                )
+            else:
+                candidates = ()
+                error = RouteError("product_needed", {})
+            return self._result(
+                "product_report",
+                args,
+                score=score,
+                followup=followup,
+                period_key=period_key,
+                candidates=candidates,
+                error=error,
+            )
+        ordered = {
+            "product_id": args["product_id"],
+            "start": args.get("start"),
+            "end": args.get("end"),
+        }
+        return self._result(
+            "product_report", ordered, score=score, followup=followup, period_key=period_key
+        )
+
+    def _pick_choice(self) -> RouteResult | None:
+        """After "did you mean": "1번", "the second one", or a name among the choices."""
+        previous = self.previous
+        if previous is None or not previous.candidates or previous.tool is None:
+            return None
+        choice = slots.find_choice(self.text)
+        chosen: Candidate | None = None
+        if choice is not None and 1 <= choice <= len(previous.candidates):
+            chosen = previous.candidates[choice - 1]
+        elif self.product is not None and not self.product.ambiguous:
+            chosen = next((c for c in previous.candidates if c.id == self.product.ids[0]), None)
+        if chosen is None:
+            return None
+        args = dict(previous.args)
+        args["product_id"] = chosen.id
+        self.product = Mention((chosen.id,), 0, (0, 0), chosen.label, True)
+        return self._complete(previous.tool, args, 1.0, followup=True, keep_period=True)
+
+    # -- text helpers ------------------------------------------------------------
+
+    def _blank(self, spans: list[tuple[int, int]]) -> str:
+        chars = list(self.text)
+        for start, end in spans:
+            for i in range(start, min(end, len(chars))):
+                chars[i] = " "
+        return re.sub(r"\s+", " ", "".join(chars)).strip()
+
+    def _without_period(self) -> str:
+        return self._blank([self.period.span] if self.period and self.period.span else [])
+
+    def _classification_text(self, skip: list[tuple[int, int]]) -> str:
+        chars = list(self.text)
+        for start, end in skip:
+            for i in range(start, min(end, len(chars))):
+                chars[i] = " "
+        if self.product is not None and self.product_is_entity:
+            start, end = self.product.span
+            chars[start:end] = [" " + PLACEHOLDER + " "] + [""] * (end - start - 1)
+        text = re.sub(r"\s+", " ", "".join(chars)).strip()
+        # "그럼", "what about" say "same as before", not which tool
+        return slots.strip_followup_start(text) if self.previous is not None else text
+
+    def _original(self, mention: Mention) -> str:
+        start, end = mention.span
+        return self.text[start:end]
+
+    def _leftover(self) -> str:
+        """Words of the question no tool uses: what was probably a product name."""
+        common = self.intent.index.common_words
+        kept = []
+        for word in re.findall(r"[\w-]+", self.rest):
+            folded = word.casefold()
+            if (
+                folded in common
+                or strip_particle(folded) in common
+                or folded in _STOPWORDS
+                or folded in GENERIC_WORDS
+                or strip_particle(folded) in GENERIC_WORDS
+                or folded.isdigit()
+            ):
+                continue
+            kept.append(word)
+        return " ".join(kept)
+
+    def _result(
+        self,
+        tool: str,
+        args: dict[str, Any],
+        *,
+        score: float,
+        followup: bool = False,
+        period_key: str | None = None,
+        candidates: tuple[Candidate, ...] = (),
+        error: RouteError | None = None,
+    ) -> RouteResult:
+        if not self.intent.specs.get(tool) or not self.intent.specs[tool].enabled:
+            return RouteResult(
+                None, error=RouteError("tool_disabled", {"tool": tool}), lang=self.lang, score=score
+            )
+        return RouteResult(
+            tool,
+            args,
+            error=error,
+            candidates=candidates,
+            lang=self.lang,
+            followup=followup,
+            period_key=period_key,
+            score=round(score, 4),
+        )
+
+
+_STOPWORDS = frozenset(
+    "a an the and or but so then what about how is are was were do does did it its this that "
+    "these those of for to in on at by with from me my we our us you your i please pls ok okay "
+    "also now just again instead one ones 그럼 그러면 그리고 그건 그거 좀 또 근데 이거 저거".split()
+)
+
+
+def _some(**values: Any) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]

@@ -1,0 +1,81 @@
+"""What the router takes and returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRef:
+    """A product the seller's questions may name: by name, English name or SKU."""
+
+    id: int
+    name: str
+    name_en: str | None = None
+    sku: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRef:
+    """An ad campaign the seller's questions may name."""
+
+    id: int
+    name: str
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One "did you mean" choice: a product or campaign close to what was typed."""
+
+    kind: Literal["product", "campaign"]
+    id: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class RouteError:
+    """Why the question cannot be answered as asked; `key` is a message key under
+    `errors.` in prompts/messages.<lang>.yaml and `params` fill it."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteResult:
+    """The tool and arguments for a question.
+
+    - `tool` None: nothing to run (show the help list, or `error` when set).
+    - `args`: exactly the tool's contract arguments (dates as ISO strings);
+      optional arguments (campaign_id, keyword) are absent when not named. When
+      `error` is set, `args` holds what was understood so far and the tool must
+      not run; the error is shown instead (with `candidates` when there are).
+    - `lang`: "ko" or "en", the language of the question.
+    - `followup`: the question was read as a follow-up of `previous`.
+    - `period_key`: the kind of period resolved (analytics.periods keys,
+      e.g. "today", "last_n_days"), None for tools without a period.
+    - `score`: the intent classifier's score of the chosen tool (diagnostics).
+    """
+
+    tool: str | None
+    args: dict[str, Any] = field(default_factory=dict)
+    error: RouteError | None = None
+    candidates: tuple[Candidate, ...] = ()
+    lang: str = "en"
+    followup: bool = False
+    period_key: str | None = None
+    score: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when `tool` can run with `args`."""
+        return self.tool is not None and self.error is None
