@@ -1,31 +1,60 @@
-"""Parsed orders -> the database, through `storage.writes.add_order`.
+"""Parsed orders -> the database, in bulk.
 
 Idempotent: an order whose external id the seller already has is skipped and
 counted as already imported, so re-importing a file adds nothing. Products are
 found by SKU within the seller (or by name when the export has no SKU) and
 customers by their id or e-mail; missing ones are created from the row.
+
+Orders are inserted in batches rather than one `storage.writes.add_order` call
+each (100,000 lines in seconds, not minutes), with the same rules: lines numbered
+from 1 in file order and the cached totals from `storage.writes.order_totals`,
+so orders.revenue and orders.units equal their lines' sums.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TypeVar
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from storage.importing.order_rows import ParsedLine, ParsedOrders
+from storage.importing.order_rows import ParsedLine, ParsedOrder, ParsedOrders
 from storage.importing.report import OrdersReport
-from storage.models import Customer, Order, Product
-from storage.writes import Line, add_order
+from storage.models import Customer, Order, OrderItem, Product
+from storage.writes import Line, order_totals
 
 CHUNK = 500
+BATCH = 2_000
 T = TypeVar("T")
 
 
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Plain executemany: SQLite's and psycopg's (pipelined) fastest bulk path."""
+    table = cast(Table, model.__table__)
+    for chunk in _chunks(rows, BATCH):
+        session.execute(insert(table), list(chunk))
+
+
+def _insert(session: Session, model: Any, rows: list[dict[str, Any]], key: str) -> list[int]:
+    """Insert rows in bulk; their new ids in the order of `rows`, read back by `key`
+    (unique within the seller): RETURNING in parameter order costs a statement per row."""
+    _insert_rows(session, model, rows)
+    column = getattr(model, key)
+    ids: dict[str, int] = {}
+    for chunk in _chunks([row[key] for row in rows]):
+        found = session.execute(
+            select(column, model.id).where(
+                model.seller_id == rows[0]["seller_id"], column.in_(chunk)
+            )
+        )
+        ids.update({value: row_id for value, row_id in found})
+    return [ids[row[key]] for row in rows]
 
 
 def _existing_orders(session: Session, seller_id: int, external_ids: Sequence[str]) -> set[str]:
@@ -41,69 +70,93 @@ def _existing_orders(session: Session, seller_id: int, external_ids: Sequence[st
     return found
 
 
-class _Products:
-    """The seller's products by SKU and by name, creating missing ones on demand."""
+def _product_key(line: ParsedLine) -> tuple[str, str]:
+    return ("sku", line.sku) if line.sku is not None else ("name", line.product_name)
 
-    def __init__(self, session: Session, seller_id: int, lines: Iterable[ParsedLine]) -> None:
-        self.session, self.seller_id = session, seller_id
-        self.by_sku: dict[str, int] = {}
-        self.by_name: dict[str, int] = {}
-        self.created: list[int] = []
-        skus = sorted({line.sku or line.product_name[:100] for line in lines})
-        names = sorted({line.product_name for line in lines if line.sku is None})
-        for chunk in _chunks(skus):
-            rows = session.execute(
-                select(Product.sku, Product.id).where(
-                    Product.seller_id == seller_id, Product.sku.in_(chunk)
-                )
-            )
-            self.by_sku.update({sku: product_id for sku, product_id in rows})
-        for chunk in _chunks(names):
-            rows = session.execute(
-                select(Product.name, Product.id)
-                .where(Product.seller_id == seller_id, Product.name.in_(chunk))
-                .order_by(Product.id.desc())
-            )
-            self.by_name.update({name: product_id for name, product_id in rows})
 
-    def id_for(self, line: ParsedLine) -> int:
-        if line.sku is None and line.product_name in self.by_name:
-            return self.by_name[line.product_name]
+def _products(
+    session: Session, seller_id: int, lines: Sequence[ParsedLine]
+) -> tuple[dict[tuple[str, str], int], list[int]]:
+    """Product id per line key, creating missing products (name and price from their
+    first line); and the ids created. A line without a SKU matches a product by name,
+    or by a SKU equal to that name, which is what a created one gets."""
+    first: dict[tuple[str, str], ParsedLine] = {}
+    for line in lines:
+        first.setdefault(_product_key(line), line)
+    by_sku: dict[str, int] = {}
+    skus = sorted({line.sku or line.product_name[:100] for line in first.values()})
+    for chunk in _chunks(skus):
+        rows = session.execute(
+            select(Product.sku, Product.id).where(
+                Product.seller_id == seller_id, Product.sku.in_(chunk)
+            )
+        )
+        by_sku.update({sku: product_id for sku, product_id in rows})
+    by_name: dict[str, int] = {}
+    names = sorted(name for kind, name in first if kind == "name")
+    for chunk in _chunks(names):
+        rows = session.execute(
+            select(Product.name, Product.id)
+            .where(Product.seller_id == seller_id, Product.name.in_(chunk))
+            .order_by(Product.id.desc())
+        )
+        by_name.update({name: product_id for name, product_id in rows})  # lowest id wins
+
+    found: dict[tuple[str, str], int] = {}
+    missing: dict[str, ParsedLine] = {}
+    for key, line in first.items():
         sku = line.sku or line.product_name[:100]
-        product_id = self.by_sku.get(sku)
-        if product_id is None:
-            product = Product(
-                seller_id=self.seller_id, sku=sku, name=line.product_name, price=line.unit_price
+        product_id = by_name.get(line.product_name) if key[0] == "name" else None
+        product_id = product_id or by_sku.get(sku)
+        if product_id is not None:
+            found[key] = product_id
+        else:
+            missing.setdefault(sku, line)
+    created = _insert(
+        session,
+        Product,
+        [
+            {
+                "seller_id": seller_id,
+                "sku": sku,
+                "name": line.product_name,
+                "price": line.unit_price,
+            }
+            for sku, line in missing.items()
+        ],
+        "sku",
+    )
+    by_sku.update(zip(missing, created, strict=True))
+    for key, line in first.items():
+        found.setdefault(key, by_sku[line.sku or line.product_name[:100]])
+    return found, created
+
+
+def _customers(
+    session: Session, seller_id: int, orders: Sequence[ParsedOrder]
+) -> tuple[dict[str, int], int]:
+    """Customer id per key, creating missing customers; and how many were created."""
+    names: dict[str, str | None] = {}
+    for order in orders:
+        if order.customer is not None:
+            names.setdefault(order.customer, order.customer_name)
+    by_key: dict[str, int] = {}
+    for chunk in _chunks(sorted(names)):
+        rows = session.execute(
+            select(Customer.external_id, Customer.id).where(
+                Customer.seller_id == seller_id, Customer.external_id.in_(chunk)
             )
-            self.session.add(product)
-            self.session.flush()
-            product_id = self.by_sku[sku] = product.id
-            self.created.append(product_id)
-        return product_id
-
-
-class _Customers:
-    def __init__(self, session: Session, seller_id: int, keys: Sequence[str]) -> None:
-        self.session, self.seller_id = session, seller_id
-        self.by_key: dict[str, int] = {}
-        self.created = 0
-        for chunk in _chunks(keys):
-            rows = session.execute(
-                select(Customer.external_id, Customer.id).where(
-                    Customer.seller_id == seller_id, Customer.external_id.in_(chunk)
-                )
-            )
-            self.by_key.update({key: customer_id for key, customer_id in rows})
-
-    def id_for(self, key: str, name: str | None) -> int:
-        customer_id = self.by_key.get(key)
-        if customer_id is None:
-            customer = Customer(seller_id=self.seller_id, external_id=key, name=name)
-            self.session.add(customer)
-            self.session.flush()
-            customer_id = self.by_key[key] = customer.id
-            self.created += 1
-        return customer_id
+        )
+        by_key.update({key: customer_id for key, customer_id in rows})
+    missing = [key for key in names if key not in by_key]
+    created = _insert(
+        session,
+        Customer,
+        [{"seller_id": seller_id, "external_id": key, "name": names[key]} for key in missing],
+        "external_id",
+    )
+    by_key.update(zip(missing, created, strict=True))
+    return by_key, len(created)
 
 
 def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> OrdersReport:
@@ -112,39 +165,58 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
         raise ValueError("refusing to write orders from a file with errors")
     existing = _existing_orders(session, seller_id, [order.external_id for order in parsed.orders])
     new_orders = [order for order in parsed.orders if order.external_id not in existing]
-    products = _Products(session, seller_id, (line for order in new_orders for line in order.lines))
-    customers = _Customers(
-        session, seller_id, sorted({order.customer for order in new_orders if order.customer})
+    products, new_products = _products(
+        session, seller_id, [line for order in new_orders for line in order.lines]
     )
+    customers, new_customers = _customers(session, seller_id, new_orders)
+
     order_ids: list[int] = []
     line_count = 0
-    for order in new_orders:
-        customer_id = (
-            customers.id_for(order.customer, order.customer_name) if order.customer else None
-        )
+    for batch in _chunks(new_orders, BATCH):
         lines = [
-            Line(products.id_for(line), line.quantity, line.unit_price) for line in order.lines
+            [
+                Line(products[_product_key(line)], line.quantity, line.unit_price)
+                for line in order.lines
+            ]
+            for order in batch
         ]
-        stored = add_order(
-            session,
-            seller_id=seller_id,
-            external_id=order.external_id,
-            ordered_at=order.ordered_at,
-            status=order.status,
-            lines=lines,
-            customer_id=customer_id,
-        )
-        order_ids.append(stored.id)
-        line_count += len(lines)
-    session.flush()
+        rows = []
+        for order, order_lines in zip(batch, lines, strict=True):
+            revenue, units = order_totals(order_lines)
+            rows.append(
+                {
+                    "seller_id": seller_id,
+                    "external_id": order.external_id,
+                    "customer_id": customers[order.customer] if order.customer else None,
+                    "ordered_at": order.ordered_at,
+                    "status": order.status,
+                    "revenue": revenue,
+                    "units": units,
+                }
+            )
+        ids = _insert(session, Order, rows, "external_id")
+        items = [
+            {
+                "order_id": order_id,
+                "line_no": number,
+                "product_id": line.product_id,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+            }
+            for order_id, order_lines in zip(ids, lines, strict=True)
+            for number, line in enumerate(order_lines, start=1)
+        ]
+        _insert_rows(session, OrderItem, items)
+        order_ids.extend(ids)
+        line_count += len(items)
     return OrdersReport(
         source=parsed.source,
         orders=len(order_ids),
         lines=line_count,
-        new_products=len(products.created),
-        new_customers=customers.created,
+        new_products=len(new_products),
+        new_customers=new_customers,
         already_imported=len(existing),
         not_completed=parsed.not_completed,
         order_ids=tuple(order_ids),
-        new_product_ids=tuple(products.created),
+        new_product_ids=tuple(new_products),
     )
