@@ -124,9 +124,7 @@ class NameIndex:
         keep = [
             i
             for i, char in enumerate(text)
-            if (char.isalnum() or char == "_")
-            and char != "_"
-            and not any(a <= question.origin[i] < b for a, b in skip)
+            if char.isalnum() and not any(a <= question.origin[i] < b for a, b in skip)
         ]
         squeezed = "".join(text[i] for i in keep)
         if not squeezed:
@@ -145,7 +143,8 @@ class NameIndex:
                         exact.add(item.id)
             if hits:
                 covered[item.id] = hits
-        self._forward(text, keep, squeezed, skip, question, covered)
+        self._forward(text, keep, skip, question, covered)
+        self._numbers(text, keep, skip, question, covered)
         if not covered:
             return None
         best = max(len(hits) for hits in covered.values())
@@ -170,7 +169,6 @@ class NameIndex:
         self,
         text: str,
         keep: list[int],
-        squeezed: str,
         skip: Sequence[tuple[int, int]],
         question: Folded,
         covered: dict[int, set[int]],
@@ -199,29 +197,45 @@ class NameIndex:
                     found = any(token.startswith(stem) for token in item.tokens if _is_latin(token))
                 else:
                     found = any(stem in name for name in item.compact_names)
-                if not found and len(stem) >= (5 if latin else 3):
+                if not found and len(stem) >= (5 if latin else 3) and not _has_digit(stem):
                     found = _near(stem, item.tokens, latin)
                 if found:
                     covered.setdefault(item.id, set()).update(positions)
+
+    def _numbers(
+        self,
+        text: str,
+        keep: list[int],
+        skip: Sequence[tuple[int, int]],
+        question: Folded,
+        covered: dict[int, set[int]],
+    ) -> None:
+        """A bare number picks the size of an item already named: "텀블러 500" -> 500ml."""
+        index_of = {folded_index: i for i, folded_index in enumerate(keep)}
+        for match in re.finditer(r"(?<![\w.])(\d{2,5})(?![\d.])", text):
+            if any(a <= question.origin[match.start()] < b for a, b in skip):
+                continue
+            digits = match.group(1)
+            positions = {index_of[i] for i in range(match.start(), match.end()) if i in index_of}
+            for item in self.items:
+                hits = covered.get(item.id)
+                if hits and any(re.match(rf"{digits}(?!\d)", t) for t in item.tokens):
+                    hits.update(positions)
 
     def suggest(self, text: str, *, limit: int = 3, cutoff: float = 55.0) -> list[int]:
         """Items whose names look like `text` (for "did you mean"), best first."""
         query = compact(text)
         if len(query) < 2:
             return []
-        choices = {
-            item.id: max(item.compact_names, key=len) for item in self.items if item.compact_names
-        }
-        scored: dict[int, float] = {}
+        scored: list[tuple[float, int]] = []
         for item in self.items:
             best = 0.0
             for name in item.compact_names:
                 a, b = (jamo(query), jamo(name)) if has_hangul(query + name) else (query, name)
                 best = max(best, fuzz.WRatio(a, b))
-            scored[item.id] = best
-        del choices
-        ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [item_id for item_id, score in ranked[:limit] if score >= cutoff]
+            scored.append((best, item.id))
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        return [item_id for score, item_id in scored[:limit] if score >= cutoff]
 
 
 def _occurrences(haystack: str, needle: str) -> Iterable[int]:
@@ -244,8 +258,12 @@ def _aligned(text: str, at: int, alias: str) -> bool:
     return True
 
 
+def _has_digit(text: str) -> bool:
+    return any(char.isdigit() for char in text)
+
+
 def _near(stem: str, tokens: Sequence[str], latin: bool) -> bool:
-    pool = [t for t in tokens if _is_latin(t) == latin and len(t) >= 3]
+    pool = [t for t in tokens if _is_latin(t) == latin and len(t) >= 3 and not _has_digit(t)]
     if not pool:
         return False
     if latin:

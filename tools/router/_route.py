@@ -22,6 +22,7 @@ from tools.router._text import PLACEHOLDER, Folded, has_hangul, strip_particle
 from tools.router._types import CampaignRef, Candidate, ProductRef, RouteError, RouteResult
 
 MAX_CHARS = 2000
+MAX_CANDIDATES = 8
 
 DATED_TOOLS = frozenset(
     {
@@ -134,6 +135,9 @@ def route(
 
 
 class _Turn:
+    """One question read once: period, quoted text, named product and campaign,
+    intent scores; `route()` then decides."""
+
     def __init__(
         self,
         text: str,
@@ -154,55 +158,47 @@ class _Turn:
         common = intent.index.common_words
         self.products = _product_index(tuple(catalogue), common)
         self.campaigns = _campaign_index(tuple(campaigns), common)
-        self.labels = {p.id: p.name for p in catalogue}
 
-    # -- the decision ------------------------------------------------------------
-
-    def route(self) -> RouteResult:
-        cue = slots.split_cue(self.text)
-        if cue is not None:
-            tool = "inquiry_draft" if cue.kind == "inquiry" else "advice"
-            arg = (
-                {"inquiry": cue.text[:MAX_CHARS]}
-                if cue.kind == "inquiry"
-                else {"topic": cue.text[:500]}
-            )
-            return self._result(tool, arg, score=1.0)
-
-        self.quoted = slots.find_quoted(self.text)
+        self.quoted = slots.find_quoted(text)
         self.period: Period | None = None
         self.period_error: PeriodError | None = None
         try:
-            self.period = find_period(self.text, now=self.now, tz=self.tz)
+            self.period = find_period(text, now=now, tz=tz)
         except PeriodError as error:
             self.period_error = error
         skip = [
-            s
-            for s in (
+            span
+            for span in (
                 self.period.span if self.period else None,
                 self.quoted.span if self.quoted else None,
             )
-            if s
+            if span
         ]
-        folded = Folded.of(self.text)
+        folded = Folded.of(text)
         self.product = self.products.find(folded, skip=skip)
         self.campaign = self.campaigns.find(folded, skip=skip)
-        # the campaign is the entity when its name covers more of the question
+        # the campaign is what is named when its name covers more of the question
         self.product_is_entity = self.product is not None and not (
             self.campaign is not None
             and _overlaps(self.product.span, self.campaign.span)
             and self.campaign.covered > self.product.covered
         )
-        self.rest = self._blank(
-            skip + ([self.product.span] if self.product and self.product_is_entity else [])
-        )
-        scores = self._adjust(self.intent.index.score(self._classification_text(skip)))
-        self.scores = scores
+        named_product = [self.product.span] if self.product and self.product_is_entity else []
+        self.rest = self._blank(skip + named_product)  # what is left to read slots from
+        self.scores = self._adjust(self.intent.index.score(self._classification_text(skip)))
 
+    # -- the decision ------------------------------------------------------------
+
+    def route(self) -> RouteResult:
+        cue = slots.split_cue(self.text)
+        if cue is not None and cue.kind == "inquiry":
+            return self._result("inquiry_draft", {"inquiry": cue.text[:MAX_CHARS]}, score=1.0)
+        if cue is not None:
+            return self._result("advice", {"topic": slots.advice_topic(cue.text)}, score=1.0)
         picked = self._pick_choice()
         if picked is not None:
             return picked
-        return self._decide(scores)
+        return self._decide(self.scores)
 
     def _adjust(self, scores: Scores) -> Scores:
         """A named product points at product_report; product_report without any
@@ -272,21 +268,16 @@ class _Turn:
         return self._complete(tool, args, score, followup=inherit)
 
     def _followup(self, tool: str, score: float) -> RouteResult:
+        """The previous turn's tool and arguments, with what this question names."""
         assert self.previous is not None
-        args = dict(self.previous.args)
-        if not args and self.previous.tool == tool:
-            args = dict(DEFAULT_ARGS.get(tool, {}))
-        return self._complete(tool, args, score, followup=True, keep_period=True)
+        args = dict(self.previous.args) or dict(DEFAULT_ARGS.get(tool, {}))
+        return self._complete(tool, args, score, followup=True)
 
     def _complete(
-        self,
-        tool: str,
-        args: dict[str, Any],
-        score: float,
-        *,
-        followup: bool,
-        keep_period: bool = False,
+        self, tool: str, args: dict[str, Any], score: float, *, followup: bool
     ) -> RouteResult:
+        """Fill in what the question names, then the defaults; `args` may hold a
+        previous turn's values (follow-ups keep what is not named again)."""
         rest = self.rest
         if tool == "top_products":
             args.update(_some(limit=slots.find_limit(rest), metric=slots.find_metric(rest)))
@@ -304,7 +295,7 @@ class _Turn:
             return RouteResult(
                 None, error=RouteError("tool_disabled", {"tool": tool}), lang=self.lang, score=score
             )
-        period_key = None
+        period_key = self.previous.period_key if followup and self.previous else None
         if tool in DATED_TOOLS:
             if self.period_error is not None:
                 args.pop("start", None)
@@ -322,7 +313,7 @@ class _Turn:
                     self.period.end.isoformat(),
                 )
                 period_key = self.period.key
-            elif not (keep_period and "start" in args) and "start" not in args:
+            elif "start" not in args:
                 period = default_period(
                     DEFAULT_PERIOD.get(tool, "last_7_days"), now=self.now, tz=self.tz
                 )
@@ -340,7 +331,10 @@ class _Turn:
             args["product_id"] = mention.ids[0]
         elif mention is not None:
             args.pop("product_id", None)
-            candidates = tuple(Candidate("product", i, self.products.label(i)) for i in mention.ids)
+            candidates = tuple(
+                Candidate("product", i, self.products.label(i))
+                for i in mention.ids[:MAX_CANDIDATES]
+            )
             return self._result(
                 "product_report",
                 args,
@@ -399,7 +393,7 @@ class _Turn:
         args = dict(previous.args)
         args["product_id"] = chosen.id
         self.product = Mention((chosen.id,), 0, (0, 0), chosen.label, True)
-        return self._complete(previous.tool, args, 1.0, followup=True, keep_period=True)
+        return self._complete(previous.tool, args, 1.0, followup=True)
 
     # -- text helpers ------------------------------------------------------------
 
