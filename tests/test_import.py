@@ -158,6 +158,45 @@ def test_reimporting_a_file_adds_nothing(sessions: sessionmaker[Session], shop: 
         assert stored_orders(session) == orders_before
 
 
+def test_a_file_larger_than_one_write_batch_keeps_every_line_with_its_order(
+    sessions: sessionmaker[Session], shop: str
+) -> None:
+    # 2,500 orders, customers and products: past the 2,000-row insert batch and the
+    # 500-key lookup chunk. Order O<i>: 1 x S<i> at 1,000 and 2 x COMMON at 500.
+    rows = ["order_id,ordered_at,status,customer,sku,quantity,unit_price"]
+    for i in range(2_500):
+        rows += [f"O{i},2024-03-05 10:00,paid,c{i},S{i},1,1000", f"O{i},,,,COMMON,2,500"]
+    report = orders_from(sessions, "many.csv", "\n".join(rows).encode())
+
+    assert (report.orders, report.lines, report.new_products, report.new_customers) == (
+        2_500,
+        5_000,
+        2_501,
+        2_500,
+    )
+    with sessions() as session:
+        firsts = session.execute(
+            select(Order.external_id, Customer.external_id, Product.sku)
+            .join(Customer, Customer.id == Order.customer_id)
+            .join(OrderItem, OrderItem.order_id == Order.id)
+            .join(Product, Product.id == OrderItem.product_id)
+            .where(OrderItem.line_no == 1)
+        )
+        assert sorted(tuple(row) for row in firsts) == sorted(
+            (f"O{i}", f"c{i}", f"S{i}") for i in range(2_500)
+        )
+        totals = session.execute(
+            select(Order.revenue, Order.units, func.count()).group_by(Order.revenue, Order.units)
+        )
+        assert [tuple(row) for row in totals] == [(2_000, 3, 2_500)]
+        by_lines = session.execute(
+            select(
+                func.sum(OrderItem.quantity * OrderItem.unit_price), func.sum(OrderItem.quantity)
+            )
+        ).one()
+        assert tuple(by_lines) == (2_500 * 2_000, 2_500 * 3)
+
+
 def test_existing_products_and_customers_are_reused_by_sku_and_email(
     sessions: sessionmaker[Session], shop: str
 ) -> None:
