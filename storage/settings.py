@@ -43,6 +43,9 @@ class Settings(BaseSettings):
 
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     chroma_url: str | None = None
+    # vector index embedding: auto (OpenAI when a key is set, else hashing), hashing,
+    # openai, or openai:<model>; see storage/vector/embeddings.py
+    embedding: str = "auto"
 
     @field_validator("operator_chat_ids", mode="before")
     @classmethod
