@@ -11,6 +11,8 @@ from bot.cli._common import CliError, add_command, open_database
 from storage.importing import (
     ORDER_FIELDS,
     ImportReport,
+    ad_rows,
+    formats,
     import_ads,
     import_orders,
     load_mapping,
@@ -26,8 +28,10 @@ def register(subparsers: Any) -> None:
         sub,
         "orders",
         _orders,
-        "import an order export (one row per order line); a file with any bad row "
-        "imports nothing, and re-importing a file adds nothing",
+        "import an order export, one row per order line; a file with a bad row imports "
+        "nothing, re-importing a file adds nothing",
+        epilog=_details(formats.__doc__),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     orders.add_argument("file", type=Path, help="CSV file, UTF-8 (with or without BOM) or CP949")
     orders.add_argument("--seller", required=True, help="slug of an existing seller")
@@ -46,11 +50,18 @@ def register(subparsers: Any) -> None:
         sub,
         "ads",
         _ads,
-        "import daily ad stats (date, campaign, impressions, clicks, spend, conversions, "
-        "conversion_revenue; Korean headers such as 날짜, 캠페인, 노출수 work too)",
+        "import daily ad stats, one row per campaign and day; re-importing changes "
+        "nothing, a day with restated figures is updated",
+        epilog=_details(ad_rows.__doc__),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ads.add_argument("file", type=Path, help="CSV file, UTF-8 (with or without BOM) or CP949")
     ads.add_argument("--seller", required=True, help="slug of an existing seller")
+
+
+def _details(doc: str | None) -> str:
+    """A module docstring without its first (developer's) paragraph."""
+    return (doc or "").split("\n\n", 1)[-1]
 
 
 def _read(path: Path) -> bytes:

@@ -23,6 +23,8 @@ paid (the sale stands; a partial refund amount is not modelled), refunded ->
 refunded, voided and expired -> cancelled. pending, authorized and
 partially_paid are not completed sales: those orders are skipped and counted
 ("not completed"), so a later export imports them once they are paid.
+A line's price is its `Lineitem price`; order-level discounts, shipping and
+taxes are not spread over the lines.
 """
 
 from __future__ import annotations
