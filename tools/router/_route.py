@@ -43,6 +43,7 @@ FREE_TEXT_TOOLS = frozenset({"inquiry_draft", "advice"})
 
 # Scores of the intent classifier (cosine similarity plus cue-word bonus).
 MIN_SCORE = 0.30  # below: nothing to route
+STANDALONE_SCORE = 0.5  # at or above: the question stands on its own
 FOLLOWUP_MARGIN = 0.08  # a new tool must beat the previous turn's tool by this to take over
 ENTITY_BONUS = 0.3  # a named product for product_report (and the malus without one)
 
@@ -217,16 +218,16 @@ class _Turn:
         if _CODE.search(self.text):
             return RouteResult(None, lang=self.lang, score=score)
         if last is not None and last not in FREE_TEXT_TOOLS:
-            named = self._named_slots()
+            # elliptical: "그럼 지난달은?", "top 10 instead", "20명까지" lean on the last turn;
+            # a question that stands on its own starts afresh
             marker = slots.is_followup_phrase(self.rest)
-            short = len(self.rest.split()) <= 3
-            close = score - scores.of(last) < FOLLOWUP_MARGIN
-            if best == last and (marker or short or named):
-                return self._followup(last, score)
-            if (close or score < MIN_SCORE) and (named or marker):
-                return self._followup(last, score)
-            if best is not None and marker and score >= MIN_SCORE:
-                return self._fresh(best, score, inherit=True)
+            if marker or score < STANDALONE_SCORE:
+                named = self._named_slots()
+                close = score - scores.of(last) < FOLLOWUP_MARGIN
+                if (best == last or close or score < MIN_SCORE) and (named or marker):
+                    return self._followup(last, score)
+                if best is not None and marker and score >= MIN_SCORE:
+                    return self._fresh(best, score, inherit=True)
         if best is None or score < MIN_SCORE:
             return RouteResult(None, lang=self.lang, score=score)
         if best == "inquiry_draft":

@@ -267,6 +267,7 @@ _FOLLOWUP_START = re.compile(
 )
 _FOLLOWUP_END = re.compile(
     r"(?:은|는|도|이랑은|으로는|로는|기준으로는|기준은|만)\s*[?？]*\s*$|\binstead\b|\btoo\s*[?]*\s*$|"
+    r"만\s*(?:보여\s*줘|알려\s*줘|봐\s*줘|볼래|보자)\s*[?]*\s*$|\bonly\s*[?]*\s*$|"
     r"(?:으로|로)\s*(?:보여\s*줘|해\s*줘|바꿔\s*줘|다시)\s*[?]*\s*$",
     re.I,
 )
