@@ -295,3 +295,40 @@ def test_follow_up_without_previous_is_a_fresh_question(prompts: PromptStore) ->
 def test_language_is_detected(prompts: PromptStore) -> None:
     assert ask("오늘 매출", prompts).lang == "ko"
     assert ask("sales today", prompts).lang == "en"
+
+
+def test_a_standalone_question_does_not_inherit_the_last_turn(prompts: PromptStore) -> None:
+    first = ask("지난주 베스트 상품 3개", prompts)
+    assert first.args["limit"] == 3
+    fresh = ask("What are the best sellers?", prompts, first)
+    assert fresh.args == {
+        "start": "2026-11-20",
+        "end": "2026-11-26",
+        "metric": "revenue",
+        "direction": "top",
+        "limit": 5,
+    }
+    assert not fresh.followup
+    elliptical = ask("top 10 instead", prompts, first)
+    assert elliptical.followup
+    assert (elliptical.args["start"], elliptical.args["limit"]) == ("2026-11-16", 10)
+    assert elliptical.period_key == "last_week"
+
+
+def test_operators_teach_the_router_with_examples(tmp_path: Path) -> None:
+    root = tmp_path / "prompts"
+    shutil.copytree(DEFAULT_DIR, root)
+    store = PromptStore(root)
+    assert ask("정산금 언제 들어와?", store).tool is None
+
+    tools_file = root / "tools.yaml"
+    text = tools_file.read_text(encoding="utf-8")
+    tools_file.write_text(
+        text.replace(
+            "      - 매출 리포트 줘\n", "      - 매출 리포트 줘\n      - 정산금 언제 들어와?\n"
+        ),
+        encoding="utf-8",
+    )
+    stat = tools_file.stat()
+    os.utime(tools_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+    assert ask("정산금 언제 들어와?", store).tool == "sales_report"
