@@ -82,6 +82,7 @@ def build_campaigns(
         losing = spec.losing_campaign and index == 1
         roas = rng.uniform(0.9, 1.3) if losing else rng.uniform(3.8, 8.0)
         cpc = float(np.clip(round(cvr * order_value / roas), 70, 3000))
+        cvr = roas * cpc / order_value  # keeps ROAS on target when the CPC was clipped
         campaigns.append(
             Campaign(
                 name=name,
