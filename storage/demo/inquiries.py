@@ -35,7 +35,9 @@ class Inquiries:
 def build_inquiries(
     count: int, hours: Hours, catalog: Catalog, rng: np.random.Generator
 ) -> Inquiries:
-    asked = np.sort(rng.integers(hours.start, hours.until, size=count))
+    if hours.until <= hours.start:
+        count = 0  # an empty history (it ends at the first local midnight)
+    asked = np.sort(rng.integers(hours.start, max(hours.until, hours.start + 1), size=count))
     delay = 600 + np.minimum(rng.exponential(5 * 3600, size=count), 86_400).astype(np.int64)
     answered = np.where(asked + delay <= hours.until, asked + delay, -1)
     template = rng.integers(0, len(INQUIRIES), size=count)
