@@ -18,7 +18,9 @@ Sample contexts (the registry `check()` renders templates against) are data:
 `samples/<name>.yaml` holds one context (a mapping) or a list of contexts for the
 template `<name>.<lang>.j2` of every language; e.g. `samples/answers/sales_report.yaml`
 for `answers/sales_report.ko.j2` and `.en.j2`, `samples/system.yaml` for
-`system.<lang>.md`. `samples/messages.yaml` maps a message key (`errors.too_long`)
+`system.<lang>.md`. A partial (a file whose name starts with "_", e.g. `answers/_macros.ko.j2`, imported
+by other templates) needs no samples: it is rendered with an empty context unless it
+has some. `samples/messages.yaml` maps a message key (`errors.too_long`)
 to the parameters (or a list of parameter sets) its messages are rendered with.
 Every template variable must be present in the samples: under StrictUndefined an
 unknown name is an error with the file and line.
@@ -717,12 +719,16 @@ class _Checker:
             self.add(rel, None, f"cannot read: {exc}")
             return
         samples_rel = f"{SAMPLES_DIR}/{name}.yaml"
+        partial = Path(name).name.startswith("_")
         if not (self.root / samples_rel).is_file():
-            self.add(rel, 1, f"no sample context to render it with (add prompts/{samples_rel})")
-            return
-        if samples_rel not in self.yaml:
+            if not partial:
+                self.add(rel, 1, f"no sample context to render it with (add prompts/{samples_rel})")
+                return
+            contexts: list[dict[str, Any]] | None = [{}]
+        elif samples_rel not in self.yaml:
             return  # YAML error already reported
-        contexts = _contexts(self.yaml[samples_rel])
+        else:
+            contexts = _contexts(self.yaml[samples_rel])
         if contexts is None:
             self.add(samples_rel, 1, "expected a mapping or a list of mappings")
             return

@@ -96,8 +96,9 @@ class NameIndex:
                     aliases.append(_Alias(whole, _is_latin(whole), True))
                 for word in words(fold(name)):
                     token = word.text
-                    if self._usable_token(token):
+                    if token not in self.generic:
                         tokens.append(token)
+                    if self._usable_token(token):
                         aliases.append(_Alias(token, _is_latin(token), False))
             if item.code:
                 code = compact(item.code)
@@ -109,7 +110,7 @@ class NameIndex:
             )
 
     def _usable_token(self, token: str) -> bool:
-        if token in self.generic or token.isdigit():
+        if token in self.generic or _COUNT.match(token):
             return False
         if has_hangul(token):
             return len(token) >= 2
@@ -210,9 +211,10 @@ class NameIndex:
         question: Folded,
         covered: dict[int, set[int]],
     ) -> None:
-        """A bare number picks the size of an item already named: "텀블러 500" -> 500ml."""
+        """A number picks the size of an item already named: "텀블러 500" -> 500ml,
+        "수세미 5개" -> the 5-pack."""
         index_of = {folded_index: i for i, folded_index in enumerate(keep)}
-        for match in re.finditer(r"(?<![\w.])(\d{2,5})(?![\d.])", text):
+        for match in re.finditer(r"(?<![\d.])(\d{1,5})(?![\d.])", text):
             if any(a <= question.origin[match.start()] < b for a, b in skip):
                 continue
             digits = match.group(1)

@@ -33,9 +33,10 @@ _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<![a-z])'[^']*'(?![a-z])")
 
 @dataclass(frozen=True, slots=True)
 class Scores:
-    """Per tool score, best first."""
+    """Per tool score, best first, and the tools whose cue words the question has."""
 
     ranked: tuple[tuple[str, float], ...]
+    cued: frozenset[str] = frozenset()
 
     @property
     def best(self) -> tuple[str | None, float]:
@@ -44,11 +45,11 @@ class Scores:
     def of(self, tool: str) -> float:
         return dict(self.ranked).get(tool, 0.0)
 
-    @property
-    def margin(self) -> float:
-        if len(self.ranked) < 2:
-            return self.best[1]
-        return self.ranked[0][1] - self.ranked[1][1]
+    def adjusted(self, tool: str, delta: float) -> Scores:
+        scores = dict(self.ranked)
+        scores[tool] = scores.get(tool, 0.0) + delta
+        ranked = tuple(sorted(scores.items(), key=lambda kv: -kv[1]))
+        return Scores(ranked, self.cued)
 
 
 def _features(text: str) -> Counter[str]:
@@ -116,6 +117,7 @@ class IntentIndex:
             df.update(feats.keys())
         total = len(counted)
         self.idf = {f: math.log((1 + total) / (1 + n)) + 1.0 for f, n in df.items()}
+        self.unseen_idf = math.log(1 + total) + 1.0
         self.columns = {f: i for i, f in enumerate(sorted(self.idf))}
         self.matrix = np.zeros((total, len(self.columns)), dtype=np.float32)
         for row, feats in enumerate(counted):
@@ -143,13 +145,33 @@ class IntentIndex:
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm else vector
 
+    def _similarities(self, feats: Counter[str]) -> np.ndarray:
+        """Cosine similarity of the question to every example. Features no example
+        has still count in the question's length (with the highest IDF), so a
+        question mostly about something else scores low."""
+        columns: list[int] = []
+        weights: list[float] = []
+        norm = 0.0
+        for feat, count in feats.items():
+            weight = (1.0 + math.log(count)) * self.idf.get(feat, self.unseen_idf)
+            norm += weight * weight
+            column = self.columns.get(feat)
+            if column is not None:
+                columns.append(column)
+                weights.append(weight)
+        if not columns or norm == 0.0:
+            return np.zeros(len(self.labels), dtype=np.float32)
+        vector = np.asarray(weights, dtype=np.float32) / math.sqrt(norm)
+        sims: np.ndarray = self.matrix[:, columns] @ vector
+        return sims
+
     def score(self, question: str) -> Scores:
         corrected = self.correct(question)
-        vector = self._vector(_features(corrected))
-        sims = self.matrix @ vector
+        sims = self._similarities(_features(corrected))
         squeezed = compact(corrected)
         spaced = fold(corrected)
         result: list[tuple[str, float]] = []
+        cued: set[str] = set()
         for tool in self.tools:
             rows = self.rows[tool]
             if rows:
@@ -162,7 +184,9 @@ class IntentIndex:
                 for pattern, korean in self.keywords.get(tool, ())
                 if pattern.search(squeezed if korean else spaced)
             )
+            if hits:
+                cued.add(tool)
             bonus = min(MAX_KEYWORD_BONUS, KEYWORD_BONUS * hits)
             result.append((tool, similarity + bonus))
         result.sort(key=lambda kv: -kv[1])
-        return Scores(tuple(result))
+        return Scores(tuple(result), frozenset(cued))

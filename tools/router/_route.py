@@ -42,7 +42,8 @@ DEFAULT_ARGS: dict[str, dict[str, Any]] = {
 FREE_TEXT_TOOLS = frozenset({"inquiry_draft", "advice"})
 
 # Scores of the intent classifier (cosine similarity plus cue-word bonus).
-MIN_SCORE = 0.30  # below: nothing to route
+MIN_SCORE = 0.25  # below: nothing to route...
+MIN_CUED_SCORE = 0.15  # ...unless the question has the tool's cue words and reaches this
 STANDALONE_SCORE = 0.5  # at or above: the question stands on its own
 FOLLOWUP_MARGIN = 0.08  # a new tool must beat the previous turn's tool by this to take over
 ENTITY_BONUS = 0.3  # a named product for product_report (and the malus without one)
@@ -204,13 +205,18 @@ class _Turn:
     def _adjust(self, scores: Scores) -> Scores:
         """A named product points at product_report; product_report without any
         product (named, referred to, or an unknown name) is unlikely."""
-        adjusted = dict(scores.ranked)
-        if "product_report" in adjusted:
-            if self.product is not None and self.product_is_entity:
-                adjusted["product_report"] += ENTITY_BONUS
-            elif not slots.mentions_previous_product(self.rest) and not self._leftover():
-                adjusted["product_report"] -= ENTITY_BONUS
-        return Scores(tuple(sorted(adjusted.items(), key=lambda kv: -kv[1])))
+        if self.product is not None and self.product_is_entity:
+            return scores.adjusted("product_report", ENTITY_BONUS)
+        if not slots.mentions_previous_product(self.rest) and not self._leftover():
+            return scores.adjusted("product_report", -ENTITY_BONUS)
+        return scores
+
+    def _placeable(self, scores: Scores) -> bool:
+        """Enough resemblance to the examples, or less with the tool's own cue words."""
+        best, score = scores.best
+        if best is None:
+            return False
+        return score >= MIN_SCORE or (best in scores.cued and score >= MIN_CUED_SCORE)
 
     def _decide(self, scores: Scores) -> RouteResult:
         best, score = scores.best
@@ -221,14 +227,15 @@ class _Turn:
             # elliptical: "그럼 지난달은?", "top 10 instead", "20명까지" lean on the last turn;
             # a question that stands on its own starts afresh
             marker = slots.is_followup_phrase(self.rest)
-            if marker or score < STANDALONE_SCORE:
+            if marker or (score < STANDALONE_SCORE and self._content_words() <= 2):
                 named = self._named_slots()
                 close = score - scores.of(last) < FOLLOWUP_MARGIN
-                if (best == last or close or score < MIN_SCORE) and (named or marker):
+                placeable = self._placeable(scores)
+                if (best == last or close or not placeable) and (named or marker):
                     return self._followup(last, score)
-                if best is not None and marker and score >= MIN_SCORE:
+                if best is not None and marker and placeable:
                     return self._fresh(best, score, inherit=True)
-        if best is None or score < MIN_SCORE:
+        if best is None or not self._placeable(scores):
             return RouteResult(None, lang=self.lang, score=score)
         if best == "inquiry_draft":
             inquiry = slots.quoted_inquiry(self.text) or self.text
@@ -423,6 +430,9 @@ class _Turn:
     def _original(self, mention: Mention) -> str:
         start, end = mention.span
         return self.text[start:end]
+
+    def _content_words(self) -> int:
+        return sum(1 for word in re.findall(r"\w+", self.rest) if word.casefold() not in _STOPWORDS)
 
     def _leftover(self) -> str:
         """Words of the question no tool uses: what was probably a product name."""
