@@ -31,7 +31,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from analytics._sql import bucket_key, bucket_step, epoch_bucket, series_starts
+from analytics._sql import bucket_key, bucket_step, series_starts, time_bucket
 from analytics.common import NoData, Result, Store, Window
 from analytics.sales import Bucket, Change, change, delta, ratio
 from storage.models import Order, OrderItem, Product, Visit
@@ -90,7 +90,7 @@ class ProductRanking(Result):
     """At most `limit` products; for rising/falling only those with enough volume and a
     change in that direction (may be empty: nothing sold enough to compare)."""
     total: ProductFigures
-    """All products in the window (orders: paid orders with any ranked line)."""
+    """All products in the window; orders: the paid orders placed in it."""
     products_sold: int
     """Products with a sale in the window."""
     eligible: int
@@ -141,22 +141,16 @@ def top_products(
     cur_start, cur_stop = window.utc_bounds(tz)
     prev_start, prev_stop = previous.utc_bounds(tz)
     in_current = and_(Order.ordered_at >= cur_start, Order.ordered_at < cur_stop)
-    in_previous = and_(Order.ordered_at >= prev_start, Order.ordered_at < prev_stop)
-    quantity: ColumnElement[int] = OrderItem.quantity.expression
-    line_revenue: ColumnElement[int] = OrderItem.quantity * OrderItem.unit_price
-
-    def summed(condition: ColumnElement[bool], value: ColumnElement[int]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
-
+    # the previous window ends where the current one starts, or (cut like today so far)
+    # before it: one range scan over both, split by a flag rather than per-figure CASEs
+    is_current = (Order.ordered_at >= cur_start).label("is_current")
     query = (
         select(
             OrderItem.product_id,
-            summed(in_current, line_revenue),
-            summed(in_current, quantity),
-            func.count(distinct(case((in_current, Order.id)))),
-            summed(in_previous, line_revenue),
-            summed(in_previous, quantity),
-            func.count(distinct(case((in_previous, Order.id)))),
+            is_current,
+            func.sum(OrderItem.quantity * OrderItem.unit_price),
+            func.sum(OrderItem.quantity),
+            func.count(distinct(Order.id)),
         )
         .join(Order, Order.id == OrderItem.order_id)
         .where(
@@ -164,18 +158,18 @@ def top_products(
             Order.status == "paid",
             Order.ordered_at >= prev_start,
             Order.ordered_at < cur_stop,
-            or_(in_current, in_previous),
+            or_(Order.ordered_at < prev_stop, Order.ordered_at >= cur_start),
             OrderItem.product_id.is_not(None),
         )
-        .group_by(OrderItem.product_id)
+        .group_by(OrderItem.product_id, is_current)
     )
-    sums = {
-        int(pid or 0): (
-            ProductFigures(revenue=int(rev), units=int(units), orders=int(orders)),
-            ProductFigures(revenue=int(prev_rev), units=int(prev_units), orders=int(prev_orders)),
-        )
-        for pid, rev, units, orders, prev_rev, prev_units, prev_orders in session.execute(query)
-    }
+    zero = ProductFigures(revenue=0, units=0, orders=0)
+    sums: dict[int, tuple[ProductFigures, ProductFigures]] = {}
+    for pid, current_flag, revenue, units, orders in session.execute(query):
+        figures = ProductFigures(revenue=int(revenue), units=int(units), orders=int(orders))
+        key = int(pid or 0)  # never NULL: filtered above
+        now_, before = sums.get(key, (zero, zero))
+        sums[key] = (figures, before) if current_flag else (now_, figures)
     sold = {pid: figures for pid, figures in sums.items() if figures[0].units > 0}
     if not (sold if direction == "top" else sums):
         if not _has_orders(session, store):
@@ -185,14 +179,7 @@ def top_products(
             detail={"start": window.start.isoformat(), "end": window.end.isoformat()},
         )
     total_orders = session.scalar(
-        select(func.count(distinct(Order.id)))
-        .join(OrderItem, OrderItem.order_id == Order.id)
-        .where(
-            Order.seller_id == store.id,
-            Order.status == "paid",
-            in_current,
-            OrderItem.product_id.is_not(None),
-        )
+        select(func.count()).where(Order.seller_id == store.id, Order.status == "paid", in_current)
     )
     total = ProductFigures(
         revenue=sum(f[0].revenue for f in sums.values()),
@@ -343,7 +330,7 @@ def _product_period(
     tz = store.timezone
     start, stop = window.utc_bounds(tz)
     step = bucket_step(tz, start, stop)
-    bucket = epoch_bucket(session, Order.ordered_at, step)
+    bucket = time_bucket(session, Order.ordered_at, step)
     rows = session.execute(
         select(
             bucket,
@@ -358,7 +345,7 @@ def _product_period(
     # an order falls in exactly one bucket, so per-bucket order counts add up
     by_key: dict[dt.datetime, list[int]] = {}
     for number, revenue, units, orders in rows:
-        summed = by_key.setdefault(bucket_key(int(number), step, tz, granularity), [0, 0, 0])
+        summed = by_key.setdefault(bucket_key(number, step, tz, granularity), [0, 0, 0])
         summed[0] += int(revenue)
         summed[1] += int(units)
         summed[2] += int(orders)

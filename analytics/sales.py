@@ -33,7 +33,7 @@ from typing import Literal
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from analytics._sql import bucket_key, bucket_step, epoch_bucket, series_starts
+from analytics._sql import bucket_key, bucket_step, series_starts, time_bucket
 from analytics.common import NoData, Result, Store, Window
 from storage.models import Order
 
@@ -186,7 +186,7 @@ def _bucket_rows(
     if stop <= start:
         return rows, start, stop
     step = bucket_step(tz, start, stop)
-    bucket = epoch_bucket(session, Order.ordered_at, step)
+    bucket = time_bucket(session, Order.ordered_at, step)
     query = (
         select(
             bucket,
@@ -200,7 +200,7 @@ def _bucket_rows(
     )
     merged: defaultdict[tuple[dt.datetime, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for number, status, count, revenue, units in session.execute(query):
-        figures = merged[(bucket_key(int(number), step, tz, granularity), status)]
+        figures = merged[(bucket_key(number, step, tz, granularity), status)]
         figures[0] += int(count)
         figures[1] += int(revenue)
         figures[2] += int(units)

@@ -223,3 +223,27 @@ def test_product_report_today_stock_and_other_sellers(session: Session) -> None:
     assert product_report(session, shop.store, 987_654, today) == NoData(
         reason="unknown_product", detail={"product_id": 987_654}
     )
+
+
+def test_today_so_far_ranks_against_yesterday_at_the_same_time(session: Session) -> None:
+    shop = Shop(session)
+    s, mug, spoon = shop.seller, shop.mug, shop.spoon
+    make_order(session, s, local(2026, 11, 27, 9), [(mug, 6)])
+    make_order(session, s, local(2026, 11, 27, 14, 0), [(spoon, 5)])
+    make_order(session, s, local(2026, 11, 27, 15, 0), [(spoon, 50)])  # after now
+    make_order(session, s, local(2026, 11, 26, 10), [(mug, 5)])
+    make_order(session, s, local(2026, 11, 26, 11), [(spoon, 6)])
+    make_order(session, s, local(2026, 11, 26, 14, 31), [(mug, 20)])  # after yesterday's cut
+    today = Window(D(2026, 11, 27), D(2026, 11, 27), NOW)
+
+    rising = top_products(session, shop.store, today, metric="units", direction="rising")
+
+    assert isinstance(rising, ProductRanking)
+    assert (rising.previous_start, rising.previous_end, rising.so_far) == (
+        D(2026, 11, 26),
+        D(2026, 11, 26),
+        True,
+    )
+    # mug 5 → 6 (+20 %), spoon 6 → 5 (−1/6): only the mug rises
+    assert [(i.name, i.previous.units, i.current.units) for i in rising.items] == [("머그컵", 5, 6)]
+    assert rising.items[0].units_change.relative == pytest.approx(0.2)
