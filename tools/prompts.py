@@ -269,6 +269,12 @@ class PromptStore:
             log.info("prompts: loaded %s", path)
             return cached
 
+    def data(self, rel: str) -> Any:
+        """Any other YAML file under the root (e.g. "product_words.yaml"), parsed and
+        kept fresh like the rest; None when the file does not exist."""
+        with self._lock:
+            return self._load_yaml(rel, required=False).data
+
     # -- tools -------------------------------------------------------------------
 
     def tools(self) -> dict[str, ToolSpec]:

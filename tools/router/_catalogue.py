@@ -80,8 +80,15 @@ def _is_latin(text: str) -> bool:
 class NameIndex:
     """Items prepared once for matching many questions."""
 
-    def __init__(self, items: Iterable[Named], *, common_words: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        items: Iterable[Named],
+        *,
+        common_words: Iterable[str] = (),
+        synonyms: Iterable[frozenset[str]] = (),
+    ) -> None:
         self.generic = GENERIC_WORDS | frozenset(compact(w) for w in common_words)
+        groups = [group for group in synonyms if len(group) > 1]
         self.items: list[_Item] = []
         self.labels: dict[int, str] = {}
         for item in items:
@@ -100,6 +107,9 @@ class NameIndex:
                         tokens.append(token)
                     if self._usable_token(token):
                         aliases.append(_Alias(token, _is_latin(token), False))
+                        for variant in _variants(token, groups):
+                            if self._usable_token(variant):
+                                aliases.append(_Alias(variant, _is_latin(variant), False))
             if item.code:
                 code = compact(item.code)
                 if len(code) >= 3:
@@ -238,6 +248,17 @@ class NameIndex:
             scored.append((best, item.id))
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         return [item_id for score, item_id in scored[:limit] if score >= cutoff]
+
+
+def _variants(token: str, groups: Sequence[frozenset[str]]) -> set[str]:
+    """Spellings of `token` with one synonym swapped: "스테인리스" -> "스텐", "stainless"."""
+    found: set[str] = set()
+    for group in groups:
+        for word in group:
+            if word and word in token:
+                found.update(token.replace(word, other) for other in group if other != word)
+    found.discard(token)
+    return found
 
 
 def _occurrences(haystack: str, needle: str) -> Iterable[int]:

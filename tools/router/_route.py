@@ -18,7 +18,7 @@ from tools.prompts import PromptStore, ToolSpec
 from tools.router import _slots as slots
 from tools.router._catalogue import GENERIC_WORDS, Mention, Named, NameIndex
 from tools.router._intent import IntentIndex, Scores
-from tools.router._text import PLACEHOLDER, Folded, has_hangul, strip_particle
+from tools.router._text import PLACEHOLDER, Folded, compact, has_hangul, strip_particle
 from tools.router._types import CampaignRef, Candidate, ProductRef, RouteError, RouteResult
 
 MAX_CHARS = 2000
@@ -90,17 +90,42 @@ class _IntentCache:
 _INTENTS = _IntentCache()
 
 
-@lru_cache(maxsize=32)
-def _product_index(catalogue: tuple[ProductRef, ...], common: frozenset[str]) -> NameIndex:
-    return NameIndex(
-        (Named(p.id, tuple(n for n in (p.name, p.name_en) if n), p.sku) for p in catalogue),
-        common_words=common,
+SYNONYMS_FILE = "product_words.yaml"  # `same: [[스텐, 스테인리스, stainless], ...]`
+
+_Groups = tuple[frozenset[str], ...]
+
+
+def _synonyms(prompts: PromptStore) -> _Groups:
+    """Interchangeable product words from prompts/product_words.yaml, if present."""
+    data = prompts.data(SYNONYMS_FILE)
+    groups = data.get("same") if isinstance(data, dict) else None
+    if not isinstance(groups, list):
+        return ()
+    return tuple(
+        frozenset(word for word in (compact(str(w)) for w in group) if word)
+        for group in groups
+        if isinstance(group, list)
     )
 
 
 @lru_cache(maxsize=32)
-def _campaign_index(campaigns: tuple[CampaignRef, ...], common: frozenset[str]) -> NameIndex:
-    return NameIndex((Named(c.id, (c.name,)) for c in campaigns), common_words=common)
+def _product_index(
+    catalogue: tuple[ProductRef, ...], common: frozenset[str], synonyms: _Groups
+) -> NameIndex:
+    return NameIndex(
+        (Named(p.id, tuple(n for n in (p.name, p.name_en) if n), p.sku) for p in catalogue),
+        common_words=common,
+        synonyms=synonyms,
+    )
+
+
+@lru_cache(maxsize=32)
+def _campaign_index(
+    campaigns: tuple[CampaignRef, ...], common: frozenset[str], synonyms: _Groups
+) -> NameIndex:
+    return NameIndex(
+        (Named(c.id, (c.name,)) for c in campaigns), common_words=common, synonyms=synonyms
+    )
 
 
 def route(
@@ -132,7 +157,9 @@ def route(
         )
     if not _LETTER.search(text):
         return RouteResult(None, lang=previous.lang if previous and not has_hangul(text) else lang)
-    turn = _Turn(text, lang, now, tz, catalogue, campaigns, previous, _INTENTS.get(prompts))
+    intent = _INTENTS.get(prompts)
+    synonyms = _synonyms(prompts)
+    turn = _Turn(text, lang, now, tz, catalogue, campaigns, previous, intent, synonyms)
     return turn.route()
 
 
@@ -150,6 +177,7 @@ class _Turn:
         campaigns: Sequence[CampaignRef],
         previous: RouteResult | None,
         intent: _Intent,
+        synonyms: _Groups,
     ) -> None:
         self.text = text
         self.lang = lang
@@ -158,8 +186,8 @@ class _Turn:
         self.previous = previous if previous is not None and previous.tool else None
         self.intent = intent
         common = intent.index.common_words
-        self.products = _product_index(tuple(catalogue), common)
-        self.campaigns = _campaign_index(tuple(campaigns), common)
+        self.products = _product_index(tuple(catalogue), common, synonyms)
+        self.campaigns = _campaign_index(tuple(campaigns), common, synonyms)
 
         self.quoted = slots.find_quoted(text)
         self.period: Period | None = None
