@@ -345,3 +345,14 @@ def test_partials_need_no_samples_but_their_users_do(prompts_dir: Path) -> None:
     assert _issues(prompts_dir) == []
     store = PromptStore(prompts_dir)
     assert store.render("answers/advice", "ko", result={"amount": 1234500}) == "1,234,500원"
+
+
+def test_other_yaml_data_is_read_through_the_store(prompts_dir: Path) -> None:
+    store = PromptStore(prompts_dir)
+    assert store.data("product_words.yaml") is None
+    path = prompts_dir / "product_words.yaml"
+    path.write_text("same:\n  - [스텐, 스테인리스]\n", encoding="utf-8")
+    assert store.data("product_words.yaml") == {"same": [["스텐", "스테인리스"]]}
+    path.write_text("same:\n  - [블루, blue]\n", encoding="utf-8")
+    _touch(path)
+    assert store.data("product_words.yaml") == {"same": [["블루", "blue"]]}

@@ -332,3 +332,16 @@ def test_operators_teach_the_router_with_examples(tmp_path: Path) -> None:
     stat = tools_file.stat()
     os.utime(tools_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
     assert ask("정산금 언제 들어와?", store).tool == "sales_report"
+
+
+def test_product_words_from_prompts_widen_product_names(tmp_path: Path) -> None:
+    root = tmp_path / "prompts"
+    root.mkdir()
+    shutil.copyfile(DEFAULT_DIR / "tools.yaml", root / "tools.yaml")
+    store = PromptStore(root)
+    assert ask("스뎅 텀블러 재고", store).error is not None  # both tumblers match "텀블러"
+    (root / "product_words.yaml").write_text(
+        "same:\n  - [스테인리스, 스텐, 스뎅, stainless]\n", encoding="utf-8"
+    )
+    result = ask("스뎅 텀블러 재고", store)
+    assert (result.tool, result.args["product_id"], result.error) == ("product_report", 107, None)
