@@ -1,0 +1,196 @@
+"""Inline buttons: what a press does, packed into Telegram's 64-byte callback_data.
+
+A press carries everything it needs, so a button still works after a restart
+(nothing is looked up in memory or in the database): an action, the tool and its
+arguments in a compact form, e.g. ``c1|tp|s=20261103&e=20261109&l=5`` (show the
+chart of the top-5 products of Nov 3-9). The seller is never in the payload: it
+is bound from the chat that pressed. Period buttons carry the period's name
+(``p=y``: yesterday) and are resolved when pressed, in the seller's timezone.
+
+A payload that cannot fit (a long search keyword) is kept in this process's
+memory under a short id; after a restart such a button answers that it expired,
+as does a payload of an older format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import unquote
+
+CALLBACK_LIMIT = 64  # bytes
+VERSION = "1"
+
+Action = Literal["run", "chart", "compare", "lang"]
+_ACTIONS: dict[str, Action] = {"r": "run", "c": "chart", "v": "compare", "l": "lang"}
+_ACTION_CODES = {action: code for code, action in _ACTIONS.items()}
+
+_TOOLS = {
+    "sales_report": "sr",
+    "top_products": "tp",
+    "product_report": "pr",
+    "ad_report": "ar",
+    "customer_report": "cr",
+    "search_keywords": "sk",
+    "alerts_report": "al",
+    "inquiry_draft": "iq",
+    "advice": "ad",
+}
+_TOOL_NAMES = {code: name for name, code in _TOOLS.items()}
+
+# argument name -> (key, values encoded as short codes, or None for free values)
+_ARGS: dict[str, tuple[str, dict[str, str] | None]] = {
+    "start": ("s", None),
+    "end": ("e", None),
+    "metric": ("m", {"revenue": "r", "units": "u"}),
+    "direction": ("d", {"top": "t", "rising": "r", "falling": "f"}),
+    "limit": ("l", None),
+    "product_id": ("p", None),
+    "campaign_id": ("c", None),
+    "segment": ("g", {"likely_regulars": "l", "regulars": "r", "at_risk": "a"}),
+    "keyword": ("k", None),
+    "topic": ("t", None),
+    "inquiry": ("q", None),
+}
+_KEYS = {key: (name, codes) for name, (key, codes) in _ARGS.items()}
+_KEYS["P"] = ("period", None)  # a period button's period, resolved when pressed
+_DATE_ARGS = {"start", "end"}
+_INT_ARGS = {"limit", "product_id", "campaign_id"}
+
+PeriodName = Literal["today", "yesterday", "last_week", "last_month"]
+PERIODS: tuple[PeriodName, ...] = ("today", "yesterday", "last_week", "last_month")
+_PERIOD_CODES: dict[PeriodName, str] = {
+    "today": "t",
+    "yesterday": "y",
+    "last_week": "w",
+    "last_month": "m",
+}
+_PERIOD_NAMES = {code: name for name, code in _PERIOD_CODES.items()}
+
+
+class ExpiredButton(ValueError):
+    """The button's payload is unknown here (older format, or kept in memory before a
+    restart): the user is told it expired."""
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """What a button does: `action` on `tool` with `args`; `period` (resolved when
+    pressed) replaces start/end; `value` is the choice of a `lang` button."""
+
+    action: Action
+    tool: str = ""
+    args: dict[str, Any] = field(default_factory=dict)
+    period: PeriodName | None = None
+    value: str = ""
+
+
+def _quote(value: str) -> str:
+    return value.replace("%", "%25").replace("&", "%26").replace("=", "%3D").replace("|", "%7C")
+
+
+def _encode_args(args: dict[str, Any]) -> str | None:
+    parts = []
+    for name, value in args.items():
+        if value is None:
+            continue
+        if name not in _ARGS:
+            return None
+        key, codes = _ARGS[name]
+        if codes is not None:
+            if value not in codes:
+                return None
+            text = codes[value]
+        elif name in _DATE_ARGS:
+            text = dt.date.fromisoformat(str(value)).strftime("%Y%m%d")
+        else:
+            text = _quote(str(value))
+        parts.append(f"{key}={text}")
+    return "&".join(parts)
+
+
+def _decode_args(text: str) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    if not text:
+        return args
+    for part in text.split("&"):
+        key, _, raw = part.partition("=")
+        if key not in _KEYS:
+            raise ExpiredButton(f"unknown argument {key!r}")
+        name, codes = _KEYS[key]
+        value = unquote(raw)
+        if codes is not None:
+            reverse = {code: full for full, code in codes.items()}
+            if value not in reverse:
+                raise ExpiredButton(f"unknown value {value!r} for {name}")
+            args[name] = reverse[value]
+        elif name in _DATE_ARGS:
+            args[name] = dt.datetime.strptime(value, "%Y%m%d").date().isoformat()  # noqa: DTZ007
+        elif name in _INT_ARGS:
+            args[name] = int(value)
+        else:
+            args[name] = value
+    return args
+
+
+class ButtonCodec:
+    """Packs presses into callback_data; keeps the few that do not fit in memory
+    (the most recent `memory` of them)."""
+
+    def __init__(self, memory: int = 10_000) -> None:
+        self._kept: OrderedDict[str, Press] = OrderedDict()
+        self._memory = memory
+
+    def encode(self, press: Press) -> str:
+        data = self._pack(press)
+        if data is not None and len(data.encode()) <= CALLBACK_LIMIT:
+            return data
+        token = secrets.token_urlsafe(9)
+        self._kept[token] = press
+        while len(self._kept) > self._memory:
+            self._kept.popitem(last=False)
+        return f"m{VERSION}|{token}"
+
+    def decode(self, data: str) -> Press:
+        head, _, rest = data.partition("|")
+        if len(head) != 2 or head[1] != VERSION:
+            raise ExpiredButton(f"unknown format {head!r}")
+        if head[0] == "m":
+            press = self._kept.get(rest)
+            if press is None:
+                raise ExpiredButton("payload kept in memory before a restart")
+            return press
+        action = _ACTIONS.get(head[0])
+        if action is None:
+            raise ExpiredButton(f"unknown action {head[0]!r}")
+        if action == "lang":
+            return Press("lang", value=rest)
+        tool_code, _, query = rest.partition("|")
+        tool = _TOOL_NAMES.get(tool_code)
+        if tool is None:
+            raise ExpiredButton(f"unknown tool {tool_code!r}")
+        args = _decode_args(query)
+        period_code = args.pop("period", None)
+        period = _PERIOD_NAMES.get(period_code) if period_code else None
+        return Press(action, tool, args, period)
+
+    def _pack(self, press: Press) -> str | None:
+        code = _ACTION_CODES[press.action]
+        if press.action == "lang":
+            return f"{code}{VERSION}|{press.value}"
+        tool = _TOOLS.get(press.tool)
+        if tool is None:
+            return None
+        args = dict(press.args)
+        if press.period is not None:
+            args.pop("start", None)
+            args.pop("end", None)
+        encoded = _encode_args(args)
+        if encoded is None:
+            return None
+        if press.period is not None:
+            encoded = "&".join(filter(None, [encoded, f"P={_PERIOD_CODES[press.period]}"]))
+        return f"{code}{VERSION}|{tool}|{encoded}"
