@@ -272,19 +272,32 @@ class VectorIndex:
             offset += BATCH
 
     def query(
-        self, name: str, text: str, *, k: int = 10, where: Mapping[str, Any] | None = None
+        self,
+        name: str,
+        text: str,
+        *,
+        k: int = 10,
+        where: Mapping[str, Any] | None = None,
+        documents: bool = True,
+        metadatas: bool = True,
     ) -> list[Hit]:
-        """The `k` items closest to `text`, most similar first."""
+        """The `k` items closest to `text`, most similar first. Leaving out
+        documents and metadata (empty in the hits) makes the query cheaper."""
         if k <= 0:
             return []
         vector = self.embedding([text])
+        include: list[Any] = ["distances"]
+        if metadatas:
+            include.append("metadatas")
+        if documents:
+            include.append("documents")
         result = self._retry(
             name,
             lambda c: c.query(
                 query_embeddings=vector,
                 n_results=k,
                 where=dict(where) if where else None,
-                include=["documents", "metadatas", "distances"],
+                include=include,
             ),
         )
         ids = result["ids"][0]

@@ -1,0 +1,128 @@
+"""Text helpers for matching Korean and English product mentions.
+
+- `fold`: NFKC, case-folded, spoken units written as product names write them
+  ("350미리" -> "350ml", "1키로" -> "1kg").
+- `tokens`: words split at script changes, a number keeping its unit
+  ("스텐텀블러350ml" -> 스텐텀블러, 350ml; "머그컵(2입)" -> 머그컵, 2입).
+- `jamo`: Hangul split into letters, so a one-letter typo ("텀블라") stays close.
+- `Lexicon`: interchangeable words (colours, 스텐 = 스테인리스, tumbler = 텀블러)
+  read from prompts/product_words.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+_UNITS = (
+    ("킬로그램", "kg"),
+    ("킬로", "kg"),
+    ("키로", "kg"),
+    ("그램", "g"),
+    ("밀리리터", "ml"),
+    ("미리", "ml"),
+    ("밀리", "ml"),
+    ("리터", "l"),
+)
+_SPOKEN_UNIT = re.compile(r"(\d)\s*(" + "|".join(word for word, _ in _UNITS) + ")")
+_UNIT_MAP = dict(_UNITS)
+_HANGUL_UNITS = "개입|인용|종|입|봉|매|개|캔|호|도|구|장|팩|병|박스"
+_TOKEN = re.compile(
+    r"\d+(?:[.,]\d+)*(?:[a-z]+|" + _HANGUL_UNITS + r")?"  # a number and its unit
+    r"|[a-z]+"  # latin word
+    r"|[\uac00-\ud7a3]+"  # Hangul syllables
+    r"|[^\W\d_a-z\uac00-\ud7a3]+"  # any other letters
+)
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_NUMBER = re.compile(r"^(\d+(?:[.,]\d+)*)(.*)$")
+_CODE = re.compile(r"[a-z]+[-_]?\d+[a-z0-9-]*|\d+[-_][a-z0-9-]+")
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _SPOKEN_UNIT.sub(lambda m: m.group(1) + _UNIT_MAP[m.group(2)], folded)
+
+
+def compact(text: str) -> str:
+    """Folded without spaces and punctuation: "LIF-0001" -> "lif0001"."""
+    return _SEPARATORS.sub("", fold(text))
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(fold(text))
+
+
+def codes(text: str) -> list[str]:
+    """Compact forms of the code-like words of `text` (SKUs: "LIF-0001", "ab12")."""
+    return [compact(found) for found in _CODE.findall(fold(text))]
+
+
+def is_hangul(token: str) -> bool:
+    return _HANGUL.match(token) is not None
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def has_digit(token: str) -> bool:
+    return _DIGIT.search(token) is not None
+
+
+def split_number(token: str) -> tuple[str, str]:
+    """("350ml" -> "350", "ml"); a token without a leading number -> ("", token)."""
+    found = _NUMBER.match(token)
+    if not found:
+        return "", token
+    return found.group(1).replace(",", ""), found.group(2)
+
+
+def jamo(text: str) -> str:
+    """Hangul syllables decomposed into their letters (NFD)."""
+    return unicodedata.normalize("NFD", text)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Lexicon:
+    """Interchangeable words and the mention words that never name a product
+    (hashed by identity, so lookups derived from one can be cached)."""
+
+    groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    ignore: frozenset[str] = frozenset()
+
+    def variants(self, token: str) -> frozenset[str]:
+        return self.groups.get(token, frozenset())
+
+    @classmethod
+    def build(cls, groups: Iterable[Iterable[str]], ignore: Iterable[str] = ()) -> Lexicon:
+        table: dict[str, set[str]] = {}
+        for group in groups:
+            words = {compact(str(word)) for word in group} - {""}
+            for word in words:
+                table.setdefault(word, set()).update(words - {word})
+        return cls(
+            {word: frozenset(others) for word, others in table.items()},
+            frozenset(compact(str(word)) for word in ignore),
+        )
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    """prompts/product_words.yaml: `same: [[스텐, 스테인리스, stainless], ...]` and
+    `ignore: [그, the, ...]`. A missing file means an empty lexicon."""
+    if not path.is_file():
+        return Lexicon()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping with 'same' and 'ignore'")
+    same = data.get("same") or []
+    ignore = data.get("ignore") or []
+    if not isinstance(same, list) or not all(isinstance(group, list) for group in same):
+        raise ValueError(f"{path}: 'same' must be a list of lists of words")
+    if not isinstance(ignore, list):
+        raise ValueError(f"{path}: 'ignore' must be a list of words")
+    return Lexicon.build(same, ignore)
