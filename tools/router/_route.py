@@ -135,7 +135,7 @@ def route(
     tz: ZoneInfo,
     catalogue: Sequence[ProductRef],
     campaigns: Sequence[CampaignRef],
-    previous: RouteResult | None,
+    previous: RouteResult | None = None,
     prompts: PromptStore,
 ) -> RouteResult:
     """The tool and contract arguments for `question` (see RouteResult).
