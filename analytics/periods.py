@@ -366,7 +366,7 @@ def _mention(p: str) -> str:
     """A date or a month, with optional year; group names carry the prefix `p`."""
     return (
         "(?:"
-        rf"(?<!\d)(?P<{p}iy>\d{{4}})\s*[-./]\s*(?P<{p}im>\d{{1,2}})"
+        rf"(?<![\w-])(?P<{p}iy>\d{{4}})\s*[-./]\s*(?P<{p}im>\d{{1,2}})"
         rf"(?:\s*[-./]\s*(?P<{p}id>\d{{1,2}}))?(?![\d/])\.?"
         rf"|(?:(?P<{p}ky>\d{{4}})\s*년\s*|(?P<{p}kw>{_KO_YEAR_WORDS})\s*)?"
         rf"(?<!\d)(?P<{p}km>\d{{1,2}})\s*월(?!\s*요일)(?:\s*(?P<{p}kd>\d{{1,2}})\s*일)?"
@@ -384,6 +384,10 @@ class _Mention:
     month: int
     day: int | None  # None: the whole month
     year: int | None  # None: to be inferred
+
+
+_MAY_BEFORE = r"\b(?:in|during|for|since|from|of|last|this|until|till|to|and)\s+$"
+_MAY_AFTER = r"\s+(?:be|have|has|not|need|want|sell|run|go|get|also|i|we|you|it|they|still|soon)\b"
 
 
 def _read_mention(m: re.Match[str], p: str, today: dt.date) -> _Mention | None:
@@ -408,12 +412,13 @@ def _read_mention(m: re.Match[str], p: str, today: dt.date) -> _Mention | None:
         name, day, year_text = g[f"{p}em"], g[f"{p}ed"], g[f"{p}ey"]
     else:
         name, day, year_text = g[f"{p}fm"], g[f"{p}fd"], g[f"{p}fy"]
-    if name == "may" and day is None and year_text is None:
-        before = m.string[: m.start(f"{p}em")]
-        if not re.search(
-            r"\b(?:in|during|for|since|from|of|last|this|until|till|to|and)\s+$", before
-        ):
-            return None  # "may" the verb
+    if name == "may" and year_text is None:
+        if day is None:
+            before = m.string[: m.start(f"{p}em")]
+            if not re.search(_MAY_BEFORE, before):
+                return None  # "may" the verb
+        elif g[f"{p}fm"] is not None and re.match(_MAY_AFTER, m.string[m.end(f"{p}fm") :]):
+            return None  # "product 3 may be out of stock"
     return _Mention(
         _MONTHS[name[:3]], int(day) if day else None, int(year_text) if year_text else None
     )

@@ -37,6 +37,7 @@ CASES: list[tuple[str, dt.date, dt.date, str, int | None]] = [
     ("the day before yesterday", D(2026, 11, 25), D(2026, 11, 25), "day_before_yesterday", None),
     ("2 days ago", D(2026, 11, 25), D(2026, 11, 25), "day_before_yesterday", None),
     ("3일 전 매출", D(2026, 11, 24), D(2026, 11, 24), "date", None),
+    ("이틀 전 주문", D(2026, 11, 25), D(2026, 11, 25), "day_before_yesterday", None),
     # weeks
     ("이번 주 매출", D(2026, 11, 23), D(2026, 11, 27), "this_week", None),
     ("이번주", D(2026, 11, 23), D(2026, 11, 27), "this_week", None),
@@ -69,6 +70,7 @@ CASES: list[tuple[str, dt.date, dt.date, str, int | None]] = [
     ("작년 11월", D(2025, 11, 1), D(2025, 11, 30), "month", None),
     ("sales in may", D(2026, 5, 1), D(2026, 5, 31), "month", None),
     ("1월~3월", D(2026, 1, 1), D(2026, 3, 31), "range", None),
+    ("올해 1월부터 3월까지", D(2026, 1, 1), D(2026, 3, 31), "range", None),
     ("3분기", D(2026, 7, 1), D(2026, 9, 30), "quarter", None),
     ("Q3 2025", D(2025, 7, 1), D(2025, 9, 30), "quarter", None),
     ("지난 분기", D(2026, 7, 1), D(2026, 9, 30), "last_quarter", None),
@@ -83,6 +85,7 @@ CASES: list[tuple[str, dt.date, dt.date, str, int | None]] = [
     # last N days / weeks / months: full days ending yesterday
     ("지난 30일 매출", D(2026, 10, 28), D(2026, 11, 26), "last_n_days", 30),
     ("최근 7일", D(2026, 11, 20), D(2026, 11, 26), "last_n_days", 7),
+    ("지난 3일 전체 매출", D(2026, 11, 24), D(2026, 11, 26), "last_n_days", 3),
     ("최근7일 상위 3개", D(2026, 11, 20), D(2026, 11, 26), "last_n_days", 7),
     ("14일간 판매량", D(2026, 11, 13), D(2026, 11, 26), "last_n_days", 14),
     ("10일 동안", D(2026, 11, 17), D(2026, 11, 26), "last_n_days", 10),
@@ -135,6 +138,7 @@ CASES: list[tuple[str, dt.date, dt.date, str, int | None]] = [
     ("어제 대비 오늘 매출", D(2026, 11, 27), D(2026, 11, 27), "today", None),
     ("sales yesterday vs last week", D(2026, 11, 26), D(2026, 11, 26), "yesterday", None),
     ("이번주 매출 지난주보다 어때", D(2026, 11, 23), D(2026, 11, 27), "this_week", None),
+    ("지난 금요일 대비 오늘", D(2026, 11, 27), D(2026, 11, 27), "today", None),
 ]
 
 
@@ -182,6 +186,11 @@ NO_PERIOD = [
     "최근 세일 상품",
     "하루 평균 매출",
     "products that match 소포장",
+    "재고 10개 남은 상품",
+    "SKU-2024-11 재고",
+    "주문번호 2026-001234",
+    "product 3 may be out of stock",
+    "2시간 전 주문",
     "",
 ]
 
