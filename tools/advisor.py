@@ -1,0 +1,519 @@
+"""The advisor: one brain for the Telegram bot and the terminal chat.
+
+API (front ends code against this; it stays stable)
+---------------------------------------------------
+    advisor = Advisor(sessions, settings, prompts)
+        sessions: sessionmaker[Session]; settings: storage.settings.Settings;
+        prompts: tools.prompts.PromptStore (hot-reloaded on every question).
+
+    advisor.mode -> "offline" | "llm"
+        "llm" when OPENAI_API_KEY is set (OPENAI_BASE_URL, OPENAI_MODEL honoured).
+
+    advisor.ask(question, *, seller_id, chat_id=None, lang=None, now=None) -> Answer
+        Synchronous (the bot calls it through asyncio.to_thread). The seller comes
+        only from `seller_id`, which the caller binds from the chat link; it is never
+        a tool argument and never read from model output or user text. `lang`
+        ("ko"/"en", e.g. the chat's language) wins; otherwise the question decides
+        (Hangul -> ko, other letters -> en, no letters -> the chat's last question,
+        else en). `now` (aware) pins the clock for periods and data. With `chat_id`
+        the chat's last turns (from the database) are the conversation memory, so
+        "그럼 지난달은?" follows the previous question.
+
+    advisor.run(tool, args, *, seller_id, chat_id=None, lang=None, now=None) -> Answer
+        Runs one tool with validated contract arguments and renders its templated
+        answer: for buttons (Button.tool, Button.args) and commands (/report, /top).
+
+    Answer (tools.answer): text (plain text, no HTML: the front end escapes it),
+    mode ("offline", "llm" or "fallback"), lang, calls [ToolCall(tool, args,
+    result as model_dump(mode="json"))], chart (Chart or None), buttons (next
+    steps: other periods, the previous period, details) and candidates ("did you
+    mean" choices; pressing one is `run(button.tool, button.args)`).
+    Answer.to_json() is the `advisor ask --json` object.
+
+Every question never raises for bad input: empty text, 10,000 characters, only
+emoji, SQL or prompt-injection text, impossible or future dates and unknown
+products are answered politely in the user's language from prompts/. Only an
+unknown `seller_id` (a caller bug) raises `UnknownSellerError` (a LookupError).
+
+Modes
+-----
+- offline (no key): tools.router.route -> registry.run -> tools.render templates.
+- llm: tools.agent (LangChain tool-calling agent); at most MAX_MODEL_CALLS model
+  calls; the answer guard (tools.guard.check_answer) checks every number of the
+  model's answer against this turn's tool results, arguments and question; an
+  answer that fails is replaced by the templated answer of the tool results (a
+  warning lists the unsupported numbers). A model error or a reply later than
+  `llm_timeout_seconds` (client timeout, and the whole call bounded too) gets the
+  offline answer instead, mode "fallback".
+
+Every turn is persisted (storage.conversations.add_turn) with its mode and the
+tool calls (tool, args, compact result, ok; did-you-mean candidates), which the
+bot's /trace and /stats read and the router's follow-ups use. Turns without a
+chat are stored under chat id 0 (NO_CHAT) and are never read back as memory.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import logging
+import re
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.conversations import add_turn, recent_turns
+from storage.models import AdCampaign, ConversationTurn, Product
+from storage.settings import Settings
+from tools import registry
+from tools.answer import Answer, Button, ToolCall
+from tools.compact import compact
+from tools.context import TurnContext, make_context
+from tools.guard import check_answer
+from tools.prompts import PromptStore, normalize_lang
+from tools.render import buttons_for, chart_for, no_result_text, render, render_text
+from tools.router import CampaignRef, Candidate, ProductRef, RouteResult, route
+
+if TYPE_CHECKING:
+    from tools.agent import Agent, AgentReply
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["offline", "llm", "fallback"]
+NO_CHAT = 0
+MEMORY_TURNS = 6  # turns read back from the database
+HISTORY_TURNS = 4  # of which the model sees the last ones as messages
+# route errors the LLM never sees: the answer is fixed whatever a model would say
+_DIRECT_ERRORS = frozenset(
+    {"empty", "text_too_long", "invalid_date", "future", "range_reversed", "too_long"}
+)
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_MARKUP = re.compile(r"\*\*|__|`")
+_HEADING = re.compile(r"^#{1,6}\s*", re.MULTILINE)
+
+
+@dataclass
+class _Outcome:
+    """An answer and what the turn persists as its tool calls."""
+
+    answer: Answer
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+def detect_lang(text: str, fallback: str | None = None) -> str:
+    """ko for Hangul, en for other letters, `fallback` (else en) without letters."""
+    if _HANGUL.search(text):
+        return "ko"
+    if _LETTER.search(text):
+        return "en"
+    return fallback or "en"
+
+
+class Advisor:
+    """See the module docstring."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], settings: Settings, prompts: PromptStore
+    ) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._prompts = prompts
+        self._agent: Agent | None = None
+        self._agent_lock = threading.Lock()
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=4, thread_name_prefix="advisor-llm"
+        )
+
+    @property
+    def mode(self) -> Literal["offline", "llm"]:
+        key = self._settings.openai_api_key
+        return "llm" if key is not None and key.get_secret_value() else "offline"
+
+    @property
+    def prompts(self) -> PromptStore:
+        return self._prompts
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- the two entry points ----------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        *,
+        seller_id: int,
+        chat_id: int | None = None,
+        lang: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> Answer:
+        text = question if isinstance(question, str) else ""
+        moment = _aware(now)
+        turns = self._memory(chat_id, seller_id)
+        previous_lang = detect_lang(turns[-1].question) if turns else None
+        chosen = normalize_lang(lang) if lang else detect_lang(text, previous_lang)
+        ctx = make_context(
+            self._sessions,
+            seller_id=seller_id,
+            now=moment,
+            lang=chosen,
+            settings=self._settings,
+            prompts=self._prompts,
+        )
+        try:
+            routed = self._route(ctx, text, _previous_route(turns))
+            if self.mode == "llm" and self._for_model(text, routed):
+                outcome = self._ask_llm(ctx, text, turns, routed)
+            else:
+                outcome = self._answer_route(ctx, routed, "offline")
+        except Exception:  # noqa: BLE001 - the seller gets a polite answer, the log the cause
+            log.exception("advisor: question failed for seller %s", seller_id)
+            outcome = _Outcome(self._failure(ctx, "offline"))
+        self._persist(ctx, chat_id, text, outcome)
+        return outcome.answer
+
+    def run(
+        self,
+        tool: str,
+        args: Mapping[str, Any],
+        *,
+        seller_id: int,
+        chat_id: int | None = None,
+        lang: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> Answer:
+        moment = _aware(now)
+        if lang:
+            chosen = normalize_lang(lang)
+        else:
+            turns = self._memory(chat_id, seller_id)
+            chosen = detect_lang(turns[-1].question) if turns else "en"
+        ctx = make_context(
+            self._sessions,
+            seller_id=seller_id,
+            now=moment,
+            lang=chosen,
+            settings=self._settings,
+            prompts=self._prompts,
+        )
+        try:
+            outcome = self._answer_run(ctx, registry.run(ctx, tool, args), "offline")
+        except registry.ToolUnavailableError:
+            outcome = _Outcome(self._message(ctx, "offline", "tool_disabled", tool=tool))
+        except registry.ToolArgsError as exc:
+            log.warning("advisor: refused %s arguments: %s", tool, exc)
+            outcome = _Outcome(self._failure(ctx, "offline"))
+        except Exception:  # noqa: BLE001
+            log.exception("advisor: %s failed for seller %s", tool, seller_id)
+            outcome = _Outcome(self._failure(ctx, "offline"))
+        self._persist(ctx, chat_id, _command_text(tool, args), outcome)
+        return outcome.answer
+
+    # -- offline -----------------------------------------------------------------
+
+    def _route(self, ctx: TurnContext, text: str, previous: RouteResult | None) -> RouteResult:
+        products, campaigns = _catalogue(ctx)
+        return route(
+            text,
+            now=ctx.now,
+            tz=ctx.tz,
+            catalogue=products,
+            campaigns=campaigns,
+            previous=previous,
+            prompts=ctx.prompts,
+        )
+
+    def _answer_route(self, ctx: TurnContext, routed: RouteResult, mode: Mode) -> _Outcome:
+        if routed.error is not None:
+            answer = self._message(ctx, mode, routed.error.key, **routed.error.params)
+            candidates = _candidate_buttons(routed)
+            if candidates:
+                answer = _with(answer, candidates=candidates)
+            records = []
+            if routed.tool is not None:
+                records.append(
+                    {
+                        "tool": routed.tool,
+                        "args": dict(routed.args),
+                        "result": None,
+                        "ok": False,
+                        "error": routed.error.key,
+                        "candidates": [
+                            {"kind": c.kind, "id": c.id, "label": c.label}
+                            for c in routed.candidates
+                        ],
+                    }
+                )
+            return _Outcome(answer, records)
+        if routed.tool is None:
+            return _Outcome(self._message(ctx, mode, "unknown"))
+        try:
+            run = registry.run(ctx, routed.tool, routed.args)
+        except registry.ToolUnavailableError:
+            return _Outcome(self._message(ctx, mode, "tool_disabled", tool=routed.tool))
+        return self._answer_run(ctx, run, mode)
+
+    def _answer_run(self, ctx: TurnContext, run: registry.ToolRun, mode: Mode) -> _Outcome:
+        rendered = render(run, ctx)
+        answer = Answer(
+            text=rendered.text,
+            mode=mode,
+            lang=ctx.lang,
+            calls=[_tool_call(run)],
+            chart=rendered.chart,
+            buttons=rendered.buttons,
+        )
+        return _Outcome(answer, [_record(run)])
+
+    def _message(self, ctx: TurnContext, mode: Mode, key: str, **params: Any) -> Answer:
+        text = no_result_text(ctx.prompts, ctx.lang, key, **params)
+        return Answer(text=text, mode=mode, lang=ctx.lang)
+
+    def _failure(self, ctx: TurnContext, mode: Mode) -> Answer:
+        return self._message(ctx, mode, "failure")
+
+    # -- llm ---------------------------------------------------------------------
+
+    def _for_model(self, text: str, routed: RouteResult) -> bool:
+        """Whether the model answers: not for input errors, impossible periods or
+        a did-you-mean the router can already offer."""
+        if not _LETTER.search(text):
+            return False
+        if routed.error is None:
+            return True
+        if routed.error.key in _DIRECT_ERRORS or routed.error.key == "ambiguous_product":
+            return False
+        return not (routed.error.key == "unknown_product" and routed.candidates)
+
+    def _get_agent(self) -> Agent:
+        with self._agent_lock:
+            if self._agent is None:
+                from tools.agent import Agent
+
+                self._agent = Agent(self._settings, self._prompts)
+            return self._agent
+
+    def _ask_llm(
+        self,
+        ctx: TurnContext,
+        text: str,
+        turns: Sequence[ConversationTurn],
+        routed: RouteResult,
+    ) -> _Outcome:
+        timeout = self._settings.llm_timeout_seconds
+        started = time.perf_counter()
+        try:
+            agent = self._get_agent()
+            history = [(t.question, t.answer) for t in turns[-HISTORY_TURNS:]]
+            hint = _hint(ctx, routed)
+            future = self._pool.submit(agent.respond, ctx, text, history, hint)
+            reply = future.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            log.warning("advisor: model gave no answer within %.1f s; offline answer", timeout)
+            outcome = self._answer_route(ctx, routed, "fallback")
+            note = ctx.prompts.message("errors.timeout_fallback", ctx.lang)
+            return _Outcome(
+                _with(outcome.answer, text=f"{note}\n{outcome.answer.text}"), outcome.records
+            )
+        except Exception as exc:  # noqa: BLE001 - any model failure: the offline answer
+            log.warning(
+                "advisor: model failed after %.1f s (%s: %s); offline answer",
+                time.perf_counter() - started,
+                exc.__class__.__name__,
+                exc,
+            )
+            return self._answer_route(ctx, routed, "fallback")
+        return self._from_reply(ctx, text, routed, reply)
+
+    def _from_reply(
+        self, ctx: TurnContext, text: str, routed: RouteResult, reply: AgentReply
+    ) -> _Outcome:
+        runs = [call.run for call in reply.calls if call.run is not None]
+        calls = [
+            _tool_call(call.run)
+            if call.run is not None
+            else ToolCall(call.tool, call.args, call.summary)
+            for call in reply.calls
+        ]
+        records = [
+            _record(call.run)
+            if call.run is not None
+            else {"tool": call.tool, "args": call.args, "result": call.summary, "ok": False}
+            for call in reply.calls
+        ]
+        last = runs[-1] if runs else None
+        chart = chart_for(last, ctx) if last and not last.no_data else None
+        buttons = buttons_for(last, ctx) if last and not last.no_data else []
+        if reply.text:
+            sources: list[Any] = [text, ctx.today.isoformat()]
+            for call in reply.calls:
+                sources.extend((call.args, call.summary))
+            verdict = check_answer(reply.text, sources)
+            if verdict.ok:
+                answer = Answer(
+                    text=_plain(reply.text),
+                    mode="llm",
+                    lang=ctx.lang,
+                    calls=calls,
+                    chart=chart,
+                    buttons=buttons,
+                )
+                return _Outcome(answer, records)
+            log.warning(
+                "answer guard: model answer for seller %s had unsupported numbers %s; "
+                "sending the templated answer",
+                ctx.seller_id,
+                ", ".join(verdict.unsupported),
+            )
+        if not runs:
+            return self._answer_route(ctx, routed, "fallback")
+        templated = "\n\n".join(render_text(run, ctx) for run in runs)
+        answer = Answer(
+            text=templated, mode="llm", lang=ctx.lang, calls=calls, chart=chart, buttons=buttons
+        )
+        return _Outcome(answer, records)
+
+    # -- memory ------------------------------------------------------------------
+
+    def _memory(self, chat_id: int | None, seller_id: int) -> list[ConversationTurn]:
+        if chat_id is None:
+            return []
+        with self._sessions() as session:
+            return recent_turns(session, chat_id=chat_id, seller_id=seller_id, limit=MEMORY_TURNS)
+
+    def _persist(
+        self, ctx: TurnContext, chat_id: int | None, question: str, outcome: _Outcome
+    ) -> None:
+        try:
+            with self._sessions.begin() as session:
+                add_turn(
+                    session,
+                    chat_id=NO_CHAT if chat_id is None else chat_id,
+                    seller_id=ctx.seller_id,
+                    question=question,
+                    answer=outcome.answer.text,
+                    mode=outcome.answer.mode,
+                    tool_calls=outcome.records,
+                    at=ctx.now,
+                )
+        except Exception:  # noqa: BLE001 - a lost trace must not lose the answer
+            log.exception("advisor: could not store the turn of seller %s", ctx.seller_id)
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _aware(now: dt.datetime | None) -> dt.datetime:
+    if now is None:
+        return dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now
+
+
+def _catalogue(ctx: TurnContext) -> tuple[list[ProductRef], list[CampaignRef]]:
+    with ctx.session() as session:
+        products = [
+            ProductRef(pid, name, name_en, sku)
+            for pid, name, name_en, sku in session.execute(
+                select(Product.id, Product.name, Product.name_en, Product.sku)
+                .where(Product.seller_id == ctx.seller_id)
+                .order_by(Product.id)
+            )
+        ]
+        campaigns = [
+            CampaignRef(cid, name)
+            for cid, name in session.execute(
+                select(AdCampaign.id, AdCampaign.name)
+                .where(AdCampaign.seller_id == ctx.seller_id)
+                .order_by(AdCampaign.id)
+            )
+        ]
+    return products, campaigns
+
+
+def _previous_route(turns: Sequence[ConversationTurn]) -> RouteResult | None:
+    """The last tool call of the chat's recent turns, as the router's `previous`."""
+    for turn in reversed(turns):
+        for entry in reversed(turn.tool_calls or []):
+            if not isinstance(entry, dict) or not entry.get("tool"):
+                continue
+            candidates = tuple(
+                Candidate(str(c.get("kind", "product")), int(c["id"]), str(c["label"]))  # type: ignore[arg-type]
+                for c in entry.get("candidates") or []
+                if isinstance(c, dict) and "id" in c and "label" in c
+            )
+            if not entry.get("ok", True) and not candidates:
+                continue
+            return RouteResult(
+                tool=str(entry["tool"]),
+                args=dict(entry.get("args") or {}),
+                candidates=candidates,
+                lang=detect_lang(turn.question),
+            )
+    return None
+
+
+def _candidate_buttons(routed: RouteResult) -> list[Button]:
+    if routed.tool is None:
+        return []
+    buttons = []
+    for candidate in routed.candidates:
+        key = "product_id" if candidate.kind == "product" else "campaign_id"
+        args = {key: candidate.id, **{k: v for k, v in routed.args.items() if k != key}}
+        buttons.append(Button(candidate.label, routed.tool, args))
+    return buttons
+
+
+def _hint(ctx: TurnContext, routed: RouteResult) -> str | None:
+    """What the catalogue says about names in the question, for the model (it cannot
+    know product or campaign ids otherwise)."""
+    notes = []
+    if "product_id" in routed.args:
+        notes.append(f"catalogue: product_id {routed.args['product_id']}")
+    if "campaign_id" in routed.args:
+        notes.append(f"campaign_id {routed.args['campaign_id']}")
+    if routed.candidates:
+        listed = "; ".join(f"{c.kind}_id {c.id} = {c.label}" for c in routed.candidates)
+        notes.append(f"possible matches: {listed}")
+    if routed.error is not None and routed.error.key == "unknown_product" and not routed.candidates:
+        notes.append("no product in the catalogue matches the name asked about")
+    return "; ".join(notes) or None
+
+
+def _tool_call(run: registry.ToolRun) -> ToolCall:
+    return ToolCall(run.tool, dict(run.args), run.result.model_dump(mode="json"))
+
+
+def _record(run: registry.ToolRun) -> dict[str, Any]:
+    return {
+        "tool": run.tool,
+        "args": dict(run.args),
+        "result": compact(run.result),
+        "ok": True,
+    }
+
+
+def _command_text(tool: str, args: Mapping[str, Any]) -> str:
+    shown = " ".join(f"{key}={value}" for key, value in args.items())
+    return f"/{tool} {shown}".strip()
+
+
+def _plain(text: str) -> str:
+    """Plain text: no Markdown emphasis or headings a model may add."""
+    return _HEADING.sub("", _MARKUP.sub("", text)).strip()
+
+
+def _with(answer: Answer, **changes: Any) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, **changes)
+
+
+__all__ = ["NO_CHAT", "Advisor", "detect_lang"]

@@ -1,0 +1,244 @@
+"""The LLM agent: a LangChain 1.x tool-calling agent on langchain-openai.
+
+`create_agent(ChatOpenAI(...), tools, context_schema=TurnContext, middleware=...)`
+with one StructuredTool per enabled registry tool:
+
+- its args_schema is the tool's contract schema (extra="forbid": a "seller_id"
+  or any other extra argument is refused) plus a `runtime: ToolRuntime[TurnContext]`
+  field LangChain injects and hides from the model, so the seller comes from the
+  caller's context only;
+- `response_format="content_and_artifact"`: the model reads a compact JSON
+  summary (tools.compact), the full typed run is kept as the artifact;
+- the system prompt is prompts/system.<lang>.md rendered per turn (dynamic
+  prompt middleware), and a run stops after MAX_MODEL_CALLS model calls.
+
+The model is built with the client timeout `llm_timeout_seconds` and no retries;
+the caller also bounds the whole call (tools.advisor). Importing this module
+loads LangChain and the OpenAI client, so the offline path never imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain.agents import create_agent
+from langchain.agents.middleware import AgentState, ModelRequest, before_model, dynamic_prompt
+from langchain.tools import ToolRuntime
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.tools import StructuredTool
+from langchain_openai import ChatOpenAI
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, ConfigDict, create_model
+
+from storage.settings import Settings
+from tools import registry
+from tools.compact import compact
+from tools.context import TurnContext
+from tools.prompts import PromptStore
+
+log = logging.getLogger(__name__)
+
+MAX_MODEL_CALLS = 3  # model -> tool -> model is 2; one more for a second tool
+HISTORY_ANSWER_CHARS = 400
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True, slots=True)
+class AgentCall:
+    """One tool call the model made: its raw arguments, and the run or the refusal."""
+
+    tool: str
+    args: dict[str, Any]
+    run: registry.ToolRun | None
+    summary: dict[str, Any]
+    """What the model read: the compact result, or {"error": ...}."""
+
+    @property
+    def ok(self) -> bool:
+        return self.run is not None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentReply:
+    text: str | None
+    """The model's final answer; None when it gave none (call limit, empty)."""
+    calls: list[AgentCall] = field(default_factory=list)
+    model_calls: int = 0
+    prompt_tokens: int = 0
+
+
+class _Runtime(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    runtime: ToolRuntime[TurnContext]
+
+
+def _input_schema(schema: type[BaseModel]) -> type[BaseModel]:
+    """The contract schema plus the injected runtime (hidden from the model)."""
+    model: type[BaseModel] = create_model(f"{schema.__name__}Input", __base__=(schema, _Runtime))
+    return model
+
+
+def _error(message: str) -> str:
+    return json.dumps({"error": message}, ensure_ascii=False)
+
+
+def make_tool(tool: registry.ToolDef, description: str) -> StructuredTool:
+    """A LangChain tool running `tool` for the seller of the runtime context."""
+
+    def call(runtime: ToolRuntime[TurnContext], **kwargs: Any) -> tuple[str, Any]:
+        ctx = runtime.context
+        try:
+            run = registry.run(ctx, tool.name, kwargs)
+        except registry.ToolUnavailableError:
+            return _error(f"{tool.name} is not available"), None
+        except registry.ToolArgsError as exc:
+            return _error(str(exc)), None
+        except Exception:  # noqa: BLE001 - the model hears "failed", the log has the cause
+            log.exception("tool %s failed for seller %s", tool.name, ctx.seller_id)
+            return _error("the analysis failed"), None
+        content = json.dumps(
+            compact(run.result), ensure_ascii=False, separators=(",", ":"), default=str
+        )
+        return content, run
+
+    return StructuredTool.from_function(
+        func=call,
+        name=tool.name,
+        description=description,
+        args_schema=_input_schema(tool.schema),
+        response_format="content_and_artifact",
+    )
+
+
+def system_prompt(ctx: TurnContext) -> str:
+    local = ctx.local_now
+    return ctx.prompts.system_prompt(
+        ctx.lang,
+        store_name=ctx.store_name,
+        today=local.date().isoformat(),
+        weekday=WEEKDAYS[local.weekday()],
+        timezone=str(ctx.store.timezone),
+        currency=ctx.store.currency,
+    )
+
+
+@dynamic_prompt
+def _system(request: ModelRequest[TurnContext]) -> str:
+    return system_prompt(request.runtime.context)
+
+
+def _calls_this_turn(messages: Sequence[BaseMessage]) -> int:
+    count = 0
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            break
+        if isinstance(message, AIMessage):
+            count += 1
+    return count
+
+
+@before_model(can_jump_to=["end"])
+def _limit(state: AgentState[Any], runtime: Runtime[TurnContext]) -> dict[str, Any] | None:
+    if _calls_this_turn(state["messages"]) >= MAX_MODEL_CALLS:
+        return {"jump_to": "end"}
+    return None
+
+
+def _text(message: AIMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    parts = [
+        part.get("text", "") if isinstance(part, dict) else str(part)
+        for part in content
+        if not isinstance(part, dict) or part.get("type") == "text"
+    ]
+    return "".join(parts)
+
+
+class Agent:
+    """One model client; the compiled agent is rebuilt when the enabled tools or
+    their descriptions change (prompts/tools.yaml hot reload)."""
+
+    def __init__(self, settings: Settings, prompts: PromptStore) -> None:
+        self._model = ChatOpenAI(
+            model=settings.openai_model,
+            api_key=settings.openai_api_key,
+            base_url=settings.openai_base_url,
+            timeout=settings.llm_timeout_seconds,
+            max_retries=0,
+        )
+        self._prompts = prompts
+        self._lock = threading.Lock()
+        self._built: tuple[Any, Any] | None = None
+
+    def _agent(self) -> Any:
+        specs = self._prompts.enabled_tools()
+        key = tuple((spec.name, spec.description) for spec in specs if spec.name in registry.TOOLS)
+        with self._lock:
+            if self._built is not None and self._built[0] == key:
+                return self._built[1]
+        tools = [make_tool(registry.TOOLS[name], description) for name, description in key]
+        agent = create_agent(
+            self._model,
+            tools,
+            context_schema=TurnContext,
+            middleware=[_system, _limit],
+        )
+        with self._lock:
+            self._built = (key, agent)
+        return agent
+
+    def respond(
+        self,
+        ctx: TurnContext,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        hint: str | None = None,
+    ) -> AgentReply:
+        """Ask the model; `history` is the chat's previous (question, answer) pairs."""
+        messages: list[BaseMessage] = []
+        for asked, answered in history:
+            messages.append(HumanMessage(asked))
+            messages.append(AIMessage(answered[:HISTORY_ANSWER_CHARS]))
+        messages.append(HumanMessage(f"{question}\n\n({hint})" if hint else question))
+        out = self._agent().invoke(
+            {"messages": messages}, context=ctx, config={"recursion_limit": 4 * MAX_MODEL_CALLS}
+        )
+        return _reply(out["messages"][len(messages) :])
+
+
+def _reply(messages: Sequence[BaseMessage]) -> AgentReply:
+    asked: dict[str, tuple[str, dict[str, Any]]] = {}
+    order: list[str] = []
+    outcomes: dict[str, AgentCall] = {}
+    text: str | None = None
+    model_calls = prompt_tokens = 0
+    for message in messages:
+        if isinstance(message, AIMessage):
+            model_calls += 1
+            if message.usage_metadata:
+                prompt_tokens += int(message.usage_metadata.get("input_tokens", 0))
+            for call in message.tool_calls:
+                call_id = call.get("id") or str(len(order))
+                asked[call_id] = (call["name"], dict(call.get("args") or {}))
+                order.append(call_id)
+            text = None if message.tool_calls else (_text(message).strip() or None)
+        elif isinstance(message, ToolMessage):
+            name, args = asked.get(message.tool_call_id, (message.name or "", {}))
+            run = message.artifact if isinstance(message.artifact, registry.ToolRun) else None
+            summary = (
+                compact(run.result) if run is not None else {"error": str(message.content)[:300]}
+            )
+            outcomes[message.tool_call_id] = AgentCall(name, args, run, summary)
+    calls = [
+        outcomes.get(call_id)
+        or AgentCall(asked[call_id][0], asked[call_id][1], None, {"error": "not run"})
+        for call_id in order
+    ]
+    return AgentReply(text, calls, model_calls, prompt_tokens)
