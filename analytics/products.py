@@ -42,6 +42,7 @@ __all__ = [
     "RECENT_DAYS",
     "ProductChange",
     "ProductFigures",
+    "ProductPeriod",
     "ProductRanking",
     "ProductReport",
     "RankedProduct",
