@@ -156,8 +156,7 @@ class Advisor:
         text = question if isinstance(question, str) else ""
         moment = _aware(now)
         turns = self._memory(chat_id, seller_id)
-        previous_lang = detect_lang(turns[-1].question) if turns else None
-        chosen = normalize_lang(lang) if lang else detect_lang(text, previous_lang)
+        chosen = normalize_lang(lang) if lang else detect_lang(text, _chat_lang(turns))
         ctx = make_context(
             self._sessions,
             seller_id=seller_id,
@@ -192,8 +191,7 @@ class Advisor:
         if lang:
             chosen = normalize_lang(lang)
         else:
-            turns = self._memory(chat_id, seller_id)
-            chosen = detect_lang(turns[-1].question) if turns else "en"
+            chosen = _chat_lang(self._memory(chat_id, seller_id)) or "en"
         ctx = make_context(
             self._sessions,
             seller_id=seller_id,
@@ -415,6 +413,15 @@ def _aware(now: dt.datetime | None) -> dt.datetime:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return now
+
+
+def _chat_lang(turns: Sequence[ConversationTurn]) -> str | None:
+    """The language of the chat's last typed question (button presses are skipped)."""
+    for turn in reversed(turns):
+        if turn.question.startswith("/") or not _LETTER.search(turn.question):
+            continue
+        return detect_lang(turn.question)
+    return None
 
 
 def _catalogue(ctx: TurnContext) -> tuple[list[ProductRef], list[CampaignRef]]:

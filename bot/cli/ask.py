@@ -1,0 +1,106 @@
+"""`advisor ask QUESTION --seller SLUG [--chat ID] [--now ISO-8601] [--json]`.
+
+Answers one question for a seller, as the bot would. With `--json` it prints one
+object {"answer", "mode", "calls": [{"tool", "args", "result"}]}. With QUESTION
+`-` it reads one question per line from stdin (blank lines skipped) and prints
+one JSON line per question, all in the same chat when `--chat` is given, so
+operators can replay question sets. `--now` pins the clock for periods and data
+(a time without an offset is read in the seller's timezone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.cli._common import CliError, add_command, open_database
+from storage.sellers import get_seller
+from storage.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # imported when a command runs, so other commands start fast
+    from tools.advisor import Advisor
+    from tools.answer import Answer
+
+
+def register(subparsers: Any) -> None:
+    parser = add_command(
+        subparsers,
+        "ask",
+        _ask,
+        "answer one question (or one per stdin line with QUESTION -) for a seller",
+    )
+    parser.add_argument("question", metavar="QUESTION", help="the question, or - for stdin")
+    add_seller_options(parser)
+    parser.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+
+def add_seller_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seller", required=True, metavar="SLUG", help="the seller's slug")
+    parser.add_argument(
+        "--chat",
+        type=int,
+        metavar="ID",
+        help="chat id: questions in the same chat follow up on each other",
+    )
+    parser.add_argument(
+        "--now",
+        metavar="ISO-8601",
+        help="pin the clock (e.g. 2026-11-27T14:30; without an offset: the seller's timezone)",
+    )
+
+
+def parse_now(text: str | None, timezone: str) -> dt.datetime | None:
+    """None (the real clock) or an aware datetime; a naive one is read in `timezone`."""
+    if text is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise CliError(f"--now: not an ISO-8601 date or time: {text!r}") from exc
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(timezone))
+    return value
+
+
+def open_advisor(
+    slug: str, now_text: str | None, settings: Settings | None = None
+) -> tuple[Advisor, int, dt.datetime | None, sessionmaker[Session]]:
+    """The advisor, the seller id, the pinned clock and the sessions."""
+    from tools.advisor import Advisor
+    from tools.prompts import PromptStore
+
+    settings = settings or get_settings()
+    _, sessions = open_database(settings)
+    with sessions() as session:
+        seller = get_seller(session, slug)
+        seller_id, timezone = seller.id, seller.timezone
+    now = parse_now(now_text, timezone)
+    return Advisor(sessions, settings, PromptStore(settings.prompts_dir)), seller_id, now, sessions
+
+
+def answer_json(answer: Answer) -> str:
+    return json.dumps(answer.to_json(), ensure_ascii=False, default=str)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    advisor, seller_id, now, _ = open_advisor(args.seller, args.now)
+    try:
+        if args.question == "-":
+            for line in sys.stdin:
+                question = line.rstrip("\r\n")
+                if not question.strip():
+                    continue
+                answer = advisor.ask(question, seller_id=seller_id, chat_id=args.chat, now=now)
+                print(answer_json(answer), flush=True)
+            return 0
+        answer = advisor.ask(args.question, seller_id=seller_id, chat_id=args.chat, now=now)
+        print(answer_json(answer) if args.json else answer.text)
+        return 0
+    finally:
+        advisor.close()
