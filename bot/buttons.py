@@ -4,8 +4,7 @@ A press carries everything it needs, so a button still works after a restart
 (nothing is looked up in memory or in the database): an action, the tool and its
 arguments in a compact form, e.g. ``c1|tp|s=20261103&e=20261109&l=5`` (show the
 chart of the top-5 products of Nov 3-9). The seller is never in the payload: it
-is bound from the chat that pressed. Period buttons carry the period's name
-(``p=y``: yesterday) and are resolved when pressed, in the seller's timezone.
+is bound from the chat that pressed.
 
 A payload that cannot fit (a long search keyword) is kept in this process's
 memory under a short id; after a restart such a button answers that it expired,
@@ -24,8 +23,8 @@ from urllib.parse import unquote
 CALLBACK_LIMIT = 64  # bytes
 VERSION = "1"
 
-Action = Literal["run", "chart", "compare", "lang"]
-_ACTIONS: dict[str, Action] = {"r": "run", "c": "chart", "v": "compare", "l": "lang"}
+Action = Literal["run", "chart", "lang"]
+_ACTIONS: dict[str, Action] = {"r": "run", "c": "chart", "l": "lang"}
 _ACTION_CODES = {action: code for code, action in _ACTIONS.items()}
 
 _TOOLS = {
@@ -56,19 +55,8 @@ _ARGS: dict[str, tuple[str, dict[str, str] | None]] = {
     "inquiry": ("q", None),
 }
 _KEYS = {key: (name, codes) for name, (key, codes) in _ARGS.items()}
-_KEYS["P"] = ("period", None)  # a period button's period, resolved when pressed
 _DATE_ARGS = {"start", "end"}
 _INT_ARGS = {"limit", "product_id", "campaign_id"}
-
-PeriodName = Literal["today", "yesterday", "last_week", "last_month"]
-PERIODS: tuple[PeriodName, ...] = ("today", "yesterday", "last_week", "last_month")
-_PERIOD_CODES: dict[PeriodName, str] = {
-    "today": "t",
-    "yesterday": "y",
-    "last_week": "w",
-    "last_month": "m",
-}
-_PERIOD_NAMES = {code: name for name, code in _PERIOD_CODES.items()}
 
 
 class ExpiredButton(ValueError):
@@ -78,13 +66,12 @@ class ExpiredButton(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Press:
-    """What a button does: `action` on `tool` with `args`; `period` (resolved when
-    pressed) replaces start/end; `value` is the choice of a `lang` button."""
+    """What a button does: `action` on `tool` with `args`; `value` is the choice of a
+    `lang` button."""
 
     action: Action
     tool: str = ""
     args: dict[str, Any] = field(default_factory=dict)
-    period: PeriodName | None = None
     value: str = ""
 
 
@@ -172,10 +159,7 @@ class ButtonCodec:
         tool = _TOOL_NAMES.get(tool_code)
         if tool is None:
             raise ExpiredButton(f"unknown tool {tool_code!r}")
-        args = _decode_args(query)
-        period_code = args.pop("period", None)
-        period = _PERIOD_NAMES.get(period_code) if period_code else None
-        return Press(action, tool, args, period)
+        return Press(action, tool, _decode_args(query))
 
     def _pack(self, press: Press) -> str | None:
         code = _ACTION_CODES[press.action]
@@ -184,13 +168,7 @@ class ButtonCodec:
         tool = _TOOLS.get(press.tool)
         if tool is None:
             return None
-        args = dict(press.args)
-        if press.period is not None:
-            args.pop("start", None)
-            args.pop("end", None)
-        encoded = _encode_args(args)
+        encoded = _encode_args(press.args)
         if encoded is None:
             return None
-        if press.period is not None:
-            encoded = "&".join(filter(None, [encoded, f"P={_PERIOD_CODES[press.period]}"]))
         return f"{code}{VERSION}|{tool}|{encoded}"

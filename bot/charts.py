@@ -119,22 +119,3 @@ def render(chart: Chart) -> bytes:
 async def render_png(chart: Chart) -> bytes:
     """`render` in a worker thread, so drawing never blocks the bot's event loop."""
     return await asyncio.to_thread(render, chart)
-
-
-def compare(current: Chart, previous: Chart, *, current_name: str, previous_name: str) -> Chart:
-    """One chart of a period against the one before it: the first series of each,
-    point by point (labels from the current period)."""
-    ((_, now_values),) = list(current.series.items())[:1]
-    ((_, then_values),) = list(previous.series.items())[:1]
-    size = max(len(now_values), len(then_values))
-    labels = list(current.labels) + [""] * (size - len(current.labels))
-    return Chart(
-        kind=current.kind,
-        title=current.title,
-        labels=labels[:size],
-        series={
-            current_name: list(now_values) + [float("nan")] * (size - len(now_values)),
-            previous_name: list(then_values) + [float("nan")] * (size - len(then_values)),
-        },
-        y_label=current.y_label,
-    )

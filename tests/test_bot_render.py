@@ -93,9 +93,9 @@ def test_buttons_pack_a_period_analysis_into_64_bytes_and_back() -> None:
     data = codec.encode(press)
     assert data == "c1|tp|s=20261103&e=20261109&m=u&d=f&l=10"
     assert ButtonCodec().decode(data) == press  # a new process decodes it: no memory needed
-    period = Press("run", "sales_report", {}, "last_week")
-    assert codec.encode(period) == "r1|sr|P=w"
-    assert ButtonCodec().decode("r1|sr|P=w") == period
+    segment = Press("run", "customer_report", {"segment": "at_risk", "limit": 10})
+    assert codec.encode(segment) == "r1|cr|g=a&l=10"
+    assert ButtonCodec().decode("r1|cr|g=a&l=10") == segment
 
 
 def test_a_payload_too_long_for_telegram_is_kept_in_memory_and_expires_on_restart() -> None:

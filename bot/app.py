@@ -1,0 +1,150 @@
+"""The composition root: one python-telegram-bot Application with its services.
+
+    application = build_application(settings)            # `advisor bot`
+    application = build_application(settings, services)  # tests: their DB and clock
+
+Settings used: TELEGRAM_BOT_TOKEN; TELEGRAM_BASE_URL / TELEGRAM_BASE_FILE_URL
+(another Bot API server: a local one, or the emulator in tests);
+TELEGRAM_WEBHOOK_URL with TELEGRAM_WEBHOOK_LISTEN, TELEGRAM_WEBHOOK_PORT and
+TELEGRAM_WEBHOOK_SECRET for webhook mode (polling otherwise); OPERATOR_CHAT_IDS.
+
+Every request goes through `AIORateLimiter` (overall `BotOptions.max_rate`
+messages a second, RetryAfter retried). `post_init` makes the services when none
+were given (engine migrated to head, prompts, the advisor), registers the
+commands in Korean and English and starts the scheduler's jobs; `post_shutdown`
+disposes what it made. `run` blocks until SIGINT/SIGTERM and shuts down
+gracefully: updates being handled finish, jobs stop, the engine is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot import scheduler
+from bot.context import CONTEXT_TYPES, BotApplication
+from bot.handlers import MENU_COMMANDS, register
+from bot.services import BotOptions, Services
+from storage.settings import Settings
+from tools.prompts import LANGS
+
+log = logging.getLogger(__name__)
+
+
+class BotConfigError(ValueError):
+    """The bot cannot start with these settings; the message says what to set."""
+
+
+def make_services(settings: Settings, options: BotOptions) -> Services:
+    """Services for a real run: the configured database (migrated), prompts, advisor."""
+    from storage.db import make_engine, session_factory, upgrade
+    from tools.advisor import Advisor
+    from tools.prompts import PromptStore
+
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    sessions = session_factory(engine)
+    prompts = PromptStore(settings.prompts_dir)
+    advisor = Advisor(sessions, settings, prompts)
+    return Services(
+        settings=settings,
+        sessions=sessions,
+        advisor=advisor,
+        prompts=prompts,
+        options=options,
+        engine=engine,
+    )
+
+
+def build_application(
+    settings: Settings,
+    services: Services | None = None,
+    *,
+    options: BotOptions | None = None,
+    schedule: bool = True,
+) -> BotApplication:
+    """The Application, handlers registered; services made in post_init unless given.
+
+    `schedule=False` leaves the JobQueue empty (tests call the jobs themselves).
+    """
+    if settings.telegram_bot_token is None:
+        raise BotConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token in .env"
+        )
+    options = options or (services.options if services is not None else BotOptions())
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .context_types(CONTEXT_TYPES)
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=options.max_rate,
+                overall_time_period=1,
+                max_retries=options.max_retries,
+            )
+        )
+        .concurrent_updates(options.concurrent_updates)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if settings.telegram_base_file_url:
+        builder = builder.base_file_url(settings.telegram_base_file_url)
+
+    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if application.bot_data.services is None:
+            application.bot_data.services = make_services(settings, options)
+        ready: Services = application.bot_data.services
+        await register_commands(application, ready)
+        if schedule:
+            scheduler.start(application, ready)
+        log.info("bot @%s ready", application.bot.username)
+
+    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        made: Services | None = application.bot_data.services
+        if made is not None and made.engine is not None:
+            made.engine.dispose()
+
+    application: BotApplication = builder.post_init(post_init).post_shutdown(post_shutdown).build()
+    application.bot_data.services = services
+    register(application)
+    return application
+
+
+async def register_commands(
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> None:
+    """The command menu in Korean and English (and English for any other language)."""
+    for lang in LANGS:
+        commands = [
+            BotCommand(name, services.text(f"commands.{name}", lang)) for name in MENU_COMMANDS
+        ]
+        await application.bot.set_my_commands(commands, language_code=lang)
+        if lang == "en":
+            await application.bot.set_my_commands(commands)
+
+
+def run(settings: Settings, options: BotOptions | None = None) -> None:
+    """Serve until SIGINT/SIGTERM: webhook mode when TELEGRAM_WEBHOOK_URL is set."""
+    options = options or BotOptions()
+    application = build_application(settings, options=options)
+    if settings.telegram_webhook_url:
+        path = urlparse(settings.telegram_webhook_url).path.lstrip("/")
+        secret = settings.telegram_webhook_secret
+        application.run_webhook(
+            listen=settings.telegram_webhook_listen,
+            port=settings.telegram_webhook_port,
+            url_path=path,
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=secret.get_secret_value() if secret is not None else None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(
+            poll_interval=options.poll_interval,
+            timeout=options.poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+        )

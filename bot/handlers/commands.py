@@ -1,0 +1,142 @@
+"""Commands for the common questions (/report, /top, /ads, /customers, /keywords),
+/alerts, /digest and /help. A period may follow a command: "/top 지난달"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+
+from analytics.periods import PeriodError, resolve_period
+from bot.context import BotContext
+from bot.handlers._common import chat_id_of, linked_seat, reply, run_tool
+from bot.linking import set_switch
+from bot.replies import send_answer, typing
+from bot.services import Seat
+from tools.router import DEFAULT_ARGS
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCommand:
+    tool: str
+    default_period: str | None  # an analytics.periods key; None: the tool takes no period
+
+
+TOOL_COMMANDS: dict[str, ToolCommand] = {
+    "report": ToolCommand("sales_report", "today"),
+    "top": ToolCommand("top_products", "last_7_days"),
+    "ads": ToolCommand("ad_report", "last_7_days"),
+    "customers": ToolCommand("customer_report", None),
+    "keywords": ToolCommand("search_keywords", "last_7_days"),
+}
+
+
+def _args(command: ToolCommand, seat: Seat, text: str, context: BotContext) -> dict[str, Any]:
+    args: dict[str, Any] = dict(DEFAULT_ARGS.get(command.tool, {}))
+    if command.default_period is not None:
+        period = resolve_period(
+            text, now=context.services.now(), tz=seat.timezone, default=command.default_period
+        )
+        args.update(start=period.start.isoformat(), end=period.end.isoformat())
+    return args
+
+
+async def _tool_command(update: Update, context: BotContext, name: str) -> None:
+    seat = await linked_seat(update, context)
+    if seat is None:
+        return
+    services = context.services
+    chat_id = chat_id_of(update)
+    command = TOOL_COMMANDS[name]
+    try:
+        args = _args(command, seat, " ".join(context.args or []), context)
+    except PeriodError as error:
+        await reply(
+            context,
+            chat_id,
+            services.prompts.message(f"errors.{error.key}", seat.lang, **error.params),
+        )
+        return
+    async with typing(context.bot, chat_id, services.options.typing_every):
+        answer = await run_tool(context, seat, command.tool, args)
+    await send_answer(services, context.bot, chat_id, answer, seat.lang)
+
+
+async def report(update: Update, context: BotContext) -> None:
+    await _tool_command(update, context, "report")
+
+
+async def top(update: Update, context: BotContext) -> None:
+    await _tool_command(update, context, "top")
+
+
+async def ads(update: Update, context: BotContext) -> None:
+    await _tool_command(update, context, "ads")
+
+
+async def customers(update: Update, context: BotContext) -> None:
+    await _tool_command(update, context, "customers")
+
+
+async def keywords(update: Update, context: BotContext) -> None:
+    await _tool_command(update, context, "keywords")
+
+
+def _on_off(context: BotContext) -> bool | None:
+    word = (context.args or [""])[0].lower()
+    return {"on": True, "켜기": True, "off": False, "끄기": False}.get(word)
+
+
+async def alerts(update: Update, context: BotContext) -> None:
+    """/alerts on|off switches the nudges; /alerts alone lists the last week's alerts."""
+    seat = await linked_seat(update, context)
+    if seat is None:
+        return
+    services = context.services
+    chat_id = chat_id_of(update)
+    switch = _on_off(context)
+    if context.args and switch is None:
+        await reply(context, chat_id, services.text("alerts.usage", seat.lang))
+        return
+    if switch is not None:
+        await services.db(lambda s: set_switch(s, seat.seller_id, alerts=switch, digest=None))
+        await reply(
+            context, chat_id, services.text("alerts.on" if switch else "alerts.off", seat.lang)
+        )
+        return
+    period = resolve_period("", now=services.now(), tz=seat.timezone, default="last_7_days")
+    args = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    async with typing(context.bot, chat_id, services.options.typing_every):
+        answer = await run_tool(context, seat, "alerts_report", args)
+    status = services.text(
+        "alerts.status", seat.lang, alerts=seat.alerts_enabled, digest=seat.digest_enabled
+    )
+    await send_answer(services, context.bot, chat_id, answer, seat.lang)
+    await reply(context, chat_id, status)
+
+
+async def digest(update: Update, context: BotContext) -> None:
+    """/digest on|off: the morning summary of yesterday."""
+    seat = await linked_seat(update, context)
+    if seat is None:
+        return
+    services = context.services
+    chat_id = chat_id_of(update)
+    switch = _on_off(context)
+    if switch is None:
+        await reply(context, chat_id, services.text("digest.usage", seat.lang))
+        return
+    await services.db(lambda s: set_switch(s, seat.seller_id, alerts=None, digest=switch))
+    await reply(context, chat_id, services.text("digest.on" if switch else "digest.off", seat.lang))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    seat = await linked_seat(update, context)
+    if seat is None:
+        return
+    services = context.services
+    text = (
+        services.prompts.help_text(seat.lang) + "\n\n" + services.text("help_commands", seat.lang)
+    )
+    await reply(context, chat_id_of(update), text)

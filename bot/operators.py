@@ -1,0 +1,98 @@
+"""What operators see in Telegram: /stats, /trace and /reload (English, as the CLI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.conversations import turn_counts
+from storage.models import Alert, ChatLink, ConversationTurn
+from tools.prompts import PromptStore
+from tools.schemas import ARG_SCHEMAS
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    day: dt.date
+    sellers_linked: int
+    chats_linked: int
+    questions: dict[str, int]
+    alerts_sent: int
+    alerts_waiting: int
+
+    def text(self) -> str:
+        asked = sum(self.questions.values())
+        modes = ", ".join(f"{mode} {count}" for mode, count in sorted(self.questions.items()))
+        return "\n".join(
+            [
+                f"Stats for {self.day.isoformat()}",
+                f"sellers linked: {self.sellers_linked} ({self.chats_linked} chats)",
+                f"questions today: {asked}" + (f" ({modes})" if modes else ""),
+                f"fallbacks to the offline router: {self.questions.get('fallback', 0)}",
+                f"alerts sent today: {self.alerts_sent}; waiting: {self.alerts_waiting}",
+            ]
+        )
+
+
+def stats(session: Session, *, now: dt.datetime, timezone: str) -> Stats:
+    """Today is the local day of the default timezone."""
+    zone = ZoneInfo(timezone)
+    day = now.astimezone(zone).date()
+    since = dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+    sellers = session.scalar(select(func.count(func.distinct(ChatLink.seller_id)))) or 0
+    chats = session.scalar(select(func.count()).select_from(ChatLink)) or 0
+    sent = (
+        session.scalar(
+            select(func.count())
+            .select_from(Alert)
+            .where(Alert.sent_at >= since, Alert.status == "sent")
+        )
+        or 0
+    )
+    waiting = (
+        session.scalar(
+            select(func.count()).select_from(Alert).where(Alert.status.in_(("pending", "held")))
+        )
+        or 0
+    )
+    return Stats(day, sellers, chats, turn_counts(session, since=since), sent, waiting)
+
+
+def trace(session: Session, chat_id: int | None = None, *, width: int = 400) -> str:
+    """The last question (of `chat_id`, or of any chat) and its tool calls."""
+    query = select(ConversationTurn).order_by(ConversationTurn.id.desc()).limit(1)
+    if chat_id is not None:
+        query = query.where(ConversationTurn.chat_id == chat_id)
+    turn = session.scalar(query)
+    if turn is None:
+        return "no questions yet" + (f" in chat {chat_id}" if chat_id is not None else "")
+    lines = [
+        f"chat {turn.chat_id} · seller {turn.seller_id} · {turn.created_at:%Y-%m-%d %H:%M:%S} UTC · {turn.mode}",
+        f"Q: {turn.question}",
+    ]
+    if not turn.tool_calls:
+        lines.append("no tool calls")
+    for index, call in enumerate(turn.tool_calls, start=1):
+        args = json.dumps(call.get("args", {}), ensure_ascii=False, sort_keys=True)
+        result = json.dumps(call.get("result", {}), ensure_ascii=False, sort_keys=True, default=str)
+        if len(result) > width:
+            result = result[:width] + "…"
+        lines.append(f"{index}. {call.get('tool')}({args})")
+        lines.append(f"   → {result}")
+    return "\n".join(lines)
+
+
+def reload_prompts(prompts: PromptStore) -> str:
+    """Re-read prompts/ and validate it; the last good version keeps serving on errors."""
+    version = prompts.version
+    report = prompts.check(known_tools=set(ARG_SCHEMAS))
+    if report.ok:
+        return f"prompts reloaded (version {version}): {report.files} files, all ok"
+    shown = "\n".join(str(issue) for issue in report.issues[:10])
+    more = f"\n… and {len(report.issues) - 10} more" if len(report.issues) > 10 else ""
+    return f"prompts reloaded with {len(report.issues)} problem(s); the last good versions keep serving:\n{shown}{more}"
