@@ -3,8 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_DB := data/demo.db
-export DATABASE_URL ?= sqlite:///$(CURDIR)/$(DEMO_DB)
+# the demo store; an operator's own DATABASE_URL (environment or .env) wins
+DEMO_ENV := DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/data/demo.db}
 
 .PHONY: demo test lint venv bench clean
 
@@ -23,9 +23,9 @@ $(EMULATOR)/node_modules/.installed: $(EMULATOR)/package.json $(EMULATOR)/packag
 	touch $@
 
 demo: $(STAMP)
-	$(BIN)/advisor db upgrade
-	test -f $(DEMO_DB) && $(BIN)/advisor seller list | grep -q demo || $(BIN)/advisor seed --sellers 3 --days 365 --orders-per-day 200
-	$(BIN)/advisor demo
+	$(DEMO_ENV) $(BIN)/advisor db upgrade
+	$(DEMO_ENV) $(BIN)/advisor seller list | grep -qw demo || $(DEMO_ENV) $(BIN)/advisor seed --sellers 3 --days 365 --orders-per-day 200
+	$(DEMO_ENV) $(BIN)/advisor demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
