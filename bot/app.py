@@ -127,21 +127,30 @@ async def register_commands(
             await application.bot.set_my_commands(commands)
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """`Updater.start_webhook` / `Application.run_webhook` arguments from the settings:
+    listen on TELEGRAM_WEBHOOK_LISTEN:TELEGRAM_WEBHOOK_PORT at the URL's path, and
+    accept only requests carrying TELEGRAM_WEBHOOK_SECRET."""
+    url = settings.telegram_webhook_url
+    if not url:
+        raise BotConfigError("TELEGRAM_WEBHOOK_URL is not set")
+    secret = settings.telegram_webhook_secret
+    return {
+        "listen": settings.telegram_webhook_listen,
+        "port": settings.telegram_webhook_port,
+        "url_path": urlparse(url).path.lstrip("/"),
+        "webhook_url": url,
+        "secret_token": secret.get_secret_value() if secret is not None else None,
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run(settings: Settings, options: BotOptions | None = None) -> None:
     """Serve until SIGINT/SIGTERM: webhook mode when TELEGRAM_WEBHOOK_URL is set."""
     options = options or BotOptions()
     application = build_application(settings, options=options)
     if settings.telegram_webhook_url:
-        path = urlparse(settings.telegram_webhook_url).path.lstrip("/")
-        secret = settings.telegram_webhook_secret
-        application.run_webhook(
-            listen=settings.telegram_webhook_listen,
-            port=settings.telegram_webhook_port,
-            url_path=path,
-            webhook_url=settings.telegram_webhook_url,
-            secret_token=secret.get_secret_value() if secret is not None else None,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        application.run_webhook(**webhook_options(settings))
     else:
         application.run_polling(
             poll_interval=options.poll_interval,

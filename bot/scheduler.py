@@ -149,7 +149,7 @@ def start(application: Application[Any, Any, Any, Any, Any, Any], services: Serv
     queue.run_repeating(
         hourly_job,
         interval=dt.timedelta(hours=1),
-        first=_next_run(services.now(), options.scan_minute),
+        first=_next_run(dt.datetime.now(dt.UTC), options.scan_minute),  # the JobQueue's clock
         name="hourly-scan",
     )
     queue.run_once(hourly_job, when=dt.timedelta(seconds=20), name="startup-scan")

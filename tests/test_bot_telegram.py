@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts import deliver
-from bot.app import build_application
+from bot.app import build_application, webhook_options
 from bot.context import BotApplication
 from bot.scheduler import scan, scan_and_deliver
 from bot.services import Services
@@ -33,7 +34,7 @@ from storage.links import create_link_code
 from storage.models import Alert, ChatLink, Seller
 from storage.outbox import record_alert
 from tests.botstore import NOW, SEOUL, Clock, bot_services, bot_settings, store_template
-from tests.telegram import EmulatorClient, polling
+from tests.telegram import EmulatorClient, free_port, polling
 from tools.advisor import Advisor
 
 ALICE = 5001  # the store owner, Korean
@@ -474,3 +475,95 @@ async def test_a_seller_who_blocked_the_bot_is_marked_inactive_and_others_still_
     await telegram.wait_for_messages(CAROL, 2)
     with db() as session:
         assert session.get(Seller, carol_id).active is True  # type: ignore[union-attr]
+
+
+async def test_digest_off_stops_the_morning_summary(
+    telegram: EmulatorClient, bot: tuple[BotApplication, Services], db: sessionmaker[Session]
+) -> None:
+    application, services = bot
+    await link(telegram, db, ALICE, "en")
+    await telegram.send_user_message(ALICE, "/digest off", language_code="en")
+    (_, off) = await telegram.wait_for_messages(ALICE, 2)
+    found, delivery = await scan_and_deliver(services, application.bot, now=NOW)
+
+    assert off.plain_text == "Morning summary is off. Send /digest on to get it again."
+    assert (found.recorded, found.digests, delivery.sent, delivery.skipped) == (1, 1, 1, 1)
+    (nudge,) = (await telegram.messages(ALICE))[2:]
+    assert nudge.plain_text.startswith("⚠️ Fewer orders than usual (Nov 25, as of 14:00)")
+
+
+# -- the Application itself -------------------------------------------------------------------
+
+
+class BrokenAdvisor(Advisor):
+    """An advisor whose every question fails: what the error handler is for."""
+
+    def ask(self, question: str, **kwargs: Any) -> Any:
+        raise RuntimeError("the analytics database went away")
+
+
+async def test_an_error_is_logged_and_the_user_gets_a_polite_answer(
+    telegram: EmulatorClient,
+    db: sessionmaker[Session],
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    services = bot_services(bot_settings(telegram), db, BrokenAdvisor, clock)
+    async with running(telegram, services):
+        await link(telegram, db, ALICE, "ko")
+        await telegram.send_user_message(ALICE, "오늘 매출 어때?")
+        messages = await telegram.wait_for_messages(ALICE, 2)
+
+    assert (
+        messages[1].plain_text
+        == "죄송해요, 처리하는 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."
+    )
+    (record,) = [r for r in caplog.records if r.name == "bot.handlers.errors"]
+    assert record.exc_info is not None and "went away" in str(record.exc_info[1])
+
+
+async def test_webhook_mode_receives_updates_with_the_secret_token(
+    telegram: EmulatorClient, db: sessionmaker[Session], clock: Clock
+) -> None:
+    port = free_port()
+    settings = bot_settings(telegram).model_copy(
+        update={
+            "telegram_webhook_url": f"http://127.0.0.1:{port}/telegram/hook",
+            "telegram_webhook_listen": "127.0.0.1",
+            "telegram_webhook_port": port,
+            "telegram_webhook_secret": SecretStr("s3cret-token"),
+        }
+    )
+    services = bot_services(settings, db, Advisor, clock)
+    application = build_application(settings, services, schedule=False)
+    updater = application.updater
+    assert updater is not None
+    async with application:
+        await updater.start_webhook(**webhook_options(settings))
+        await application.start()
+        try:
+            await telegram.send_user_message(BOB, "/start", language_code="en")
+            (reply,) = await telegram.wait_for_messages(BOB, 1, within=10)
+            info = await application.bot.get_webhook_info()
+        finally:
+            await updater.stop()
+            await application.stop()
+
+    assert reply.plain_text.startswith("Hello! I'm Store Advisor.")
+    assert info.url == f"http://127.0.0.1:{port}/telegram/hook"
+    assert info.last_error_message is None
+
+
+async def test_the_scheduler_registers_its_jobs(
+    telegram: EmulatorClient, db: sessionmaker[Session], clock: Clock
+) -> None:
+    services = new_services(telegram, db, clock)
+    application = build_application(services.settings, services)  # schedule=True
+    async with polling(application):
+        jobs = {job.name: job for job in application.job_queue.jobs()}  # type: ignore[union-attr]
+
+    assert set(jobs) == {"hourly-scan", "startup-scan", "deliver-alerts"}
+    # the hourly scan runs at the next HH:01 of the JobQueue's (real) clock
+    next_scan = jobs["hourly-scan"].next_t
+    assert next_scan is not None and (next_scan.minute, next_scan.second) == (1, 0)
+    assert dt.timedelta(0) < next_scan - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=1)
