@@ -26,6 +26,7 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/advisor db upgrade
 	$(DEMO_ENV) $(BIN)/advisor seller list | grep -qw demo || $(DEMO_ENV) $(BIN)/advisor seed --sellers 3 --days 365 --orders-per-day 200
 	$(DEMO_ENV) $(BIN)/advisor demo
+	$(DEMO_ENV) $(BIN)/advisor chat --seller demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
