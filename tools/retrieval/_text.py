@@ -5,6 +5,8 @@
 - `tokens`: words split at script changes, a number keeping its unit
   ("스텐텀블러350ml" -> 스텐텀블러, 350ml; "머그컵(2입)" -> 머그컵, 2입).
 - `jamo`: Hangul split into letters, so a one-letter typo ("텀블라") stays close.
+- `features`: words and Korean two-letter pieces without endings, for
+  comparing questions and passages.
 - `Lexicon`: interchangeable words (colours, 스텐 = 스테인리스, tumbler = 텀블러)
   read from prompts/product_words.yaml.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,3 +129,51 @@ def load_lexicon(path: Path) -> Lexicon:
     if not isinstance(ignore, list):
         raise ValueError(f"{path}: 'ignore' must be a list of words")
     return Lexicon.build(same, ignore)
+
+
+# -- bags of words for questions and passages --------------------------------------
+
+_RUN = re.compile(r"[\uac00-\ud7a3]+|[^\W_\uac00-\ud7a3]+")  # Hangul and other runs apart
+_STOP = frozenset(
+    "the a an to of for and or in on is are do does how can i my we our me what should "
+    "it this that with be get more 요 좀 더 것 수 거 이 그 저 해 줘 주세요 알려줘 어떻게 "
+    "하면 방법 뭐 왜 해야 할까 하나요 있나요 너무 많이 정말 진짜 요즘 자꾸 계속 그냥 같아".split()
+)
+# Endings and particles cut off a Korean word before it is split into pieces
+# ("광고비가" -> 광고비, "나가는데" -> 나가), longest first; the stem keeps 2+ letters.
+_ENDINGS = tuple(
+    sorted(
+        (
+            "습니다 입니다 합니다 해야 해요 하는 하면 하나요 할까 에서 으로 에게 한테 부터 까지 "
+            "는데 은데 인데 아요 어요 나요 가요 까요 세요 었어 았어 했어 이야 예요 이에요 에요 "
+            "은 는 이 가 을 를 의 에 로 도 만 요"
+        ).split(),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def stem(word: str) -> str:
+    """A Korean word without its particle or ending ("배송은" -> 배송)."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            return word[: -len(ending)]
+    return word
+
+
+def features(text: str) -> Counter[str]:
+    """Words (folded) and the two-letter pieces of Korean words without their
+    endings, so "광고비가" and "광고비" share every piece and spacing does not matter."""
+    found: Counter[str] = Counter()
+    for word in _RUN.findall(fold(text)):
+        if word in _STOP:
+            continue
+        if _HANGUL.match(word):
+            word = stem(word)
+            if len(word) == 1:
+                continue
+            found.update(word[i : i + 2] for i in range(len(word) - 1))
+        elif len(word) > 1:
+            found[word] += 1
+    return found

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage.vector.index import VectorIndex
-from tools.retrieval._text import fold
+from tools.retrieval._text import features
 
 COLLECTION = "playbook"
 KNOWLEDGE_DIR = "knowledge"
@@ -66,14 +66,7 @@ TIP_KINDS = (
     "inquiry",  # customer questions
 )
 
-_WORD = re.compile(r"[\uac00-\ud7a3]+|[^\W_\uac00-\ud7a3]+")  # Hangul and other runs apart
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _COMMENT = re.compile(r"^<!--(.*?)-->", re.S)
-_STOP = frozenset(
-    "the a an to of for and or in on is are do does how can i my we our me what should "
-    "it this that with be get more my 요 좀 더 것 수 거 이 그 저 해 줘 주세요 알려줘 어떻게 "
-    "하면 방법 뭐 왜 해야 할까 하나요 있나요 너무 많이 정말 진짜 요즘 자꾸 계속 그냥 같아".split()
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,45 +122,6 @@ class _Chunk:
     def embedded(self) -> str:
         head = f"{self.article.title} - {self.heading}" if self.heading else self.article.title
         return f"{head}\n{' '.join(self.article.keywords)}\n{self.text}"
-
-
-# Endings and particles cut off a Korean word before it is split into pieces
-# ("광고비가" -> 광고비, "나가는데" -> 나가), longest first; the stem keeps 2+ letters.
-_ENDINGS = tuple(
-    sorted(
-        (
-            "습니다 입니다 합니다 해야 해요 하는 하면 하나요 할까 에서 으로 에게 한테 부터 까지 "
-            "는데 은데 인데 아요 어요 나요 가요 까요 세요 었어 았어 했어 이야 예요 이에요 에요 "
-            "은 는 이 가 을 를 의 에 로 도 만 요"
-        ).split(),
-        key=len,
-        reverse=True,
-    )
-)
-
-
-def _stem(word: str) -> str:
-    for ending in _ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 2:
-            return word[: -len(ending)]
-    return word
-
-
-def features(text: str) -> Counter[str]:
-    """Words (folded) and the two-letter pieces of Korean words without their
-    endings, so "광고비가" and "광고비" share every piece."""
-    found: Counter[str] = Counter()
-    for word in _WORD.findall(fold(text)):
-        if word in _STOP:
-            continue
-        if _HANGUL.search(word):
-            word = _stem(word)
-            if len(word) == 1:
-                continue
-            found.update(word[i : i + 2] for i in range(len(word) - 1))
-        elif len(word) > 1:
-            found[word] += 1
-    return found
 
 
 # -- reading articles ----------------------------------------------------------------

@@ -25,6 +25,7 @@ close candidates are a "did you mean" list.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -216,6 +217,37 @@ def sync_products(index: VectorIndex, session: Session, seller_id: int) -> SyncC
 # -- matching --------------------------------------------------------------------------
 
 
+def option_values(options: str | None) -> str:
+    """The values of an options text without their labels: "색상: 블랙 / 화이트,
+    사이즈: M" -> "블랙 / 화이트 M" (a question asking about 색상 names no product)."""
+    if not options:
+        return ""
+    values = []
+    for part in re.split(r"[,;\n]", options):
+        values.append(part.split(":", 1)[1] if ":" in part else part)
+    return " ".join(values)
+
+
+def name_words(ref: ProductRef) -> frozenset[str]:
+    """The words of the product's names (Korean and English)."""
+    return frozenset(word for name in _prepare(ref).names for word in name)
+
+
+def without_product(text: str, ref: ProductRef, lexicon: Lexicon | None = None) -> str:
+    """`text` without the words that name `ref` ("유자차 언제 와요" -> "언제 와요"),
+    so what is asked is compared, not which product it is asked about."""
+    names = name_words(ref)
+    lexicon = lexicon or Lexicon()
+    kept = []
+    for word in tokens(text):
+        matched = max((similarity(word, other) for other in names), default=0.0)
+        variants = _variants(word, lexicon)
+        matched = max(matched, *(0.95 * similarity(v, o) for v in variants for o in names), 0.0)
+        if matched < 0.8:
+            kept.append(word)
+    return " ".join(kept)
+
+
 def _ref(hit: Hit) -> ProductRef:
     meta = hit.metadata
     return ProductRef(
@@ -253,7 +285,7 @@ def _prepare(ref: ProductRef) -> _Prepared:
         names.append(frozenset(add(ref.name_en, _WEIGHTS["name"])))
     for part in (ref.category or "").replace("·", " ").split():
         add(part, _WEIGHTS["category"])
-    add(ref.options, _WEIGHTS["options"])
+    add(option_values(ref.options), _WEIGHTS["options"])
     sku_key = compact(ref.sku)
     if sku_key:
         weights[sku_key] = 1.0

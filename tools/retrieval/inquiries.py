@@ -1,0 +1,447 @@
+"""Customer-inquiry drafts from product facts and the seller's past answers.
+
+Each seller's answered inquiries are the Chroma collection `inquiries-<id>`
+(the question embedded; the answer and product in the metadata), so a draft
+for one seller never draws on another's answers.
+
+`draft_inquiry` (no language model):
+
+1. finds the product the question names (`resolve_product`, confident only)
+   and reads its price, stock and options from the database;
+2. finds what the question asks about (stock, price, options: the `topics`
+   words of prompts/inquiry.<lang>.yaml, any language) and writes those facts
+   with the sentences of that file;
+3. finds the most similar answered inquiries (embedding similarity and shared
+   words, a bonus for the same product); the closest one, if close enough, is
+   reused verbatim unless it names a different product, or the facts already
+   answer every asked topic (a past answer may be stale where the database is
+   not);
+4. with neither a fact nor a past answer, the draft says the seller will check
+   (`knows` is False). Nothing else is ever written: every sentence is a fact
+   from the database, a past answer of this seller, or a fixed sentence.
+
+`sources` lists the past inquiries considered, the reused one first.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import jinja2
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Inquiry, Product
+from storage.vector.index import VectorIndex
+from tools.prompts import DEFAULT_FILTERS, normalize_lang
+from tools.retrieval._text import Lexicon, compact, features
+from tools.retrieval.products import ProductRef, SyncCounts, resolve_product, without_product
+
+POOL = 10  # past inquiries taken from the embedding search
+SOURCES = 3  # past inquiries shown with a draft
+REUSE_MIN = 0.3  # a past answer is reused from this similarity on (see the tests)
+SAME_PRODUCT_BONUS = 0.1
+SNIPPET = 80
+TOPICS = ("stock", "price", "options")
+
+
+def collection_name(seller_id: int) -> str:
+    return f"inquiries-{int(seller_id)}"
+
+
+class InquiryLike(Protocol):
+    id: int
+    question: str
+    answer: str | None
+    product_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PastInquiry:
+    """An answered inquiry of the seller and how similar it is to the new one."""
+
+    id: int
+    question: str
+    answer: str
+    product_id: int | None
+    score: float
+
+    @property
+    def snippet(self) -> str:
+        text = " ".join(self.question.split())
+        return text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryDraft:
+    """A reply to copy. `facts` are the product's (price, stock, options; empty
+    when no product was named); `used` is the past inquiry whose answer the
+    draft reuses; `knows` is False when the draft only promises to check."""
+
+    text: str
+    product: ProductRef | None
+    facts: dict[str, int | str | None]
+    sources: list[PastInquiry]
+    knows: bool
+    used: int | None = None
+    topics: tuple[str, ...] = field(default_factory=tuple)
+
+
+# -- indexing --------------------------------------------------------------------------
+
+
+def _digest(item: InquiryLike) -> int:
+    text = f"{item.question}\x00{item.answer}\x00{item.product_id}"
+    return zlib.crc32(text.encode("utf-8"))
+
+
+ProductNames = Mapping[int, tuple[str, str | None]]
+
+
+def _asked(question: str, product_id: int | None, names: ProductNames) -> str:
+    """What a past question asks, without the name of the product it concerns."""
+    if product_id is None or product_id not in names:
+        return question
+    name, name_en = names[product_id]
+    rest = without_product(question, ProductRef(product_id, "", name, name_en))
+    return rest or question
+
+
+def index_inquiries(
+    index: VectorIndex,
+    seller_id: int,
+    inquiries: Iterable[InquiryLike],
+    product_names: ProductNames | None = None,
+) -> int:
+    """Insert or update the answered ones of these inquiries (unanswered ones are
+    removed); returns how many were written. With `product_names` (id -> (name,
+    English name)) a question is embedded without the name of its product."""
+    name = collection_name(seller_id)
+    names = product_names or {}
+    ids, documents, metadatas, unanswered = [], [], [], []
+    for item in inquiries:
+        if not item.answer:
+            unanswered.append(str(item.id))
+            continue
+        ids.append(str(item.id))
+        documents.append(_asked(item.question, item.product_id, names))
+        metadatas.append(
+            {
+                "inquiry_id": int(item.id),
+                "product_id": int(item.product_id) if item.product_id is not None else None,
+                "question": item.question,
+                "answer": item.answer,
+                "digest": _digest(item),
+            }
+        )
+    written = index.upsert(name, ids, documents, metadatas)
+    if unanswered:
+        index.delete(name, unanswered)
+    return written
+
+
+def sync_inquiries(index: VectorIndex, session: Session, seller_id: int) -> SyncCounts:
+    """Make the seller's inquiry collection match the database's answered inquiries."""
+    name = collection_name(seller_id)
+    rows = session.execute(
+        select(Inquiry.id, Inquiry.question, Inquiry.answer, Inquiry.product_id).where(
+            Inquiry.seller_id == seller_id, Inquiry.answer.is_not(None)
+        )
+    ).all()
+    stored = {hit.id: hit.metadata.get("digest") for hit in index.get(name, documents=False)}
+    changed = [row for row in rows if stored.get(str(row.id)) != _digest(row)]
+    names: dict[int, tuple[str, str | None]] = {}
+    wanted = {row.product_id for row in changed if row.product_id is not None}
+    if wanted:
+        names = {
+            pid: (name, name_en)
+            for pid, name, name_en in session.execute(
+                select(Product.id, Product.name, Product.name_en).where(
+                    Product.seller_id == seller_id
+                )
+            )
+            if pid in wanted
+        }
+    written = index_inquiries(index, seller_id, changed, names)
+    gone = set(stored) - {str(row.id) for row in rows}
+    removed = index.delete(name, sorted(gone))
+    index.set_metadata(name, kind="inquiries", seller_id=int(seller_id), synced=True)
+    return SyncCounts(written, removed, len(rows) - len(changed))
+
+
+# -- similar inquiries -----------------------------------------------------------------
+
+
+class _Rarity:
+    """How rare each word is among one seller's past questions (document
+    frequencies, built on first use and rebuilt when the collection's size
+    changes), so "가능한가요" counts less than "해외" or "유통기한"."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tables: dict[tuple[int, str], tuple[int, Counter[str]]] = {}
+
+    def weights(
+        self, index: VectorIndex, seller_id: int, query: Mapping[str, int]
+    ) -> dict[str, float]:
+        name = collection_name(seller_id)
+        size = index.count(name)
+        key = (id(index), name)
+        with self._lock:
+            table = self._tables.get(key)
+            if table is None or table[0] != size:
+                df: Counter[str] = Counter()
+                for hit in index.get(name):
+                    df.update(features(hit.document).keys())
+                table = (size, df)
+                self._tables[key] = table
+        total, df = table
+        return {feature: math.log(1 + (total + 1) / (df[feature] + 1)) for feature in query}
+
+
+RARITY = _Rarity()
+
+
+def _overlap(weights: Mapping[str, float], other: Mapping[str, int]) -> float:
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    return sum(weight for feature, weight in weights.items() if feature in other) / total
+
+
+def similar_inquiries(
+    index: VectorIndex,
+    seller_id: int,
+    text: str,
+    *,
+    k: int = SOURCES,
+    product: ProductRef | None = None,
+    lexicon: Lexicon | None = None,
+) -> list[PastInquiry]:
+    """The seller's answered inquiries most like `text`, most similar first:
+    0.4 x embedding similarity + 0.6 x rarity-weighted share of the question's
+    words they contain, + SAME_PRODUCT_BONUS when they concern `product`. Questions are
+    compared without their products' names (what is asked, not about what)."""
+    if not text.strip():
+        return []
+    asked = (without_product(text, product, lexicon) if product else "") or text
+    weights = RARITY.weights(index, seller_id, features(asked))
+    found = []
+    for hit in index.query(collection_name(seller_id), asked, k=POOL):
+        meta = hit.metadata
+        past_product = meta.get("product_id")
+        score = 0.4 * max(0.0, hit.score) + 0.6 * _overlap(weights, features(hit.document))
+        if product is not None and past_product == product.id:
+            score += SAME_PRODUCT_BONUS
+        found.append(
+            PastInquiry(
+                id=int(meta.get("inquiry_id", hit.id)),
+                question=str(meta.get("question", hit.document)),
+                answer=str(meta.get("answer", "")),
+                product_id=int(past_product) if past_product is not None else None,
+                score=round(min(score, 1.0), 4),
+            )
+        )
+    found.sort(key=lambda item: (-item.score, -item.id))
+    distinct: list[PastInquiry] = []
+    answers: set[str] = set()
+    for past in found:
+        if compact(past.answer) not in answers:
+            answers.add(compact(past.answer))
+            distinct.append(past)
+    return distinct[:k]
+
+
+# -- the texts -------------------------------------------------------------------------
+
+
+def _money(value: Any, currency: str = "KRW") -> str:
+    if currency.upper() == "KRW":
+        return DEFAULT_FILTERS["won"](value)
+    return f"{int(value) / 100:,.2f} {currency.upper()}"
+
+
+class InquiryTexts:
+    """prompts/inquiry.<lang>.yaml, re-read when the file changes."""
+
+    def __init__(self, prompts_dir: Path) -> None:
+        self.root = Path(prompts_dir)
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
+        self._env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        self._env.filters.update(DEFAULT_FILTERS)
+        self._env.filters["money"] = _money
+
+    def data(self, lang: str) -> dict[str, Any]:
+        path = self.root / f"inquiry.{normalize_lang(lang)}.yaml"
+        if not path.is_file():
+            path = self.root / "inquiry.en.yaml"
+        stat = os.stat(path)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            cached = self._cache.get(str(path))
+            if cached is None or cached[0] != stamp:
+                loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                if not isinstance(loaded, dict):
+                    raise ValueError(f"{path}: expected a mapping")
+                cached = (stamp, loaded)
+                self._cache[str(path)] = cached
+            return cached[1]
+
+    def say(self, lang: str, key: str, **params: Any) -> str:
+        value: Any = self.data(lang)
+        for part in key.split("."):
+            value = value[part]
+        return self._env.from_string(str(value)).render(**params).strip()
+
+    def opens_or_closes(self, lang: str, text: str, key: str, *, start: bool) -> bool:
+        """Whether `text` starts (or ends) with one of the words listed under `key`."""
+        squeezed = compact(text)
+        if not squeezed:
+            return False
+        for word in self.data(lang).get(key, []):
+            word = compact(str(word))
+            if word and (squeezed.startswith(word) if start else squeezed.endswith(word)):
+                return True
+        return False
+
+    def topics(self, text: str) -> tuple[str, ...]:
+        """The topics (stock, price, options) whose words appear in `text`, in
+        any language's file."""
+        squeezed = compact(text)
+        asked = []
+        for topic in TOPICS:
+            for lang in ("ko", "en"):
+                try:
+                    words = self.data(lang).get("topics", {}).get(topic, [])
+                except FileNotFoundError:
+                    continue
+                if any(compact(str(word)) in squeezed for word in words):
+                    asked.append(topic)
+                    break
+        return tuple(asked)
+
+
+# -- drafting --------------------------------------------------------------------------
+
+
+def _facts(product: Product) -> dict[str, int | str | None]:
+    return {
+        "name": product.name,
+        "price": int(product.price),
+        "stock": int(product.stock),
+        "options": product.options,
+    }
+
+
+def _fact_lines(
+    texts: InquiryTexts, lang: str, topics: tuple[str, ...], product: Product, currency: str
+) -> list[str]:
+    label = product.name_en if lang == "en" and product.name_en else product.name
+    lines = []
+    for topic in topics:
+        if topic == "price":
+            lines.append(
+                texts.say(
+                    lang, "facts.price", product=label, price=product.price, currency=currency
+                )
+            )
+        elif topic == "stock":
+            key = "facts.in_stock" if product.stock > 0 else "facts.out_of_stock"
+            lines.append(texts.say(lang, key, product=label, stock=product.stock))
+        elif topic == "options":
+            if product.options:
+                lines.append(
+                    texts.say(lang, "facts.options", product=label, options=product.options)
+                )
+            else:
+                lines.append(texts.say(lang, "facts.no_options", product=label))
+    return lines
+
+
+def _names_other_product(
+    past: PastInquiry, product_id: int | None, names: Mapping[int, tuple[str, ...]]
+) -> bool:
+    """Whether the past answer names its own product, which is not this one."""
+    if past.product_id is None or past.product_id == product_id:
+        return False
+    answer = compact(past.answer)
+    return any(compact(name) in answer for name in names.get(past.product_id, ()) if name)
+
+
+def draft_inquiry(
+    index: VectorIndex,
+    session: Session,
+    seller_id: int,
+    inquiry_text: str,
+    lang: str,
+    *,
+    texts: InquiryTexts,
+    lexicon: Lexicon | None = None,
+    currency: str = "KRW",
+) -> InquiryDraft:
+    """A draft reply to `inquiry_text` for the seller (see the module docstring)."""
+    lang = normalize_lang(lang)
+    resolution = resolve_product(index, seller_id, inquiry_text, lexicon)
+    ref = resolution.best if resolution.confident else None
+    product = session.get(Product, ref.id) if ref is not None else None
+    if product is not None and product.seller_id != seller_id:
+        product, ref = None, None
+    topics = texts.topics(inquiry_text)
+    facts = _facts(product) if product is not None else {}
+    fact_lines = _fact_lines(texts, lang, topics, product, currency) if product else []
+
+    sources = similar_inquiries(
+        index, seller_id, inquiry_text, k=SOURCES, product=ref, lexicon=lexicon
+    )
+    product_ids = {past.product_id for past in sources if past.product_id is not None}
+    names: dict[int, tuple[str, ...]] = {}
+    if product_ids:
+        for pid, name, name_en in session.execute(
+            select(Product.id, Product.name, Product.name_en).where(
+                Product.id.in_(product_ids), Product.seller_id == seller_id
+            )
+        ):
+            names[pid] = (name, name_en or "")
+    answered_by_facts = bool(topics) and product is not None
+    reused = None
+    if not answered_by_facts:
+        for past in sources:
+            if past.score < REUSE_MIN:
+                break
+            if not _names_other_product(past, product.id if product else None, names):
+                reused = past
+                break
+    if reused is not None:
+        sources = [reused, *(past for past in sources if past.id != reused.id)]
+
+    knows = bool(fact_lines) or reused is not None
+    answer = reused.answer.strip() if reused is not None else ""
+    parts = []
+    if not texts.opens_or_closes(lang, answer, "greeting_words", start=True):
+        parts.append(texts.say(lang, "greeting"))
+    if knows:
+        parts.extend(fact_lines)
+        parts.append(answer)
+    else:
+        parts.append(texts.say(lang, "unknown"))
+    if not texts.opens_or_closes(lang, answer, "closing_words", start=False):
+        parts.append(texts.say(lang, "closing"))
+    return InquiryDraft(
+        text="\n".join(part for part in parts if part),
+        product=ref,
+        facts=facts,
+        sources=sources,
+        knows=knows,
+        used=reused.id if reused else None,
+        topics=topics,
+    )
