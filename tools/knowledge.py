@@ -2,7 +2,7 @@
 retrieval issue replaces it).
 
 - Advice: the Markdown articles under prompts/knowledge/ (`<slug>.<lang>.md`,
-  first line `# Title`), scored against the topic by word and Hangul-bigram
+  first line `# Title`; HTML comments and headings are not text), scored against the topic by word and Hangul-bigram
   overlap weighted by rarity; the best paragraph of the best articles is the
   excerpt. Articles in the seller's language come first.
 - Inquiry drafts: the seller's answered inquiries most similar to the new one
@@ -39,7 +39,14 @@ DRAFT_MIN_SCORE = 0.5  # a past answer becomes the draft from this similarity on
 EXCERPT_CHARS = 600
 
 _WORD = re.compile(r"[\w%]+", re.UNICODE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# question words that say nothing about the topic (words, and Hangul bigrams)
+_QUERY_STOP = frozenset(
+    "많이 어떻 떻게 하면 해야 려면 나요 까요 는법 있어 할까 좋을 을까 주세 세요 알려 려줘 해줘 싶어 "
+    "합니 니다 해요 있나 없나 돼요 되나 할지 추천 천해 조언 get more much many make help good "
+    "best way ways tips tip ideas idea advice any some there which when why who about".split()
+)
 _STOP = frozenset(
     "the a an to of for and or in on is are do does how can i my we our me what should "
     "요 좀 더 것 수 거 이 그 저 해 줘 주세요 알려줘 어떻게 하면 방법".split()
@@ -71,7 +78,8 @@ class Article:
     lang: str
     title: str
     paragraphs: tuple[str, ...]
-    features: frozenset[str]
+    title_features: frozenset[str]
+    paragraph_features: tuple[frozenset[str], ...]
 
 
 class ArticleExcerpt(Result):
@@ -92,19 +100,27 @@ def _read_article(path: Path, stamp: tuple[int, int]) -> Article | None:
     parts = path.name.split(".")
     if len(parts) != 3:
         return None
-    text = path.read_text(encoding="utf-8").strip()
+    text = _COMMENT.sub("", path.read_text(encoding="utf-8")).strip()
     lines = text.splitlines()
     title = parts[0]
     if lines and lines[0].startswith("#"):
         title = lines[0].lstrip("#").strip()
         lines = lines[1:]
+    # headings and blank lines separate paragraphs; a quoted tip is a paragraph
+    body = "\n".join("" if line.startswith("#") else line.lstrip("> ") for line in lines)
     paragraphs = tuple(
         " ".join(line.strip() for line in block.splitlines() if line.strip())
-        for block in re.split(r"\n\s*\n", "\n".join(lines))
+        for block in re.split(r"\n\s*\n", body)
         if block.strip()
     )
-    words = features(title + "\n" + "\n".join(paragraphs))
-    return Article(parts[0], parts[1], title, paragraphs, frozenset(words))
+    return Article(
+        parts[0],
+        parts[1],
+        title,
+        paragraphs,
+        frozenset(features(title)),
+        tuple(frozenset(features(p)) for p in paragraphs),
+    )
 
 
 def load_articles(root: Path) -> list[Article]:
@@ -122,48 +138,44 @@ def load_articles(root: Path) -> list[Article]:
 
 
 def _score(query: Counter[str], doc: frozenset[str], idf: dict[str, float]) -> float:
-    total = sum(idf.get(f, 1.0) for f in query)
+    """The rarity-weighted share of the query's features found in `doc`."""
+    total = sum(idf[f] for f in query)
     if not total:
         return 0.0
-    return sum(idf.get(f, 1.0) for f in query if f in doc) / total
+    return sum(idf[f] for f in query if f in doc) / total
 
 
 def search_articles(
-    root: Path, topic: str, lang: str, *, limit: int = 2, min_score: float = 0.15
+    root: Path, topic: str, lang: str, *, limit: int = 2, min_score: float = 0.25
 ) -> list[ArticleExcerpt]:
-    """The best articles for `topic`, one excerpt each; the seller's language first."""
+    """The best articles for `topic` in the seller's language (any language when it
+    has none), scored by their best paragraph plus half the title's match."""
     articles = load_articles(root)
-    if not articles:
+    pool = [a for a in articles if a.lang == lang] or articles
+    query = Counter({f: n for f, n in features(topic).items() if f not in _QUERY_STOP})
+    if not pool or not query:
         return []
-    query = features(topic)
-    df: Counter[str] = Counter()
-    for article in articles:
-        df.update(article.features)
-    n = len(articles)
-    idf = {f: math.log(1 + n / df[f]) if df[f] else math.log(1 + n) for f in query}
+    passages = [p for a in pool for p in (a.title_features, *a.paragraph_features)]
+    n = len(passages)
+    df = {f: sum(1 for p in passages if f in p) for f in query}
+    # a word no passage uses weighs little: it cannot tell articles apart
+    idf = {f: math.log(1 + n / df[f]) if df[f] else 0.5 for f in query}
     scored = []
-    for article in articles:
-        score = _score(query, article.features, idf)
+    for article in pool:
+        best = max((_score(query, p, idf) for p in article.paragraph_features), default=0.0)
+        score = best + 0.5 * _score(query, article.title_features, idf)
         if score >= min_score:
-            scored.append((article.lang != lang, -score, article.slug, article))
-    scored.sort(key=lambda item: item[:3])
-    chosen: list[ArticleExcerpt] = []
-    seen: set[str] = set()
-    for _, negative, slug, article in scored:
-        if slug in seen:
-            continue
-        seen.add(slug)
-        chosen.append(
-            ArticleExcerpt(
-                slug=slug,
-                title=article.title,
-                excerpt=_excerpt(article, query, idf),
-                score=round(-negative, 3),
-            )
+            scored.append((-score, article.slug, article))
+    scored.sort(key=lambda item: item[:2])
+    return [
+        ArticleExcerpt(
+            slug=slug,
+            title=article.title,
+            excerpt=_excerpt(article, query, idf),
+            score=round(-negative, 3),
         )
-        if len(chosen) == limit:
-            break
-    return chosen
+        for negative, slug, article in scored[:limit]
+    ]
 
 
 def _excerpt(article: Article, query: Counter[str], idf: dict[str, float]) -> str:
@@ -171,7 +183,7 @@ def _excerpt(article: Article, query: Counter[str], idf: dict[str, float]) -> st
     EXCERPT_CHARS."""
     ranked = sorted(
         range(len(article.paragraphs)),
-        key=lambda i: (-_score(query, frozenset(features(article.paragraphs[i])), idf), i),
+        key=lambda i: (-_score(query, article.paragraph_features[i], idf), i),
     )
     text = "\n".join(article.paragraphs[i] for i in sorted(ranked[:2]))
     if len(text) > EXCERPT_CHARS:
