@@ -431,8 +431,8 @@ def rank(
     informative = [
         column for column in range(len(words)) if max(row[column].score for row in table) >= NOISE
     ]
-    if not informative:
-        return []
+    if not any(not words[column].isdigit() for column in informative):
+        return []  # a bare number ("1", "350") names nothing by itself
     whole = compact(mention)
     scored = []
     for product, row in zip(prepared, table, strict=True):

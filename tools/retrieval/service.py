@@ -1,0 +1,216 @@
+"""`Retrieval`: the one object the advisor holds for everything retrieval does.
+
+    retrieval = Retrieval.open(settings, sessions=sessions)   # once per process
+    retrieval.resolve_product(seller_id, "스텐 텀블러 350")
+    retrieval.search_playbook("광고비가 아까워요", "ko")
+    retrieval.tip_for("ad_low_roas", "ko")
+    retrieval.draft_inquiry(session, seller_id, "유자차 재고 있나요?", "ko")
+    retrieval.refresh_seller(session, seller_id)     # after an import or a seed
+
+A seller whose products or inquiries were never indexed in this index is
+indexed from the database on first use (when the object has a session
+factory, or a session is at hand); afterwards `refresh_seller` (incremental)
+and `rebuild_seller` (from scratch) keep it current.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.settings import Settings
+from storage.vector.embeddings import AdvisorEmbedding
+from storage.vector.index import VectorIndex
+from tools.retrieval import inquiries as inquiries_mod
+from tools.retrieval import products as products_mod
+from tools.retrieval._text import Lexicon, load_lexicon
+from tools.retrieval.inquiries import InquiryDraft, InquiryTexts
+from tools.retrieval.playbook import Passage, Playbook, Tip
+from tools.retrieval.products import ProductLike, Resolution, SyncCounts
+
+log = logging.getLogger(__name__)
+
+LEXICON_FILE = "product_words.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class SellerSync:
+    """What refreshing or rebuilding one seller's index changed, and how long it took."""
+
+    seller_id: int
+    products: SyncCounts
+    inquiries: SyncCounts
+    seconds: float
+
+
+class Retrieval:
+    """Product resolution, the playbook and inquiry drafts over one vector index."""
+
+    def __init__(
+        self,
+        index: VectorIndex,
+        prompts_dir: Path,
+        *,
+        sessions: sessionmaker[Session] | None = None,
+    ) -> None:
+        self.index = index
+        self.prompts_dir = Path(prompts_dir)
+        self.sessions = sessions
+        self.playbook = Playbook(index, self.prompts_dir)
+        self.texts = InquiryTexts(self.prompts_dir)
+        self._lock = threading.Lock()
+        self._synced: set[str] = set()
+        self._lexicon: tuple[tuple[int, int] | None, Lexicon] = (None, Lexicon())
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        sessions: sessionmaker[Session] | None = None,
+        embedding: AdvisorEmbedding | None = None,
+        path: Path | None = None,
+    ) -> Retrieval:
+        """The retrieval the settings describe (EMBEDDING, DATA_DIR/CHROMA_URL,
+        PROMPTS_DIR)."""
+        index = VectorIndex.open(settings, embedding=embedding, path=path)
+        return cls(index, settings.prompts_dir, sessions=sessions)
+
+    # -- data files ------------------------------------------------------------------
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """prompts/product_words.yaml, re-read when it changes."""
+        path = self.prompts_dir / LEXICON_FILE
+        try:
+            stat = os.stat(path)
+            stamp: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+        except FileNotFoundError:
+            stamp = None
+        with self._lock:
+            if stamp != self._lexicon[0]:
+                try:
+                    self._lexicon = (stamp, load_lexicon(path))
+                except (OSError, ValueError) as exc:  # a broken edit keeps the last good one
+                    log.error("retrieval: %s unreadable (%s); keeping the last version", path, exc)
+                    self._lexicon = (stamp, self._lexicon[1])
+            return self._lexicon[1]
+
+    # -- keeping sellers indexed ----------------------------------------------------
+
+    def _ensure(self, name: str, seller_id: int, session: Session | None) -> None:
+        """Index the seller from the database when `name` was never synced."""
+        if name in self._synced:
+            return
+        if self.index.metadata(name).get("synced"):
+            self._synced.add(name)
+            return
+        if session is not None:
+            self._sync(name, session, seller_id)
+        elif self.sessions is not None:
+            with self.sessions() as own:
+                self._sync(name, own, seller_id)
+
+    def _sync(self, name: str, session: Session, seller_id: int) -> SyncCounts:
+        if name == products_mod.collection_name(seller_id):
+            counts = products_mod.sync_products(self.index, session, seller_id)
+        else:
+            counts = inquiries_mod.sync_inquiries(self.index, session, seller_id)
+        self._synced.add(name)
+        return counts
+
+    def refresh_seller(self, session: Session, seller_id: int) -> SellerSync:
+        """Bring the seller's products and answered inquiries up to date with the
+        database, embedding only what changed (call after an import or a seed)."""
+        started = time.perf_counter()
+        products = self._sync(products_mod.collection_name(seller_id), session, seller_id)
+        inquiries = self._sync(inquiries_mod.collection_name(seller_id), session, seller_id)
+        return SellerSync(seller_id, products, inquiries, time.perf_counter() - started)
+
+    def rebuild_seller(self, session: Session, seller_id: int) -> SellerSync:
+        """Drop the seller's collections and index them again from the database."""
+        for name in (
+            products_mod.collection_name(seller_id),
+            inquiries_mod.collection_name(seller_id),
+        ):
+            self.index.drop(name)
+            self._synced.discard(name)
+        return self.refresh_seller(session, seller_id)
+
+    def drop_seller(self, seller_id: int) -> None:
+        for name in (
+            products_mod.collection_name(seller_id),
+            inquiries_mod.collection_name(seller_id),
+        ):
+            self.index.drop(name)
+            self._synced.discard(name)
+
+    def rebuild_playbook(self) -> int:
+        """Index the playbook again from its files; returns the passage count."""
+        self.index.drop("playbook")
+        self.playbook = Playbook(self.index, self.prompts_dir)
+        self.playbook.refresh()
+        return self.index.count("playbook")
+
+    # -- products --------------------------------------------------------------------
+
+    def resolve_product(
+        self, seller_id: int, mention: str, *, session: Session | None = None
+    ) -> Resolution:
+        """Which of the seller's products `mention` names (see tools.retrieval.products)."""
+        self._ensure(products_mod.collection_name(seller_id), seller_id, session)
+        return products_mod.resolve_product(self.index, seller_id, mention, self.lexicon)
+
+    def index_products(self, seller_id: int, products: list[ProductLike]) -> int:
+        """Insert or update products of the seller (after an edit)."""
+        return products_mod.index_products(self.index, seller_id, products)
+
+    def remove_products(self, seller_id: int, product_ids: list[int]) -> int:
+        return products_mod.remove_products(self.index, seller_id, product_ids)
+
+    # -- the playbook ------------------------------------------------------------------
+
+    def search_playbook(self, topic: str, lang: str, k: int = 3) -> list[Passage]:
+        """Passages of the playbook answering `topic`, each with its article title."""
+        return self.playbook.search(topic, lang, k)
+
+    def tip_for(self, kind: str, lang: str) -> Tip | None:
+        """At most one tip for an analysis result kind (playbook.TIP_KINDS)."""
+        return self.playbook.tip_for(kind, lang)
+
+    # -- inquiries ---------------------------------------------------------------------
+
+    def draft_inquiry(
+        self,
+        session: Session,
+        seller_id: int,
+        inquiry_text: str,
+        lang: str,
+        *,
+        currency: str = "KRW",
+    ) -> InquiryDraft:
+        """A draft reply from product facts and the seller's past answers."""
+        self._ensure(products_mod.collection_name(seller_id), seller_id, session)
+        self._ensure(inquiries_mod.collection_name(seller_id), seller_id, session)
+        return inquiries_mod.draft_inquiry(
+            self.index,
+            session,
+            seller_id,
+            inquiry_text,
+            lang,
+            texts=self.texts,
+            lexicon=self.lexicon,
+            currency=currency,
+        )
+
+
+def refresh_after_import(settings: Settings, session: Session, seller_id: int) -> SellerSync:
+    """Incremental index update for a seller whose data was just imported or
+    seeded (what `advisor import` and `advisor seed` call)."""
+    return Retrieval.open(settings).refresh_seller(session, seller_id)
