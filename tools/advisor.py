@@ -88,6 +88,7 @@ Mode = Literal["offline", "llm", "fallback"]
 NO_CHAT = 0
 MEMORY_TURNS = 6  # turns read back from the database
 HISTORY_TURNS = 4  # of which the model sees the last ones as messages
+LLM_WORKERS = 32  # model calls in flight at once (the bot asks from many chats)
 # route errors the LLM never sees: the answer is fixed whatever a model would say
 _DIRECT_ERRORS = frozenset(
     {"empty", "text_too_long", "invalid_date", "future", "range_reversed", "too_long"}
@@ -126,8 +127,10 @@ class Advisor:
         self._prompts = prompts
         self._agent: Agent | None = None
         self._agent_lock = threading.Lock()
+        # model calls run here so a late one can be abandoned at the deadline; the
+        # deadline counts from the question, so waiting for a worker counts too
         self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=4, thread_name_prefix="advisor-llm"
+            max_workers=LLM_WORKERS, thread_name_prefix="advisor-llm"
         )
 
     @property
