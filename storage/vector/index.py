@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 EMBEDDING_KEY = "embedding"
 BATCH = 1_000
-Metadata = Mapping[str, str | int | float | bool]
+Metadata = Mapping[str, str | int | float | bool | None]  # None values are left out
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ MAX_CHARS = 900  # a longer section is cut at paragraph breaks
 MIN_SCORE = 0.2  # passages below this are not relevant
 PER_ARTICLE = 2  # passages of one article in one answer
 POOL = 24
+UNKNOWN_WEIGHT = 0.5  # a topic word no passage has counts this much of the rarest
 
 # Analysis result kinds an article may offer its tip for (`tip_for:`).
 TIP_KINDS = (
@@ -356,14 +357,14 @@ def _chunk_metadata(chunk: _Chunk) -> dict[str, str]:
 
 
 def _idf(query: Counter[str], pool: Sequence[_Chunk]) -> dict[str, float]:
-    """Rarity of each query feature among the passages; a feature no passage has
-    (a typo, an ending like "나가는데") says nothing and is left out."""
+    """Rarity of each query feature among the passages. A feature no passage has
+    (a typo, or a subject the playbook lacks: "라이브 커머스") counts half the
+    rarest, so a topic the articles do not cover finds nothing."""
     n = len(pool)
     found = {}
     for feature in query:
         df = sum(1 for chunk in pool if feature in chunk.features)
-        if df:
-            found[feature] = math.log(1 + n / df)
+        found[feature] = math.log(1 + n / df) if df else UNKNOWN_WEIGHT * math.log(1 + n)
     return found
 
 

@@ -161,7 +161,10 @@ def index_products(index: VectorIndex, seller_id: int, products: Iterable[Produc
     """Insert or update these products of the seller (e.g. after an edit or an
     import); returns how many products were written."""
     name = collection_name(seller_id)
-    ids, documents, metadatas, stale = [], [], [], []
+    ids: list[str] = []
+    documents: list[str] = []
+    metadatas: list[dict[str, Any]] = []
+    stale: list[str] = []
     count = 0
     for product in products:
         count += 1
