@@ -88,6 +88,8 @@ def build_application(
             )
         )
         .concurrent_updates(options.concurrent_updates)
+        .connection_pool_size(options.connection_pool)
+        .pool_timeout(30.0)
     )
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)

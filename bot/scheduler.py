@@ -17,6 +17,7 @@ outbox is the memory, and a delivery job every minute sends what is pending.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -62,8 +63,27 @@ def in_morning(now: dt.datetime, timezone: str, options: BotOptions) -> bool:
     return options.morning_hour <= hour < options.quiet_start
 
 
-def scan_and_record(session: Session, *, now: dt.datetime, options: BotOptions) -> ScanReport:
-    """Run the detectors as of `now` and record new findings (one transaction)."""
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One outbox row to record."""
+
+    seller_id: int
+    kind: str
+    dedupe_key: str
+    evidence: dict[str, Any]
+    detected_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    sellers: int
+    morning: int
+    alerts: list[Finding]
+    digests: list[Finding]
+
+
+def detect(session: Session, *, now: dt.datetime, options: BotOptions) -> Findings:
+    """Run the detectors as of `now` and prepare the digests (reads only)."""
     sellers = _linked_sellers(session)
     zones = {s.id: s.timezone for s in sellers}
     due = [s.id for s in sellers if in_morning(now, s.timezone, options)]
@@ -75,17 +95,11 @@ def scan_and_record(session: Session, *, now: dt.datetime, options: BotOptions) 
     ad_sellers = [sid for sid in watched if sid in morning]
     if ad_sellers:
         found += scan_ads(session, now=now, seller_ids=ad_sellers)
-    recorded = 0
-    for alert in found:
-        recorded += record_alert(
-            session,
-            seller_id=alert.seller_id,
-            kind=alert.kind,
-            dedupe_key=alert.dedupe_key,
-            evidence=alert.outbox_evidence(),
-            detected_at=alert.detected_at,
-        )
-    digests = 0
+    alerts = [
+        Finding(a.seller_id, a.kind, a.dedupe_key, a.outbox_evidence(), a.detected_at)
+        for a in found
+    ]
+    digests = []
     for seller in sellers:
         if seller.id not in morning:
             continue
@@ -95,20 +109,42 @@ def scan_and_record(session: Session, *, now: dt.datetime, options: BotOptions) 
             if seller.digest_enabled
             else {"kind": digest.KIND, "local_date": day.isoformat(), "off": True}
         )
-        digests += record_alert(
-            session,
-            seller_id=seller.id,
-            kind=digest.KIND,
-            dedupe_key=digest.dedupe_key(seller.id, day),
-            evidence=evidence,
-            detected_at=now,
+        digests.append(
+            Finding(seller.id, digest.KIND, digest.dedupe_key(seller.id, day), evidence, now)
         )
-    return ScanReport(len(sellers), len(morning), len(found), recorded, digests)
+    return Findings(len(sellers), len(morning), alerts, digests)
+
+
+def record(session: Session, findings: Findings) -> ScanReport:
+    """Write the findings to the outbox (a key seen before writes nothing)."""
+    new = {"alerts": 0, "digests": 0}
+    for name, rows in (("alerts", findings.alerts), ("digests", findings.digests)):
+        for row in rows:
+            new[name] += record_alert(
+                session,
+                seller_id=row.seller_id,
+                kind=row.kind,
+                dedupe_key=row.dedupe_key,
+                evidence=row.evidence,
+                detected_at=row.detected_at,
+            )
+    return ScanReport(
+        findings.sellers, findings.morning, len(findings.alerts), new["alerts"], new["digests"]
+    )
 
 
 async def scan(services: Services, *, now: dt.datetime) -> ScanReport:
-    """The detectors off the event loop; findings recorded before anything is sent."""
-    return await services.db(lambda s: scan_and_record(s, now=now, options=services.options))
+    """The detectors off the event loop, reading; then one short write transaction, so
+    a scan of many sellers never holds the database's write lock for long. Findings
+    are recorded before anything is sent."""
+    options = services.options
+
+    def read() -> Findings:
+        with services.sessions() as session:
+            return detect(session, now=now, options=options)
+
+    findings = await asyncio.to_thread(read)
+    return await services.db(lambda session: record(session, findings))
 
 
 async def scan_and_deliver(

@@ -60,6 +60,7 @@ class BotOptions:
     max_rate: float = 25.0  # messages per second overall (Telegram allows about 30)
     max_retries: int = 2  # RetryAfter retries by the rate limiter
     concurrent_updates: int = 64  # updates handled at once (slow questions don't queue others)
+    connection_pool: int = 32  # HTTP connections to the Bot API (httpcore scans them all per request)
     quiet_start: int = 22  # quiet hours, seller's local time: [quiet_start, quiet_end)
     quiet_end: int = 8
     morning_hour: int = 9  # yesterday's scan, the ads scan and the digest

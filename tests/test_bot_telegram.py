@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.alerts import deliver
 from bot.app import build_application, webhook_options
 from bot.context import BotApplication
+from bot.render import html_chunks, plain_chunks
+from bot.replies import send_chunks
 from bot.scheduler import scan, scan_and_deliver
 from bot.services import Services
 from storage.db import make_engine, session_factory
@@ -316,6 +318,8 @@ async def test_operator_commands_answer_operators_only(
     (stats,) = await telegram.wait_for_messages(OPERATOR, 1)
     await telegram.send_user_message(OPERATOR, "/trace", language_code="en")
     trace = (await telegram.wait_for_messages(OPERATOR, 2))[1]
+    await telegram.send_user_message(OPERATOR, "/reload", language_code="en")
+    reload = (await telegram.wait_for_messages(OPERATOR, 3))[2]
 
     unknown = "알 수 없는 명령이에요. /help 를 보내면 쓸 수 있는 명령을 알려 드려요."
     assert texts(refused) == [unknown] * 3
@@ -329,6 +333,7 @@ async def test_operator_commands_answer_operators_only(
     assert f"chat {ALICE} · seller 1" in trace.plain_text
     assert "Q: 오늘 매출 어때?" in trace.plain_text
     assert '1. sales_report({"end": "2026-11-25", "start": "2026-11-25"})' in trace.plain_text
+    assert (reload.plain_text or "").startswith("prompts reloaded")
 
 
 # -- nudges ---------------------------------------------------------------------------------
@@ -567,3 +572,27 @@ async def test_the_scheduler_registers_its_jobs(
     next_scan = jobs["hourly-scan"].next_t
     assert next_scan is not None and (next_scan.minute, next_scan.second) == (1, 0)
     assert dt.timedelta(0) < next_scan - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=1)
+
+
+async def test_long_text_is_split_and_a_part_telegram_cannot_parse_goes_out_as_plain_text(
+    telegram: EmulatorClient, bot: tuple[BotApplication, Services]
+) -> None:
+    application, _ = bot
+    await telegram.add_chats([ALICE])
+    answer = "\n".join(f"{line:04d} <매출> " + "가" * 90 for line in range(100))  # 100 × 101
+    await send_chunks(application.bot, ALICE, plain_chunks(answer))
+    broken = "<b>알림</b>\n<b>닫히지 않은 태그 & 값\n끝"  # an operator's template with a typo
+    await send_chunks(application.bot, ALICE, html_chunks(broken))
+
+    messages = await telegram.messages(ALICE)
+    assert [len(m.plain_text or "") for m in messages[:3]] == [
+        40 * 101 - 1,
+        40 * 101 - 1,
+        20 * 101 - 1,
+    ]
+    assert "\n".join(m.plain_text or "" for m in messages[:3]) == answer
+    assert messages[0].parse_mode == "HTML" and "&lt;매출&gt;" in (messages[0].text or "")
+    assert (messages[3].parse_mode, messages[3].plain_text) == (
+        None,
+        "알림\n닫히지 않은 태그 & 값\n끝",
+    )
