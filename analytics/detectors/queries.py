@@ -22,24 +22,46 @@ from analytics.detectors.series import IntArray, as_rows
 from storage.models import AdCampaign, AdStatDaily, Order, Seller
 
 
-class epoch_hour(FunctionElement[int]):  # noqa: N801 - SQL function style
-    """Whole hours since 1970-01-01 UTC of a UTC timestamp column."""
+class hour_bucket(FunctionElement[Any]):  # noqa: N801 - SQL function style
+    """The GROUP BY key of a UTC timestamp's hour: cheap to compute per row.
 
-    type = BigInteger()
-    name = "epoch_hour"
+    SQLite: the text 'YYYY-MM-DD HH' (timestamps are stored as UTC text);
+    PostgreSQL: whole hours since the epoch."""
+
+    name = "hour_bucket"
     inherit_cache = True
 
 
-@compiles(epoch_hour, "sqlite")
-def _epoch_hour_sqlite(element: epoch_hour, compiler: Any, **kw: Any) -> str:
-    (column,) = list(element.clauses)
-    return f"(CAST(strftime('%s', {compiler.process(column, **kw)}) AS INTEGER) / 3600)"
+class bucket_epoch_hour(FunctionElement[int]):  # noqa: N801 - SQL function style
+    """Whole hours since 1970-01-01 UTC of an `hour_bucket`'s timestamp (computed
+    once per group on SQLite, where the bucket is text)."""
+
+    type = BigInteger()
+    name = "bucket_epoch_hour"
+    inherit_cache = True
 
 
-@compiles(epoch_hour, "postgresql")
-def _epoch_hour_postgresql(element: epoch_hour, compiler: Any, **kw: Any) -> str:
+def _column(element: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
     (column,) = list(element.clauses)
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(column, **kw)}) / 3600) AS BIGINT)"
+    return str(compiler.process(column, **kw))
+
+
+@compiles(hour_bucket, "sqlite")
+def _bucket_sqlite(element: hour_bucket, compiler: Any, **kw: Any) -> str:
+    return f"substr({_column(element, compiler, **kw)}, 1, 13)"
+
+
+@compiles(bucket_epoch_hour, "sqlite")
+def _epoch_sqlite(element: bucket_epoch_hour, compiler: Any, **kw: Any) -> str:
+    hour = f"substr({_column(element, compiler, **kw)}, 1, 13) || ':00'"
+    return f"CAST(ROUND((julianday({hour}) - 2440587.5) * 24) AS INTEGER)"
+
+
+@compiles(hour_bucket, "postgresql")
+@compiles(bucket_epoch_hour, "postgresql")
+def _epoch_postgresql(element: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
+    column = _column(element, compiler, **kw)
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column}) / 3600) AS BIGINT)"
 
 
 def hourly_orders(
@@ -51,16 +73,15 @@ def hourly_orders(
 ) -> IntArray:
     """(seller_id, UTC epoch hour, paid orders, revenue) for ordered_at in [start, stop),
     as an (n, 4) int64 array; all sellers when `seller_ids` is None."""
-    hour = epoch_hour(Order.ordered_at)
     query = (
         select(
             Order.seller_id,
-            hour,
+            bucket_epoch_hour(Order.ordered_at),
             func.count(),
             func.cast(func.coalesce(func.sum(Order.revenue), 0), BigInteger),
         )
         .where(Order.status == "paid", Order.ordered_at >= start, Order.ordered_at < stop)
-        .group_by(Order.seller_id, hour)
+        .group_by(Order.seller_id, hour_bucket(Order.ordered_at))
     )
     if seller_ids is not None:
         query = query.where(_in(Order.seller_id, seller_ids))
