@@ -285,3 +285,25 @@ def test_run_refuses_arguments_outside_the_contract(advisor: Advisor) -> None:
     )
     assert answer.calls == []
     assert answer.text.startswith("Sorry, something went wrong")
+
+
+def test_alerts_and_inquiry_draft_and_advice(advisor: Advisor) -> None:
+    alerts = advisor.ask("최근에 이상한 거 없었어?", seller_id=SHOP, now=NOW)
+    assert [c.tool for c in alerts.calls] == ["alerts_report"]
+    assert alerts.text == "최근 7일(11월 20일~26일) 특별한 이상은 없었어요."
+    draft = advisor.ask("고객 문의: 딸기잼 유통기한이 언제까지예요?", seller_id=SHOP, now=NOW)
+    assert [(c.tool, c.args) for c in draft.calls] == [
+        ("inquiry_draft", {"inquiry": "딸기잼 유통기한이 언제까지예요?"})
+    ]
+    assert draft.text == (
+        '고객 문의: "딸기잼 유통기한이 언제까지예요?"\n\n'
+        "답변 초안:\n"
+        "안녕하세요, 문의 주셔서 감사합니다. 수제 딸기잼 300g 관련 문의 내용을 확인한 뒤 "
+        "빠르게 안내해 드리겠습니다.\n\n"
+        "상품 정보: 수제 딸기잼 300g · 12,000원 · 재고 30개\n\n"
+        "비슷한 과거 문의가 없어서 기본 문구로 작성했어요. 내용을 확인하고 보내 주세요."
+    )
+    tips = advisor.ask("객단가 올리려면 어떻게 해야 해?", seller_id=SHOP, now=NOW)
+    assert [c.tool for c in tips.calls] == ["advice"]
+    assert tips.text.startswith('"객단가 올리려면 어떻게 해야 해"에 도움이 될 만한 내용이에요.')
+    assert "[객단가 올리기]" in tips.text

@@ -14,7 +14,6 @@ routes and renders (`advisor ask`) starts fast.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -147,54 +146,10 @@ def _keywords(ctx: TurnContext, args: SearchKeywordsArgs) -> Result:
 
 
 def _alerts(ctx: TurnContext, args: AlertsReportArgs) -> Result:
-    import analytics.detectors as detectors
+    from analytics.detectors import alerts_report
 
-    window = _window(ctx, args)
-    detect = getattr(detectors, "alerts_report", None)
     with ctx.session() as session:
-        if callable(detect):
-            result: Result = detect(session, ctx.store, window)
-            return result
-        return _alerts_from_outbox(session, ctx, window)
-
-
-def _alerts_from_outbox(session: Any, ctx: TurnContext, window: Window) -> Result:
-    """The alerts recorded in the outbox for the window's local dates (until the
-    detectors' own alerts_report lands)."""
-    from analytics.detectors.alerts import Alert, AlertsReport
-    from storage.outbox import alerts_between
-
-    tz = ctx.store.timezone
-    if window.start > ctx.today:
-        return NoData(reason="future_period", detail={"start": window.start.isoformat()})
-    start = dt.datetime.combine(window.start, dt.time(), tzinfo=tz)
-    # a day's alert may be found the next morning: look one day past the window
-    stop = dt.datetime.combine(window.end + dt.timedelta(days=2), dt.time(), tzinfo=tz)
-    alerts = []
-    for row in alerts_between(session, ctx.seller_id, start, stop):
-        evidence = dict(row.evidence or {})
-        try:
-            alert = Alert.model_validate(
-                {
-                    "kind": row.kind,
-                    "seller_id": row.seller_id,
-                    "local_date": evidence.get("local_date")
-                    or row.detected_at.astimezone(tz).date().isoformat(),
-                    "detected_at": row.detected_at,
-                    "evidence": evidence,
-                }
-            )
-        except ValidationError:
-            log.warning("alerts: outbox row %s has unreadable evidence; skipped", row.id)
-            continue
-        if window.start <= alert.local_date <= window.end:
-            alerts.append(alert)
-    return AlertsReport(
-        seller_id=ctx.seller_id,
-        start=window.start,
-        end=min(window.end, ctx.today),
-        alerts=tuple(alerts),
-    )
+        return alerts_report(session, ctx.store, _window(ctx, args))
 
 
 def _inquiry(ctx: TurnContext, args: InquiryDraftArgs) -> Result:
