@@ -134,9 +134,9 @@ def _document(product: ProductLike) -> str:
 
 def _fields(product: ProductLike) -> list[tuple[str, str]]:
     """The product's items in the collection: one short text each (the name, the
-    English name, the rest), so a short mention is close to the text it names."""
-    rest = " / ".join(part for part in (product.category, product.options, product.sku) if part)
-    fields = [("n", product.name), ("e", product.name_en or ""), ("o", rest)]
+    English name), so a short mention is close to the name it is made from.
+    Category, options and SKU are matched in the re-rank and the SKU lookup."""
+    fields = [("n", product.name), ("e", product.name_en or "")]
     return [(suffix, text) for suffix, text in fields if text]
 
 
@@ -154,7 +154,7 @@ def _metadata(product: ProductLike, document: str) -> dict[str, Any]:
 
 
 def _item_ids(product_id: int) -> list[str]:
-    return [f"{int(product_id)}:{suffix}" for suffix in "neo"]
+    return [f"{int(product_id)}:{suffix}" for suffix in "ne"]
 
 
 def index_products(index: VectorIndex, seller_id: int, products: Iterable[ProductLike]) -> int:
@@ -184,8 +184,9 @@ def index_products(index: VectorIndex, seller_id: int, products: Iterable[Produc
 
 
 def remove_products(index: VectorIndex, seller_id: int, product_ids: Iterable[int]) -> int:
-    ids = [item for product_id in product_ids for item in _item_ids(product_id)]
-    return index.delete(collection_name(seller_id), ids) // 3
+    wanted = list(product_ids)
+    index.delete(collection_name(seller_id), [i for pid in wanted for i in _item_ids(pid)])
+    return len(wanted)
 
 
 @dataclass(frozen=True, slots=True)
