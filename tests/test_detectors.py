@@ -31,6 +31,7 @@ from analytics.detectors.series import LocalSeries, local_series
 from bench._simulate import simulate_ads, simulate_sales
 from bench.detectors import score_ads, score_sales
 from storage.demo.profile import HOUR
+from storage.outbox import record_alert
 from tests.factories import (
     local,
     make_ad_day,
@@ -346,6 +347,26 @@ def test_scans_find_the_drop_day_with_its_evidence(session: Session) -> None:
     assert (evidence.quiet_since_hour, evidence.expected_since_quiet) == (11, 7.0)
     assert alert.dedupe_key == f"sales_drop:{shop}:2025-03-19"
     assert scan_sales_per_seller(session, now=now) == alerts
+    stored = alert.outbox_evidence()
+    assert (stored["kind"], stored["local_date"], stored["actual"]) == (
+        "sales_drop_day",
+        "2025-03-19",
+        1,
+    )
+    assert stored["baseline_dates"][0] == "2025-03-12"
+    # the next hourly scan finds the same day again: the outbox keeps one alert
+    later = scan_sales(session, now=now + dt.timedelta(hours=1))
+    assert [a.dedupe_key for a in later] == [alert.dedupe_key]
+    for found in (alert, later[0]):
+        new = record_alert(
+            session,
+            seller_id=found.seller_id,
+            kind=found.kind,
+            dedupe_key=found.dedupe_key,
+            evidence=found.outbox_evidence(),
+            detected_at=found.detected_at,
+        )
+        assert new is (found is alert)
     assert scan_sales(session, now=now, seller_ids=[york]) == []
 
     (ad,) = scan_ads(session, now=now)

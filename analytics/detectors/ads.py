@@ -24,8 +24,12 @@ won spent (a count, which catches both a CVR collapse and a CPC rise) and an
 alert also needs the day's ROAS itself to be at least `min_drop` below the
 baseline ROAS. A fall in basket value alone is not alerted (conservative).
 
-An alert needs p < `alpha` and at least `min_drop` fewer than expected.
-Days with no exposure (a paused campaign) are not tested.
+An alert needs p < `alpha` (0.001) and at least `min_drop` (20 %) fewer than
+expected. Days with no exposure (a paused campaign) are not tested. On
+simulated campaigns of 3-3,000 clicks a day (bench/detectors.py) that is under
+0.25 false alerts per campaign-quarter for the three metrics together; a CTR
+drop of 30 % is found at 1,000 clicks a day, 60 % at 100, while at 10 clicks a
+day nothing short of a collapse is distinguishable from noise.
 """
 
 from __future__ import annotations

@@ -19,16 +19,26 @@ ten thousand sellers than sorting eight numbers.
 The test. Orders in a window are Poisson around their expected value with some
 extra day-to-day variation; the variation is estimated per seller from the
 last 8 weeks of daily totals (each day against its weekday's trimmed mean,
-clipped so that one bad day does not inflate it; see `stats.excess_dispersion`).
-The p-value is the lower tail of the negative binomial whose variance also
-carries the baseline's own uncertainty (`stats.lower_tail`). With Poisson noise
-and a baseline of λ orders, a drop d is found when d·√λ is about 4: the
-thresholds below are tuned on `bench/detectors.py` for at most one false alert
-per seller per 90 clean days at every size (see its output for the figures).
+outlying days left out so that one bad day does not inflate it; see
+`stats.excess_dispersion`). The p-value is the lower tail of the negative
+binomial whose variance also carries the baseline's own uncertainty
+(`stats.lower_tail`). With Poisson noise and a baseline of λ orders, a drop d
+is separable when d·√λ is about 4 (for one false alert a quarter).
+
+Thresholds (tuned with bench/detectors.py on simulated sellers of 5-2,000
+orders a day with injected drops): the whole-day check alerts at p < 0.01; an
+intraday check at p < 0.0002, because 23 hourly looks a day at a growing
+window would otherwise add up to more false alerts than the day check. Together
+they give about 0.3 false alerts per seller-quarter (at most 0.65 at any size),
+and find 95 % of whole-day drops where d·√λ ≥ 4.2 or so (30 % at 200 a day,
+50 % at 70 a day), half of them during the day itself.
 
 An alert needs the p-value below its threshold and at least `min_drop` fewer
 orders than expected: for a seller with 2,000 orders a day a 6 % dip is
 statistically real but not news, and real demand drifts by that much.
+
+Dedupe: see `alerts`; the intraday and whole-day alerts of one local date share
+a key, so a seller hears about a bad day once.
 """
 
 from __future__ import annotations
