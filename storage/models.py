@@ -288,3 +288,91 @@ class ConversationTurn(Base):
     tool_calls: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     __table_args__ = (Index("ix_turns_chat_time", "chat_id", "created_at"),)
+
+
+# ---------------------------------------------------------------- daily rollups
+# Caches of the raw tables per seller and LOCAL date (the seller's timezone at the
+# time they were written), kept in step by every write path through storage.rollups;
+# `refresh_rollups` rebuilds them from the raw rows. Analytics read them for complete
+# local days only (see storage.rollups). Changing a seller's timezone requires
+# `refresh_rollups(session, seller_id)`.
+
+
+class SalesDaily(Base):
+    """Orders of one status on one local date: count, Σ revenue, Σ units (cached totals)."""
+
+    __tablename__ = "sales_daily"
+
+    seller_id: Mapped[int] = mapped_column(
+        ForeignKey("sellers.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    revenue: Mapped[int] = mapped_column(BigInteger, default=0)
+    units: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class ProductSalesDaily(Base):
+    """One product's lines of PAID orders on one local date: paid orders containing it,
+    Σ quantity, Σ quantity × unit_price. Lines without a product are not rolled up."""
+
+    __tablename__ = "product_sales_daily"
+
+    seller_id: Mapped[int] = mapped_column(
+        ForeignKey("sellers.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    units: Mapped[int] = mapped_column(BigInteger, default=0)
+    revenue: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (
+        Index("ix_product_sales_daily_product", "product_id", "date"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class KeywordVisitsDaily(Base):
+    """Visits started on one local date with one raw search keyword ('' for none):
+    count, conversions (visits whose order is the seller's and paid) and Σ revenue of
+    those orders."""
+
+    __tablename__ = "keyword_visits_daily"
+
+    seller_id: Mapped[int] = mapped_column(
+        ForeignKey("sellers.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    keyword: Mapped[str] = mapped_column(String(200), primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    conversions: Mapped[int] = mapped_column(Integer, default=0)
+    revenue: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class ProductVisitsDaily(Base):
+    """Visits that landed on one product on one local date, and those whose order is paid."""
+
+    __tablename__ = "product_visits_daily"
+
+    seller_id: Mapped[int] = mapped_column(
+        ForeignKey("sellers.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    converted: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_product_visits_daily_product", "product_id", "date"),
+        {"sqlite_with_rowid": False},
+    )

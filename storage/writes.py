@@ -1,4 +1,5 @@
-"""The single write path for orders, so the cached order totals never drift."""
+"""The single write path for orders and visits, so the cached order totals and the
+daily rollups (storage.rollups) never drift."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from storage.models import ORDER_STATUSES, Order, OrderItem
+from storage.models import ORDER_STATUSES, Order, OrderItem, Visit
+from storage.rollups import record_order, record_visit
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,8 @@ def add_order(
     lines: Sequence[Line],
     customer_id: int | None = None,
 ) -> Order:
-    """Add an order and its lines (numbered from 1); the caller owns the transaction."""
+    """Add an order and its lines (numbered from 1) and count it in the daily rollups;
+    the caller owns the transaction."""
     if status not in ORDER_STATUSES:
         raise ValueError(f"unknown order status {status!r}")
     if not lines:
@@ -69,4 +72,31 @@ def add_order(
     for item in order_lines:
         item.order_id = order.id
     session.add_all(order_lines)
+    record_order(
+        session, order, [(line.product_id, line.quantity, line.unit_price) for line in lines]
+    )
     return order
+
+
+def add_visit(
+    session: Session,
+    *,
+    seller_id: int,
+    started_at: dt.datetime,
+    search_keyword: str | None = None,
+    landing_product_id: int | None = None,
+    order_id: int | None = None,
+) -> Visit:
+    """Add a visit (its order, if any, written before) and count it in the daily
+    rollups; the caller owns the transaction."""
+    visit = Visit(
+        seller_id=seller_id,
+        started_at=started_at,
+        search_keyword=search_keyword,
+        landing_product_id=landing_product_id,
+        order_id=order_id,
+    )
+    session.add(visit)
+    session.flush()
+    record_visit(session, visit)
+    return visit

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.services import AdvisorLike, BotOptions, Services
 from storage.db import make_engine, session_factory
 from storage.models import Order, OrderItem, Product, Seller
+from storage.rollups import refresh_rollups
 from storage.settings import Settings
 from storage.writes import Line, order_totals
 from tests.telegram import EmulatorClient
@@ -116,6 +117,7 @@ def build_store(session: Session) -> Seller:
     session.execute(insert(Order), orders)
     session.execute(insert(OrderItem), items)
     session.flush()
+    refresh_rollups(session, seller.id)  # a bulk write keeps the daily rollups in step
     return seller
 
 

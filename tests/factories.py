@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from storage.models import AdCampaign, AdStatDaily, Customer, Inquiry, Order, Product, Seller, Visit
-from storage.writes import Line, add_order
+from storage.writes import Line, add_order, add_visit
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -147,16 +147,14 @@ def make_visit(
     product: Product | None = None,
     order: Order | None = None,
 ) -> Visit:
-    visit = Visit(
+    return add_visit(
+        session,
         seller_id=seller.id,
         started_at=at,
         search_keyword=keyword,
         landing_product_id=product.id if product else None,
         order_id=order.id if order else None,
     )
-    session.add(visit)
-    session.flush()
-    return visit
 
 
 def make_inquiry(

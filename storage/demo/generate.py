@@ -1,4 +1,5 @@
-"""Generate one store from a StoreSpec and load it, inside the caller's transaction."""
+"""Generate one store from a StoreSpec and load it, inside the caller's transaction;
+the daily rollups (storage.rollups) are refreshed for the new seller at the end."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from storage.demo.timeline import (
 )
 from storage.demo.traffic import Visits, build_visits
 from storage.models import Base, Incident, Seller
+from storage.rollups import refresh_rollups
 from storage.sellers import add_seller
 
 Array = np.ndarray[Any, Any]
@@ -142,6 +144,7 @@ def _generate(
     if incident_rows:
         session.execute(insert(Incident), incident_rows)
     sync_sequences(session, [_table(name) for name in BULK_TABLES])
+    refresh_rollups(session, seller.id)
     return StoreReport(
         seller_id=seller.id,
         slug=seller.slug,

@@ -8,20 +8,23 @@ customers by their id or e-mail; missing ones are created from the row.
 Orders are inserted in batches rather than one `storage.writes.add_order` call
 each (100,000 lines in seconds, not minutes), with the same rules: lines numbered
 from 1 in file order and the cached totals from `storage.writes.order_totals`,
-so orders.revenue and orders.units equal their lines' sums.
+so orders.revenue and orders.units equal their lines' sums. The daily rollups
+of the local dates the new orders fall on are refreshed in the same transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from storage.importing.order_rows import ParsedLine, ParsedOrder, ParsedOrders
 from storage.importing.report import OrdersReport
-from storage.models import Customer, Order, OrderItem, Product
+from storage.models import Customer, Order, OrderItem, Product, Seller
+from storage.rollups import local_date, refresh_rollups
 from storage.writes import Line, order_totals
 
 CHUNK = 500
@@ -159,6 +162,14 @@ def _customers(
     return by_key, len(created)
 
 
+def _refresh_days(session: Session, seller_id: int, orders: Sequence[ParsedOrder]) -> None:
+    """Bring the daily rollups of the local dates the new orders fall on up to date."""
+    if not orders:
+        return
+    zone = ZoneInfo(session.get_one(Seller, seller_id).timezone)
+    refresh_rollups(session, seller_id, {local_date(order.ordered_at, zone) for order in orders})
+
+
 def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> OrdersReport:
     """Write the orders the seller does not have yet; the caller owns the transaction."""
     if parsed.errors:
@@ -209,6 +220,7 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
         _insert_rows(session, OrderItem, items)
         order_ids.extend(ids)
         line_count += len(items)
+    _refresh_days(session, seller_id, new_orders)
     return OrdersReport(
         source=parsed.source,
         orders=len(order_ids),
