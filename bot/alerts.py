@@ -244,13 +244,14 @@ async def deliver(
     """Send every unsent alert that may go out now (see the module docstring)."""
     now = now or services.now()
     report = DeliveryReport()
-    while True:
-        done = await _deliver_batch(services, bot, now, report)
-        if done is None:
-            return report
-        report.add(done)
-        if done.retry:
-            return report  # network trouble: the next run tries again
+    async with services.delivery:  # the hourly job and the delivery job never overlap
+        while True:
+            done = await _deliver_batch(services, bot, now, report)
+            if done is None:
+                return report
+            report.add(done)
+            if done.retry:
+                return report  # network trouble: the next run tries again
 
 
 async def _deliver_batch(

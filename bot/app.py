@@ -9,7 +9,8 @@ TELEGRAM_WEBHOOK_URL with TELEGRAM_WEBHOOK_LISTEN, TELEGRAM_WEBHOOK_PORT and
 TELEGRAM_WEBHOOK_SECRET for webhook mode (polling otherwise); OPERATOR_CHAT_IDS.
 
 Every request goes through `AIORateLimiter` (overall `BotOptions.max_rate`
-messages a second, RetryAfter retried). `post_init` makes the services when none
+messages a second after a burst of at most `BotOptions.burst`; RetryAfter
+retried). `post_init` makes the services when none
 were given (engine migrated to head, prompts, the advisor), registers the
 commands in Korean and English and starts the scheduler's jobs; `post_shutdown`
 disposes what it made. `run` blocks until SIGINT/SIGTERM and shuts down
@@ -82,8 +83,11 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .rate_limiter(
             AIORateLimiter(
-                overall_max_rate=options.max_rate,
-                overall_time_period=1,
+                # a leaky bucket of `burst` messages draining at `max_rate` a second:
+                # at most burst + max_rate in any second (the default 1 s bucket would
+                # allow twice max_rate in the first second of a nudge run)
+                overall_max_rate=min(options.burst, options.max_rate),
+                overall_time_period=min(options.burst, options.max_rate) / options.max_rate,
                 max_retries=options.max_retries,
             )
         )
@@ -107,7 +111,10 @@ def build_application(
 
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         made: Services | None = application.bot_data.services
-        if made is not None and made.engine is not None:
+        if made is not None and made.engine is not None:  # made by post_init: close it
+            close = getattr(made.advisor, "close", None)
+            if callable(close):
+                close()
             made.engine.dispose()
 
     application: BotApplication = builder.post_init(post_init).post_shutdown(post_shutdown).build()

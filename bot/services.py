@@ -58,9 +58,12 @@ class BotOptions:
     """Bot behaviour the spec fixes by default; `advisor bot` flags change a few."""
 
     max_rate: float = 25.0  # messages per second overall (Telegram allows about 30)
+    burst: int = 5  # messages that may go at once after a quiet spell (the limiter's bucket)
     max_retries: int = 2  # RetryAfter retries by the rate limiter
     concurrent_updates: int = 64  # updates handled at once (slow questions don't queue others)
-    connection_pool: int = 32  # HTTP connections to the Bot API (httpcore scans them all per request)
+    connection_pool: int = (
+        32  # HTTP connections to the Bot API (httpcore scans them all per request)
+    )
     quiet_start: int = 22  # quiet hours, seller's local time: [quiet_start, quiet_end)
     quiet_end: int = 8
     morning_hour: int = 9  # yesterday's scan, the ads scan and the digest
@@ -122,6 +125,7 @@ class Services:
     clock: Callable[[], dt.datetime] = utcnow
     buttons: ButtonCodec = field(default_factory=ButtonCodec)
     engine: Engine | None = None  # set when the bot made it (disposed at shutdown)
+    delivery: asyncio.Lock = field(default_factory=asyncio.Lock)  # one outbox run at a time
 
     def now(self) -> dt.datetime:
         return self.clock()
