@@ -97,17 +97,29 @@ def inquiries(count: int, products: list[ProductRef], rng: random.Random) -> lis
     return rows
 
 
-def mention(product: ProductRef, rng: random.Random) -> str:
-    """How a seller might name the product: partial, spaced, glued, or the SKU."""
+def mention(product: ProductRef, rng: random.Random) -> tuple[str, tuple[str, ...]]:
+    """How a seller might name the product (partial, glued, the SKU, in a
+    question), and the name words it keeps (several products may share them)."""
     words = product.name.split()
     style = rng.randrange(4)
     if style == 0:
-        return " ".join(words[1:3] + [words[3]])  # item variant series
+        return " ".join(words[1:4]), tuple(words[1:4])  # item variant series
     if style == 1:
-        return "".join(words[:2]) + " " + words[3]  # glued material+item, series
+        return "".join(words[:2]) + " " + words[3], (words[0], words[1], words[3])
     if style == 2:
-        return product.sku.lower()
-    return f"{words[0]} {words[1]} {words[2]} {words[3]} 요즘 어때?"
+        return product.sku.lower(), (product.sku,)
+    return f"{' '.join(words)} 요즘 어때?", tuple(words)
+
+
+def sharing(products: list[ProductRef]) -> dict[tuple[str, ...], int]:
+    """How many products have each combination of name words a mention keeps."""
+    counts: dict[tuple[str, ...], int] = {}
+    for product in products:
+        words = product.name.split()
+        keys = [tuple(words[1:4]), (words[0], words[1], words[3]), (product.sku,), tuple(words)]
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def percentiles(samples: list[float]) -> str:
@@ -150,16 +162,23 @@ def main() -> None:
 
         # product resolution
         chosen = [rng.choice(products) for _ in range(args.queries)]
-        texts = [mention(product, rng) for product in chosen]
-        resolve_product(index, SELLER, texts[0], lexicon)  # warm the caches once
-        times, right = [], 0
-        for product, text in zip(chosen, texts, strict=True):
+        made = [mention(product, rng) for product in chosen]
+        shared = sharing(products)
+        resolve_product(index, SELLER, made[0][0], lexicon)  # warm the caches once
+        times, unique, right, ambiguous, unsure = [], 0, 0, 0, 0
+        for product, (text, key) in zip(chosen, made, strict=True):
             started = time.perf_counter()
             found = resolve_product(index, SELLER, text, lexicon)
             times.append(time.perf_counter() - started)
-            right += found.best is not None and found.best.id == product.id
+            if shared[key] == 1:
+                unique += 1
+                right += found.best is not None and found.best.id == product.id
+            else:
+                ambiguous += 1
+                unsure += not found.confident
         print(f"resolve_product ({len(times)} mentions): {percentiles(times)}")
-        print(f"  top-1 correct: {right / len(times):.1%} of generated mentions")
+        print(f"  top-1 correct: {right}/{unique} mentions that name one product")
+        print(f"  not confident: {unsure}/{ambiguous} mentions several products share")
 
         # similar inquiries
         questions = []

@@ -243,21 +243,29 @@ class VectorIndex:
         ids: Sequence[str] | None = None,
         where: Mapping[str, Any] | None = None,
         documents: bool = True,
+        metadatas: bool = True,
+        limit: int | None = None,
     ) -> list[Hit]:
-        """Stored items by id or metadata filter (every item when both are None)."""
-        include: list[Any] = ["metadatas", "documents"] if documents else ["metadatas"]
+        """Stored items by id or metadata filter (every item when both are None,
+        or the first `limit`)."""
+        include: list[Any] = []
+        if metadatas:
+            include.append("metadatas")
+        if documents:
+            include.append("documents")
         out: list[Hit] = []
         if ids is not None and not ids:
             return out
         offset = 0
         while True:
+            size = BATCH if limit is None else min(BATCH, limit - offset)
             page = self._retry(
                 name,
-                lambda c, offset=offset: c.get(
+                lambda c, offset=offset, size=size: c.get(
                     ids=list(ids) if ids is not None else None,
                     where=dict(where) if where else None,
                     include=include,
-                    limit=BATCH if ids is None else None,
+                    limit=size if ids is None else None,
                     offset=offset if ids is None else None,
                 ),
             )
@@ -267,9 +275,9 @@ class VectorIndex:
                 Hit(item_id, doc or "", dict(meta or {}))
                 for item_id, doc, meta in zip(page["ids"], docs, metas, strict=True)
             )
-            if ids is not None or len(page["ids"]) < BATCH:
+            offset += len(page["ids"])
+            if ids is not None or len(page["ids"]) < size or offset == limit:
                 return out
-            offset += BATCH
 
     def query(
         self,

@@ -51,6 +51,7 @@ SOURCES = 3  # past inquiries shown with a draft
 REUSE_MIN = 0.3  # a past answer is reused from this similarity on (see the tests)
 SAME_PRODUCT_BONUS = 0.1
 SNIPPET = 80
+RARITY_SAMPLE = 5_000  # past questions word rarity is estimated from
 TOPICS = ("stock", "price", "options")
 
 
@@ -183,8 +184,9 @@ def sync_inquiries(index: VectorIndex, session: Session, seller_id: int) -> Sync
 
 class _Rarity:
     """How rare each word is among one seller's past questions (document
-    frequencies, built on first use and rebuilt when the collection's size
-    changes), so "가능한가요" counts less than "해외" or "유통기한"."""
+    frequencies over up to RARITY_SAMPLE of them, built on first use and again
+    when the collection's size changes), so "가능한가요" counts less than "해외"
+    or "유통기한"."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -200,11 +202,14 @@ class _Rarity:
             table = self._tables.get(key)
             if table is None or table[0] != size:
                 df: Counter[str] = Counter()
-                for hit in index.get(name):
+                sample = index.get(name, metadatas=False, limit=RARITY_SAMPLE)
+                for hit in sample:
                     df.update(features(hit.document).keys())
+                df["\x00sample"] = len(sample)
                 table = (size, df)
                 self._tables[key] = table
-        total, df = table
+        df = table[1]
+        total = df["\x00sample"]
         return {feature: math.log(1 + (total + 1) / (df[feature] + 1)) for feature in query}
 
 

@@ -60,22 +60,19 @@ FUZZY_MIN = 0.8
 _COUNT_UNITS = frozenset({"p", "pcs", "ea", "입", "개", "개입", "팩", "매", "장", "구", "봉"})
 # name words that say how many, not what ("Set of 2", "10 pcs", "25 packs")
 _FILLERS = frozenset({"of", "and", "pcs", "pc", "packs", "bags", "pieces"})
-_PARTICLES = (
-    "으로",
-    "이랑",
-    "에서",
-    "은",
-    "는",
-    "이",
-    "가",
-    "을",
-    "를",
-    "의",
-    "도",
-    "만",
-    "로",
-    "에",
+# what may follow a product word in a question ("텀블러는", "텀블러랑", "보냉백이요")
+_PARTICLES = tuple(
+    sorted(
+        (
+            "은 는 이 가 을 를 의 도 만 로 에 와 과 랑 요 야 나 "
+            "이랑 으로 에서 에게 한테 까지 부터 처럼 보다 이요 은요 는요 도요 만요 이나 이야 "
+            "인데 는데 이랑은 으로는 에는 이에요 예요"
+        ).split(),
+        key=len,
+        reverse=True,
+    )
 )
+_PARTICLE_SET = frozenset(_PARTICLES)
 _WEIGHTS = {"name": 1.0, "sku": 1.0, "options": 0.85, "category": 0.7}
 
 
@@ -311,7 +308,8 @@ def similarity(word: str, other: str) -> float:
     if len(word) >= shortest and other.startswith(word):
         return 0.7 + 0.3 * len(word) / len(other)
     if len(other) >= shortest and word.startswith(other):
-        if len(word) - len(other) <= (2 if hangul else 3):
+        rest = word[len(other) :]
+        if (rest in _PARTICLE_SET) if hangul else len(rest) <= 3:  # 텀블러는, mugs
             return 0.95
     if len(word) >= shortest and len(other) >= shortest:
         a, b = (jamo(word), jamo(other)) if hangul else (word, other)
