@@ -189,7 +189,7 @@ def test_unplaceable_question_gets_the_help_list(advisor: Advisor, prompts: Prom
         ("2월 30일 매출", None, '"2월 30일"'),
         ("Feb 30 sales", None, '"Feb 30" is not a valid date.'),
         ("다음 달 매출 알려줘", None, '"다음 달"'),
-        ("에어프라이어 재고 얼마나 남았어?", None, '"에어프라이어"라는 상품을 찾지 못했어요.'),
+        ("에어프라이어 재고 얼마나 남았어?", None, '"에어프라이어"(이)라는 상품을 찾지 못했어요.'),
     ],
 )
 def test_bad_input_gets_a_polite_answer_in_the_users_language(

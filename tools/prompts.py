@@ -51,6 +51,7 @@ DEFAULT_DIR = Path(__file__).resolve().parents[1] / "prompts"
 
 TOOLS_FILE = "tools.yaml"
 SAMPLES_DIR = "samples"
+KNOWLEDGE_DIR = "knowledge"  # playbook articles: plain Markdown, not templates
 TEMPLATE_SUFFIXES = (".j2", ".md")
 
 # Messages the advisor relies on: `check()` fails when one is missing in a language.
@@ -506,6 +507,9 @@ class _Checker:
             if path.suffix in (".yaml", ".yml"):
                 self.files += 1
                 self._read_yaml(rel)
+            elif rel.startswith(f"{KNOWLEDGE_DIR}/"):
+                self.files += 1
+                self._check_article(rel)
             elif path.suffix in TEMPLATE_SUFFIXES:
                 self.files += 1
                 templates.append(rel)
@@ -513,6 +517,17 @@ class _Checker:
         self._check_messages()
         self._check_templates(templates)
         return CheckReport(self.files, tuple(self.issues))
+
+    def _check_article(self, rel: str) -> None:
+        """Playbook articles are plain Markdown (not templates): a title line and a body."""
+        if rel.endswith("README.md") or not rel.endswith(".md"):
+            return
+        text = (self.root / rel).read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines() if line.strip()]
+        if not lines or not lines[0].startswith("# "):
+            self.add(rel, 1, "a playbook article starts with a '# Title' line")
+        elif len(lines) < 2:
+            self.add(rel, 1, "a playbook article needs a body under its title")
 
     def _read_yaml(self, rel: str) -> None:
         path = self.root / rel
