@@ -2,12 +2,12 @@
 bought, and what the lineup lacks for the searches that did not.
 
 Data contract: `visits` started in the window (UTC bounds of its local dates,
-cut at `now`), LEFT JOIN their order when it is the seller's and `paid`
-(cancelled and refunded orders are no conversion; an order placed more than a
-day before or after the window is not looked up), summed with one GROUP BY
-over the raw search keyword in SQL. The per-spelling rows are then merged in
-Python by compact form (analytics.korean.compact: "소 포장" = "소포장"), which
-SQL cannot do portably.
+cut at `now`), with their order when it is the seller's and `paid` (cancelled
+and refunded orders are no conversion), summed per raw search keyword in SQL:
+complete local days from the `keyword_visits_daily` rollup (storage.rollups),
+the partial day (today so far) from `visits` LEFT JOIN `orders` by id. The
+per-spelling rows are then merged in Python by compact form
+(analytics.korean.compact: "소 포장" = "소포장"), which SQL cannot do portably.
 
 A visit *converts* when its order is paid; a keyword's revenue is the revenue
 of its converted visits' orders. A keyword is *low-converting* when it has at
@@ -32,14 +32,13 @@ from collections import defaultdict
 from typing import Literal, cast
 
 from scipy.stats import binom
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from analytics._rollups import span
 from analytics.common import NoData, Result, Store, Window
 from analytics.korean import KeywordMatcher, Synonyms, compact, load_synonyms
-from storage.models import Order, Product, Visit
-
-_ORDER_SLACK = dt.timedelta(days=1)
+from storage.models import KeywordVisitsDaily, Order, Product, Visit
 
 MatchedOn = Literal["name", "name_en", "category", "options", "tokens"]
 SuggestionKey = Literal["add_product", "improve_page"]
@@ -140,30 +139,7 @@ def keyword_report(
     today = window.now.astimezone(store.timezone).date()
     if window.start > today:
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
-    start, stop = window.utc_bounds(store.timezone)
-    rows = session.execute(
-        select(
-            Visit.search_keyword,
-            func.count(),
-            func.count(Order.id),
-            func.coalesce(func.sum(Order.revenue), 0),
-        )
-        .select_from(Visit)
-        .outerjoin(
-            Order,
-            and_(
-                Order.id == Visit.order_id,
-                Order.seller_id == Visit.seller_id,
-                Order.status == "paid",
-                # a visit's order is placed during the visit: bounding the lookup lets
-                # the database range-scan the seller's orders instead of hashing all
-                Order.ordered_at >= start - _ORDER_SLACK,
-                Order.ordered_at < stop + _ORDER_SLACK,
-            ),
-        )
-        .where(Visit.seller_id == store.id, Visit.started_at >= start, Visit.started_at < stop)
-        .group_by(Visit.search_keyword)
-    ).all()
+    rows = _keyword_rows(session, store, window)
 
     visits = conversions = 0
     sums: dict[str, list[int]] = {}  # key -> [visits, conversions, revenue]
@@ -253,6 +229,55 @@ def keyword_report(
         low_converting=low,
         focus=focus,
     )
+
+
+def _keyword_rows(
+    session: Session, store: Store, window: Window
+) -> list[tuple[str | None, int, int, int]]:
+    """(raw keyword, visits, conversions, revenue) rows of the window; a keyword may
+    come twice (rollup days and the partial day) and '' or None stands for none."""
+    parts = span(session, store, *window.utc_bounds(store.timezone))
+    rows: list[tuple[str | None, int, int, int]] = []
+    if parts.first_day is not None:
+        daily = (
+            select(
+                KeywordVisitsDaily.keyword,
+                func.sum(KeywordVisitsDaily.visits),
+                func.sum(KeywordVisitsDaily.conversions),
+                func.sum(KeywordVisitsDaily.revenue),
+            )
+            .where(
+                KeywordVisitsDaily.seller_id == store.id,
+                KeywordVisitsDaily.date >= parts.first_day,
+                KeywordVisitsDaily.date <= parts.last_day,
+            )
+            .group_by(KeywordVisitsDaily.keyword)
+        )
+        rows.extend(
+            (raw, int(count), int(converted), int(revenue))
+            for raw, count, converted, revenue in session.execute(daily)
+        )
+    # the order is looked up by id (the seller is checked on the row found), so a
+    # planner short of statistics never probes the seller's orders once per visit
+    own = Order.seller_id == store.id
+    for start, stop in parts.edges:
+        edge = (
+            select(
+                Visit.search_keyword,
+                func.count(),
+                func.count(case((own, Order.id))),
+                func.coalesce(func.sum(case((own, Order.revenue))), 0),
+            )
+            .select_from(Visit)
+            .outerjoin(Order, and_(Order.id == Visit.order_id, Order.status == "paid"))
+            .where(Visit.seller_id == store.id, Visit.started_at >= start, Visit.started_at < stop)
+            .group_by(Visit.search_keyword)
+        )
+        rows.extend(
+            (raw, int(count), int(converted), int(revenue))
+            for raw, count, converted, revenue in session.execute(edge)
+        )
+    return rows
 
 
 _Entry = tuple[int, str, int, dict[str, str]]

@@ -3,9 +3,14 @@ product's trend, visits, conversion and days of stock left.
 
 Data contract: `order_items` of the seller's paid `orders` in the window and
 the previous window of equal length (Window.previous(); today so far meets
-the same hours yesterday), summed per product in SQL in one GROUP BY; for one
-product, its lines summed per UTC time bucket and its landing `visits` counted
-in SQL. Lines whose product was deleted (product_id NULL) are not ranked.
+the same hours yesterday), summed per product in SQL: complete local days
+from the `product_sales_daily` rollup (storage.rollups) in one GROUP BY over
+both windows, the partial days (today so far, the previous window's cut day)
+from the lines. For one product, its daily rollup rows and landing visits
+(`product_visits_daily`) for complete days, and its lines summed per UTC time
+bucket and its landing `visits` counted in SQL for partial days and one-day
+(hourly) windows. Lines whose product was deleted (product_id NULL) are not
+ranked.
 
 Figures: revenue = Σ quantity × unit_price, units = Σ quantity, orders =
 paid orders containing the product. A change is current − previous and
@@ -28,13 +33,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from analytics._rollups import Span, day_start, rollups_usable, span
 from analytics._sql import bucket_key, bucket_step, series_starts, time_bucket
 from analytics.common import NoData, Result, Store, Window
 from analytics.sales import Bucket, Change, change, delta, ratio
-from storage.models import Order, OrderItem, Product, Visit
+from storage.models import (
+    Order,
+    OrderItem,
+    Product,
+    ProductSalesDaily,
+    ProductVisitsDaily,
+    SalesDaily,
+    Visit,
+)
 
 __all__ = [
     "MIN_PREVIOUS_UNITS",
@@ -112,6 +126,112 @@ def _has_orders(session: Session, store: Store) -> bool:
     return bool(session.scalar(select(exists().where(Order.seller_id == store.id))))
 
 
+def _plus(figures: ProductFigures, revenue: int, units: int, orders: int) -> ProductFigures:
+    return ProductFigures(
+        revenue=figures.revenue + revenue,
+        units=figures.units + units,
+        orders=figures.orders + orders,
+    )
+
+
+_ProductRow = tuple[int, bool, int, int, int]
+"""(product id, in the current window, revenue, units, paid orders containing it)."""
+
+
+def _product_sums(
+    session: Session, store: Store, current: Span, previous: Span
+) -> list[_ProductRow]:
+    """Per product and window: complete days from `product_sales_daily` (one range
+    scan over both windows' days), the partial edges from the paid orders' lines.
+    Per-day order counts add up: an order falls on exactly one day."""
+    rows: list[_ProductRow] = []
+    ranges = [
+        (parts.first_day, parts.last_day)
+        for parts in (previous, current)
+        if parts.first_day is not None and parts.last_day is not None
+    ]
+    if ranges:
+        is_current = (
+            ProductSalesDaily.date >= current.first_day
+            if current.first_day is not None
+            else literal(False)
+        ).label("is_current")
+        query = (
+            select(
+                ProductSalesDaily.product_id,
+                is_current,
+                func.sum(ProductSalesDaily.revenue),
+                func.sum(ProductSalesDaily.units),
+                func.sum(ProductSalesDaily.orders),
+            )
+            .where(
+                ProductSalesDaily.seller_id == store.id,
+                ProductSalesDaily.date >= ranges[0][0],
+                ProductSalesDaily.date <= ranges[-1][1],
+                or_(*[ProductSalesDaily.date.between(first, last) for first, last in ranges]),
+            )
+            .group_by(ProductSalesDaily.product_id, is_current)
+        )
+        rows.extend(
+            (int(pid), bool(flag), int(revenue), int(units), int(orders))
+            for pid, flag, revenue, units, orders in session.execute(query)
+        )
+    for flag, parts in ((False, previous), (True, current)):
+        for start, stop in parts.edges:
+            lines = (
+                select(
+                    OrderItem.product_id,
+                    func.sum(OrderItem.quantity * OrderItem.unit_price),
+                    func.sum(OrderItem.quantity),
+                    func.count(distinct(Order.id)),
+                )
+                .join(Order, Order.id == OrderItem.order_id)
+                .where(
+                    Order.seller_id == store.id,
+                    Order.status == "paid",
+                    Order.ordered_at >= start,
+                    Order.ordered_at < stop,
+                    OrderItem.product_id.is_not(None),
+                )
+                .group_by(OrderItem.product_id)
+            )
+            rows.extend(
+                (int(pid or 0), flag, int(revenue), int(units), int(orders))
+                for pid, revenue, units, orders in session.execute(lines)
+            )
+    return rows
+
+
+def _paid_orders(session: Session, store: Store, parts: Span) -> int:
+    """Paid orders placed in a split window."""
+    total = 0
+    if parts.first_day is not None:
+        total += int(
+            session.scalar(
+                select(func.coalesce(func.sum(SalesDaily.orders), 0)).where(
+                    SalesDaily.seller_id == store.id,
+                    SalesDaily.status == "paid",
+                    SalesDaily.date >= parts.first_day,
+                    SalesDaily.date <= parts.last_day,
+                )
+            )
+            or 0
+        )
+    for start, stop in parts.edges:
+        total += int(
+            session.scalar(
+                select(func.count()).where(
+                    Order.seller_id == store.id,
+                    Order.status == "paid",
+                    Order.ordered_at >= start,
+                    Order.ordered_at < stop,
+                )
+            )
+            or 0
+        )
+    return total
+
+
 def top_products(
     session: Session,
     store: Store,
@@ -139,38 +259,20 @@ def top_products(
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
     window, _, previous = _window_bounds(store, window)
     tz = store.timezone
-    cur_start, cur_stop = window.utc_bounds(tz)
-    prev_start, prev_stop = previous.utc_bounds(tz)
-    in_current = and_(Order.ordered_at >= cur_start, Order.ordered_at < cur_stop)
-    # the previous window ends where the current one starts, or (cut like today so far)
-    # before it: one range scan over both, split by a flag rather than per-figure CASEs
-    is_current = (Order.ordered_at >= cur_start).label("is_current")
-    query = (
-        select(
-            OrderItem.product_id,
-            is_current,
-            func.sum(OrderItem.quantity * OrderItem.unit_price),
-            func.sum(OrderItem.quantity),
-            func.count(distinct(Order.id)),
-        )
-        .join(Order, Order.id == OrderItem.order_id)
-        .where(
-            Order.seller_id == store.id,
-            Order.status == "paid",
-            Order.ordered_at >= prev_start,
-            Order.ordered_at < cur_stop,
-            or_(Order.ordered_at < prev_stop, Order.ordered_at >= cur_start),
-            OrderItem.product_id.is_not(None),
-        )
-        .group_by(OrderItem.product_id, is_current)
-    )
+    usable = rollups_usable(session, store)
+    current_span = span(session, store, *window.utc_bounds(tz), usable=usable)
+    previous_span = span(session, store, *previous.utc_bounds(tz), usable=usable)
     zero = ProductFigures(revenue=0, units=0, orders=0)
     sums: dict[int, tuple[ProductFigures, ProductFigures]] = {}
-    for pid, current_flag, revenue, units, orders in session.execute(query):
-        figures = ProductFigures(revenue=int(revenue), units=int(units), orders=int(orders))
-        key = int(pid or 0)  # never NULL: filtered above
-        now_, before = sums.get(key, (zero, zero))
-        sums[key] = (figures, before) if current_flag else (now_, figures)
+    for pid, is_current, revenue, units, orders in _product_sums(
+        session, store, current_span, previous_span
+    ):
+        now_, before = sums.get(pid, (zero, zero))
+        if is_current:
+            now_ = _plus(now_, revenue, units, orders)
+        else:
+            before = _plus(before, revenue, units, orders)
+        sums[pid] = (now_, before)
     sold = {pid: figures for pid, figures in sums.items() if figures[0].units > 0}
     if not (sold if direction == "top" else sums):
         if not _has_orders(session, store):
@@ -179,13 +281,10 @@ def top_products(
             reason="empty_period",
             detail={"start": window.start.isoformat(), "end": window.end.isoformat()},
         )
-    total_orders = session.scalar(
-        select(func.count()).where(Order.seller_id == store.id, Order.status == "paid", in_current)
-    )
     total = ProductFigures(
         revenue=sum(f[0].revenue for f in sums.values()),
         units=sum(f[0].units for f in sums.values()),
-        orders=int(total_orders or 0),
+        orders=_paid_orders(session, store, current_span),
     )
 
     def value(figures: ProductFigures) -> int:
@@ -321,47 +420,89 @@ def _product_lines(
     ]
 
 
+def _product_days(
+    store: Store,
+    product_id: int,
+    model: type[ProductSalesDaily] | type[ProductVisitsDaily],
+    parts: Span,
+) -> list[ColumnElement[bool]]:
+    """The where-clause of one product's rollup rows on a span's complete days."""
+    return [
+        model.seller_id == store.id,
+        model.product_id == product_id,
+        model.date >= parts.first_day,
+        model.date <= parts.last_day,
+    ]
+
+
 def _product_period(
     session: Session,
     store: Store,
     product_id: int,
     window: Window,
     granularity: Literal["hour", "day"],
+    usable: bool,
 ) -> tuple[ProductPeriod, list[Bucket]]:
     tz = store.timezone
     start, stop = window.utc_bounds(tz)
-    step = bucket_step(tz, start, stop)
-    bucket = time_bucket(session, Order.ordered_at, step)
-    rows = session.execute(
-        select(
-            bucket,
-            func.sum(OrderItem.quantity * OrderItem.unit_price),
-            func.sum(OrderItem.quantity),
-            func.count(distinct(Order.id)),
-        )
-        .join(Order, Order.id == OrderItem.order_id)
-        .where(*_product_lines(store, product_id, start, stop))
-        .group_by(bucket)
-    ).all()
+    parts = span(session, store, start, stop, usable=usable and granularity == "day")
     # an order falls in exactly one bucket, so per-bucket order counts add up
     by_key: dict[dt.datetime, list[int]] = {}
-    for number, revenue, units, orders in rows:
-        summed = by_key.setdefault(bucket_key(number, step, tz, granularity), [0, 0, 0])
+
+    def add(key: dt.datetime, revenue: int, units: int, orders: int) -> None:
+        summed = by_key.setdefault(key, [0, 0, 0])
         summed[0] += int(revenue)
         summed[1] += int(units)
         summed[2] += int(orders)
+
+    visits = converted = 0
+    if parts.first_day is not None:
+        for day, revenue, units, orders in session.execute(
+            select(
+                ProductSalesDaily.date,
+                ProductSalesDaily.revenue,
+                ProductSalesDaily.units,
+                ProductSalesDaily.orders,
+            ).where(*_product_days(store, product_id, ProductSalesDaily, parts))
+        ):
+            add(day_start(day, store), revenue, units, orders)
+        day_visits, day_converted = session.execute(
+            select(
+                func.coalesce(func.sum(ProductVisitsDaily.visits), 0),
+                func.coalesce(func.sum(ProductVisitsDaily.converted), 0),
+            ).where(*_product_days(store, product_id, ProductVisitsDaily, parts))
+        ).one()
+        visits += int(day_visits)
+        converted += int(day_converted)
     paid_order = select(Order.id).where(Order.id == Visit.order_id, Order.status == "paid")
-    visits, converted = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((paid_order.exists(), 1), else_=0)), 0),
-        ).where(
-            Visit.seller_id == store.id,
-            Visit.landing_product_id == product_id,
-            Visit.started_at >= start,
-            Visit.started_at < stop,
-        )
-    ).one()
+    for edge_start, edge_stop in parts.edges:
+        step = bucket_step(tz, edge_start, edge_stop)
+        bucket = time_bucket(session, Order.ordered_at, step)
+        for number, revenue, units, orders in session.execute(
+            select(
+                bucket,
+                func.sum(OrderItem.quantity * OrderItem.unit_price),
+                func.sum(OrderItem.quantity),
+                func.count(distinct(Order.id)),
+            )
+            .join(Order, Order.id == OrderItem.order_id)
+            .where(*_product_lines(store, product_id, edge_start, edge_stop))
+            .group_by(bucket)
+        ):
+            add(bucket_key(number, step, tz, granularity), revenue, units, orders)
+        edge_visits, edge_converted = session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((paid_order.exists(), 1), else_=0)), 0),
+            ).where(
+                Visit.seller_id == store.id,
+                Visit.landing_product_id == product_id,
+                Visit.started_at >= edge_start,
+                Visit.started_at < edge_stop,
+            )
+        ).one()
+        visits += int(edge_visits)
+        converted += int(edge_converted)
     last = min(window.end, window.now.date())
     series = []
     for local in series_starts(window.start, last, start, stop, tz, granularity):
@@ -373,11 +514,39 @@ def _product_period(
         revenue=sum(v[0] for v in by_key.values()),
         units=sum(v[1] for v in by_key.values()),
         orders=sum(v[2] for v in by_key.values()),
-        visits=int(visits),
-        converted_visits=int(converted),
-        conversion_rate=ratio(int(converted), int(visits)),
+        visits=visits,
+        converted_visits=converted,
+        conversion_rate=ratio(converted, visits),
     )
     return figures, series
+
+
+def _recent_units(
+    session: Session, store: Store, product_id: int, now: dt.datetime, usable: bool
+) -> int:
+    """Units of the product sold in the RECENT_DAYS × 24 hours before `now`: complete
+    local days from the rollup, the two partial edges from the lines."""
+    parts = span(session, store, now - dt.timedelta(days=RECENT_DAYS), now, usable=usable)
+    units = 0
+    if parts.first_day is not None:
+        units += int(
+            session.scalar(
+                select(func.coalesce(func.sum(ProductSalesDaily.units), 0)).where(
+                    *_product_days(store, product_id, ProductSalesDaily, parts)
+                )
+            )
+            or 0
+        )
+    for start, stop in parts.edges:
+        units += int(
+            session.scalar(
+                select(func.coalesce(func.sum(OrderItem.quantity), 0))
+                .join(Order, Order.id == OrderItem.order_id)
+                .where(*_product_lines(store, product_id, start, stop))
+            )
+            or 0
+        )
+    return units
 
 
 def product_report(
@@ -396,16 +565,12 @@ def product_report(
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
     window, today, previous_window = _window_bounds(store, window)
     granularity: Literal["hour", "day"] = "hour" if window.days == 1 else "day"
-    current, series = _product_period(session, store, product_id, window, granularity)
-    previous, _ = _product_period(session, store, product_id, previous_window, granularity)
+    usable = rollups_usable(session, store)
+    current, series = _product_period(session, store, product_id, window, granularity, usable)
+    previous, _ = _product_period(session, store, product_id, previous_window, granularity, usable)
 
     now = window.now
-    recent_units = session.scalar(
-        select(func.coalesce(func.sum(OrderItem.quantity), 0))
-        .join(Order, Order.id == OrderItem.order_id)
-        .where(*_product_lines(store, product_id, now - dt.timedelta(days=RECENT_DAYS), now))
-    )
-    rate = int(recent_units or 0) / RECENT_DAYS
+    rate = _recent_units(session, store, product_id, now, usable) / RECENT_DAYS
     days_left: float | None
     if product.stock <= 0:
         days_left = 0.0

@@ -4,10 +4,13 @@ today (so far) also against the same time yesterday and the same time on the
 same weekday last week (the real-time report); with an hourly series for a
 one-day window and a daily one otherwise, for charts.
 
-Data contract: `orders` rows (seller, ordered_at UTC, status, cached revenue
-and units) are summed in SQL per (UTC time bucket, status) over the window's
-UTC bounds, one index range scan on ix_orders_seller_time per compared
-window; the few hundred bucket rows are placed in local hours and days here.
+Data contract: a daily window's complete local days are read from the
+`sales_daily` rollup (orders, revenue, units per local date and status; see
+storage.rollups), its partial day (today so far, or the comparison window cut
+at the same time) from `orders` rows (seller, ordered_at UTC, status, cached
+revenue and units) summed in SQL per (UTC time bucket, status), an index range
+scan on ix_orders_seller_time. A one-day window (hourly series) is read from
+`orders` alone. The few hundred rows are placed in local hours and days here.
 
 Figures (money: integer minor units; ratios: floats, None when undefined):
 
@@ -33,9 +36,10 @@ from typing import Literal
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from analytics._rollups import day_start, span
 from analytics._sql import bucket_key, bucket_step, series_starts, time_bucket
 from analytics.common import NoData, Result, Store, Window
-from storage.models import Order
+from storage.models import Order, SalesDaily
 
 __all__ = [
     "Bucket",
@@ -179,31 +183,56 @@ _BucketRows = dict[tuple[dt.datetime, str], _Figures]
 def _bucket_rows(
     session: Session, store: Store, window: Window, granularity: Granularity
 ) -> tuple[_BucketRows, dt.datetime, dt.datetime]:
-    """Orders per (local hour or day start, status) in the window, and its UTC bounds."""
+    """Orders per (local hour or day start, status) in the window, and its UTC bounds:
+    complete days from the rollup (daily windows), the rest from `orders`."""
     tz = store.timezone
     start, stop = window.utc_bounds(tz)
     rows: _BucketRows = {}
     if stop <= start:
         return rows, start, stop
-    step = bucket_step(tz, start, stop)
-    bucket = time_bucket(session, Order.ordered_at, step)
-    query = (
-        select(
-            bucket,
-            Order.status,
-            func.count(),
-            func.coalesce(func.sum(Order.revenue), 0),
-            func.coalesce(func.sum(Order.units), 0),
-        )
-        .where(Order.seller_id == store.id, Order.ordered_at >= start, Order.ordered_at < stop)
-        .group_by(bucket, Order.status)
-    )
+    parts = span(session, store, start, stop, usable=None if granularity == "day" else False)
     merged: defaultdict[tuple[dt.datetime, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for number, status, count, revenue, units in session.execute(query):
-        figures = merged[(bucket_key(number, step, tz, granularity), status)]
+
+    def add(key: tuple[dt.datetime, str], count: int, revenue: int, units: int) -> None:
+        figures = merged[key]
         figures[0] += int(count)
         figures[1] += int(revenue)
         figures[2] += int(units)
+
+    if parts.first_day is not None:
+        daily = select(
+            SalesDaily.date,
+            SalesDaily.status,
+            SalesDaily.orders,
+            SalesDaily.revenue,
+            SalesDaily.units,
+        ).where(
+            SalesDaily.seller_id == store.id,
+            SalesDaily.date >= parts.first_day,
+            SalesDaily.date <= parts.last_day,
+        )
+        for day, status, count, revenue, units in session.execute(daily):
+            add((day_start(day, store), status), count, revenue, units)
+    for edge_start, edge_stop in parts.edges:
+        step = bucket_step(tz, edge_start, edge_stop)
+        bucket = time_bucket(session, Order.ordered_at, step)
+        query = (
+            select(
+                bucket,
+                Order.status,
+                func.count(),
+                func.coalesce(func.sum(Order.revenue), 0),
+                func.coalesce(func.sum(Order.units), 0),
+            )
+            .where(
+                Order.seller_id == store.id,
+                Order.ordered_at >= edge_start,
+                Order.ordered_at < edge_stop,
+            )
+            .group_by(bucket, Order.status)
+        )
+        for number, status, count, revenue, units in session.execute(query):
+            add((bucket_key(number, step, tz, granularity), status), count, revenue, units)
     for key, (count, revenue, units) in merged.items():
         rows[key] = _Figures(count, revenue, units)
     return rows, start, stop

@@ -5,9 +5,13 @@ sellers, then time "paid revenue and order count of one seller over a 7-day and 
     .venv/bin/python bench/storage.py [--lines 1000000] [--queries 200]
                                       [--backends sqlite,postgresql]
 
-Prints load time, database size, the query plan, and p50/p95 query latency; then,
-as a what-if, the same question answered from an hourly rollup table built ad hoc
-(full hours from the rollup, the two partial edge hours from orders).
+Prints load time (the demo generator's bulk path, daily rollups refreshed at the
+end of each seller), database size, the query plan, and p50/p95 latency of the
+query the product uses, `storage.rollups.revenue_and_orders`: complete local days
+from the `sales_daily` rollup, the two partial edge days from `orders` (windows
+start and stop at random instants); beside it the same question answered from
+`orders` alone (one index range scan on ix_orders_seller_time), and a check that
+both give the same answers.
 Targets: 1M lines load in under 60 s; p95 under 20 ms for both windows.
 PostgreSQL uses a throwaway database advisor_bench_<random> at 127.0.0.1:5432,
 dropped afterwards; it is skipped with a message when unreachable.
@@ -25,15 +29,19 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Engine, bindparam, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage.db import make_engine, session_factory, upgrade  # noqa: E402
 from storage.demo import BEAUTY, CAMPING, DEMO, PETS, StoreSpec, generate_store  # noqa: E402
-from storage.models import Order, UTCDateTime  # noqa: E402
+from storage.models import Order  # noqa: E402
+from storage.rollups import revenue_and_orders  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get(
     "BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -113,43 +121,79 @@ def revenue_query(seller_id: int, start: dt.datetime, stop: dt.datetime):  # typ
     )
 
 
-QUERY_SQL = (
-    "SELECT COALESCE(SUM(revenue), 0), COUNT(*) FROM orders WHERE seller_id = :s "
-    "AND ordered_at >= :a AND ordered_at < :b AND status = 'paid'"
-)
+SEOUL = ZoneInfo("Asia/Seoul")  # every bench seller's timezone (StoreSpec default)
+
+
+def captured_statements(engine: Engine, run: Any) -> list[tuple[str, Any]]:
+    """The SQL statements (and parameters) `run()` sends to the database."""
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    return statements
 
 
 def show_plan(engine: Engine, seller_id: int) -> None:
-    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-    statement = text(prefix + QUERY_SQL).bindparams(
-        bindparam("a", type_=UTCDateTime()), bindparam("b", type_=UTCDateTime())
+    """EXPLAIN the statement revenue_and_orders sends for a 90-day window cut mid-day."""
+    start = UNTIL - dt.timedelta(days=100, hours=5)
+    stop = start + dt.timedelta(days=90)
+    with Session(engine) as session:
+        statements = captured_statements(
+            engine, lambda: revenue_and_orders(session, seller_id, SEOUL, start, stop)
+        )
+        statement, parameters = statements[-1]  # the timezone check comes first
+        prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+        connection = session.connection()
+        plan = [str(row[-1]) for row in connection.exec_driver_sql(prefix + statement, parameters)]
+    text_plan = " ".join(plan)
+    print(
+        "  plan of revenue_and_orders (90-day window): "
+        f"edges from orders by {'ix_orders_seller_time' if 'ix_orders_seller_time' in text_plan else 'NO INDEX'}, "
+        f"days from sales_daily by {'its primary key' if 'sales_daily' in text_plan else 'NOTHING'}"
     )
-    params = {"s": seller_id, "a": UNTIL - dt.timedelta(days=7), "b": UNTIL}
-    with engine.connect() as connection:
-        plan = [str(row[-1]) for row in connection.execute(statement, params)]
-    uses_index = any("ix_orders_seller_time" in line for line in plan)
-    print(f"  plan ({'index range scan on ix_orders_seller_time' if uses_index else 'NO INDEX'}):")
     for line in plan:
         print(f"    {line}")
 
 
-def time_queries(engine: Engine, seller_id: int, window_days: int, count: int) -> list[float]:
+def windows(window_days: int, count: int) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Random windows of `window_days` days starting at any instant of the history."""
     rng = np.random.default_rng(window_days)
     first = UNTIL - dt.timedelta(days=DAYS)
     span = (UNTIL - first).total_seconds() - window_days * 86_400
-    timings = []
-    with engine.connect() as connection:
-        connection.execute(revenue_query(seller_id, first, UNTIL)).one()  # warm the cache
-        for offset in rng.uniform(0, span, size=count):
-            start = first + dt.timedelta(seconds=float(offset))
-            stop = start + dt.timedelta(days=window_days)
+    starts = [first + dt.timedelta(seconds=float(offset)) for offset in rng.uniform(0, span, count)]
+    return [(start, start + dt.timedelta(days=window_days)) for start in starts]
+
+
+def time_queries(engine: Engine, seller_id: int, window_days: int, count: int) -> None:
+    ranges = windows(window_days, count)
+    product, plain, mismatches = [], [], 0
+    with Session(engine) as session:
+        revenue_and_orders(session, seller_id, SEOUL, *ranges[0])  # warm the caches
+        session.execute(revenue_query(seller_id, *ranges[0])).one()
+        for start, stop in ranges:
             began = time.perf_counter()
-            connection.execute(revenue_query(seller_id, start, stop)).one()
-            timings.append((time.perf_counter() - began) * 1000)
-    return timings
+            answer = revenue_and_orders(session, seller_id, SEOUL, start, stop)
+            product.append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            revenue, orders = session.execute(revenue_query(seller_id, start, stop)).one()
+            plain.append((time.perf_counter() - began) * 1000)
+            mismatches += answer != (int(revenue), int(orders))
+    for label, timings in (("rollup days + raw edges", product), ("orders only (before)", plain)):
+        p50, p95 = np.percentile(timings, [50, 95])
+        print(
+            f"  {window_days:>2}-day window, {count} queries, {label:<24}: p50 {p50:6.2f} ms  "
+            f"p95 {p95:6.2f} ms  max {max(timings):6.2f} ms"
+        )
+    print(f"     answers equal to the orders-only query: {'all' if not mismatches else 'NO'}")
 
 
-def run(engine: Engine, label: str, lines: int, queries: int, rollup: bool) -> None:
+def run(engine: Engine, label: str, lines: int, queries: int) -> None:
     print(f"\n== {label}")
     upgrade(engine)
     started = time.perf_counter()
@@ -157,96 +201,12 @@ def run(engine: Engine, label: str, lines: int, queries: int, rollup: bool) -> N
     loaded = time.perf_counter() - started
     maintain(engine)
     print(
-        f"  load: {loaded:.1f} s for all sellers (big seller: {big_lines:,} lines); "
-        f"database size {size_bytes(engine) / 1e6:.0f} MB"
+        f"  load: {loaded:.1f} s for all sellers, rollups included (big seller: "
+        f"{big_lines:,} lines); database size {size_bytes(engine) / 1e6:.0f} MB"
     )
     show_plan(engine, big_id)
     for window in (7, 90):
-        timings = time_queries(engine, big_id, window, queries)
-        p50, p95 = np.percentile(timings, [50, 95])
-        print(
-            f"  {window:>2}-day window, {queries} queries: p50 {p50:.2f} ms  p95 {p95:.2f} ms  "
-            f"max {max(timings):.2f} ms"
-        )
-    if rollup:
-        rollup_what_if(engine, big_id, queries)
-
-
-# What-if: the same question answered from an hourly rollup of paid orders (not in the
-# schema; built here only to measure what such a table would buy). Full hours come from
-# the rollup, the two partial edge hours from orders.
-ROLLUP_SQL = {
-    "sqlite": (
-        "CREATE TABLE bench_order_hours (seller_id INTEGER, hour TEXT, orders INTEGER, "
-        "revenue INTEGER, PRIMARY KEY (seller_id, hour)) WITHOUT ROWID",
-        "INSERT INTO bench_order_hours SELECT seller_id, substr(ordered_at, 1, 13) || "
-        "':00:00.000000', COUNT(*), SUM(revenue) FROM orders WHERE status = 'paid' GROUP BY 1, 2",
-    ),
-    "postgresql": (
-        "CREATE TABLE bench_order_hours (seller_id INTEGER, hour TIMESTAMPTZ, orders INTEGER, "
-        "revenue BIGINT, PRIMARY KEY (seller_id, hour))",
-        "INSERT INTO bench_order_hours SELECT seller_id, date_trunc('hour', ordered_at), "
-        "COUNT(*), SUM(revenue) FROM orders WHERE status = 'paid' GROUP BY 1, 2",
-    ),
-}
-ROLLUP_QUERY = """
-SELECT SUM(r), SUM(n) FROM (
-  SELECT COALESCE(SUM(revenue), 0) AS r, COUNT(*) AS n FROM orders
-   WHERE seller_id = :s AND ordered_at >= :a AND ordered_at < :ha AND status = 'paid'
-  UNION ALL
-  SELECT COALESCE(SUM(revenue), 0), COUNT(*) FROM orders
-   WHERE seller_id = :s AND ordered_at >= :hb AND ordered_at < :b AND status = 'paid'
-  UNION ALL
-  SELECT COALESCE(SUM(revenue), 0), COALESCE(SUM(orders), 0) FROM bench_order_hours
-   WHERE seller_id = :s AND hour >= :ha AND hour < :hb
-) parts
-"""
-
-
-def rollup_what_if(engine: Engine, seller_id: int, count: int) -> None:
-    create, fill = ROLLUP_SQL[engine.dialect.name]
-    began = time.perf_counter()
-    with engine.begin() as connection:
-        connection.exec_driver_sql(create)
-        connection.exec_driver_sql(fill)
-        connection.exec_driver_sql("ANALYZE bench_order_hours")
-    built = time.perf_counter() - began
-    statement = text(ROLLUP_QUERY).bindparams(
-        *(bindparam(name, type_=UTCDateTime()) for name in ("a", "b", "ha", "hb"))
-    )
-    print(f"  what-if hourly rollup of paid orders (built in {built:.1f} s, not in the schema):")
-    first = UNTIL - dt.timedelta(days=DAYS)
-    with engine.connect() as connection:
-        for window in (7, 90):
-            rng = np.random.default_rng(window)
-            span = (UNTIL - first).total_seconds() - window * 86_400
-            timings, mismatches = [], 0
-            for offset in rng.uniform(0, span, size=count):
-                start = first + dt.timedelta(seconds=float(offset))
-                stop = start + dt.timedelta(days=window)
-                params = {
-                    "s": seller_id,
-                    "a": start,
-                    "b": stop,
-                    "ha": _hour_ceil(start),
-                    "hb": stop.replace(minute=0, second=0, microsecond=0),
-                }
-                began = time.perf_counter()
-                revenue, orders = connection.execute(statement, params).one()
-                timings.append((time.perf_counter() - began) * 1000)
-                if len(timings) <= 10:  # the answer must equal the plain query's
-                    plain = connection.execute(revenue_query(seller_id, start, stop)).one()
-                    mismatches += (int(revenue), int(orders)) != (int(plain[0]), int(plain[1]))
-            p50, p95 = np.percentile(timings, [50, 95])
-            print(
-                f"  {window:>2}-day window, {count} queries: p50 {p50:.2f} ms  p95 {p95:.2f} ms  "
-                f"(answers equal to the plain query: {'yes' if not mismatches else 'NO'})"
-            )
-
-
-def _hour_ceil(moment: dt.datetime) -> dt.datetime:
-    floor = moment.replace(minute=0, second=0, microsecond=0)
-    return floor if floor == moment else floor + dt.timedelta(hours=1)
+        time_queries(engine, big_id, window, queries)
 
 
 @contextmanager
@@ -275,12 +235,6 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument(
-        "--no-rollup",
-        dest="rollup",
-        action="store_false",
-        help="skip the what-if measurement with an hourly rollup table",
-    )
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     print(
@@ -291,7 +245,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="advisor_bench_") as folder:
             engine = make_engine(f"sqlite:///{folder}/bench.db")
             try:
-                run(engine, "SQLite (file, WAL)", args.lines, args.queries, args.rollup)
+                run(engine, "SQLite (file, WAL)", args.lines, args.queries)
             finally:
                 engine.dispose()
     if "postgresql" in backends:
@@ -299,7 +253,7 @@ def main() -> int:
             if url is not None:
                 engine = make_engine(url)
                 try:
-                    run(engine, "PostgreSQL 127.0.0.1:5432", args.lines, args.queries, args.rollup)
+                    run(engine, "PostgreSQL 127.0.0.1:5432", args.lines, args.queries)
                 finally:
                     engine.dispose()
     return 0
