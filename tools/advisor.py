@@ -74,6 +74,7 @@ from tools import registry
 from tools.answer import Answer, Button, ToolCall
 from tools.compact import compact
 from tools.context import TurnContext, make_context
+from tools.fit_cache import FitCache
 from tools.guard import check_answer
 from tools.prompts import PromptStore, normalize_lang
 from tools.render import buttons_for, chart_for, no_result_text, render, render_text
@@ -127,6 +128,7 @@ class Advisor:
         self._prompts = prompts
         self._agent: Agent | None = None
         self._agent_lock = threading.Lock()
+        self._fits = FitCache()
         # model calls run here so a late one can be abandoned at the deadline; the
         # deadline counts from the question, so waiting for a worker counts too
         self._pool = concurrent.futures.ThreadPoolExecutor(
@@ -167,6 +169,7 @@ class Advisor:
             lang=chosen,
             settings=self._settings,
             prompts=self._prompts,
+            fits=self._fits,
         )
         try:
             routed = self._route(ctx, text, _previous_route(turns))
@@ -202,6 +205,7 @@ class Advisor:
             lang=chosen,
             settings=self._settings,
             prompts=self._prompts,
+            fits=self._fits,
         )
         try:
             outcome = self._answer_run(ctx, registry.run(ctx, tool, args), "offline")

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from analytics.common import Store
 from storage.models import Seller
 from storage.settings import Settings
+from tools.fit_cache import FitCache
 from tools.prompts import PromptStore
 
 
@@ -41,6 +42,8 @@ class TurnContext:
     lang: str
     settings: Settings
     prompts: PromptStore
+    fits: FitCache | None = None
+    """Customer-model fits shared across the turns of one advisor."""
 
     @property
     def seller_id(self) -> int:
@@ -85,9 +88,10 @@ def make_context(
     lang: str,
     settings: Settings,
     prompts: PromptStore,
+    fits: FitCache | None = None,
 ) -> TurnContext:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     with sessions() as session:
         store, name = load_store(session, seller_id)
-    return TurnContext(sessions, store, name, now, lang, settings, prompts)
+    return TurnContext(sessions, store, name, now, lang, settings, prompts, fits)

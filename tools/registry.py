@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from analytics.common import NoData, Result, Window
 from tools.context import TurnContext
+from tools.fit_cache import FitCache
 from tools.prompts import PromptStore
 from tools.schemas import (
     ARG_SCHEMAS,
@@ -126,11 +127,23 @@ def _ads(ctx: TurnContext, args: AdReportArgs) -> Result:
 
 
 def _customers(ctx: TurnContext, args: CustomerReportArgs) -> Result:
-    from analytics.clv import customer_report
+    from analytics.clv import customer_report, score_store
 
     with ctx.session() as session:
+        if ctx.fits is None:
+            return customer_report(
+                session, ctx.store, as_of=ctx.now, segment=args.segment, limit=args.limit
+            )
+        fitted = ctx.fits.get(
+            ctx.store.id, ctx.now, lambda as_of: score_store(session, ctx.store, as_of=as_of)
+        )
         return customer_report(
-            session, ctx.store, as_of=ctx.now, segment=args.segment, limit=args.limit
+            session,
+            ctx.store,
+            as_of=FitCache.calibration_end(ctx.now),
+            segment=args.segment,
+            limit=args.limit,
+            scored_store=fitted,
         )
 
 

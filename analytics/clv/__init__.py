@@ -5,6 +5,7 @@
 - `gamma_gamma`: log-likelihood, `fit`, `expected_average_spend`.
 - `summarize_transactions`: (customer, date, amount) rows to (x, t_x, T, monetary).
 - `customer_summary`: the same built from one seller's paid orders.
+- `score_store`: both models fitted and every customer scored (cacheable).
 - `customer_report`: fitted parameters, segment sizes and the top customers of a segment.
 """
 
@@ -19,11 +20,13 @@ from analytics.clv.report import (
     CustomerOutlook,
     CustomerReport,
     GammaGammaParameters,
+    ScoredStore,
     Segment,
     SegmentCounts,
     SegmentRules,
     customer_report,
     score_customers,
+    score_store,
 )
 from analytics.clv.summary import summarize_transactions
 from analytics.clv.transactions import customer_summary, purchase_days
@@ -46,7 +49,9 @@ __all__ = [
     "SegmentCounts",
     "SegmentRules",
     "bgnbd",
+    "ScoredStore",
     "customer_report",
+    "score_store",
     "customer_summary",
     "gamma_gamma",
     "purchase_days",

@@ -23,6 +23,7 @@ buyers for a stable fit; below that, or when either fit fails, the answer is
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
@@ -158,23 +159,29 @@ def _ranked(scored: pd.DataFrame, segment: Segment) -> pd.DataFrame:
     return members.sort_values([*keys, "internal_id"], ascending=[*ascending, True], kind="stable")
 
 
-def customer_report(
-    session: Session,
-    store: Store,
-    *,
-    as_of: dt.datetime,
-    segment: Segment = "likely_regulars",
-    limit: int = 10,
-    rules: SegmentRules | None = None,
-) -> CustomerReport | NoData:
-    """Fit BG/NBD and Gamma-Gamma on the store's customers up to `as_of` and list the top
-    `limit` customers of `segment`, with every segment's size and the fitted parameters."""
+@dataclass(frozen=True)
+class ScoredStore:
+    """Both models fitted on a store's customers at `as_of`, every customer scored.
+
+    Fitting is the slow part of a customer report; a caller that answers several
+    questions about one store (the advisor) may keep this and reuse it.
+    """
+
+    store_id: int
+    as_of: dt.datetime
+    rules: SegmentRules
+    scored: pd.DataFrame
+    bg_fit: bgnbd.BGNBDFit
+    gg_fit: gamma_gamma.GammaGammaFit
+    repeat_buyers: int
+
+
+def score_store(
+    session: Session, store: Store, *, as_of: dt.datetime, rules: SegmentRules | None = None
+) -> ScoredStore | NoData:
+    """Fit BG/NBD and Gamma-Gamma on the store's customers up to `as_of` and score each."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
-    if segment not in SEGMENTS:
-        raise ValueError(f"unknown segment {segment!r}; expected one of {', '.join(SEGMENTS)}")
-    if limit < 1:
-        raise ValueError(f"limit must be >= 1, got {limit}")
     rules = rules or SegmentRules()
     summary = customer_summary(session, store, as_of=as_of)
     if summary.empty:
@@ -189,6 +196,36 @@ def customer_report(
         scored = score_customers(summary, bg_fit.params, gg_fit.params, rules)
     except FitError as exc:
         return _too_few(summary, repeat_buyers, f"fit failed: {exc}")
+    return ScoredStore(store.id, as_of, rules, scored, bg_fit, gg_fit, repeat_buyers)
+
+
+def customer_report(
+    session: Session,
+    store: Store,
+    *,
+    as_of: dt.datetime,
+    segment: Segment = "likely_regulars",
+    limit: int = 10,
+    rules: SegmentRules | None = None,
+    scored_store: ScoredStore | NoData | None = None,
+) -> CustomerReport | NoData:
+    """Fit BG/NBD and Gamma-Gamma on the store's customers up to `as_of` and list the top
+    `limit` customers of `segment`, with every segment's size and the fitted parameters.
+    `scored_store` (from `score_store` for this store) skips the fit."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    if segment not in SEGMENTS:
+        raise ValueError(f"unknown segment {segment!r}; expected one of {', '.join(SEGMENTS)}")
+    if limit < 1:
+        raise ValueError(f"limit must be >= 1, got {limit}")
+    if scored_store is None:
+        scored_store = score_store(session, store, as_of=as_of, rules=rules)
+    if isinstance(scored_store, NoData):
+        return scored_store
+    if scored_store.store_id != store.id:
+        raise ValueError("scored_store belongs to another store")
+    scored, bg_fit, gg_fit = scored_store.scored, scored_store.bg_fit, scored_store.gg_fit
+    rules, repeat_buyers, as_of = scored_store.rules, scored_store.repeat_buyers, scored_store.as_of
 
     top = _ranked(scored, segment).head(limit)
     names = dict(
