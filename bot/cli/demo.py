@@ -18,9 +18,11 @@ from storage.demo import IncidentNote, StoreSummary, summarize_store
 from storage.sellers import SellerError
 
 NEXT_STEPS = (
-    ("advisor seller list", "the sellers in this database"),
+    ('"오늘 매출 어때?"  "what sold best last week?"', "ask in the chat below (Korean or English)"),
+    ('"광고비 잘 쓰고 있어?"  "단골 될 고객은?"', "ads, future regulars, search keywords, alerts"),
+    ('advisor ask "어제 매출" --seller demo --json', "one question, with the tool calls as JSON"),
     ("advisor import orders FILE.csv --seller SLUG", "load a real order export (Shopify or CSV)"),
-    ("advisor ask / advisor chat", "questions in Korean or English (coming with the advisor)"),
+    ("advisor link-code --seller demo", "a code to link a Telegram chat (see README)"),
 )
 
 
