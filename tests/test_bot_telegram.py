@@ -288,6 +288,47 @@ async def test_a_stale_button_from_before_a_restart_says_it_expired(
     )
 
 
+async def test_every_command_answers_and_unlink_ends_the_link(
+    telegram: EmulatorClient, bot: tuple[BotApplication, Services], db: sessionmaker[Session]
+) -> None:
+    await link(telegram, db, ALICE, "ko")
+    commands = ["/help", "/top", "/ads", "/customers", "/keywords", "/digest", "/nope"]
+    for number, command in enumerate(commands, start=2):
+        await telegram.send_user_message(ALICE, command)
+        await telegram.wait_for_messages(ALICE, number)
+    await telegram.send_user_message(ALICE, "/alerts")  # the answer and the status line
+    messages = await telegram.wait_for_messages(ALICE, 10)
+    await telegram.send_user_message(ALICE, "/unlink")
+    await telegram.send_user_message(ALICE, "/unlink")
+    await telegram.send_user_message(ALICE, "오늘 매출 어때?")
+    after = (await telegram.wait_for_messages(ALICE, 13))[10:]
+
+    by_command = dict(zip(commands, texts(messages[1:8]), strict=True))
+    assert by_command["/help"].startswith("이런 걸 물어보실 수 있어요:")
+    assert by_command["/help"].endswith("명령 뒤에 기간을 붙일 수 있어요(예: /top 지난달).")
+    # the best seller of the last 7 days: 7 × 600,000원, 7 × 24 units
+    assert "1. 스테인리스 텀블러 500ml: 4,200,000원 · 168개" in by_command["/top"]
+    assert (
+        by_command["/ads"]
+        == "아직 광고 데이터가 없어요. 광고 통계를 가져오면 효율을 분석해 드릴게요."
+    )
+    assert by_command["/digest"] == "사용법: /digest on 또는 /digest off"
+    assert (
+        by_command["/nope"]
+        == "알 수 없는 명령이에요. /help 를 보내면 쓸 수 있는 명령을 알려 드려요."
+    )
+    assert texts(messages[9:10]) == [
+        "알림: 켜짐 · 아침 요약: 켜짐\n끄기/켜기: /alerts off, /alerts on · 아침 요약: /digest off, /digest on"
+    ]
+    apology = "죄송해요, 처리하는 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."
+    assert apology not in texts(messages)
+    assert texts(after) == [
+        "이 채팅과 스토어의 연결을 해제했어요. 다시 연결하려면 /link 코드 를 보내 주세요.",
+        "이 채팅은 연결된 스토어가 없어요.",
+        UNLINKED_KO,
+    ]
+
+
 async def test_commands_are_registered_in_korean_and_english(
     telegram: EmulatorClient, bot: tuple[BotApplication, Services]
 ) -> None:
