@@ -16,7 +16,8 @@ Library API
         report = generate_store(session, spec, np.random.default_rng(7))
 
 `generate_store` creates the seller and its whole history in the caller's
-transaction and returns a `StoreReport` (seller id and row counts). Same spec,
+transaction, refreshes its daily rollups (storage.rollups), and returns a
+`StoreReport` (seller id and row counts). Same spec,
 same rng state and an empty database give identical rows. Knobs on StoreSpec:
 `theme` (catalog: DEMO, BEAUTY, PETS, CAMPING), `growth`, `day_noise` (0 for a
 pure Poisson process), `conversion`, `losing_campaign`, `with_visits`,
