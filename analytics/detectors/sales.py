@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
@@ -267,7 +268,7 @@ def _alert(
         usual = np.array([hourly[w, quiet:hour].sum() for w in weeks], dtype=np.float64)
         expected_quiet = round(float(trimmed_mean(usual, config.trim)[0]), 2)
     if detected_at is None:
-        stamp = dt.datetime.combine(date, dt.time(), tzinfo=_zone(series.zone))
+        stamp = dt.datetime.combine(date, dt.time(), tzinfo=ZoneInfo(series.zone))
         detected_at = (stamp + dt.timedelta(hours=hour)).astimezone(dt.UTC)
     evidence = SalesDropEvidence(
         from_hour=0,
@@ -291,9 +292,3 @@ def _alert(
         detected_at=detected_at,
         evidence=evidence,
     )
-
-
-def _zone(name: str) -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
