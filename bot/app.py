@@ -30,6 +30,7 @@ from bot import scheduler
 from bot.context import CONTEXT_TYPES, BotApplication
 from bot.handlers import MENU_COMMANDS, register
 from bot.services import BotOptions, Services
+from bot.updates import ChatOrderedProcessor
 from storage.settings import Settings
 from tools.prompts import LANGS
 
@@ -91,7 +92,7 @@ def build_application(
                 max_retries=options.max_retries,
             )
         )
-        .concurrent_updates(options.concurrent_updates)
+        .concurrent_updates(ChatOrderedProcessor(options.concurrent_updates))
         .connection_pool_size(options.connection_pool)
         .pool_timeout(30.0)
     )

@@ -60,7 +60,7 @@ class BotOptions:
     max_rate: float = 25.0  # messages per second overall (Telegram allows about 30)
     burst: int = 5  # messages that may go at once after a quiet spell (the limiter's bucket)
     max_retries: int = 2  # RetryAfter retries by the rate limiter
-    concurrent_updates: int = 64  # updates handled at once (slow questions don't queue others)
+    concurrent_updates: int = 64  # updates handled at once; one chat's messages in order
     connection_pool: int = (
         32  # HTTP connections to the Bot API (httpcore scans them all per request)
     )
