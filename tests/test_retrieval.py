@@ -525,3 +525,65 @@ def test_cli_rebuilds_the_index(
         assert "nobody" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()
+
+
+# -- one tip per analysis answer -----------------------------------------------------------
+
+
+def test_tip_kinds_follow_the_analysis_results() -> None:
+    from types import SimpleNamespace as NS
+
+    from analytics.ads import AdReport
+    from analytics.clv.report import CustomerReport
+    from analytics.common import NoData
+    from analytics.keywords import KeywordReport
+    from analytics.products import ProductRanking, ProductReport
+    from analytics.sales import SalesReport
+    from tools.retrieval.tips import tip_kind
+
+    def ads(losing: list[Any], ctr: float | None) -> AdReport:
+        return AdReport.model_construct(losing=losing, total=NS(change=NS(ctr=ctr)))
+
+    def sales(relative: float | None) -> SalesReport:
+        return SalesReport.model_construct(previous=NS(change=NS(revenue=NS(relative=relative))))
+
+    def product(days: float | None, visits: int, conversion: float | None) -> ProductReport:
+        return ProductReport.model_construct(
+            days_of_stock_left=days,
+            current=NS(visits=visits),
+            change=NS(conversion_rate=NS(relative=conversion)),
+        )
+
+    def keywords(*keys: str) -> KeywordReport:
+        return KeywordReport.model_construct(
+            low_converting=[NS(suggestion=NS(key=key)) for key in keys]
+        )
+
+    cases = [
+        (ads([NS(campaign_id=1)], None), "ad_low_roas"),
+        (ads([], -0.25), "ad_low_ctr"),
+        (ads([], -0.1), None),
+        (sales(-0.2), "sales_drop"),
+        (sales(-0.19), None),
+        (sales(None), None),
+        (ProductRanking.model_construct(direction="falling", items=[NS()]), "falling_products"),
+        (ProductRanking.model_construct(direction="top", items=[NS()]), None),
+        (product(3.5, 0, None), "low_stock"),
+        (product(None, 80, -0.4), "low_conversion"),
+        (product(None, 49, -0.4), None),
+        (product(12.0, 80, -0.1), None),
+        (keywords("improve_page", "add_product"), "keyword_gap"),
+        (keywords("improve_page"), "low_conversion"),
+        (keywords(), None),
+        (CustomerReport.model_construct(segment="at_risk", customers=(NS(),)), "at_risk_customers"),
+        (
+            CustomerReport.model_construct(segment="likely_regulars", customers=(NS(),)),
+            "likely_regulars",
+        ),
+        (CustomerReport.model_construct(segment="regulars", customers=(NS(),)), None),
+        (CustomerReport.model_construct(segment="at_risk", customers=()), None),
+        (NoData(reason="no_ads"), None),
+    ]
+    for result, expected in cases:
+        assert tip_kind(result) == expected, result
+        assert expected is None or expected in TIP_KINDS

@@ -7,7 +7,8 @@ playbook and customer-inquiry drafts.
 - `resolve_product(seller_id, mention) -> Resolution(best, candidates, confident)`
   (products.py: per-seller catalogue, embedding search + lexical re-rank);
 - `search_playbook(topic, lang, k) -> list[Passage(title, text, source_file, score)]`
-  and `tip_for(kind, lang) -> Tip | None` (playbook.py: prompts/knowledge/);
+  and `tip_for(kind, lang) -> Tip | None` (playbook.py: prompts/knowledge/), the
+  kind from an analysis result by `tip_kind(result)` (tips.py);
 - `draft_inquiry(session, seller_id, text, lang) -> InquiryDraft(text, product,
   facts, sources, knows)` (inquiries.py: product facts + past answers);
 - `refresh_seller` / `rebuild_seller` keep a seller's collections current
@@ -21,6 +22,7 @@ from tools.retrieval.inquiries import InquiryDraft, PastInquiry
 from tools.retrieval.playbook import TIP_KINDS, Passage, Tip
 from tools.retrieval.products import ProductRef, Resolution, SyncCounts
 from tools.retrieval.service import Retrieval, SellerSync, refresh_after_import
+from tools.retrieval.tips import tip_kind
 
 __all__ = [
     "TIP_KINDS",
@@ -34,4 +36,5 @@ __all__ = [
     "SyncCounts",
     "Tip",
     "refresh_after_import",
+    "tip_kind",
 ]
