@@ -204,11 +204,17 @@ async def test_lang_switches_the_answer_language_and_persists_it(
     telegram: EmulatorClient, bot: tuple[BotApplication, Services], db: sessionmaker[Session]
 ) -> None:
     await link(telegram, db, ALICE, "ko")
-    await telegram.send_user_message(ALICE, "/lang en")
-    (_, switched) = await telegram.wait_for_messages(ALICE, 2)
+    await telegram.send_user_message(ALICE, "/lang")
+    (_, choose) = await telegram.wait_for_messages(ALICE, 2)
+    await telegram.press_button(ALICE, choose.message_id, choose.callback_data[1])
+    switched = (await telegram.wait_for_messages(ALICE, 3))[2]
     await telegram.send_user_message(ALICE, "/report")
-    report = (await telegram.wait_for_messages(ALICE, 3))[2]
+    report = (await telegram.wait_for_messages(ALICE, 4))[3]
 
+    assert (choose.plain_text, choose.button_texts) == (
+        "답변 언어를 골라 주세요.",
+        ["한국어", "English"],
+    )
     assert switched.plain_text == "I'll answer in English from now on."
     assert "117,000" in report.plain_text and "4 orders" in report.plain_text
     with db() as session:
