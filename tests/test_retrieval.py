@@ -587,3 +587,25 @@ def test_tip_kinds_follow_the_analysis_results() -> None:
     for result, expected in cases:
         assert tip_kind(result) == expected, result
         assert expected is None or expected in TIP_KINDS
+
+
+def test_a_reseeded_database_is_not_answered_from_the_old_index(
+    sessions: Any, tmp_path: Path
+) -> None:
+    with sessions.begin() as session:
+        seller = make_seller(session, "shop")
+        old = make_product(session, seller, "유자차 1kg", 12_900, sku="OLD-1")
+        seller_id = seller.id
+    index = _index(tmp_path)
+    assert Retrieval(index, PROMPTS, sessions=sessions).resolve_product(seller_id, "유자차").best
+
+    # the same seller id now belongs to another store (a re-seed, a restored backup)
+    with sessions.begin() as session:
+        again = session.get(type(seller), seller_id)
+        again.slug = "other-shop"
+        session.delete(session.get(type(old), old.id))
+        make_product(session, again, "보리차 티백", 8_900, sku="NEW-1")
+    fresh = Retrieval(index, PROMPTS, sessions=sessions)
+    assert fresh.resolve_product(seller_id, "유자차").best is None
+    found = fresh.resolve_product(seller_id, "보리차")
+    assert found.best is not None and found.best.sku == "NEW-1"

@@ -21,7 +21,12 @@ query for one seller can never return another's data; the playbook is shared.
 from tools.retrieval.inquiries import InquiryDraft, PastInquiry
 from tools.retrieval.playbook import TIP_KINDS, Passage, Tip
 from tools.retrieval.products import ProductRef, Resolution, SyncCounts
-from tools.retrieval.service import Retrieval, SellerSync, refresh_after_import
+from tools.retrieval.service import (
+    Retrieval,
+    RetrievalHandle,
+    SellerSync,
+    refresh_after_import,
+)
 from tools.retrieval.tips import tip_kind
 
 __all__ = [
@@ -32,6 +37,7 @@ __all__ = [
     "ProductRef",
     "Resolution",
     "Retrieval",
+    "RetrievalHandle",
     "SellerSync",
     "SyncCounts",
     "Tip",

@@ -224,11 +224,11 @@ def chunks(article: Article) -> list[_Chunk]:
 # -- the playbook --------------------------------------------------------------------
 
 
-class Playbook:
-    """The articles under `prompts_dir`/knowledge and their index."""
+class Library:
+    """The articles under `prompts_dir`/knowledge, re-read when a file changes
+    (no index: tips need only the files)."""
 
-    def __init__(self, index: VectorIndex, prompts_dir: Path) -> None:
-        self.index = index
+    def __init__(self, prompts_dir: Path) -> None:
         self.root = Path(prompts_dir)
         self.folder = self.root / KNOWLEDGE_DIR
         self._lock = threading.Lock()
@@ -244,20 +244,58 @@ class Playbook:
                 stats.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
         return f"{zlib.crc32(chr(10).join(stats).encode('utf-8')):08x}-{len(stats)}"
 
-    def refresh(self) -> bool:
-        """Re-read the articles and update the index when a file changed; True
-        when the index was written."""
+    def load(self) -> tuple[str, list[Article], dict[str, _Chunk]]:
+        """(fingerprint, articles, passages by id), current with the files."""
         stamp = self._fingerprint()
         with self._lock:
-            if stamp == self._stamp:
+            if stamp != self._stamp:
+                paths = sorted(self.folder.glob("*.md")) if self.folder.is_dir() else []
+                articles = [
+                    article
+                    for article in (read_article(path, self.root) for path in paths)
+                    if article is not None
+                ]
+                pieces = {chunk.id: chunk for article in articles for chunk in chunks(article)}
+                self._articles, self._chunks, self._stamp = articles, pieces, stamp
+            return stamp, self._articles, self._chunks
+
+    def articles(self, lang: str | None = None) -> list[Article]:
+        _, articles, _ = self.load()
+        return [a for a in articles if lang is None or a.lang == lang]
+
+    def lang(self, lang: str) -> str:
+        """`lang` when articles exist in it, else English."""
+        have = {article.lang for article in self.load()[1]}
+        if lang in have:
+            return lang
+        return "en" if "en" in have else lang
+
+    def tip_for(self, kind: str, lang: str) -> Tip | None:
+        """The tip of the first article (by file name) that offers one for `kind`."""
+        lang = self.lang(lang)
+        for article in self.articles(lang):
+            if kind in article.tip_for and article.tip:
+                return Tip(kind, article.title, article.tip, article.source_file, article.slug)
+        return None
+
+
+class Playbook:
+    """The library's passages in the shared Chroma collection `playbook`."""
+
+    def __init__(
+        self, index: VectorIndex, prompts_dir: Path, library: Library | None = None
+    ) -> None:
+        self.index = index
+        self.library = library or Library(prompts_dir)
+        self._lock = threading.Lock()
+        self._indexed: str | None = None
+
+    def refresh(self) -> bool:
+        """Update the index when an article changed; True when it was written."""
+        stamp, _, pieces = self.library.load()
+        with self._lock:
+            if stamp == self._indexed:
                 return False
-            paths = sorted(self.folder.glob("*.md")) if self.folder.is_dir() else []
-            articles = [
-                article
-                for article in (read_article(path, self.root) for path in paths)
-                if article is not None
-            ]
-            pieces = {chunk.id: chunk for article in articles for chunk in chunks(article)}
             written = False
             if self.index.metadata(COLLECTION).get("fingerprint") != stamp:
                 stored = {hit.id for hit in self.index.get(COLLECTION, documents=False)}
@@ -271,28 +309,22 @@ class Playbook:
                 self.index.delete(COLLECTION, sorted(stored - set(ids)))
                 self.index.set_metadata(COLLECTION, kind="playbook", fingerprint=stamp)
                 written = True
-            self._articles, self._chunks, self._stamp = articles, pieces, stamp
+            self._indexed = stamp
             return written
 
     def articles(self, lang: str | None = None) -> list[Article]:
-        self.refresh()
-        return [a for a in self._articles if lang is None or a.lang == lang]
-
-    def _lang(self, lang: str) -> str:
-        have = {article.lang for article in self._articles}
-        if lang in have:
-            return lang
-        return "en" if "en" in have else lang
+        return self.library.articles(lang)
 
     def search(self, topic: str, lang: str, k: int = 3) -> list[Passage]:
         """The passages that best answer `topic`, best first (at most `k`, at most
         PER_ARTICLE from one article, none below MIN_SCORE)."""
         self.refresh()
-        lang = self._lang(lang)
+        lang = self.library.lang(lang)
         query = features(topic)
-        if not topic.strip() or not self._chunks:
+        _, _, pieces = self.library.load()
+        if not topic.strip() or not pieces:
             return []
-        pool = [chunk for chunk in self._chunks.values() if chunk.article.lang == lang]
+        pool = [chunk for chunk in pieces.values() if chunk.article.lang == lang]
         if not pool:
             return []
         cosine = {
@@ -333,13 +365,7 @@ class Playbook:
         return out
 
     def tip_for(self, kind: str, lang: str) -> Tip | None:
-        """The tip of the first article (by file name) that offers one for `kind`."""
-        self.refresh()
-        lang = self._lang(lang)
-        for article in self._articles:
-            if article.lang == lang and kind in article.tip_for and article.tip:
-                return Tip(kind, article.title, article.tip, article.source_file, article.slug)
-        return None
+        return self.library.tip_for(kind, lang)
 
 
 def _by_slug(pool: Sequence[_Chunk]) -> list[tuple[str, Article]]:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.models import Seller
 from storage.settings import Settings
 from storage.vector.embeddings import AdvisorEmbedding
 from storage.vector.index import VectorIndex
@@ -31,7 +32,7 @@ from tools.retrieval import inquiries as inquiries_mod
 from tools.retrieval import products as products_mod
 from tools.retrieval._text import Lexicon, load_lexicon
 from tools.retrieval.inquiries import InquiryDraft, InquiryTexts
-from tools.retrieval.playbook import Passage, Playbook, Tip
+from tools.retrieval.playbook import Library, Passage, Playbook, Tip
 from tools.retrieval.products import ProductLike, Resolution, SyncCounts
 
 log = logging.getLogger(__name__)
@@ -58,11 +59,13 @@ class Retrieval:
         prompts_dir: Path,
         *,
         sessions: sessionmaker[Session] | None = None,
+        library: Library | None = None,
     ) -> None:
         self.index = index
         self.prompts_dir = Path(prompts_dir)
         self.sessions = sessions
-        self.playbook = Playbook(index, self.prompts_dir)
+        self.library = library or Library(self.prompts_dir)
+        self.playbook = Playbook(index, self.prompts_dir, self.library)
         self.texts = InquiryTexts(self.prompts_dir)
         self._lock = threading.Lock()
         self._synced: set[str] = set()
@@ -76,11 +79,14 @@ class Retrieval:
         sessions: sessionmaker[Session] | None = None,
         embedding: AdvisorEmbedding | None = None,
         path: Path | None = None,
+        prompts_dir: Path | None = None,
+        library: Library | None = None,
     ) -> Retrieval:
         """The retrieval the settings describe (EMBEDDING, DATA_DIR/CHROMA_URL,
-        PROMPTS_DIR)."""
+        PROMPTS_DIR unless `prompts_dir` is given)."""
         index = VectorIndex.open(settings, embedding=embedding, path=path)
-        return cls(index, settings.prompts_dir, sessions=sessions)
+        folder = prompts_dir or settings.prompts_dir
+        return cls(index, folder, sessions=sessions, library=library)
 
     # -- data files ------------------------------------------------------------------
 
@@ -105,23 +111,33 @@ class Retrieval:
     # -- keeping sellers indexed ----------------------------------------------------
 
     def _ensure(self, name: str, seller_id: int, session: Session | None) -> None:
-        """Index the seller from the database when `name` was never synced."""
+        """Index the seller from the database when `name` was never synced, or
+        was synced for another seller under the same id (a database re-seeded
+        or replaced under the same index)."""
         if name in self._synced:
             return
-        if self.index.metadata(name).get("synced"):
-            self._synced.add(name)
-            return
         if session is not None:
-            self._sync(name, session, seller_id)
+            self._check(name, session, seller_id)
         elif self.sessions is not None:
             with self.sessions() as own:
-                self._sync(name, own, seller_id)
+                self._check(name, own, seller_id)
+
+    def _check(self, name: str, session: Session, seller_id: int) -> None:
+        meta = self.index.metadata(name)
+        if meta.get("synced") and meta.get("owner") == _owner(session, seller_id):
+            self._synced.add(name)
+            return
+        self._sync(name, session, seller_id)
 
     def _sync(self, name: str, session: Session, seller_id: int) -> SyncCounts:
+        owner = _owner(session, seller_id)
+        if self.index.metadata(name).get("owner") not in (None, owner):
+            self.index.drop(name)  # another seller's data under this id
         if name == products_mod.collection_name(seller_id):
             counts = products_mod.sync_products(self.index, session, seller_id)
         else:
             counts = inquiries_mod.sync_inquiries(self.index, session, seller_id)
+        self.index.set_metadata(name, owner=owner)
         self._synced.add(name)
         return counts
 
@@ -154,7 +170,7 @@ class Retrieval:
     def rebuild_playbook(self) -> int:
         """Index the playbook again from its files; returns the passage count."""
         self.index.drop("playbook")
-        self.playbook = Playbook(self.index, self.prompts_dir)
+        self.playbook = Playbook(self.index, self.prompts_dir, self.library)
         self.playbook.refresh()
         return self.index.count("playbook")
 
@@ -208,6 +224,52 @@ class Retrieval:
             lexicon=self.lexicon,
             currency=currency,
         )
+
+
+def _owner(session: Session, seller_id: int) -> str:
+    """Who a seller id belongs to in this database: its slug and creation time."""
+    seller = session.get(Seller, seller_id)
+    if seller is None:
+        return f"missing:{seller_id}"
+    return f"{seller.slug}@{seller.created_at.isoformat()}"
+
+
+class RetrievalHandle:
+    """What the advisor holds: opens `Retrieval` on first use (importing chromadb
+    takes about a second, which a sales question should not pay) and answers
+    tips from the article files alone."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session] | None = None,
+        *,
+        prompts_dir: Path | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.library = Library(Path(prompts_dir or settings.prompts_dir))
+        self._lock = threading.Lock()
+        self._retrieval: Retrieval | None = None
+
+    @property
+    def opened(self) -> bool:
+        return self._retrieval is not None
+
+    def get(self) -> Retrieval:
+        with self._lock:
+            if self._retrieval is None:
+                self._retrieval = Retrieval.open(
+                    self.settings,
+                    sessions=self.sessions,
+                    prompts_dir=self.library.root,
+                    library=self.library,
+                )
+            return self._retrieval
+
+    def tip_for(self, kind: str | None, lang: str) -> Tip | None:
+        """At most one tip for an analysis result kind; None for no kind."""
+        return self.library.tip_for(kind, lang) if kind else None
 
 
 def refresh_after_import(settings: Settings, session: Session, seller_id: int) -> SellerSync:
