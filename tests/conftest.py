@@ -24,6 +24,23 @@ from storage.models import Base
 # The Telegram Bot API emulator fixtures (telegram_emulator, telegram): tests/telegram.py.
 pytest_plugins = ["tests.telegram"]
 
+
+@pytest.fixture(scope="session", autouse=True)
+def _local_state_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Settings() built by any test keep local state (the vector index) in a temp
+    folder, never in ./data, embed offline, and use no Chroma server."""
+    from storage.settings import get_settings
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    patch.setenv("EMBEDDING", "hashing")
+    patch.delenv("CHROMA_URL", raising=False)
+    get_settings.cache_clear()
+    yield
+    patch.undo()
+    get_settings.cache_clear()
+
+
 PG_ADMIN_URL = os.environ.get(
     "TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

@@ -75,10 +75,12 @@ def test_hashing_embedding_is_normalised_spacing_blind_and_stable_across_process
 
 def test_the_setting_chooses_the_embedding(tmp_path: Path) -> None:
     key = SecretStr("sk-test")
-    hashing = embedding_from_settings(_settings(tmp_path))
+    hashing = embedding_from_settings(_settings(tmp_path, embedding="auto"))
     assert isinstance(hashing, HashingEmbedding) and hashing.signature == "hashing-v1-512"
     auto = embedding_from_settings(
-        _settings(tmp_path, openai_api_key=key, openai_base_url="http://127.0.0.1:9/v1")
+        _settings(
+            tmp_path, openai_api_key=key, openai_base_url="http://127.0.0.1:9/v1", embedding="auto"
+        )
     )
     assert isinstance(auto, OpenAIEmbedding)
     assert (auto.signature, auto.base_url) == (

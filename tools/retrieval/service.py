@@ -21,12 +21,12 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Seller
 from storage.settings import Settings
-from storage.vector.embeddings import AdvisorEmbedding
 from storage.vector.index import VectorIndex
 from tools.retrieval import inquiries as inquiries_mod
 from tools.retrieval import products as products_mod
@@ -34,6 +34,9 @@ from tools.retrieval._text import Lexicon, load_lexicon
 from tools.retrieval.inquiries import InquiryDraft, InquiryTexts
 from tools.retrieval.playbook import Library, Passage, Playbook, Tip
 from tools.retrieval.products import ProductLike, Resolution, SyncCounts
+
+if TYPE_CHECKING:
+    from storage.vector.embeddings import AdvisorEmbedding
 
 log = logging.getLogger(__name__)
 
