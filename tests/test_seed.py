@@ -434,9 +434,10 @@ def test_summary_lines_of_a_hand_built_store(session: Session) -> None:
         "  injected   (ground truth for the detectors)",
         "    - sales drop of 40%, on 2026-11-20",
         "What to try next:",
-        "  advisor seller list                           the sellers in this database",
+        "  advisor chat --seller demo                    ask in Korean or English: 오늘 매출 어때? / what sold best?",
+        "  advisor ask QUESTION --seller demo --json     one answer, with the tool calls as JSON",
         "  advisor import orders FILE.csv --seller SLUG  load a real order export (Shopify or CSV)",
-        "  advisor ask / advisor chat                    questions in Korean or English (coming with the advisor)",
+        "  advisor link-code --seller demo               a code that links a Telegram chat (see README)",
     ]
 
 

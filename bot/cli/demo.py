@@ -18,11 +18,10 @@ from storage.demo import IncidentNote, StoreSummary, summarize_store
 from storage.sellers import SellerError
 
 NEXT_STEPS = (
-    ('"오늘 매출 어때?"  "what sold best last week?"', "ask in the chat below (Korean or English)"),
-    ('"광고비 잘 쓰고 있어?"  "단골 될 고객은?"', "ads, future regulars, search keywords, alerts"),
-    ('advisor ask "어제 매출" --seller demo --json', "one question, with the tool calls as JSON"),
+    ("advisor chat --seller demo", "ask in Korean or English: 오늘 매출 어때? / what sold best?"),
+    ("advisor ask QUESTION --seller demo --json", "one answer, with the tool calls as JSON"),
     ("advisor import orders FILE.csv --seller SLUG", "load a real order export (Shopify or CSV)"),
-    ("advisor link-code --seller demo", "a code to link a Telegram chat (see README)"),
+    ("advisor link-code --seller demo", "a code that links a Telegram chat (see README)"),
 )
 
 
