@@ -1,4 +1,4 @@
-"""Inline button presses: answered at once, then the work (run, chart, compare, language)."""
+"""Inline button presses: answered at once, then the work (run, chart, language)."""
 
 from __future__ import annotations
 
@@ -21,19 +21,19 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     services = context.services
     chat_id = chat_id_of(update)
-    seat = await services.seat(chat_id, user_lang(update))
-    lang = seat.lang if seat is not None else user_lang(update)
     try:
         press = services.buttons.decode(query.data)
     except ExpiredButton as error:
         log.info("chat %s: expired button %r (%s)", chat_id, query.data, error)
+        seat = await services.seat(chat_id, user_lang(update))
+        lang = seat.lang if seat is not None else user_lang(update)
         await query.answer(services.text("expired_button", lang), show_alert=True)
         return
+    await query.answer()  # at once: the spinner on the button stops before any work
+    seat = await services.seat(chat_id, user_lang(update))
     if seat is None:
-        await query.answer()
-        await reply(context, chat_id, services.text("unlinked", lang))
+        await reply(context, chat_id, services.text("unlinked", user_lang(update)))
         return
-    await query.answer()  # at once: the spinner on the button stops before the work
     if press.action == "lang":
         chosen = await services.db(lambda s: choose_language(s, chat_id, press.value))
         await reply(context, chat_id, services.text("lang.set", chosen))
