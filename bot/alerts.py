@@ -27,7 +27,6 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -287,14 +286,3 @@ def stuck_sending(session: Session) -> int:
         session.scalar(select(func.count()).select_from(Alert).where(Alert.status == "sending"))
         or 0
     )
-
-
-def describe(report: DeliveryReport) -> dict[str, Any]:
-    return {
-        "sent": report.sent,
-        "held": report.held,
-        "skipped": report.skipped,
-        "blocked": report.blocked,
-        "failed": report.failed,
-        "retry": report.retry,
-    }

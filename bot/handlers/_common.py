@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
@@ -71,7 +70,3 @@ async def run_tool(
         lang=seat.lang,
         now=now or services.now(),
     )
-
-
-def local_today(seat: Seat, now: dt.datetime) -> dt.date:
-    return now.astimezone(ZoneInfo(str(seat.timezone))).date()
