@@ -30,6 +30,14 @@ def add_command(
     return parser
 
 
+def add_group(subparsers: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    """A command family (`advisor db ...`); its actions are added with `add_command`."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name, help=help_text, description=help_text
+    )
+    return parser
+
+
 def open_database(
     settings: Settings | None = None, *, migrate: bool = True
 ) -> tuple[Engine, sessionmaker[Session]]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.cli._common import add_command, open_database
+from bot.cli._common import add_command, add_group, open_database
 from storage.db import current_revision
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("db", help="database schema migrations")
+    parser = add_group(subparsers, "db", "database schema migrations")
     sub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     add_command(sub, "upgrade", _upgrade, "apply all migrations to the configured database")
     add_command(sub, "current", _current, "print the schema revision of the configured database")

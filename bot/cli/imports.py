@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli._common import CliError, add_command, open_database
+from bot.cli._common import CliError, add_command, add_group, open_database
 from storage.importing import (
     ORDER_FIELDS,
     ImportReport,
@@ -20,8 +20,8 @@ from storage.importing import (
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "import", help="import order exports and daily ad stats from CSV files"
+    parser = add_group(
+        subparsers, "import", "import order exports and daily ad stats from CSV files"
     )
     sub = parser.add_subparsers(dest="import_command", metavar="KIND", required=True)
     orders = add_command(

@@ -12,14 +12,14 @@ import argparse
 import time
 from typing import Any
 
-from bot.cli._common import add_command, open_database
+from bot.cli._common import add_command, add_group, open_database
 from storage.sellers import get_seller, list_sellers
 from storage.settings import get_settings
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "index", help="rebuild and inspect the vector index (products, inquiries, playbook)"
+    parser = add_group(
+        subparsers, "index", "rebuild and inspect the vector index (products, inquiries, playbook)"
     )
     sub = parser.add_subparsers(dest="index_command", metavar="ACTION", required=True)
     rebuild = add_command(

@@ -6,13 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bot.cli._common import add_command
+from bot.cli._common import add_command, add_group
 from tools.prompts import DEFAULT_DIR, PromptStore
 from tools.schemas import ARG_SCHEMAS
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("prompts", help="validate the prompts/ files operators edit")
+    parser = add_group(subparsers, "prompts", "validate the prompts/ files operators edit")
     sub = parser.add_subparsers(dest="prompts_command", metavar="ACTION", required=True)
     check = add_command(
         sub,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.cli._common import add_command, open_database
+from bot.cli._common import add_command, add_group, open_database
 from storage.sellers import add_seller, list_sellers
 from storage.settings import get_settings
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("seller", help="add and list sellers")
+    parser = add_group(subparsers, "seller", "add and list sellers")
     sub = parser.add_subparsers(dest="seller_command", metavar="ACTION", required=True)
     add = add_command(sub, "add", _add, "add a seller")
     add.add_argument("slug", help="short unique name, e.g. my-shop")
