@@ -643,3 +643,48 @@ async def test_long_text_is_split_and_a_part_telegram_cannot_parse_goes_out_as_p
         None,
         "알림\n닫히지 않은 태그 & 값\n끝",
     )
+
+
+def _day_drop(day: str) -> dict[str, Any]:
+    return {
+        "kind": "sales_drop_day", "local_date": day, "family": "sales", "from_hour": 0,
+        "to_hour": 24, "expected": 48.0, "actual": 10, "change": -0.7917, "p_value": 1e-9,
+        "baseline": [48] * 8, "baseline_dates": [], "dispersion": 0.0,
+        "expected_revenue": 1320000, "actual_revenue": 275000, "quiet_since_hour": None,
+        "expected_since_quiet": None,
+    }  # fmt: skip
+
+
+async def test_a_seller_with_many_nudges_is_paced_without_holding_up_the_others(
+    telegram: EmulatorClient, bot: tuple[BotApplication, Services], db: sessionmaker[Session]
+) -> None:
+    application, services = bot
+    others = [6001, 6002, 6003]
+    with db.begin() as session:
+        for day in ("2026-11-22", "2026-11-23", "2026-11-24"):  # Alice's store: three days
+            record_alert(session, seller_id=1, kind="sales_drop_day", dedupe_key=f"sales_drop:1:{day}",
+                         evidence=_day_drop(day), detected_at=NOW)  # fmt: skip
+        for chat in others:
+            seller = Seller(
+                slug=f"s{chat}", name=f"상점 {chat}", timezone="Asia/Seoul", digest_enabled=False
+            )
+            session.add(seller)
+            session.flush()
+            session.add(ChatLink(chat_id=chat, seller_id=seller.id, language="ko"))
+            record_alert(session, seller_id=seller.id, kind="sales_drop_day",
+                         dedupe_key=f"sales_drop:{seller.id}:2026-11-24",
+                         evidence=_day_drop("2026-11-24"), detected_at=NOW)  # fmt: skip
+        session.get(Seller, 1).digest_enabled = False  # type: ignore[union-attr]
+    await telegram.add_chats(others)
+    await link(telegram, db, ALICE, "ko")
+
+    report = await deliver(services, application.bot, now=NOW)
+
+    assert report.sent == 6
+    alice = [m.sent_at for m in (await telegram.messages(ALICE))[1:]]
+    rest = [m.sent_at for chat in others for m in await telegram.messages(chat)]
+    assert len(alice) == 3 and len(rest) == 3
+    # about one message a second to one chat, as Telegram asks ...
+    assert all(later - earlier >= 0.95 for earlier, later in zip(alice, alice[1:], strict=False))
+    # ... while the other sellers' nudges went out without waiting for Alice's
+    assert max(rest) < alice[1]
