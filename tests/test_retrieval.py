@@ -611,3 +611,118 @@ def test_a_reseeded_database_is_not_answered_from_the_old_index(
     assert fresh.resolve_product(seller_id, "유자차").best is None
     found = fresh.resolve_product(seller_id, "보리차")
     assert found.best is not None and found.best.sku == "NEW-1"
+
+
+# -- the advisor answers with retrieval ----------------------------------------------------
+
+
+@pytest.fixture
+def demo_sessions(sqlite_engine: Any) -> Any:
+    """The demo generator's catalogue and answered inquiries, two weeks of orders."""
+    import datetime as dt
+
+    import numpy as np
+
+    from storage.demo import StoreSpec, generate_store
+
+    factory = session_factory(sqlite_engine)
+    spec = StoreSpec(
+        slug="demo",
+        until=dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC),
+        days=14,
+        orders_per_day=5,
+        with_visits=False,
+        with_ads=False,
+        inquiries=60,
+    )
+    with factory.begin() as session:
+        generate_store(session, spec, np.random.default_rng(1))
+    return factory
+
+
+def _demo_now() -> Any:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime(2026, 11, 27, 18, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+
+
+def test_offline_advisor_resolves_names_and_answers_from_retrieval(
+    demo_sessions: Any, tmp_path: Path
+) -> None:
+    from tools.advisor import Advisor
+    from tools.prompts import PromptStore
+
+    advisor = Advisor(demo_sessions, _settings(tmp_path, openai_api_key=None), PromptStore())
+    try:
+        # the router alone finds several mugs; the resolver reads "ceramik" as ceramic
+        mug = advisor.ask("ceramik mug 요즘 어때?", seller_id=1, now=_demo_now())
+        assert [(c.tool, c.args.get("product_id")) for c in mug.calls] == [("product_report", 9)]
+        assert mug.text.startswith("도자기 머그컵 · 최근 7일")
+        # still several: a did-you-mean with the resolver's products
+        mugs = advisor.ask("머그컵 어때?", seller_id=1, now=_demo_now())
+        assert mugs.calls == [] and "도자기 머그컵" in [b.label for b in mugs.candidates]
+
+        draft = advisor.ask("고객 문의: 콜드브루 원액 가격 얼마예요?", seller_id=1, now=_demo_now())
+        assert [c.tool for c in draft.calls] == ["inquiry_draft"]
+        assert "콜드브루 원액 500ml의 판매가는 15,900원입니다." in draft.text
+        assert draft.calls[0].result["product"]["price"] == 15_900
+
+        advice = advisor.ask("조언: 광고 클릭률 올리는 법", seller_id=1, now=_demo_now())
+        assert [c.tool for c in advice.calls] == ["advice"]
+        assert "[광고 클릭률(CTR) 높이기]" in advice.text
+    finally:
+        advisor.close()
+
+
+def test_model_answers_inquiry_and_advice_from_retrieved_material(
+    demo_sessions: Any, tmp_path: Path
+) -> None:
+    from tests.openai_stub import Reply, running_stub
+    from tools.advisor import Advisor
+    from tools.prompts import PromptStore
+
+    for stub in running_stub():
+        settings = _settings(
+            tmp_path,
+            openai_api_key="sk-test",
+            openai_base_url=stub.base_url,
+            openai_model="stub-model",
+            embedding="hashing",
+        )
+        advisor = Advisor(demo_sessions, settings, PromptStore())
+        try:
+            question = "콜드브루 원액 가격 얼마예요?"
+            written = "답변 초안: 콜드브루 원액 500ml의 판매가는 15,900원입니다."
+            stub.queue(
+                Reply(tool_calls=[("inquiry_draft", {"inquiry": question})]),
+                Reply(content=written),
+            )
+            draft = advisor.ask(f"고객 문의: {question}", seller_id=1, now=_demo_now())
+            assert (draft.mode, draft.text) == ("llm", written)
+            seen = json.loads(
+                [m for m in stub.requests[1]["messages"] if m["role"] == "tool"][0]["content"]
+            )
+            assert seen["product"]["price"] == 15_900
+            assert "15,900원" in seen["closest_past_answer"]
+
+            invented = "콜드브루 원액은 12,000원이에요."  # not in the tool result
+            stub.queue(
+                Reply(tool_calls=[("inquiry_draft", {"inquiry": question})]),
+                Reply(content=invented),
+            )
+            guarded = advisor.ask(f"고객 문의: {question}", seller_id=1, now=_demo_now())
+            assert guarded.text != invented and "15,900원" in guarded.text
+
+            stub.queue(
+                Reply(tool_calls=[("advice", {"topic": "광고 클릭률"})]),
+                Reply(content="[광고 클릭률(CTR) 높이기] 글에 따르면 문구에 가격을 넣어 보세요."),
+            )
+            advice = advisor.ask("광고 클릭률 어떻게 올려?", seller_id=1, now=_demo_now())
+            articles = advice.calls[0].result["articles"]
+            assert articles[0]["title"] == "광고 클릭률(CTR) 높이기"
+            assert advice.text.startswith("[광고 클릭률(CTR) 높이기]")
+            # the embeddings never went to the chat server: every request was a chat call
+            assert all("messages" in request for request in stub.requests)
+        finally:
+            advisor.close()

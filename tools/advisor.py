@@ -61,7 +61,7 @@ import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
@@ -78,7 +78,8 @@ from tools.fit_cache import FitCache
 from tools.guard import check_answer
 from tools.prompts import PromptStore, normalize_lang
 from tools.render import buttons_for, chart_for, no_result_text, render, render_text
-from tools.router import CampaignRef, Candidate, ProductRef, RouteResult, route
+from tools.retrieval.service import RetrievalHandle
+from tools.router import CampaignRef, Candidate, ProductRef, RouteError, RouteResult, route
 
 if TYPE_CHECKING:
     from tools.agent import Agent, AgentReply
@@ -94,6 +95,8 @@ LLM_WORKERS = 32  # model calls in flight at once (the bot asks from many chats)
 _DIRECT_ERRORS = frozenset(
     {"empty", "text_too_long", "invalid_date", "future", "range_reversed", "too_long"}
 )
+# route errors the product resolver may settle (a name the router missed or found ambiguous)
+_RESOLVABLE = frozenset({"unknown_product", "ambiguous_product"})
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _MARKUP = re.compile(r"\*\*|__|`")
@@ -129,6 +132,7 @@ class Advisor:
         self._agent: Agent | None = None
         self._agent_lock = threading.Lock()
         self._fits = FitCache()
+        self._retrieval = RetrievalHandle(settings, sessions, prompts_dir=prompts.root)
         # model calls run here so a late one can be abandoned at the deadline; the
         # deadline counts from the question, so waiting for a worker counts too
         self._pool = concurrent.futures.ThreadPoolExecutor(
@@ -170,6 +174,7 @@ class Advisor:
             settings=self._settings,
             prompts=self._prompts,
             fits=self._fits,
+            retrieval=self._retrieval,
         )
         try:
             routed = self._route(ctx, text, _previous_route(turns))
@@ -206,6 +211,7 @@ class Advisor:
             settings=self._settings,
             prompts=self._prompts,
             fits=self._fits,
+            retrieval=self._retrieval,
         )
         try:
             outcome = self._answer_run(ctx, registry.run(ctx, tool, args), "offline")
@@ -224,7 +230,7 @@ class Advisor:
 
     def _route(self, ctx: TurnContext, text: str, previous: RouteResult | None) -> RouteResult:
         products, campaigns = _catalogue(ctx)
-        return route(
+        routed = route(
             text,
             now=ctx.now,
             tz=ctx.tz,
@@ -233,6 +239,40 @@ class Advisor:
             previous=previous,
             prompts=ctx.prompts,
         )
+        if routed.error is not None and routed.error.key in _RESOLVABLE:
+            return self._resolve_product(ctx, routed, text)
+        return routed
+
+    def _resolve_product(self, ctx: TurnContext, routed: RouteResult, text: str) -> RouteResult:
+        """A name the router's catalogue match missed or found ambiguous, given to
+        the product resolver (vector search + lexical re-rank, tools.retrieval):
+        the words the router could not place, or the whole question when it
+        found several products. One confident product (among the router's
+        choices, if it had any) runs the tool; otherwise the resolver's close
+        products become the "did you mean" choices when the router had none."""
+        params = routed.error.params if routed.error else {}
+        ambiguous = routed.error is not None and routed.error.key == "ambiguous_product"
+        query = text if ambiguous else str(params.get("query") or "")
+        if not query.strip():
+            return routed
+        try:
+            found = self._retrieval.get().resolve_product(ctx.seller_id, query)
+        except Exception:  # noqa: BLE001 - the router's own answer still stands
+            log.exception("advisor: product resolver failed for %r", query)
+            return routed
+        offered = {c.id for c in routed.candidates if c.kind == "product"}
+        if found.confident and found.best is not None:
+            if not offered or found.best.id in offered:
+                args = {**routed.args, "product_id": found.best.id}
+                return replace(routed, args=args, error=None, candidates=())
+        if not found.candidates or routed.candidates:
+            return routed
+        candidates = tuple(
+            Candidate("product", ref.id, ref.label(ctx.lang)) for ref in found.candidates
+        )
+        key = "ambiguous_product" if len(candidates) > 1 else "unknown_product"
+        shown = {"query": query, "candidates": [c.label for c in candidates]}
+        return replace(routed, candidates=candidates, error=RouteError(key, shown))
 
     def _answer_route(self, ctx: TurnContext, routed: RouteResult, mode: Mode) -> _Outcome:
         if routed.error is not None:

@@ -26,6 +26,7 @@ from storage.models import Seller
 from storage.settings import Settings
 from tools.fit_cache import FitCache
 from tools.prompts import PromptStore
+from tools.retrieval.service import RetrievalHandle
 
 
 class UnknownSellerError(LookupError):
@@ -44,6 +45,9 @@ class TurnContext:
     prompts: PromptStore
     fits: FitCache | None = None
     """Customer-model fits shared across the turns of one advisor."""
+    retrieval: RetrievalHandle | None = None
+    """The advisor's vector-index retrieval (opened on first use); None: tools
+    open one from `settings` when they need it."""
 
     @property
     def seller_id(self) -> int:
@@ -89,9 +93,10 @@ def make_context(
     settings: Settings,
     prompts: PromptStore,
     fits: FitCache | None = None,
+    retrieval: RetrievalHandle | None = None,
 ) -> TurnContext:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     with sessions() as session:
         store, name = load_store(session, seller_id)
-    return TurnContext(sessions, store, name, now, lang, settings, prompts, fits)
+    return TurnContext(sessions, store, name, now, lang, settings, prompts, fits, retrieval)

@@ -166,16 +166,18 @@ def _alerts(ctx: TurnContext, args: AlertsReportArgs) -> Result:
 
 
 def _inquiry(ctx: TurnContext, args: InquiryDraftArgs) -> Result:
-    from tools.knowledge import draft_inquiry
+    from tools.knowledge import draft_inquiry, retrieval_for
 
     with ctx.session() as session:
-        return draft_inquiry(session, ctx.seller_id, ctx.store.currency, args.inquiry)
+        return draft_inquiry(
+            retrieval_for(ctx), session, ctx.seller_id, ctx.store.currency, args.inquiry, ctx.lang
+        )
 
 
 def _advice(ctx: TurnContext, args: AdviceArgs) -> Result:
-    from tools.knowledge import advice
+    from tools.knowledge import advice, retrieval_for
 
-    return advice(ctx.prompts.root, args.topic, ctx.lang)
+    return advice(retrieval_for(ctx), args.topic, ctx.lang)
 
 
 _RUNNERS: dict[str, Runner] = {
