@@ -35,10 +35,10 @@ def _rebuild(args: argparse.Namespace) -> int:
     settings = get_settings()
     _, sessions = open_database(settings)
     started = time.perf_counter()
-    retrieval = Retrieval.open(settings, sessions=sessions)
-    print(f"embedding: {retrieval.index.signature}")
     with sessions() as session:
         sellers = [get_seller(session, args.seller)] if args.seller else list_sellers(session)
+        retrieval = Retrieval.open(settings, sessions=sessions)
+        print(f"embedding: {retrieval.index.signature}")
         for seller in sellers:
             done = retrieval.rebuild_seller(session, seller.id)
             print(
