@@ -148,7 +148,7 @@ def main() -> None:
         path = Path(folder)
         started = time.perf_counter()
         index = VectorIndex.open(Settings(data_dir=path), embedding=HashingEmbedding(), path=path)
-        print(f"open index (chromadb import + client): {time.perf_counter() - started:.2f} s")
+        print(f"open index (Chroma client): {time.perf_counter() - started:.2f} s")
 
         started = time.perf_counter()
         index_products(index, SELLER, products)
