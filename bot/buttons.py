@@ -53,6 +53,8 @@ _ARGS: dict[str, tuple[str, dict[str, str] | None]] = {
     "keyword": ("k", None),
     "topic": ("t", None),
     "inquiry": ("q", None),
+    # a switch-period button names the period; the advisor resolves it when pressed
+    "period": ("P", {"today": "t", "yesterday": "y", "last_week": "w", "last_month": "m"}),
 }
 _KEYS = {key: (name, codes) for name, (key, codes) in _ARGS.items()}
 _DATE_ARGS = {"start", "end"}

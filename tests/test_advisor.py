@@ -3,6 +3,7 @@ follow-ups, did-you-mean, buttons, bad input, disabled tools and persisted turns
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,9 +85,9 @@ def test_today_comes_with_an_hourly_chart_and_next_steps(advisor: Advisor) -> No
     assert answer.chart.series["이번"][9] == 24_000.0  # 09:10 jam ×2
     assert answer.chart.series["어제 같은 시간"][10] == 50_000.0
     assert [(b.label, b.args) for b in answer.buttons] == [
-        ("어제", {"start": "2026-11-26", "end": "2026-11-26"}),
-        ("지난주", {"start": "2026-11-16", "end": "2026-11-22"}),
-        ("지난달", {"start": "2026-10-01", "end": "2026-10-31"}),
+        ("어제", {"period": "yesterday"}),
+        ("지난주", {"period": "last_week"}),
+        ("지난달", {"period": "last_month"}),
         (
             "상품별로 보기",
             {
@@ -117,6 +118,9 @@ def test_a_button_press_runs_the_tool_and_is_remembered(advisor: Advisor) -> Non
         last_month.tool, last_month.args, seller_id=SHOP, chat_id=12, lang="ko", now=NOW
     )
     assert pressed.text == OCTOBER_KO
+    assert [(c.tool, c.args) for c in pressed.calls] == [
+        ("sales_report", {"start": "2026-10-01", "end": "2026-10-31"})
+    ]
     # the press is a turn of the chat: a follow-up builds on it
     answer = advisor.ask("광고는?", seller_id=SHOP, chat_id=12, now=NOW)
     assert [(c.tool, c.args) for c in answer.calls] == [
@@ -307,3 +311,18 @@ def test_alerts_and_inquiry_draft_and_advice(advisor: Advisor) -> None:
     assert [c.tool for c in tips.calls] == ["advice"]
     assert tips.text.startswith('"객단가 올리려면 어떻게 해야 해"에 도움이 될 만한 내용이에요.')
     assert "[객단가 올리기]" in tips.text
+
+
+def test_a_period_button_pressed_later_means_that_days_period(advisor: Advisor) -> None:
+    first = advisor.ask("오늘 매출 어때?", seller_id=SHOP, chat_id=13, now=NOW)
+    yesterday = next(b for b in first.buttons if b.label == "어제")
+    a_week_later = NOW + dt.timedelta(days=7)
+    pressed = advisor.run(
+        yesterday.tool, yesterday.args, seller_id=SHOP, chat_id=13, lang="ko", now=a_week_later
+    )
+    day = (a_week_later - dt.timedelta(days=1)).date().isoformat()
+    assert [(c.tool, c.args) for c in pressed.calls] == [
+        ("sales_report", {"start": day, "end": day})
+    ]
+    refused = advisor.run("sales_report", {"period": "someday"}, seller_id=SHOP, lang="en", now=NOW)
+    assert refused.calls == [] and refused.text

@@ -67,6 +67,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from analytics.periods import PeriodError, default_period
 from storage.conversations import add_turn, recent_turns
 from storage.models import AdCampaign, ConversationTurn, Product
 from storage.settings import Settings
@@ -214,10 +215,11 @@ class Advisor:
             retrieval=self._retrieval,
         )
         try:
+            args = _resolve_period_arg(ctx, args)
             outcome = self._answer_run(ctx, registry.run(ctx, tool, args), "offline")
         except registry.ToolUnavailableError:
             outcome = _Outcome(self._message(ctx, "offline", "tool_disabled", tool=tool))
-        except registry.ToolArgsError as exc:
+        except (registry.ToolArgsError, PeriodError) as exc:
             log.warning("advisor: refused %s arguments: %s", tool, exc)
             outcome = _Outcome(self._failure(ctx, "offline"))
         except Exception:  # noqa: BLE001
@@ -571,3 +573,12 @@ def _with(answer: Answer, **changes: Any) -> Answer:
 
 
 __all__ = ["NO_CHAT", "Advisor", "detect_lang"]
+
+
+def _resolve_period_arg(ctx: TurnContext, args: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A button's `period` ("yesterday", "last_week"...) becomes start/end as of now."""
+    if "period" not in args:
+        return args
+    rest = {name: value for name, value in args.items() if name != "period"}
+    period = default_period(str(args["period"]), now=ctx.now, tz=ctx.tz)
+    return {**rest, "start": period.start.isoformat(), "end": period.end.isoformat()}

@@ -128,7 +128,7 @@ def render(run: ToolRun, ctx: TurnContext) -> Rendered:
     """Text, chart and next-step buttons for one tool run."""
     text = render_text(run, ctx)
     if isinstance(run.result, NoData):
-        return Rendered(text, None, _period_buttons(run, ctx))
+        return Rendered(text, None, [button for _, button in _period_buttons(run, ctx)])
     return Rendered(text, chart_for(run, ctx), buttons_for(run, ctx))
 
 
@@ -223,10 +223,14 @@ def chart_for(run: ToolRun, ctx: TurnContext) -> Chart | None:
 # -- buttons -------------------------------------------------------------------------
 
 
-def _period_buttons(run: ToolRun, ctx: TurnContext) -> list[Button]:
+def _period_buttons(run: ToolRun, ctx: TurnContext) -> list[tuple[tuple[str, str], Button]]:
+    """Switch-period buttons with their span today. A button carries the period's name
+    (`period` argument), not its dates, so "어제" pressed tomorrow means that day's
+    yesterday; `Advisor.run` resolves it at press time."""
     if run.tool not in DATED or "start" not in run.args:
         return []
     current = (run.args["start"], run.args["end"])
+    kept = {name: value for name, value in run.args.items() if name not in ("start", "end")}
     buttons = []
     for key in SWITCH_PERIODS:
         try:
@@ -236,8 +240,10 @@ def _period_buttons(run: ToolRun, ctx: TurnContext) -> list[Button]:
         span = (period.start.isoformat(), period.end.isoformat())
         if span == current:
             continue
-        args = {**run.args, "start": span[0], "end": span[1]}
-        buttons.append(Button(label(ctx.prompts, ctx.lang, f"period.{key}"), run.tool, args))
+        button = Button(
+            label(ctx.prompts, ctx.lang, f"period.{key}"), run.tool, {**kept, "period": key}
+        )
+        buttons.append((span, button))
     return buttons
 
 
@@ -299,9 +305,10 @@ def buttons_for(run: ToolRun, ctx: TurnContext) -> list[Button]:
     """The natural next steps: other periods, the previous period, details."""
     if run.tool == "customer_report":
         return _segment_buttons(run, ctx)
-    buttons = _period_buttons(run, ctx)
+    periods = _period_buttons(run, ctx)
+    buttons = [button for _, button in periods]
     previous = _previous_button(run, ctx)
-    if previous is not None and previous.args["start"] not in (b.args["start"] for b in buttons):
+    if previous is not None and previous.args["start"] not in (span[0] for span, _ in periods):
         buttons.append(previous)
     details = _details_button(run, ctx)
     if details is not None:
