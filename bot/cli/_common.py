@@ -47,3 +47,22 @@ def open_database(
     if migrate:
         upgrade(engine)
     return engine, session_factory(engine)
+
+
+def refresh_index(
+    sessions: sessionmaker[Session], slug: str, settings: Settings | None = None
+) -> None:
+    """Bring a seller's vector index (products, answered inquiries) up to date after an
+    import or a seed, so the first product question does not pay for indexing. A failure
+    is reported, not raised: the index also catches up lazily on the next question."""
+    from storage.sellers import get_seller
+    from tools.retrieval import refresh_after_import
+
+    try:
+        with sessions() as session:
+            sync = refresh_after_import(
+                settings or get_settings(), session, get_seller(session, slug).id
+            )
+        print(f"  search index for {slug} updated in {sync.seconds:.1f} s")
+    except Exception as exc:  # noqa: BLE001 - the data is in; the index catches up lazily
+        print(f"  search index for {slug} not updated ({exc.__class__.__name__}); it will catch up")

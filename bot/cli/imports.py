@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli._common import CliError, add_command, add_group, open_database
+from bot.cli._common import CliError, add_command, add_group, open_database, refresh_index
 from storage.importing import (
     ORDER_FIELDS,
     ImportReport,
@@ -93,7 +93,10 @@ def _orders(args: argparse.Namespace) -> int:
         format_name=args.format,
         mapping=mapping,
     )
-    return _print(report)
+    status = _print(report)
+    if status == 0:
+        refresh_index(sessions, args.seller)
+    return status
 
 
 def _ads(args: argparse.Namespace) -> int:

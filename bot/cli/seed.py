@@ -13,7 +13,7 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cli._common import CliError, add_command, open_database
+from bot.cli._common import CliError, add_command, open_database, refresh_index
 from storage.demo import StoreReport, seed_specs, seed_stores
 from storage.settings import get_settings
 
@@ -85,5 +85,7 @@ def _seed(args: argparse.Namespace) -> int:
 
     with sessions.begin() as session:
         seed_stores(session, specs, seed=args.seed, on_store=report)
+    for spec in specs:
+        refresh_index(sessions, spec.slug, settings)
     print(f"done in {time.perf_counter() - started:.1f} s; next: advisor demo")
     return 0
