@@ -155,11 +155,13 @@ def _offset(tz: ZoneInfo, at: dt.datetime) -> int:
     return int(offset.total_seconds()) if offset is not None else 0
 
 
-def _utc_offsets(
+def utc_offsets(
     tz: ZoneInfo, start: dt.datetime, stop: dt.datetime
 ) -> list[tuple[dt.datetime, int]]:
-    """[(from_utc, offset seconds), ...] over [start, stop], the first entry from start:
-    transitions found day by day, then to the second by bisection."""
+    """The zone's UTC offset (seconds) over [start, stop]: [(from_utc, offset), ...], the
+    first entry from `start`. Transitions are found day by day, then to the second by
+    bisection (zones change offset at most a few times a year, never twice in a day)."""
+    start, stop = start.astimezone(dt.UTC), stop.astimezone(dt.UTC)
     segments = [(start, _offset(tz, start))]
     cursor = start
     while cursor < stop:
@@ -186,7 +188,7 @@ def _local_day_sql(
     stop: dt.datetime,
 ) -> ColumnElement[Any]:
     """SQL for the local date of a UTC timestamp column in [start, stop)."""
-    segments = _utc_offsets(tz, start, stop)
+    segments = utc_offsets(tz, start, stop)
     sqlite = session.get_bind().dialect.name == "sqlite"
 
     def value(seconds: int) -> Any:

@@ -28,9 +28,9 @@ from analytics.clv import (
     purchase_days,
     summarize_transactions,
 )
-from analytics.clv.transactions import utc_offsets
 from analytics.common import NoData, Store
 from storage.models import Customer, Seller
+from storage.rollups import utc_offsets
 from tests.factories import local, make_customer, make_order, make_product, make_seller
 
 CDNOW = Path(__file__).parent / "data" / "cdnow"

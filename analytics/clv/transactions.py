@@ -15,7 +15,6 @@ are taken from `zoneinfo` and applied with a CASE over the transition instants
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,40 +26,7 @@ from sqlalchemy.orm import Session
 from analytics.clv.summary import summarize_transactions
 from analytics.common import Store
 from storage.models import Order
-
-
-def _offset(tz: ZoneInfo, at: dt.datetime) -> int:
-    offset = at.astimezone(tz).utcoffset()
-    assert offset is not None
-    return int(offset.total_seconds())
-
-
-def utc_offsets(
-    tz: ZoneInfo, start: dt.datetime, end: dt.datetime
-) -> list[tuple[dt.datetime, int]]:
-    """The zone's UTC offset (seconds) on [start, end]: [(from_utc, offset), ...], the first
-    entry from `start`. Transitions are found day by day, then to the second by bisection
-    (zones change offset at most a few times a year, never twice within a day)."""
-    start = start.astimezone(dt.UTC)
-    end = end.astimezone(dt.UTC)
-    segments = [(start, _offset(tz, start))]
-    day = dt.timedelta(days=1)
-    cursor = start
-    while cursor < end:
-        step_end = min(cursor + day, end)
-        before, after = _offset(tz, cursor), _offset(tz, step_end)
-        if before != after:
-            # transitions fall on whole seconds: bisect POSIX seconds until adjacent
-            low, high = math.floor(cursor.timestamp()), math.ceil(step_end.timestamp())
-            while high - low > 1:
-                middle = (low + high) // 2
-                if _offset(tz, dt.datetime.fromtimestamp(middle, dt.UTC)) == before:
-                    low = middle
-                else:
-                    high = middle
-            segments.append((dt.datetime.fromtimestamp(high, dt.UTC), after))
-        cursor = step_end
-    return segments
+from storage.rollups import utc_offsets
 
 
 def _local_day_sqlite(tz: ZoneInfo, start: dt.datetime, end: dt.datetime) -> Any:
