@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
+from analytics.clv._optimize import minimize_log_params
 from analytics.clv.errors import FitError, InvalidSummaryError
 
 FloatArray = npt.NDArray[np.float64]
@@ -27,7 +28,6 @@ ArrayLike = npt.ArrayLike
 
 # The optimiser works on log-parameters inside these bounds (1e-6 .. 1e6 after
 # rescaling time to its mean), so a degenerate optimum stays finite.
-_LOG_BOUND = 6 * np.log(10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,30 +218,7 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBDFit:
 
     rate = float(np.sum(xs)) / float(np.sum(Ts / scale)) if np.sum(Ts) > 0 else 1.0
     start = np.log([1.0, 1.0 / max(rate, 1e-6), 1.0, 3.0])
-    start = np.clip(start, -_LOG_BOUND + 1, _LOG_BOUND - 1)
-    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * 4
-    with np.errstate(all="ignore"):
-        result = optimize.minimize(
-            objective,
-            start,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
-        )
-        iterations = int(result.nit)
-        if not result.success or not np.all(np.isfinite(result.x)):
-            polish = optimize.minimize(
-                lambda phi: objective(np.clip(phi, -_LOG_BOUND, _LOG_BOUND))[0],
-                result.x if np.all(np.isfinite(result.x)) else start,
-                method="Nelder-Mead",
-                options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-12},
-            )
-            iterations += int(polish.nit)
-            if not polish.success or not np.all(np.isfinite(polish.x)):
-                raise FitError(f"BG/NBD maximum likelihood did not converge: {result.message}")
-            result = polish
-    theta = np.exp(np.clip(result.x, -_LOG_BOUND, _LOG_BOUND))
+    theta, iterations = minimize_log_params(objective, start, "BG/NBD")
     params = BGNBDParams(
         r=float(theta[0]), alpha=float(theta[1] * scale), a=float(theta[2]), b=float(theta[3])
     )

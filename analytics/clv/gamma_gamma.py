@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special
+from scipy import special
 
+from analytics.clv._optimize import minimize_log_params
 from analytics.clv.errors import FitError, InvalidSummaryError
 
 FloatArray = npt.NDArray[np.float64]
-_LOG_BOUND = 6 * np.log(10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,29 +129,7 @@ def fit(x: npt.ArrayLike, m: npt.ArrayLike) -> GammaGammaFit:
         return -float(np.sum(value)) / n, -(grad.sum(axis=1) / n) * theta
 
     start = np.log([1.0, 2.0, 1.0])
-    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * 3
-    with np.errstate(all="ignore"):
-        result = optimize.minimize(
-            objective,
-            start,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
-        )
-        iterations = int(result.nit)
-        if not result.success or not np.all(np.isfinite(result.x)):
-            polish = optimize.minimize(
-                lambda phi: objective(np.clip(phi, -_LOG_BOUND, _LOG_BOUND))[0],
-                result.x if np.all(np.isfinite(result.x)) else start,
-                method="Nelder-Mead",
-                options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-12},
-            )
-            iterations += int(polish.nit)
-            if not polish.success or not np.all(np.isfinite(polish.x)):
-                raise FitError(f"Gamma-Gamma maximum likelihood did not converge: {result.message}")
-            result = polish
-    theta = np.exp(np.clip(result.x, -_LOG_BOUND, _LOG_BOUND))
+    theta, iterations = minimize_log_params(objective, start, "Gamma-Gamma")
     params = GammaGammaParams(p=float(theta[0]), q=float(theta[1]), gamma=float(theta[2] * scale))
     if params.q <= 1:
         raise FitError(f"Gamma-Gamma fit has q = {params.q:.3f} <= 1: mean spend is undefined")

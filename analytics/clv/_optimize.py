@@ -1,0 +1,47 @@
+"""Maximum likelihood over positive parameters, optimised on their logarithms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+from scipy import optimize
+
+from analytics.clv.errors import FitError
+
+LOG_BOUND = 6 * np.log(10)  # parameters stay within [1e-6, 1e6]
+
+Objective = Callable[[npt.NDArray[np.float64]], tuple[float, npt.NDArray[np.float64]]]
+
+
+def minimize_log_params(
+    objective: Objective, start: npt.ArrayLike, model: str
+) -> tuple[npt.NDArray[np.float64], int]:
+    """Minimise `objective` (negative log-likelihood and its gradient over log-parameters)
+    with L-BFGS-B, polishing with Nelder-Mead when it stops short; returns the parameters
+    (not their logs) and the iterations used. Raises FitError when neither converges."""
+    initial = np.clip(np.asarray(start, dtype=float), -LOG_BOUND + 1, LOG_BOUND - 1)
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * initial.size
+    with np.errstate(all="ignore"):
+        result = optimize.minimize(
+            objective,
+            initial,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
+        )
+        iterations = int(result.nit)
+        if not result.success or not np.all(np.isfinite(result.x)):
+            polish = optimize.minimize(
+                lambda phi: objective(np.clip(phi, -LOG_BOUND, LOG_BOUND))[0],
+                result.x if np.all(np.isfinite(result.x)) else initial,
+                method="Nelder-Mead",
+                options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-12},
+            )
+            iterations += int(polish.nit)
+            if not polish.success or not np.all(np.isfinite(polish.x)):
+                raise FitError(f"{model} maximum likelihood did not converge: {result.message}")
+            result = polish
+    return np.exp(np.clip(result.x, -LOG_BOUND, LOG_BOUND)), iterations
