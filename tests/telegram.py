@@ -258,8 +258,10 @@ class EmulatorClient:
         first_name: str | None = None,
         username: str | None = None,
         reply_to_message_id: int | None = None,
+        forward_sender_name: str | None = None,
     ) -> dict[str, Any]:
-        """The user of private chat `chat_id` writes `text` (commands get their entities).
+        """The user of private chat `chat_id` writes `text` (commands get their entities),
+        or forwards it from `forward_sender_name`.
 
         `language_code` is the user's Telegram app language; None keeps the last one. Writing
         unblocks a chat that had blocked the bot. Returns the Update queued for the bot.
@@ -270,6 +272,7 @@ class EmulatorClient:
             "first_name": first_name,
             "username": username,
             "reply_to_message_id": reply_to_message_id,
+            "forward_sender_name": forward_sender_name,
         }
         body.update({key: value for key, value in optional.items() if value is not None})
         update: dict[str, Any] = await self._call("POST", "/messages", json=body)

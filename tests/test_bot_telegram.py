@@ -688,3 +688,18 @@ async def test_a_seller_with_many_nudges_is_paced_without_holding_up_the_others(
     assert all(later - earlier >= 0.95 for earlier, later in zip(alice, alice[1:], strict=False))
     # ... while the other sellers' nudges went out without waiting for Alice's
     assert max(rest) < alice[1]
+
+
+async def test_a_forwarded_customer_question_gets_a_draft_answer(
+    telegram: EmulatorClient, bot: tuple[BotApplication, Services], db: sessionmaker[Session]
+) -> None:
+    await link(telegram, db, ALICE, "ko")
+    # the seller forwards what a customer wrote; it reads like no analysis question
+    await telegram.send_user_message(
+        ALICE, "딸기잼 지금 주문하면 재고 있나요?", forward_sender_name="손님"
+    )
+    log = await telegram.wait_for(ALICE, messages=2)
+    draft = log.messages[1].plain_text.splitlines()
+    assert draft[0] == '고객 문의: "딸기잼 지금 주문하면 재고 있나요?"'
+    assert "딸기잼 500g은(는) 현재 재고가 있어 바로 구매하실 수 있습니다(재고 80개)." in draft
+    assert draft[-1] == "상품 정보: 딸기잼 500g · 12,000원 · 재고 80개"

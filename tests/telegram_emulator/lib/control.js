@@ -84,6 +84,10 @@ function userMessage(bot, body) {
   if (entities.length > 0) {
     message.entities = entities;
   }
+  if (body.forward_sender_name !== undefined) {
+    // a message the user forwarded from someone who hides their account
+    message.forward_origin = { type: 'hidden_user', sender_user_name: String(body.forward_sender_name), date: unixTime() };
+  }
   if (body.reply_to_message_id !== undefined) {
     const target = chat.messages.get(Number(body.reply_to_message_id));
     if (!target) {
