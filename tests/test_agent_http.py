@@ -248,3 +248,30 @@ def test_a_disabled_tool_is_not_offered_to_the_model(
     assert answer.text == "광고 분석은 지금 할 수 없어요."
     offered = {tool["function"]["name"] for tool in stub.requests[0]["tools"]}
     assert "ad_report" not in offered and "sales_report" in offered
+
+
+def test_advice_and_an_inquiry_draft_answer_from_retrieved_material(
+    advisor: Advisor, stub: OpenAIStub
+) -> None:
+    cited = "「광고 클릭률(CTR) 높이기」에 따르면 검색광고 클릭률은 보통 1~3%예요. 문구를 검색 의도에 맞추세요."
+    stub.queue(
+        Reply(tool_calls=[("advice", {"topic": "광고 클릭률 높이는 법"})]),
+        Reply(content=cited),
+    )
+    advice = advisor.ask("광고 클릭률 높이는 법 알려줘", seller_id=SHOP, chat_id=5, now=NOW)
+    [tool_message] = _tool_messages(stub.requests[1])
+    retrieved = json.loads(tool_message["content"])
+    assert [a["title"] for a in retrieved["articles"]][0] == "광고 클릭률(CTR) 높이기"
+    assert (advice.mode, advice.text) == ("llm", cited)  # its numbers are in the passage
+
+    stub.queue(
+        Reply(tool_calls=[("inquiry_draft", {"inquiry": "딸기잼 재고 있나요?"})]),
+        Reply(content="네, 수제 딸기잼 300g은 재고가 45개 있어요."),  # invented: 30 in stock
+    )
+    draft = advisor.ask(
+        "고객 문의에 답장 써줘: 딸기잼 재고 있나요?", seller_id=SHOP, chat_id=5, now=NOW
+    )
+    [tool_message] = _tool_messages(stub.requests[3])
+    assert '"stock":30' in tool_message["content"].replace(" ", "")
+    assert draft.mode == "llm" and "45개" not in draft.text  # the guard sent the template
+    assert "재고 30개" in draft.text
