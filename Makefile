@@ -36,8 +36,10 @@ lint: $(STAMP)
 test: $(STAMP) $(EMULATOR)/node_modules/.installed lint
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
-	$(BIN)/python bench/storage.py
+# every benchmark prints its figures (the alert scan and Telegram load take minutes)
+BENCHES := storage analytics clv advisor retrieval detectors alert_scan telegram_load
+bench: $(STAMP) $(EMULATOR)/node_modules/.installed
+	for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(EMULATOR)/node_modules
