@@ -22,18 +22,8 @@ from pathlib import Path
 
 import yaml
 
-_UNITS = (
-    ("킬로그램", "kg"),
-    ("킬로", "kg"),
-    ("키로", "kg"),
-    ("그램", "g"),
-    ("밀리리터", "ml"),
-    ("미리", "ml"),
-    ("밀리", "ml"),
-    ("리터", "l"),
-)
-_SPOKEN_UNIT = re.compile(r"(\d)\s*(" + "|".join(word for word, _ in _UNITS) + ")")
-_UNIT_MAP = dict(_UNITS)
+from tools.router._text import fold  # one folding of text (NFKC, case, spoken units)
+
 _HANGUL_UNITS = "개입|인용|종|입|봉|매|개|캔|호|도|구|장|팩|병|박스"
 _TOKEN = re.compile(
     r"\d+(?:[.,]\d+)*(?:[a-z]+|" + _HANGUL_UNITS + r")?"  # a number and its unit
@@ -45,11 +35,6 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _NUMBER = re.compile(r"^(\d+(?:[.,]\d+)*)(.*)$")
 _CODE = re.compile(r"[a-z]+[-_]?\d+[a-z0-9-]*|\d+[-_][a-z0-9-]+")
 _SEPARATORS = re.compile(r"[\W_]+")
-
-
-def fold(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return _SPOKEN_UNIT.sub(lambda m: m.group(1) + _UNIT_MAP[m.group(2)], folded)
 
 
 def compact(text: str) -> str:
