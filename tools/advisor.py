@@ -164,19 +164,9 @@ class Advisor:
         now: dt.datetime | None = None,
     ) -> Answer:
         text = question if isinstance(question, str) else ""
-        moment = _aware(now)
         turns = self._memory(chat_id, seller_id)
         chosen = normalize_lang(lang) if lang else detect_lang(text, _chat_lang(turns))
-        ctx = make_context(
-            self._sessions,
-            seller_id=seller_id,
-            now=moment,
-            lang=chosen,
-            settings=self._settings,
-            prompts=self._prompts,
-            fits=self._fits,
-            retrieval=self._retrieval,
-        )
+        ctx = self._context(seller_id, _aware(now), chosen)
         try:
             routed = self._route(ctx, text, _previous_route(turns))
             if self.mode == "llm" and self._for_model(text, routed):
@@ -199,21 +189,11 @@ class Advisor:
         lang: str | None = None,
         now: dt.datetime | None = None,
     ) -> Answer:
-        moment = _aware(now)
         if lang:
             chosen = normalize_lang(lang)
         else:
             chosen = _chat_lang(self._memory(chat_id, seller_id)) or "en"
-        ctx = make_context(
-            self._sessions,
-            seller_id=seller_id,
-            now=moment,
-            lang=chosen,
-            settings=self._settings,
-            prompts=self._prompts,
-            fits=self._fits,
-            retrieval=self._retrieval,
-        )
+        ctx = self._context(seller_id, _aware(now), chosen)
         try:
             args = _resolve_period_arg(ctx, args)
             outcome = self._answer_run(ctx, registry.run(ctx, tool, args), "offline")
@@ -227,6 +207,18 @@ class Advisor:
             outcome = _Outcome(self._failure(ctx, "offline"))
         self._persist(ctx, chat_id, _command_text(tool, args), outcome)
         return outcome.answer
+
+    def _context(self, seller_id: int, now: dt.datetime, lang: str) -> TurnContext:
+        return make_context(
+            self._sessions,
+            seller_id=seller_id,
+            now=now,
+            lang=lang,
+            settings=self._settings,
+            prompts=self._prompts,
+            fits=self._fits,
+            retrieval=self._retrieval,
+        )
 
     # -- offline -----------------------------------------------------------------
 
