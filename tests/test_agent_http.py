@@ -266,12 +266,14 @@ def test_advice_and_an_inquiry_draft_answer_from_retrieved_material(
 
     stub.queue(
         Reply(tool_calls=[("inquiry_draft", {"inquiry": "딸기잼 재고 있나요?"})]),
-        Reply(content="네, 수제 딸기잼 300g은 재고가 45개 있어요."),  # invented: 30 in stock
+        Reply(
+            content="네, 수제 딸기잼 300g은 재고가 500개 있어요."
+        ),  # invented: 30 in stock; 500 is only a name
     )
     draft = advisor.ask(
         "고객 문의에 답장 써줘: 딸기잼 재고 있나요?", seller_id=SHOP, chat_id=5, now=NOW
     )
     [tool_message] = _tool_messages(stub.requests[3])
     assert '"stock":30' in tool_message["content"].replace(" ", "")
-    assert draft.mode == "llm" and "45개" not in draft.text  # the guard sent the template
+    assert draft.mode == "llm" and "500개" not in draft.text  # the guard sent the template
     assert "재고 30개" in draft.text

@@ -56,3 +56,12 @@ def test_compound_korean_amount() -> None:
     result = {"revenue": 123_450_000}
     assert check_answer("매출 1억 2,345만 원", [result]).ok
     assert not check_answer("매출 1억 3,345만 원", [result]).ok
+
+
+def test_a_number_inside_a_name_supports_only_the_same_thing() -> None:
+    result = {"product": {"name": "스테인리스 텀블러 500ml", "stock": 30}}
+    assert check_answer("스테인리스 텀블러 500ml는 재고가 30개 있어요.", [result]).ok
+    assert check_answer("500ml짜리 텀블러는 30개 남았어요.", [result]).ok
+    assert check_answer("재고가 500개 있어요.", [result]).unsupported == ("500",)
+    question = "지난 30일 top 3 상품"
+    assert check_answer("지난 30일 상위 3개 상품이에요.", [result, question]).ok

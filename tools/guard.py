@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -46,6 +46,18 @@ class _Shown:
     value: Decimal
     decimals: int
     scale: int
+    suffix: str = ""
+    """Letters written right after the number: "개" in "30개", "ml" in "500ml"."""
+
+
+_SUFFIX = re.compile(r"[A-Za-z\uac00-\ud7a3]+")
+
+
+def _suffix(text: str, end: int) -> str:
+    if end == 0 or text[end - 1].isspace():  # "top 3 상품": nothing attached to the 3
+        return ""
+    attached = _SUFFIX.match(text, end)
+    return attached.group(0).lower() if attached else ""
 
 
 def _precision(number: str, scale: int) -> int:
@@ -65,7 +77,15 @@ def numbers_in(text: str) -> list[_Shown]:
     for match in _COMPOUND.finditer(text):
         eok = Decimal(match["eok"])
         man = Decimal(match["man"].replace(",", ""))
-        found.append(_Shown(match.group(0), eok * 100_000_000 + man * 10_000, 0, 10_000))
+        found.append(
+            _Shown(
+                match.group(0),
+                eok * 100_000_000 + man * 10_000,
+                0,
+                10_000,
+                _suffix(text, match.end()),
+            )
+        )
         consumed.append(match.span())
     for match in _NUMBER.finditer(text):
         if any(start <= match.start() < end for start, end in consumed):
@@ -83,68 +103,92 @@ def numbers_in(text: str) -> list[_Shown]:
                 value * scale,
                 _precision(raw, scale),
                 scale,
+                _suffix(text, match.end()),
             )
         )
     return found
 
 
-def _walk(value: Any) -> Iterator[float]:
+@dataclass
+class _Allowed:
+    """Numbers the sources hold: figures (fields, counts, dates), and numbers written
+    inside text (product names, the question) with the letters attached to them."""
+
+    figures: set[float] = field(default_factory=set)
+    in_text: list[tuple[float, str]] = field(default_factory=list)
+
+
+def _walk(value: Any, allowed: _Allowed) -> None:
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int | float | Decimal):
-        if isinstance(value, float) and not math.isfinite(value):
-            return
-        yield float(value)
+        if not (isinstance(value, float) and not math.isfinite(value)):
+            allowed.figures.add(float(value))
     elif isinstance(value, dict):
-        yield float(len(value))
+        allowed.figures.add(float(len(value)))
         for item in value.values():
-            yield from _walk(item)
+            _walk(item, allowed)
     elif isinstance(value, list | tuple):
-        yield float(len(value))
+        allowed.figures.add(float(len(value)))
         for item in value:
-            yield from _walk(item)
+            _walk(item, allowed)
     elif isinstance(value, dt.datetime | dt.date):
-        yield from (float(value.year), float(value.month), float(value.day))
+        allowed.figures.update((float(value.year), float(value.month), float(value.day)))
         if isinstance(value, dt.datetime):
-            yield from (float(value.hour), float(value.minute))
+            allowed.figures.update((float(value.hour), float(value.minute)))
     elif isinstance(value, str):
-        yield from _numbers_in_string(value)
+        _walk_string(value, allowed)
 
 
-def _numbers_in_string(value: str) -> Iterator[float]:
+def _walk_string(value: str, allowed: _Allowed) -> None:
     try:
         parsed = dt.date.fromisoformat(value[:10])
     except ValueError:
         parsed = None
     if parsed is not None:
-        yield from _walk(parsed if len(value) <= 10 else dt.datetime.fromisoformat(value))
+        _walk(parsed if len(value) <= 10 else dt.datetime.fromisoformat(value), allowed)
         return
     for shown in numbers_in(value):
-        yield float(shown.value)
+        allowed.in_text.append((float(shown.value), shown.suffix))
 
 
-def allowed_values(sources: Iterable[Any]) -> set[float]:
-    """Every number the sources hold, plus the derived forms people write:
+def allowed_values(sources: Iterable[Any]) -> _Allowed:
+    """Every number the sources hold. Figures also count in the forms people write them:
     a ratio as a percentage and a change both ways (−12.5% said as "12.5% 감소")."""
-    values: set[float] = set()
+    allowed = _Allowed()
     for source in sources:
-        for number in _walk(source):
-            values.update((number, abs(number), number * 100, abs(number) * 100))
-    return values
+        _walk(source, allowed)
+    allowed.figures = {
+        form
+        for number in allowed.figures
+        for form in (number, abs(number), number * 100, abs(number) * 100)
+    }
+    return allowed
 
 
-def _matches(shown: _Shown, allowed: set[float]) -> bool:
-    target = abs(shown.value)
+def _close(shown: _Shown, value: float) -> bool:
+    target = float(abs(shown.value))
     # the digits shown, in the unit shown: 1.2만 shows 0.1만 = 1,000 precision
-    step = Decimal(1).scaleb(-shown.decimals) * shown.scale
-    tolerance = float(step) / 2 + 1e-9
-    for value in allowed:
-        if abs(abs(value) - float(target)) <= tolerance:
-            return True
-        # "약 120만 원" for 1,234,500: rounding to the shown unit, either way
-        if shown.scale > 1 and abs(abs(value) - float(target)) < float(step):
-            return True
-    return False
+    step = float(Decimal(1).scaleb(-shown.decimals) * shown.scale)
+    if abs(abs(value) - target) <= step / 2 + 1e-9:
+        return True
+    # "약 120만 원" for 1,234,500: rounding to the shown unit, either way
+    return shown.scale > 1 and abs(abs(value) - target) < step
+
+
+def _same_thing(shown: str, written: str) -> bool:
+    """A number from inside a text supports an answer number only when they name the
+    same thing: "500ml" supports "500ml짜리" and a bare 500, not "재고 500개"."""
+    return not shown or not written or shown.startswith(written) or written.startswith(shown)
+
+
+def _matches(shown: _Shown, allowed: _Allowed) -> bool:
+    if any(_close(shown, value) for value in allowed.figures):
+        return True
+    return any(
+        _close(shown, value) and _same_thing(shown.suffix, suffix)
+        for value, suffix in allowed.in_text
+    )
 
 
 def check_answer(answer: str, sources: Iterable[Any]) -> Verdict:
