@@ -65,3 +65,12 @@ def test_a_number_inside_a_name_supports_only_the_same_thing() -> None:
     assert check_answer("재고가 500개 있어요.", [result]).unsupported == ("500",)
     question = "지난 30일 top 3 상품"
     assert check_answer("지난 30일 상위 3개 상품이에요.", [result, question]).ok
+
+
+def test_a_ratio_times_100_only_counts_as_a_percentage() -> None:
+    result = {"conversion_rate": 0.05, "stock": 5}
+    assert check_answer("전환율은 5.0%예요.", [result]).ok
+    assert check_answer("재고 5개, 전환율 5%", [result]).ok
+    assert check_answer("재고가 500개 있어요.", [result]).unsupported == ("500",)
+    # a period's length counts: "지난 7일" of a 7-day window
+    assert check_answer("지난 7일", [{"start": "2026-11-20", "end": "2026-11-26"}]).ok

@@ -47,6 +47,7 @@ class _Shown:
     decimals: int
     scale: int
     suffix: str = ""
+    percent: bool = False
     """Letters written right after the number: "개" in "30개", "ml" in "500ml"."""
 
 
@@ -104,6 +105,7 @@ def numbers_in(text: str) -> list[_Shown]:
                 _precision(raw, scale),
                 scale,
                 _suffix(text, match.end()),
+                unit in ("%", "퍼센트"),
             )
         )
     return found
@@ -115,6 +117,7 @@ class _Allowed:
     inside text (product names, the question) with the letters attached to them."""
 
     figures: set[float] = field(default_factory=set)
+    percents: set[float] = field(default_factory=set)
     in_text: list[tuple[float, str]] = field(default_factory=list)
 
 
@@ -125,7 +128,9 @@ def _walk(value: Any, allowed: _Allowed) -> None:
         if not (isinstance(value, float) and not math.isfinite(value)):
             allowed.figures.add(float(value))
     elif isinstance(value, dict):
-        allowed.figures.add(float(len(value)))
+        days = _span_days(value.get("start"), value.get("end"))
+        if days is not None:  # "지난 7일" of a 7-day window
+            allowed.figures.add(float(days))
         for item in value.values():
             _walk(item, allowed)
     elif isinstance(value, list | tuple):
@@ -138,6 +143,14 @@ def _walk(value: Any, allowed: _Allowed) -> None:
             allowed.figures.update((float(value.hour), float(value.minute)))
     elif isinstance(value, str):
         _walk_string(value, allowed)
+
+
+def _span_days(start: Any, end: Any) -> int | None:
+    try:
+        first, last = dt.date.fromisoformat(str(start)[:10]), dt.date.fromisoformat(str(end)[:10])
+    except ValueError:
+        return None
+    return (last - first).days + 1
 
 
 def _walk_string(value: str, allowed: _Allowed) -> None:
@@ -153,16 +166,13 @@ def _walk_string(value: str, allowed: _Allowed) -> None:
 
 
 def allowed_values(sources: Iterable[Any]) -> _Allowed:
-    """Every number the sources hold. Figures also count in the forms people write them:
-    a ratio as a percentage and a change both ways (−12.5% said as "12.5% 감소")."""
+    """Every number the sources hold, signs dropped (−12.5% said as "12.5% 감소"); a
+    percentage may also show a ratio times 100 (0.125 as 12.5%)."""
     allowed = _Allowed()
     for source in sources:
         _walk(source, allowed)
-    allowed.figures = {
-        form
-        for number in allowed.figures
-        for form in (number, abs(number), number * 100, abs(number) * 100)
-    }
+    allowed.figures = {abs(number) for number in allowed.figures}
+    allowed.percents = allowed.figures | {number * 100 for number in allowed.figures}
     return allowed
 
 
@@ -183,7 +193,8 @@ def _same_thing(shown: str, written: str) -> bool:
 
 
 def _matches(shown: _Shown, allowed: _Allowed) -> bool:
-    if any(_close(shown, value) for value in allowed.figures):
+    figures = allowed.percents if shown.percent else allowed.figures
+    if any(_close(shown, value) for value in figures):
         return True
     return any(
         _close(shown, value) and _same_thing(shown.suffix, suffix)
