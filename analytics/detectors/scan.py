@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -187,14 +187,12 @@ def scan_sales_per_seller(
     config: SalesDetectorConfig = SALES,
 ) -> list[Alert]:
     """The same as `scan_sales`, one query and one detection per seller."""
-    now = _utc(now)
-    zones = seller_zones(session, seller_ids)
-    alerts: list[Alert] = []
-    for seller_id, zone in zones.items():
-        alerts += _sales_scan(
-            session, now=now, zones={seller_id: zone}, restrict=True, config=config
-        )
-    return _ordered(alerts)
+    return _per_seller(
+        session,
+        now,
+        seller_ids,
+        lambda zones, at: _sales_scan(session, now=at, zones=zones, restrict=True, config=config),
+    )
 
 
 def scan_ads_per_seller(
@@ -205,11 +203,25 @@ def scan_ads_per_seller(
     config: AdDetectorConfig = ADS,
 ) -> list[Alert]:
     """The same as `scan_ads`, one query and one detection per seller."""
-    now = _utc(now)
-    zones = seller_zones(session, seller_ids)
+    return _per_seller(
+        session,
+        now,
+        seller_ids,
+        lambda zones, at: _ads_scan(session, now=at, zones=zones, restrict=True, config=config),
+    )
+
+
+def _per_seller(
+    session: Session,
+    now: dt.datetime,
+    seller_ids: Sequence[int] | None,
+    scan_one: Callable[[dict[int, str], dt.datetime], list[Alert]],
+) -> list[Alert]:
+    """Run `scan_one` for each seller on its own (the bench's comparison with a set scan)."""
+    at = _utc(now)
     alerts: list[Alert] = []
-    for seller_id, zone in zones.items():
-        alerts += _ads_scan(session, now=now, zones={seller_id: zone}, restrict=True, config=config)
+    for seller_id, zone in seller_zones(session, seller_ids).items():
+        alerts += scan_one({seller_id: zone}, at)
     return _ordered(alerts)
 
 
