@@ -30,6 +30,7 @@ TOOL_COMMANDS: dict[str, ToolCommand] = {
     "customers": ToolCommand("customer_report", None),
     "keywords": ToolCommand("search_keywords", "last_7_days"),
 }
+ALERTS_COMMAND = ToolCommand("alerts_report", "last_7_days")  # /alerts without on|off
 
 
 def _args(command: ToolCommand, seat: Seat, text: str, context: BotContext) -> dict[str, Any]:
@@ -105,8 +106,7 @@ async def alerts(update: Update, context: BotContext) -> None:
             context, chat_id, services.text("alerts.on" if switch else "alerts.off", seat.lang)
         )
         return
-    period = resolve_period("", now=services.now(), tz=seat.timezone, default="last_7_days")
-    args = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    args = _args(ALERTS_COMMAND, seat, "", context)
     async with typing(context.bot, chat_id, services.options.typing_every):
         answer = await run_tool(context, seat, "alerts_report", args)
     status = services.text(
