@@ -132,13 +132,7 @@ def _as_list(table: Table, name: str, values: ColumnData, dialect: str) -> list[
         return stamps
     if isinstance(column.type, Date):
         return [None if day is None else day.isoformat() for day in values]
-    if isinstance(values, np.ndarray):
-        if values.dtype.kind in "iu" and column.nullable:
-            objects = values.astype(object)
-            objects[values < 0] = None
-            return objects.tolist()  # type: ignore[no-any-return]
-        return values.tolist()  # type: ignore[no-any-return]
-    return list(values)
+    return _plain(column, values)
 
 
 def _as_objects(table: Table, name: str, values: ColumnData) -> list[Any]:
@@ -149,6 +143,11 @@ def _as_objects(table: Table, name: str, values: ColumnData) -> list[Any]:
             dt.datetime.fromtimestamp(second, tz=dt.UTC) if second >= 0 else None
             for second in np.asarray(values, dtype=np.int64).tolist()
         ]
+    return _plain(column, values)
+
+
+def _plain(column: Any, values: ColumnData) -> list[Any]:
+    """Python values of a non-time column; -1 in a nullable integer column means NULL."""
     if isinstance(values, np.ndarray):
         if values.dtype.kind in "iu" and column.nullable:
             objects = values.astype(object)
