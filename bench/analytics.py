@@ -53,7 +53,7 @@ from analytics.keywords import keyword_report  # noqa: E402
 from analytics.products import product_report, top_products  # noqa: E402
 from analytics.sales import sales_report  # noqa: E402
 from storage.db import make_engine, session_factory, upgrade  # noqa: E402
-from storage.demo import DEMO, StoreSpec, generate_store  # noqa: E402
+from storage.demo import StoreSpec, generate_store  # noqa: E402
 from storage.models import Product, Seller  # noqa: E402
 
 
@@ -76,27 +76,8 @@ CUSTOMER_SAMPLES = 3  # customer_report reads the whole history: a few samples s
 
 
 def specs(lines: int) -> list[StoreSpec]:
-    big = StoreSpec(
-        slug="bench-big",
-        until=UNTIL,
-        days=DAYS,
-        orders_per_day=lines / bench_storage.LINES_PER_ORDER / DAYS,
-        theme=DEMO,
-        conversion=0.25,
-        visit_days=None,
-    )
-    small = [
-        StoreSpec(
-            slug=f"bench-{theme.key}",
-            until=UNTIL,
-            days=DAYS,
-            orders_per_day=per_day,
-            theme=theme,
-            with_visits=False,
-        )
-        for theme, per_day in bench_storage.SMALL_SELLERS
-    ]
-    return [small[0], big, *small[1:]]  # the big seller in the middle of the id range
+    """bench/storage.py's stores; the big seller also has a year of visits to rank."""
+    return bench_storage.specs(lines, with_visits=True, conversion=0.25, visit_days=None)
 
 
 def load(engine: Engine, lines: int) -> int:

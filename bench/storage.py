@@ -52,14 +52,17 @@ LINES_PER_ORDER = 1.502  # mean distinct lines per generated order (measured)
 SMALL_SELLERS = ((PETS, 50.0), (BEAUTY, 120.0), (CAMPING, 300.0))
 
 
-def specs(lines: int) -> list[StoreSpec]:
+def specs(lines: int, **big_options: Any) -> list[StoreSpec]:
+    """The bench stores: one big seller of `lines` order lines (its spec options
+    overridable) in the middle of the id range of three smaller ones."""
+    options: dict[str, Any] = {"with_visits": False, **big_options}
     big = StoreSpec(
         slug="bench-big",
         until=UNTIL,
         days=DAYS,
         orders_per_day=lines / LINES_PER_ORDER / DAYS,
         theme=DEMO,
-        with_visits=False,
+        **options,
     )
     small = [
         StoreSpec(
