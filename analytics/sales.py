@@ -10,7 +10,9 @@ storage.rollups), its partial day (today so far, or the comparison window cut
 at the same time) from `orders` rows (seller, ordered_at UTC, status, cached
 revenue and units) summed in SQL per (UTC time bucket, status), an index range
 scan on ix_orders_seller_time. A one-day window (hourly series) is read from
-`orders` alone. The few hundred rows are placed in local hours and days here.
+`orders` alone. The few hundred rows are placed in local hours and days. The
+reads are in analytics.queries.sales; the figures below are pure functions of
+the rows read (`sales_totals`, `sales_series`, `sales_change`, `comparison`).
 
 Figures (money: integer minor units; ratios: floats, None when undefined):
 
@@ -29,17 +31,14 @@ reported separately. A change is current − previous and current / previous −
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass
 from typing import Literal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from analytics._rollups import day_start, span
-from analytics._sql import bucket_key, bucket_step, series_starts, time_bucket
+from analytics._sql import series_starts
 from analytics.common import NoData, Result, Store, Window
-from storage.models import Order, SalesDaily
+from analytics.queries.sales import BucketSums, Granularity, OrderSums, has_orders, order_sums
 
 __all__ = [
     "Bucket",
@@ -49,16 +48,19 @@ __all__ = [
     "SalesReport",
     "SalesTotals",
     "change",
+    "comparison",
     "delta",
     "ratio",
     "round_half_up",
+    "sales_change",
     "sales_report",
+    "sales_series",
+    "sales_totals",
 ]
 
 Basis = Literal[
     "previous_period", "same_time_yesterday", "same_time_last_week", "same_weekday_last_week"
 ]
-Granularity = Literal["hour", "day"]
 
 
 def round_half_up(numerator: int, denominator: int) -> int:
@@ -165,123 +167,52 @@ class SalesReport(Result):
     """No order of any status was placed in the window."""
 
 
-# ---------------------------------------------------------------- queries
+# ---------------------------------------------------------------- figures
+# Pure: summed order rows (analytics.queries.sales) in, typed figures out.
 
 
-@dataclass(frozen=True, slots=True)
-class _Figures:
-    """Summed order rows of one status in one local bucket."""
-
-    orders: int = 0
-    revenue: int = 0
-    units: int = 0
-
-
-_BucketRows = dict[tuple[dt.datetime, str], _Figures]
-
-
-def _bucket_rows(
-    session: Session, store: Store, window: Window, granularity: Granularity
-) -> tuple[_BucketRows, dt.datetime, dt.datetime]:
-    """Orders per (local hour or day start, status) in the window, and its UTC bounds:
-    complete days from the rollup (daily windows), the rest from `orders`."""
-    tz = store.timezone
-    start, stop = window.utc_bounds(tz)
-    rows: _BucketRows = {}
-    if stop <= start:
-        return rows, start, stop
-    parts = span(session, store, start, stop, usable=None if granularity == "day" else False)
-    merged: defaultdict[tuple[dt.datetime, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-
-    def add(key: tuple[dt.datetime, str], count: int, revenue: int, units: int) -> None:
-        figures = merged[key]
-        figures[0] += int(count)
-        figures[1] += int(revenue)
-        figures[2] += int(units)
-
-    if parts.first_day is not None:
-        daily = select(
-            SalesDaily.date,
-            SalesDaily.status,
-            SalesDaily.orders,
-            SalesDaily.revenue,
-            SalesDaily.units,
-        ).where(
-            SalesDaily.seller_id == store.id,
-            SalesDaily.date >= parts.first_day,
-            SalesDaily.date <= parts.last_day,
-        )
-        for day, status, count, revenue, units in session.execute(daily):
-            add((day_start(day, store), status), count, revenue, units)
-    for edge_start, edge_stop in parts.edges:
-        step = bucket_step(tz, edge_start, edge_stop)
-        bucket = time_bucket(session, Order.ordered_at, step)
-        query = (
-            select(
-                bucket,
-                Order.status,
-                func.count(),
-                func.coalesce(func.sum(Order.revenue), 0),
-                func.coalesce(func.sum(Order.units), 0),
-            )
-            .where(
-                Order.seller_id == store.id,
-                Order.ordered_at >= edge_start,
-                Order.ordered_at < edge_stop,
-            )
-            .group_by(bucket, Order.status)
-        )
-        for number, status, count, revenue, units in session.execute(query):
-            add((bucket_key(number, step, tz, granularity), status), count, revenue, units)
-    for key, (count, revenue, units) in merged.items():
-        rows[key] = _Figures(count, revenue, units)
-    return rows, start, stop
-
-
-def _totals(rows: _BucketRows) -> SalesTotals:
-    by_status: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for (_, status), figures in rows.items():
-        summed = by_status[status]
-        summed[0] += figures.orders
-        summed[1] += figures.revenue
-        summed[2] += figures.units
-    paid, cancelled, refunded = (by_status[s] for s in ("paid", "cancelled", "refunded"))
-    placed = paid[0] + cancelled[0] + refunded[0]
+def sales_totals(sums: BucketSums) -> SalesTotals:
+    """The window's totals from its orders per (bucket, status): paid orders are the
+    sales, cancelled and refunded ones are counted and summed apart."""
+    by_status: dict[str, OrderSums] = {}
+    for (_, status), figures in sums.items():
+        by_status[status] = by_status.get(status, OrderSums()) + figures
+    paid, cancelled, refunded = (
+        by_status.get(status, OrderSums()) for status in ("paid", "cancelled", "refunded")
+    )
+    placed = paid.orders + cancelled.orders + refunded.orders
     return SalesTotals(
-        revenue=paid[1],
-        orders=paid[0],
-        units=paid[2],
-        average_order_value=round_half_up(paid[1], paid[0]) if paid[0] else None,
+        revenue=paid.revenue,
+        orders=paid.orders,
+        units=paid.units,
+        average_order_value=round_half_up(paid.revenue, paid.orders) if paid.orders else None,
         placed_orders=placed,
-        cancelled_orders=cancelled[0],
-        refunded_orders=refunded[0],
-        cancelled_amount=cancelled[1],
-        refunded_amount=refunded[1],
-        cancellation_rate=ratio(cancelled[0] + refunded[0], placed),
+        cancelled_orders=cancelled.orders,
+        refunded_orders=refunded.orders,
+        cancelled_amount=cancelled.revenue,
+        refunded_amount=refunded.revenue,
+        cancellation_rate=ratio(cancelled.orders + refunded.orders, placed),
     )
 
 
-def _series(
-    rows: _BucketRows,
-    store: Store,
-    window: Window,
-    granularity: Granularity,
-    start: dt.datetime,
-    stop: dt.datetime,
+def sales_series(
+    sums: BucketSums, window: Window, tz: ZoneInfo, granularity: Granularity
 ) -> list[Bucket]:
-    tz = store.timezone
+    """Paid sales per local hour (the hours of the window up to window.now) or per
+    local day (the window's days up to today), zero-filled."""
+    start, stop = window.utc_bounds(tz)
     last = min(window.end, window.now.astimezone(tz).date())
-    starts = series_starts(window.start, last, start, stop, tz, granularity)
     series = []
-    for local in starts:
-        paid = rows.get((local.astimezone(dt.UTC), "paid"), _Figures())
+    for local in series_starts(window.start, last, start, stop, tz, granularity):
+        paid = sums.get((local.astimezone(dt.UTC), "paid"), OrderSums())
         series.append(
             Bucket(start=local, revenue=paid.revenue, orders=paid.orders, units=paid.units)
         )
     return series
 
 
-def _change(current: SalesTotals, previous: SalesTotals) -> SalesChange:
+def sales_change(current: SalesTotals, previous: SalesTotals) -> SalesChange:
+    """The change from a comparison window's totals to the report window's."""
     return SalesChange(
         revenue=delta(current.revenue, previous.revenue),
         orders=delta(current.orders, previous.orders),
@@ -291,26 +222,31 @@ def _change(current: SalesTotals, previous: SalesTotals) -> SalesChange:
     )
 
 
-def _compare(
-    session: Session,
-    store: Store,
+def comparison(
+    sums: BucketSums,
     window: Window,
     basis: Basis,
     totals: SalesTotals,
+    tz: ZoneInfo,
     granularity: Granularity,
+    *,
     cut: bool,
 ) -> Comparison:
-    rows, start, stop = _bucket_rows(session, store, window, granularity)
-    other = _totals(rows)
+    """A comparison window's figures (`sums` read over `window`) against the report's
+    `totals`; `cut`: the window stops at its own now, like today so far."""
+    other = sales_totals(sums)
     return Comparison(
         basis=basis,
         start=window.start,
         end=window.end,
-        cut_at=window.now.astimezone(store.timezone) if cut else None,
+        cut_at=window.now.astimezone(tz) if cut else None,
         totals=other,
-        change=_change(totals, other),
-        series=_series(rows, store, window, granularity, start, stop),
+        change=sales_change(totals, other),
+        series=sales_series(sums, window, tz, granularity),
     )
+
+
+# ---------------------------------------------------------------- the report
 
 
 def sales_report(session: Session, store: Store, window: Window) -> SalesReport | NoData:
@@ -331,34 +267,29 @@ def sales_report(session: Session, store: Store, window: Window) -> SalesReport 
     granularity: Granularity = "hour" if window.days == 1 else "day"
     so_far = window.end >= today
 
-    rows, start, stop = _bucket_rows(session, store, window, granularity)
-    totals = _totals(rows)
-    empty = totals.placed_orders == 0
-    if empty and not session.scalar(select(exists().where(Order.seller_id == store.id))):
-        return NoData(reason="no_orders")
-
-    one_day_today = granularity == "hour" and so_far
-    previous = _compare(
-        session,
-        store,
-        window.previous(),
-        "same_time_yesterday" if one_day_today else "previous_period",
-        totals,
-        granularity,
-        cut=so_far,
+    # The comparison windows, chosen here and nowhere else: the window of equal
+    # length just before (today so far: the same time yesterday) and, for one
+    # day, the same weekday a week earlier (cut at the same time when so far).
+    previous_window = window.previous()
+    previous_basis: Basis = (
+        "same_time_yesterday" if granularity == "hour" and so_far else "previous_period"
     )
-    last_week = None
+    last_week_window: Window | None = None
     if granularity == "hour":
         week = dt.timedelta(days=7)
-        last_week = _compare(
-            session,
-            store,
-            Window(window.start - week, window.end - week, now - week),
-            "same_time_last_week" if so_far else "same_weekday_last_week",
-            totals,
-            granularity,
-            cut=so_far,
-        )
+        last_week_window = Window(window.start - week, window.end - week, now - week)
+    last_week_basis: Basis = "same_time_last_week" if so_far else "same_weekday_last_week"
+
+    sums = order_sums(session, store, window, granularity)
+    totals = sales_totals(sums)
+    empty = totals.placed_orders == 0
+    if empty and not has_orders(session, store):
+        return NoData(reason="no_orders")
+
+    def compare(other: Window, basis: Basis) -> Comparison:
+        other_sums = order_sums(session, store, other, granularity)
+        return comparison(other_sums, other, basis, totals, tz, granularity, cut=so_far)
+
     return SalesReport(
         currency=store.currency,
         timezone=str(tz),
@@ -368,9 +299,9 @@ def sales_report(session: Session, store: Store, window: Window) -> SalesReport 
         as_of=now,
         so_far=so_far,
         totals=totals,
-        previous=previous,
-        last_week=last_week,
+        previous=compare(previous_window, previous_basis),
+        last_week=None if last_week_window is None else compare(last_week_window, last_week_basis),
         granularity=granularity,
-        series=_series(rows, store, window, granularity, start, stop),
+        series=sales_series(sums, window, tz, granularity),
         empty=empty,
     )
