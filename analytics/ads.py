@@ -31,21 +31,34 @@ Products sold at or below cost (margin ≤ 0) have no break-even ROAS (None):
 every won of their ad spend is lost. The total's break-even uses the
 revenue-weighted margin of its campaigns, so the total loses money exactly
 when the summed estimated profit is negative.
+
+The reads are in analytics.queries.ads; everything above is computed by pure
+functions of the rows read (`ad_figures`, `ad_change`, `seller_margin`,
+`campaign_margin`, `campaign_ads`, `ad_total`, `losing_campaigns`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Literal
 
-from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from analytics.common import NoData, Result, Store, Window
-from storage.models import AdCampaign, AdStatDaily, Product
+from analytics.queries.ads import (
+    AdSums,
+    CampaignRow,
+    CostBasis,
+    PeriodSums,
+    campaign_owner,
+    campaigns,
+    cost_basis,
+    has_ad_data,
+    period_sums,
+)
 
 MarginSource = Literal["product_cost", "seller_average", "default"]
 
@@ -134,7 +147,161 @@ class AdReport(Result):
     default_margin: float
 
 
-_SUMS = ("impressions", "clicks", "spend", "conversions", "conversion_revenue")
+Margin = tuple[Fraction, MarginSource]
+
+
+# ---------------------------------------------------------------- figures
+# Pure: summed ad stats and campaign rows (analytics.queries.ads) in, figures out.
+
+
+def round_money(value: Fraction) -> int:
+    """Nearest integer, halves away from zero (money in the minor unit)."""
+    return (
+        math.floor(value + Fraction(1, 2)) if value >= 0 else -math.floor(-value + Fraction(1, 2))
+    )
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def ad_figures(sums: AdSums) -> AdFigures:
+    """A period's sums and the ratios CTR, CPC, CVR, ROAS and CPA over them."""
+    return AdFigures(
+        spend=sums.spend,
+        impressions=sums.impressions,
+        clicks=sums.clicks,
+        conversions=sums.conversions,
+        revenue=sums.revenue,
+        ctr=_ratio(sums.clicks, sums.impressions),
+        cpc=round_money(Fraction(sums.spend, sums.clicks)) if sums.clicks else None,
+        cvr=_ratio(sums.conversions, sums.clicks),
+        roas=_ratio(sums.revenue, sums.spend),
+        cpa=round_money(Fraction(sums.spend, sums.conversions)) if sums.conversions else None,
+    )
+
+
+def _relative(current: float | None, previous: float | None) -> float | None:
+    if current is None or not previous:
+        return None
+    return current / previous - 1
+
+
+def ad_change(current: AdFigures, previous: AdFigures) -> AdChange:
+    """Every figure's relative change from the previous period."""
+    return AdChange(
+        **{
+            name: _relative(getattr(current, name), getattr(previous, name))
+            for name in AdChange.model_fields
+        }
+    )
+
+
+def seller_margin(basis: CostBasis) -> Fraction | None:
+    """Σ(price − cost) / Σ price over the seller's products with a known cost; None
+    without such a product."""
+    if not basis.price:
+        return None
+    return Fraction(basis.margin, basis.price)
+
+
+def fallback_margin(seller: Fraction | None, default_margin: float) -> Margin:
+    """The margin of a campaign without a costed product: the seller's average, else
+    the default."""
+    if seller is not None:
+        return seller, "seller_average"
+    return Fraction(default_margin), "default"
+
+
+def campaign_margin(campaign: CampaignRow, fallback: Margin) -> Margin:
+    """The campaign's product margin (price − cost) / price when both are known."""
+    if campaign.price and campaign.cost is not None:
+        return Fraction(campaign.price - campaign.cost, campaign.price), "product_cost"
+    return fallback
+
+
+def _break_even(margin: Fraction) -> float | None:
+    return float(1 / margin) if margin > 0 else None
+
+
+def campaign_ads(
+    campaign: CampaignRow, current: AdSums, previous: AdSums, margin: Margin
+) -> CampaignAds:
+    """One campaign's figures, change, break-even ROAS and estimated profit."""
+    rate, source = margin
+    gross = current.revenue * rate
+    now_figures, before_figures = ad_figures(current), ad_figures(previous)
+    return CampaignAds(
+        campaign_id=campaign.id,
+        name=campaign.name,
+        channel=campaign.channel,
+        product_id=campaign.product_id,
+        current=now_figures,
+        previous=before_figures,
+        change=ad_change(now_figures, before_figures),
+        margin=float(rate),
+        margin_source=source,
+        break_even_roas=_break_even(rate),
+        estimated_profit=round_money(gross - current.spend),
+        loses_money=current.spend > 0 and gross < current.spend,
+    )
+
+
+def ad_total(current: AdSums, previous: AdSums, gross: Fraction, fallback: Fraction) -> AdTotal:
+    """All campaigns together; `gross` is Σ revenue × margin over the campaigns'
+    current period, so the break-even uses their revenue-weighted margin (`fallback`
+    without revenue)."""
+    margin = gross / current.revenue if current.revenue else fallback
+    now_figures, before_figures = ad_figures(current), ad_figures(previous)
+    return AdTotal(
+        current=now_figures,
+        previous=before_figures,
+        change=ad_change(now_figures, before_figures),
+        break_even_roas=_break_even(margin),
+        estimated_profit=round_money(gross - current.spend),
+        loses_money=current.spend > 0 and gross < current.spend,
+    )
+
+
+def campaign_table(
+    rows: Sequence[CampaignRow], sums: PeriodSums, fallback: Margin
+) -> tuple[list[CampaignAds], AdTotal]:
+    """Every campaign's figures, most spend first, and the total over all sums."""
+    zero = AdSums()
+    table: list[CampaignAds] = []
+    gross = Fraction(0)  # Σ revenue × margin over the current period
+    for campaign in rows:
+        margin = campaign_margin(campaign, fallback)
+        current = sums.get((campaign.id, True), zero)
+        gross += current.revenue * margin[0]
+        table.append(campaign_ads(campaign, current, sums.get((campaign.id, False), zero), margin))
+    table.sort(key=lambda row: (-row.current.spend, row.campaign_id))
+    now_sums = sum((value for (_, is_current), value in sums.items() if is_current), zero)
+    before_sums = sum((value for (_, is_current), value in sums.items() if not is_current), zero)
+    return table, ad_total(now_sums, before_sums, gross, fallback[0])
+
+
+def losing_campaigns(table: Sequence[CampaignAds]) -> list[LosingCampaign]:
+    """The campaigns that lost money, biggest estimated loss first."""
+    return sorted(
+        (
+            LosingCampaign(
+                campaign_id=row.campaign_id,
+                name=row.name,
+                spend=row.current.spend,
+                revenue=row.current.revenue,
+                roas=row.current.roas,
+                break_even_roas=row.break_even_roas,
+                estimated_loss=-row.estimated_profit,
+            )
+            for row in table
+            if row.loses_money
+        ),
+        key=lambda lost: (-lost.estimated_loss, lost.campaign_id),
+    )
+
+
+# ---------------------------------------------------------------- the report
 
 
 def ad_report(
@@ -154,224 +321,43 @@ def ad_report(
     """
     if not 0 < default_margin <= 1:
         raise ValueError(f"default_margin must be in (0, 1], got {default_margin}")
-    if campaign_id is not None:
-        owner = session.scalar(select(AdCampaign.seller_id).where(AdCampaign.id == campaign_id))
-        if owner != store.id:
-            return NoData(reason="unknown_campaign", detail={"campaign_id": campaign_id})
+    if campaign_id is not None and campaign_owner(session, campaign_id) != store.id:
+        return NoData(reason="unknown_campaign", detail={"campaign_id": campaign_id})
 
     today = window.now.astimezone(store.timezone).date()
     if window.start > today:
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
+    # The comparison window, chosen here: the window of equal length just before.
     prior = window.previous()
     end = min(window.end, today)
     prior_end = min(prior.end, prior.now.astimezone(store.timezone).date())
 
-    sums = _period_sums(session, store.id, campaign_id, window.start, end, prior.start, prior_end)
+    sums = period_sums(
+        session, store.id, campaign_id, (window.start, end), (prior.start, prior_end)
+    )
     if not sums:
-        scope = [AdStatDaily.seller_id == store.id]
-        if campaign_id is not None:
-            scope.append(AdStatDaily.campaign_id == campaign_id)
         detail: dict[str, str | int | float] = (
             {"campaign_id": campaign_id} if campaign_id is not None else {}
         )
-        if not session.scalar(select(exists().where(*scope))):
+        if not has_ad_data(session, store.id, campaign_id):
             return NoData(reason="no_ads", detail=detail)
         return NoData(
             reason="empty_period",
             detail={**detail, "start": window.start.isoformat(), "end": end.isoformat()},
         )
 
-    campaigns = session.execute(
-        select(
-            AdCampaign.id,
-            AdCampaign.name,
-            AdCampaign.channel,
-            AdCampaign.product_id,
-            Product.price,
-            Product.cost,
-        )
-        .outerjoin(Product, Product.id == AdCampaign.product_id)
-        .where(AdCampaign.id.in_({key[0] for key in sums}))
-    ).all()
-    seller_margin = _seller_margin(session, store.id)
-    fallback: tuple[Fraction, MarginSource] = (
-        (seller_margin, "seller_average")
-        if seller_margin is not None
-        else (Fraction(default_margin), "default")
-    )
-
-    zero = (0, 0, 0, 0, 0)
-    rows: list[CampaignAds] = []
-    gross_total = Fraction(0)  # Σ revenue × margin over the current period
-    for cid, name, channel, product_id, price, cost in campaigns:
-        margin, source = (
-            (Fraction(price - cost, price), "product_cost")
-            if price and cost is not None
-            else fallback
-        )
-        current, previous = sums.get((cid, True), zero), sums.get((cid, False), zero)
-        gross = current[4] * margin
-        gross_total += gross
-        rows.append(
-            CampaignAds(
-                campaign_id=cid,
-                name=name,
-                channel=channel,
-                product_id=product_id,
-                current=_figures(current),
-                previous=_figures(previous),
-                change=_change(_figures(current), _figures(previous)),
-                margin=float(margin),
-                margin_source=source,
-                break_even_roas=float(1 / margin) if margin > 0 else None,
-                estimated_profit=_round(gross - current[2]),
-                loses_money=current[2] > 0 and gross < current[2],
-            )
-        )
-    rows.sort(key=lambda row: (-row.current.spend, row.campaign_id))
-
-    now_sums = _add(value for (_, is_current), value in sums.items() if is_current)
-    before_sums = _add(value for (_, is_current), value in sums.items() if not is_current)
-    total_margin = gross_total / now_sums[4] if now_sums[4] else fallback[0]
-    total = AdTotal(
-        current=_figures(now_sums),
-        previous=_figures(before_sums),
-        change=_change(_figures(now_sums), _figures(before_sums)),
-        break_even_roas=float(1 / total_margin) if total_margin > 0 else None,
-        estimated_profit=_round(gross_total - now_sums[2]),
-        loses_money=now_sums[2] > 0 and gross_total < now_sums[2],
-    )
-    losing = sorted(
-        (
-            LosingCampaign(
-                campaign_id=row.campaign_id,
-                name=row.name,
-                spend=row.current.spend,
-                revenue=row.current.revenue,
-                roas=row.current.roas,
-                break_even_roas=row.break_even_roas,
-                estimated_loss=-row.estimated_profit,
-            )
-            for row in rows
-            if row.loses_money
-        ),
-        key=lambda lost: (-lost.estimated_loss, lost.campaign_id),
-    )
+    rows = campaigns(session, {key[0] for key in sums})
+    average = seller_margin(cost_basis(session, store.id))
+    table, total = campaign_table(rows, sums, fallback_margin(average, default_margin))
     return AdReport(
         currency=store.currency,
         start=window.start,
         end=end,
         previous_start=prior.start,
         previous_end=prior_end,
-        campaigns=rows,
+        campaigns=table,
         total=total,
-        losing=losing,
-        seller_margin=float(seller_margin) if seller_margin is not None else None,
+        losing=losing_campaigns(table),
+        seller_margin=float(average) if average is not None else None,
         default_margin=default_margin,
-    )
-
-
-Sums = tuple[int, int, int, int, int]
-"""(impressions, clicks, spend, conversions, conversion revenue)."""
-
-
-def _period_sums(
-    session: Session,
-    seller_id: int,
-    campaign_id: int | None,
-    start: dt.date,
-    end: dt.date,
-    prior_start: dt.date,
-    prior_end: dt.date,
-) -> dict[tuple[int, bool], Sums]:
-    """{(campaign id, is current period): sums}, one GROUP BY over both periods."""
-    is_current = case((AdStatDaily.date >= start, 1), else_=0).label("is_current")
-    query = (
-        select(
-            AdStatDaily.campaign_id,
-            is_current,
-            *(func.sum(getattr(AdStatDaily, column)) for column in _SUMS),
-        )
-        .where(
-            AdStatDaily.seller_id == seller_id,
-            or_(
-                and_(AdStatDaily.date >= start, AdStatDaily.date <= end),
-                and_(AdStatDaily.date >= prior_start, AdStatDaily.date <= prior_end),
-            ),
-        )
-        .group_by(AdStatDaily.campaign_id, is_current)
-    )
-    if campaign_id is not None:
-        query = query.where(AdStatDaily.campaign_id == campaign_id)
-    return {
-        (row[0], bool(row[1])): (
-            int(row[2]),
-            int(row[3]),
-            int(row[4]),
-            int(row[5]),
-            int(row[6]),
-        )
-        for row in session.execute(query)
-    }
-
-
-def _seller_margin(session: Session, seller_id: int) -> Fraction | None:
-    """Σ(price − cost) / Σ price over the seller's products with a known cost."""
-    margin, price = session.execute(
-        select(func.sum(Product.price - Product.cost), func.sum(Product.price)).where(
-            Product.seller_id == seller_id, Product.cost.is_not(None), Product.price > 0
-        )
-    ).one()
-    if not price:
-        return None
-    return Fraction(int(margin), int(price))
-
-
-def _add(values: Iterable[Sums]) -> Sums:
-    totals = [0, 0, 0, 0, 0]
-    for value in values:
-        for i, number in enumerate(value):
-            totals[i] += number
-    return (totals[0], totals[1], totals[2], totals[3], totals[4])
-
-
-def _round(value: Fraction) -> int:
-    """Nearest integer, halves away from zero (money in the minor unit)."""
-    return (
-        math.floor(value + Fraction(1, 2)) if value >= 0 else -math.floor(-value + Fraction(1, 2))
-    )
-
-
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
-
-
-def _figures(sums: Sums) -> AdFigures:
-    impressions, clicks, spend, conversions, revenue = sums
-    return AdFigures(
-        spend=spend,
-        impressions=impressions,
-        clicks=clicks,
-        conversions=conversions,
-        revenue=revenue,
-        ctr=_ratio(clicks, impressions),
-        cpc=_round(Fraction(spend, clicks)) if clicks else None,
-        cvr=_ratio(conversions, clicks),
-        roas=_ratio(revenue, spend),
-        cpa=_round(Fraction(spend, conversions)) if conversions else None,
-    )
-
-
-def _relative(current: float | None, previous: float | None) -> float | None:
-    if current is None or not previous:
-        return None
-    return current / previous - 1
-
-
-def _change(current: AdFigures, previous: AdFigures) -> AdChange:
-    return AdChange(
-        **{
-            name: _relative(getattr(current, name), getattr(previous, name))
-            for name in AdChange.model_fields
-        }
     )
