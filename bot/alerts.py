@@ -1,19 +1,18 @@
-"""Outbox delivery: unsent alerts to their sellers' chats, once.
+"""Outbox delivery over Telegram: unsent nudges to their sellers' chats, once.
 
-A delivery run, for the sellers with unsent alerts:
+What goes out and what becomes of it is decided by the nudge service
+(tools.nudges: `claim` and `record_outcomes`, every status change through
+storage.outbox); this module renders and sends. A delivery run:
 
-1. sellers inside their quiet hours (default 22:00-08:00 local): their pending
-   alerts become `held` and wait;
-2. the others' pending and held alerts are claimed (`claim_pending`: FOR UPDATE
-   SKIP LOCKED on PostgreSQL, so two workers never take the same row); each is
-   `skipped` (seller inactive, alerts or digest switched off, no chat) or marked
-   `sending` and committed before anything goes out;
-3. the messages go out, one task per seller (its alerts in order, about one a
-   second per chat as Telegram asks) and many sellers at once, paced overall by
-   the Application's AIORateLimiter, so one slow seller holds up no one;
-4. each result is written back: `sent` (with sent_at), `blocked` (Forbidden: the
-   seller is marked inactive and skipped from then on), `failed` (Telegram
-   refused the message) or back to `pending` (network trouble: next run).
+1. claims a batch (quiet hours hold, switches and missing chats skip, the rest
+   are marked `sending`) and renders each nudge for each chat, in one
+   transaction committed before anything goes out;
+2. sends, one task per seller (its nudges in order, about one a second per chat
+   as Telegram asks) and many sellers at once, paced overall by the
+   Application's AIORateLimiter, so one slow seller holds up no one;
+3. records each outcome: sent, blocked (Forbidden: the seller is marked
+   inactive and skipped from then on), failed (Telegram refused the message) or
+   back to pending (network trouble: next run).
 
 A restart between recording and sending leaves the row pending: sent once on
 the next run. A crash while a row is `sending` leaves it there (never sent
@@ -26,10 +25,8 @@ import asyncio
 import datetime as dt
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -38,25 +35,12 @@ from telegram.ext import ExtBot
 from bot.nudges import details_button, render_nudge
 from bot.render import html_chunks
 from bot.replies import details_keyboard, send_chunks
-from bot.services import BotOptions, Services
-from storage.models import Alert, ChatLink, Seller
-from storage.outbox import claim_pending, mark_sent, mark_status
-from tools.prompts import normalize_lang
+from bot.services import Services
+from tools.nudges import DeliveryReport, Due, Outcome, claim, record_outcomes
 
 log = logging.getLogger(__name__)
 
 PER_CHAT_GAP = 1.0  # seconds between two messages to one chat
-BATCH = 500
-
-
-def in_quiet_hours(now: dt.datetime, timezone: str, options: BotOptions) -> bool:
-    hour = now.astimezone(ZoneInfo(timezone)).hour
-    start, end = options.quiet_start, options.quiet_end
-    if start == end:
-        return False
-    if start < end:
-        return start <= hour < end
-    return hour >= start or hour < end
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,109 +52,29 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    alert_id: int
-    seller_id: int
+    due: Due
     messages: tuple[Message, ...]
 
-
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    held: int = 0
-    skipped: int = 0
-    blocked: int = 0
-    failed: int = 0
-    retry: int = 0
-    blocked_sellers: list[int] = field(default_factory=list)
-
-    def add(self, other: DeliveryReport) -> None:
-        for name in ("sent", "held", "skipped", "blocked", "failed", "retry"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.blocked_sellers += other.blocked_sellers
+    @property
+    def alert_id(self) -> int:
+        return self.due.nudge.alert_id
 
 
-def _waiting_sellers(session: Session) -> dict[int, str]:
-    rows = session.execute(
-        select(Seller.id, Seller.timezone)
-        .join(Alert, Alert.seller_id == Seller.id)
-        .where(Alert.status.in_(("pending", "held")))
-        .distinct()
-    )
-    return {seller_id: zone for seller_id, zone in rows}
+def _render(services: Services, due: Due) -> Outgoing:
+    """The nudge in each recipient's language, with its details button."""
+    messages = []
+    button = details_button(due.nudge)
+    for recipient in due.recipients:
+        lang = recipient.lang
+        text = render_nudge(services.prompts, due.nudge, seller=due.seller_name, lang=lang)
+        keyboard = details_keyboard(services, lang, button) if button is not None else None
+        messages.append(Message(recipient.chat_id, text, keyboard))
+    return Outgoing(due, tuple(messages))
 
 
-def _skip_reason(alert: Alert, seller: Seller | None, chats: list[ChatLink]) -> str | None:
-    if seller is None or not seller.active:
-        return "inactive"
-    if not chats:
-        return "no chat"
-    if alert.kind == "digest":
-        return None if seller.digest_enabled else "digest off"
-    return None if seller.alerts_enabled else "alerts off"
-
-
-def claim(
-    session: Session, services: Services, *, now: dt.datetime, report: DeliveryReport
-) -> list[Outgoing]:
-    """Steps 1 and 2 in one transaction: hold, skip, and mark the rest `sending`."""
-    waiting = _waiting_sellers(session)
-    quiet = [sid for sid, zone in waiting.items() if in_quiet_hours(now, zone, services.options)]
-    awake = [sid for sid in waiting if sid not in set(quiet)]
-    if quiet:
-        held = session.execute(
-            update(Alert)
-            .where(Alert.seller_id.in_(quiet), Alert.status == "pending")
-            .values(status="held")
-        )
-        report.held += held.rowcount  # type: ignore[attr-defined]
-    if not awake:
-        return []
-    outgoing: list[Outgoing] = []
-    while not outgoing:  # rows that are all skipped: claim the next ones
-        alerts = claim_pending(session, limit=BATCH, seller_ids=awake)
-        if not alerts:
-            break
-        outgoing = _prepare(session, services, alerts, report)
-    return outgoing
-
-
-def _prepare(
-    session: Session, services: Services, alerts: list[Alert], report: DeliveryReport
-) -> list[Outgoing]:
-    seller_ids = sorted({alert.seller_id for alert in alerts})
-    sellers = {s.id: s for s in session.scalars(select(Seller).where(Seller.id.in_(seller_ids)))}
-    chats: dict[int, list[ChatLink]] = defaultdict(list)
-    for link in session.scalars(
-        select(ChatLink).where(ChatLink.seller_id.in_(seller_ids)).order_by(ChatLink.chat_id)
-    ):
-        chats[link.seller_id].append(link)
-    outgoing = []
-    for alert in alerts:
-        seller = sellers.get(alert.seller_id)
-        reason = _skip_reason(alert, seller, chats[alert.seller_id])
-        if reason is not None:
-            log.info("alert %s (%s) skipped: %s", alert.id, alert.dedupe_key, reason)
-            mark_status(session, alert.id, "skipped")
-            report.skipped += 1
-            continue
-        assert seller is not None
-        messages = []
-        for link in chats[alert.seller_id]:
-            lang = normalize_lang(link.language or "ko")
-            text = render_nudge(
-                services.prompts, alert.kind, dict(alert.evidence), seller=seller.name, lang=lang
-            )
-            button = details_button(alert.kind, dict(alert.evidence))
-            keyboard = details_keyboard(services, lang, button) if button is not None else None
-            messages.append(Message(link.chat_id, text, keyboard))
-        mark_status(session, alert.id, "sending")
-        outgoing.append(Outgoing(alert.id, alert.seller_id, tuple(messages)))
-    return outgoing
-
-
-async def _send_seller(bot: ExtBot[None], items: list[Outgoing]) -> dict[int, str]:
-    """One seller's alerts in order; the outcome per alert id."""
-    outcomes: dict[int, str] = {}
+async def _send_seller(bot: ExtBot[None], items: list[Outgoing]) -> dict[int, Outcome]:
+    """One seller's nudges in order; the outcome per alert id."""
+    outcomes: dict[int, Outcome] = {}
     last_sent: dict[int, float] = {}
     loop = asyncio.get_running_loop()
     for item in items:
@@ -183,64 +87,38 @@ async def _send_seller(bot: ExtBot[None], items: list[Outgoing]) -> dict[int, st
                 await send_chunks(
                     bot, message.chat_id, html_chunks(message.html), reply_markup=message.keyboard
                 )
-                results.append("sent")
+                results.append(Outcome.SENT)
             except Forbidden as error:
                 log.warning("chat %s blocked the bot: %s", message.chat_id, error)
-                results.append("blocked")
+                results.append(Outcome.BLOCKED)
             except BadRequest as error:
                 log.error("alert %s to chat %s refused: %s", item.alert_id, message.chat_id, error)
-                results.append("failed")
+                results.append(Outcome.FAILED)
             except TelegramError as error:
                 log.warning(
                     "alert %s to chat %s: %s; retrying later", item.alert_id, message.chat_id, error
                 )
-                results.append("retry")
+                results.append(Outcome.RETRY)
             last_sent[message.chat_id] = loop.time()
-        if "sent" in results:
-            outcomes[item.alert_id] = "sent"
-        elif "retry" in results:
-            outcomes[item.alert_id] = "retry"
-        elif results and all(result == "blocked" for result in results):
-            outcomes[item.alert_id] = "blocked"
+        if Outcome.SENT in results:
+            outcomes[item.alert_id] = Outcome.SENT
+        elif Outcome.RETRY in results:
+            outcomes[item.alert_id] = Outcome.RETRY
+        elif results and all(result is Outcome.BLOCKED for result in results):
+            outcomes[item.alert_id] = Outcome.BLOCKED
         else:
-            outcomes[item.alert_id] = "failed"
-        if outcomes[item.alert_id] == "blocked":  # the rest of this seller's alerts too
+            outcomes[item.alert_id] = Outcome.FAILED
+        if outcomes[item.alert_id] is Outcome.BLOCKED:  # the rest of this seller's nudges too
             for rest in items[items.index(item) + 1 :]:
-                outcomes[rest.alert_id] = "blocked"
+                outcomes[rest.alert_id] = Outcome.BLOCKED
             break
     return outcomes
-
-
-def record_outcomes(
-    session: Session, outgoing: list[Outgoing], outcomes: dict[int, str], *, at: dt.datetime
-) -> DeliveryReport:
-    report = DeliveryReport()
-    blocked: set[int] = set()
-    for item in outgoing:
-        outcome = outcomes.get(item.alert_id, "retry")
-        if outcome == "sent":
-            mark_sent(session, item.alert_id, at=at)
-            report.sent += 1
-        elif outcome == "blocked":
-            mark_status(session, item.alert_id, "blocked")
-            blocked.add(item.seller_id)
-            report.blocked += 1
-        elif outcome == "failed":
-            mark_status(session, item.alert_id, "failed")
-            report.failed += 1
-        else:
-            mark_status(session, item.alert_id, "pending")
-            report.retry += 1
-    if blocked:
-        session.execute(update(Seller).where(Seller.id.in_(blocked)).values(active=False))
-        report.blocked_sellers = sorted(blocked)
-    return report
 
 
 async def deliver(
     services: Services, bot: ExtBot[None], *, now: dt.datetime | None = None
 ) -> DeliveryReport:
-    """Send every unsent alert that may go out now (see the module docstring)."""
+    """Send every unsent nudge that may go out now (see the module docstring)."""
     now = now or services.now()
     report = DeliveryReport()
     async with services.delivery:  # the hourly job and the delivery job never overlap
@@ -259,30 +137,24 @@ async def _deliver_batch(
     """Claim, send and record one batch; None when nothing was left to send."""
 
     def claim_batch(session: Session) -> list[Outgoing]:
-        return claim(session, services, now=now, report=report)
+        due = claim(session, now=now, hours=services.options, report=report)
+        return [_render(services, item) for item in due]
 
     outgoing = await services.db(claim_batch)
     if not outgoing:
         return None
     by_seller: dict[int, list[Outgoing]] = defaultdict(list)
     for item in outgoing:
-        by_seller[item.seller_id].append(item)
+        by_seller[item.due.nudge.seller_id].append(item)
     limit = asyncio.Semaphore(services.options.send_concurrency)
 
-    async def one(items: list[Outgoing]) -> dict[int, str]:
+    async def one(items: list[Outgoing]) -> dict[int, Outcome]:
         async with limit:
             return await _send_seller(bot, items)
 
-    outcomes: dict[int, str] = {}
+    outcomes: dict[int, Outcome] = {}
     for result in await asyncio.gather(*(one(items) for items in by_seller.values())):
         outcomes.update(result)
     sent_at = services.now()
-    return await services.db(lambda s: record_outcomes(s, outgoing, outcomes, at=sent_at))
-
-
-def stuck_sending(session: Session) -> int:
-    """Alerts left `sending` by a crash (unknown whether they arrived; not resent)."""
-    return (
-        session.scalar(select(func.count()).select_from(Alert).where(Alert.status == "sending"))
-        or 0
-    )
+    due = [item.due for item in outgoing]
+    return await services.db(lambda s: record_outcomes(s, due, outcomes, at=sent_at))

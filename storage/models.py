@@ -11,6 +11,7 @@ Cancelled and refunded orders never count as sales (filter `status == 'paid'`).
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +21,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -245,6 +247,21 @@ class Inquiry(Base):
     answered_at: Mapped[dt.datetime | None]
 
 
+class AlertStatus(StrEnum):
+    """Where an outbox row is on its way to the seller (changed only by storage.outbox)."""
+
+    PENDING = "pending"  # recorded, not sent yet
+    HELD = "held"  # the seller's quiet hours: sent when they end
+    SENDING = "sending"  # claimed and committed just before the send
+    SENT = "sent"
+    SKIPPED = "skipped"  # seller inactive, the switch off, or no linked chat
+    BLOCKED = "blocked"  # every chat of the seller blocked the bot
+    FAILED = "failed"  # Telegram refused the message
+
+
+ALERT_STATUS_CHECK = "status IN ({})".format(", ".join(f"'{status}'" for status in AlertStatus))
+
+
 class Alert(Base):
     """The alert outbox: written with its dedupe key before sending; sending sets sent_at."""
 
@@ -257,9 +274,21 @@ class Alert(Base):
     detected_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     sent_at: Mapped[dt.datetime | None]
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[AlertStatus] = mapped_column(
+        Enum(
+            AlertStatus,
+            native_enum=False,
+            create_constraint=False,  # the named CHECK below (migration 0003)
+            length=16,
+            values_callable=lambda statuses: [status.value for status in statuses],
+        ),
+        default=AlertStatus.PENDING,
+    )
 
-    __table_args__ = (Index("ix_alerts_seller_detected", "seller_id", "detected_at"),)
+    __table_args__ = (
+        Index("ix_alerts_seller_detected", "seller_id", "detected_at"),
+        CheckConstraint(ALERT_STATUS_CHECK, name="ck_alerts_status"),
+    )
 
 
 class Incident(Base):

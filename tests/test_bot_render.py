@@ -8,7 +8,6 @@ import warnings
 
 import pytest
 
-from bot.alerts import in_quiet_hours
 from bot.buttons import CALLBACK_LIMIT, ButtonCodec, ExpiredButton, Press
 from bot.charts import render
 from bot.render import (
@@ -24,6 +23,7 @@ from bot.render import (
 )
 from bot.services import BotOptions
 from tools.answer import Chart
+from tools.nudges import in_quiet_hours
 
 
 def test_escape_leaves_nothing_telegram_would_parse() -> None:

@@ -16,7 +16,7 @@ from tests.factories import local, make_order, make_product, make_seller
 
 
 def test_migrations_create_every_table(engine: Engine) -> None:
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     tables = set(inspect(engine).get_table_names())
     assert {
         "sellers",
