@@ -23,22 +23,26 @@ through the synonym groups in prompts/keyword_synonyms.yaml). No matching
 product suggests `add_product` (the lineup lacks it); matching products that
 do not convert suggest `improve_page`. A suggestion is a key and parameters;
 its sentence lives in prompts/.
+
+The reads are in analytics.queries.keywords; the grouping by compact form, the
+low-conversion rule, the product matching and the suggestions are pure
+functions of the rows read (`group_keywords`, `KeywordGroups`, `catalogue`,
+`matching_products`, `suggest`, `low_converting`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Literal, cast
 
 from scipy.stats import binom
-from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from analytics._rollups import span
 from analytics.common import NoData, Result, Store, Window
 from analytics.korean import KeywordMatcher, Synonyms, compact, load_synonyms
-from storage.models import KeywordVisitsDaily, Order, Product, Visit
+from analytics.queries.keywords import KeywordRow, ProductText, keyword_rows, product_texts
 
 MatchedOn = Literal["name", "name_en", "category", "options", "tokens"]
 SuggestionKey = Literal["add_product", "improve_page"]
@@ -118,6 +122,156 @@ class KeywordReport(Result):
     focus: KeywordFocus | None = None
 
 
+# ---------------------------------------------------------------- figures
+# Pure: keyword rows and product texts (analytics.queries.keywords) in, figures out.
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordGroups:
+    """A window's visits, with the keyword visits grouped by compact form."""
+
+    visits: int
+    """All visits, with or without a keyword."""
+    conversions: int
+    sums: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    """{compact form: (visits, conversions, revenue)}."""
+    spellings: dict[str, dict[str, int]] = field(default_factory=dict)
+    """{compact form: {spelling (spaces collapsed): visits}}."""
+
+    @property
+    def keyword_visits(self) -> int:
+        return sum(total[0] for total in self.sums.values())
+
+    @property
+    def keyword_conversions(self) -> int:
+        return sum(total[1] for total in self.sums.values())
+
+    @property
+    def keyword_revenue(self) -> int:
+        return sum(total[2] for total in self.sums.values())
+
+    def ranked(self) -> list[str]:
+        """Compact forms, most visits first (ties: by form)."""
+        return sorted(self.sums, key=lambda key: (-self.sums[key][0], key))
+
+    def figures(self, key: str) -> KeywordFigures:
+        count, converted, revenue = self.sums[key]
+        seen = self.spellings[key]
+        variants = sorted(seen, key=lambda spelling: (-seen[spelling], spelling))
+        return KeywordFigures(
+            keyword=variants[0],
+            key=key,
+            variants=variants,
+            visits=count,
+            conversions=converted,
+            conversion_rate=converted / count,
+            revenue=revenue,
+        )
+
+    def is_low(self, key: str, min_visits: int) -> bool:
+        """At least `min_visits` visits converting at less than half the keyword-visit
+        average: converted / count < (Σ conversions / Σ visits) / 2, in integers."""
+        count, converted, _ = self.sums[key]
+        return (
+            count >= min_visits
+            and 2 * converted * self.keyword_visits < self.keyword_conversions * count
+        )
+
+
+def group_keywords(rows: Iterable[KeywordRow]) -> KeywordGroups:
+    """All visits summed, and keyword visits merged by compact form ("소 포장" =
+    "소포장"); a keyword that compacts to nothing counts as no keyword."""
+    visits = conversions = 0
+    sums: dict[str, tuple[int, int, int]] = {}
+    spellings: dict[str, dict[str, int]] = {}
+    for row in rows:
+        visits += row.visits
+        conversions += row.conversions
+        spelling = " ".join(row.keyword.split()) if row.keyword else ""
+        if key := compact(spelling):
+            count, converted, revenue = sums.get(key, (0, 0, 0))
+            sums[key] = (count + row.visits, converted + row.conversions, revenue + row.revenue)
+            seen = spellings.setdefault(key, {})
+            seen[spelling] = seen.get(spelling, 0) + row.visits
+    return KeywordGroups(visits, conversions, sums, spellings)
+
+
+_Entry = tuple[int, str, int, dict[str, str]]
+"""(product id, name, price, {field: compact text})."""
+
+
+def catalogue(products: Iterable[ProductText]) -> list[_Entry]:
+    """The products' texts in compact form, ready for matching."""
+    return [
+        (
+            product.id,
+            product.name,
+            product.price,
+            {
+                name: compact(value)
+                for name, value in (
+                    ("name", product.name),
+                    ("name_en", product.name_en),
+                    ("category", product.category),
+                    ("options", product.options),
+                )
+                if value
+            },
+        )
+        for product in products
+    ]
+
+
+_FIELD_ORDER = {"name": 0, "name_en": 1, "category": 2, "options": 3, "tokens": 4}
+
+
+def matching_products(
+    spellings: Sequence[str], entries: Sequence[_Entry], synonyms: Synonyms
+) -> list[ProductMatch]:
+    """Products matching any spelling of a keyword (spacing changes which words it has),
+    whole-keyword matches by field first, then by id."""
+    matchers = [KeywordMatcher.build(spelling, synonyms) for spelling in spellings]
+    found = []
+    for pid, name, price, texts in entries:
+        fields = [hit for matcher in matchers if (hit := matcher.match_compact(texts))]
+        if fields:
+            best = cast(MatchedOn, min(fields, key=_FIELD_ORDER.__getitem__))
+            found.append(ProductMatch(product_id=pid, name=name, price=price, matched_on=best))
+    return sorted(found, key=lambda match: (_FIELD_ORDER[match.matched_on], match.product_id))
+
+
+def suggest(group: KeywordFigures, found: Sequence[ProductMatch]) -> Suggestion:
+    """add_product when nothing matches the keyword, else improve_page."""
+    if not found:
+        return Suggestion(key="add_product", params={"keyword": group.keyword})
+    return Suggestion(
+        key="improve_page",
+        params={
+            "keyword": group.keyword,
+            "product": found[0].name,
+            "product_count": len(found),
+            "product_ids": [match.product_id for match in found],
+        },
+    )
+
+
+def low_converting(
+    group: KeywordFigures, average: float, found: list[ProductMatch]
+) -> LowConvertingKeyword:
+    """A low-converting keyword with its expected conversions at the site's average,
+    the binomial p-value of its shortfall, and a suggestion."""
+    return LowConvertingKeyword(
+        figures=group,
+        expected_conversions=group.visits * average,
+        p_value=float(binom.cdf(group.conversions, group.visits, average)),
+        matching_products=found,
+        suggestion=suggest(group, found),
+    )
+
+
+# ---------------------------------------------------------------- the report
+
+
 def keyword_report(
     session: Session,
     store: Store,
@@ -139,76 +293,42 @@ def keyword_report(
     today = window.now.astimezone(store.timezone).date()
     if window.start > today:
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
-    rows = _keyword_rows(session, store, window)
-
-    visits = conversions = 0
-    sums: dict[str, list[int]] = {}  # key -> [visits, conversions, revenue]
-    spellings: dict[str, dict[str, int]] = defaultdict(dict)  # key -> {spelling: visits}
-    for raw, count, converted, revenue in rows:
-        visits += count
-        conversions += converted
-        spelling = " ".join(raw.split()) if raw else ""
-        if key := compact(spelling):
-            total = sums.setdefault(key, [0, 0, 0])
-            total[0] += count
-            total[1] += converted
-            total[2] += int(revenue)
-            spellings[key][spelling] = spellings[key].get(spelling, 0) + count
-    keyword_visits = sum(total[0] for total in sums.values())
+    groups = group_keywords(keyword_rows(session, store, window))
+    visits = groups.visits
+    keyword_visits = groups.keyword_visits
     if not keyword_visits:
         return NoData(
             reason="no_visits",
             detail={"visits": visits, **({"keyword": keyword} if keyword else {})},
         )
-    keyword_conversions = sum(total[1] for total in sums.values())
+    keyword_conversions = groups.keyword_conversions
     average = keyword_conversions / keyword_visits
-    threshold = average / 2
-    ranked = sorted(sums, key=lambda key: (-sums[key][0], key))
-
-    def figures(key: str) -> KeywordFigures:
-        count, converted, revenue = sums[key]
-        variants = sorted(
-            spellings[key], key=lambda spelling: (-spellings[key][spelling], spelling)
-        )
-        return KeywordFigures(
-            keyword=variants[0],
-            key=key,
-            variants=variants,
-            visits=count,
-            conversions=converted,
-            conversion_rate=converted / count,
-            revenue=revenue,
-        )
-
-    def is_low(key: str) -> bool:
-        count, converted, _ = sums[key]
-        # converted / count < (keyword_conversions / keyword_visits) / 2, in integers
-        return count >= min_visits and 2 * converted * keyword_visits < keyword_conversions * count
+    ranked = groups.ranked()
 
     focus_group: KeywordFigures | None = None
     if keyword is not None:
         focus_key = compact(keyword)
-        if focus_key not in sums:
+        if focus_key not in groups.sums:
             return NoData(reason="no_visits", detail={"visits": visits, "keyword": keyword})
-        focus_group = figures(focus_key)
+        focus_group = groups.figures(focus_key)
 
-    low_groups = [figures(key) for key in ranked if is_low(key)][:limit]
-    catalogue = _catalogue(session, store.id) if low_groups or focus_group else []
+    low_groups = [groups.figures(key) for key in ranked if groups.is_low(key, min_visits)][:limit]
+    entries = catalogue(product_texts(session, store.id)) if low_groups or focus_group else []
     table = synonyms if synonyms is not None else load_synonyms()
 
     def matches(group: KeywordFigures, *asked: str) -> list[ProductMatch]:
-        return _matching_products([*asked, *group.variants], catalogue, table)
+        return matching_products([*asked, *group.variants], entries, table)
 
-    low = [_low_converting(group, average, matches(group)) for group in low_groups]
+    low = [low_converting(group, average, matches(group)) for group in low_groups]
     focus = None
     if focus_group is not None:
         found = matches(focus_group, *([keyword] if keyword else []))
-        flagged = is_low(focus_group.key)
+        flagged = groups.is_low(focus_group.key, min_visits)
         focus = KeywordFocus(
             figures=focus_group,
             matching_products=found,
             low_converting=flagged,
-            suggestion=_suggest(focus_group, found) if flagged else None,
+            suggestion=suggest(focus_group, found) if flagged else None,
         )
 
     return KeywordReport(
@@ -216,146 +336,16 @@ def keyword_report(
         start=window.start,
         end=min(window.end, today),
         visits=visits,
-        conversions=conversions,
-        conversion_rate=conversions / visits,
+        conversions=groups.conversions,
+        conversion_rate=groups.conversions / visits,
         keyword_visits=keyword_visits,
         keyword_conversions=keyword_conversions,
         keyword_conversion_rate=average,
-        keyword_revenue=sum(total[2] for total in sums.values()),
-        distinct_keywords=len(sums),
+        keyword_revenue=groups.keyword_revenue,
+        distinct_keywords=len(groups.sums),
         min_visits=min_visits,
-        low_rate_threshold=threshold,
-        top=[figures(key) for key in ranked[:limit]],
+        low_rate_threshold=average / 2,
+        top=[groups.figures(key) for key in ranked[:limit]],
         low_converting=low,
         focus=focus,
-    )
-
-
-def _keyword_rows(
-    session: Session, store: Store, window: Window
-) -> list[tuple[str | None, int, int, int]]:
-    """(raw keyword, visits, conversions, revenue) rows of the window; a keyword may
-    come twice (rollup days and the partial day) and '' or None stands for none."""
-    parts = span(session, store, *window.utc_bounds(store.timezone))
-    rows: list[tuple[str | None, int, int, int]] = []
-    if parts.first_day is not None:
-        daily = (
-            select(
-                KeywordVisitsDaily.keyword,
-                func.sum(KeywordVisitsDaily.visits),
-                func.sum(KeywordVisitsDaily.conversions),
-                func.sum(KeywordVisitsDaily.revenue),
-            )
-            .where(
-                KeywordVisitsDaily.seller_id == store.id,
-                KeywordVisitsDaily.date >= parts.first_day,
-                KeywordVisitsDaily.date <= parts.last_day,
-            )
-            .group_by(KeywordVisitsDaily.keyword)
-        )
-        rows.extend(
-            (raw, int(count), int(converted), int(revenue))
-            for raw, count, converted, revenue in session.execute(daily)
-        )
-    # the order is looked up by id (the seller is checked on the row found), so a
-    # planner short of statistics never probes the seller's orders once per visit
-    own = Order.seller_id == store.id
-    for start, stop in parts.edges:
-        edge = (
-            select(
-                Visit.search_keyword,
-                func.count(),
-                func.count(case((own, Order.id))),
-                func.coalesce(func.sum(case((own, Order.revenue))), 0),
-            )
-            .select_from(Visit)
-            .outerjoin(Order, and_(Order.id == Visit.order_id, Order.status == "paid"))
-            .where(Visit.seller_id == store.id, Visit.started_at >= start, Visit.started_at < stop)
-            .group_by(Visit.search_keyword)
-        )
-        rows.extend(
-            (raw, int(count), int(converted), int(revenue))
-            for raw, count, converted, revenue in session.execute(edge)
-        )
-    return rows
-
-
-_Entry = tuple[int, str, int, dict[str, str]]
-"""(product id, name, price, {field: compact text})."""
-
-
-def _catalogue(session: Session, seller_id: int) -> list[_Entry]:
-    rows = session.execute(
-        select(
-            Product.id,
-            Product.name,
-            Product.price,
-            Product.name_en,
-            Product.category,
-            Product.options,
-        )
-        .where(Product.seller_id == seller_id)
-        .order_by(Product.id)
-    )
-    return [
-        (
-            pid,
-            name,
-            price,
-            {
-                field: compact(value)
-                for field, value in (
-                    ("name", name),
-                    ("name_en", name_en),
-                    ("category", category),
-                    ("options", options),
-                )
-                if value
-            },
-        )
-        for pid, name, price, name_en, category, options in rows
-    ]
-
-
-_FIELD_ORDER = {"name": 0, "name_en": 1, "category": 2, "options": 3, "tokens": 4}
-
-
-def _matching_products(
-    spellings: list[str], catalogue: list[_Entry], synonyms: Synonyms
-) -> list[ProductMatch]:
-    """Products matching any spelling of a keyword (spacing changes which words it has),
-    whole-keyword matches by field first, then by id."""
-    matchers = [KeywordMatcher.build(spelling, synonyms) for spelling in spellings]
-    found = []
-    for pid, name, price, texts in catalogue:
-        fields = [field for matcher in matchers if (field := matcher.match_compact(texts))]
-        if fields:
-            best = cast(MatchedOn, min(fields, key=_FIELD_ORDER.__getitem__))
-            found.append(ProductMatch(product_id=pid, name=name, price=price, matched_on=best))
-    return sorted(found, key=lambda match: (_FIELD_ORDER[match.matched_on], match.product_id))
-
-
-def _suggest(group: KeywordFigures, found: list[ProductMatch]) -> Suggestion:
-    if not found:
-        return Suggestion(key="add_product", params={"keyword": group.keyword})
-    return Suggestion(
-        key="improve_page",
-        params={
-            "keyword": group.keyword,
-            "product": found[0].name,
-            "product_count": len(found),
-            "product_ids": [match.product_id for match in found],
-        },
-    )
-
-
-def _low_converting(
-    group: KeywordFigures, average: float, found: list[ProductMatch]
-) -> LowConvertingKeyword:
-    return LowConvertingKeyword(
-        figures=group,
-        expected_conversions=group.visits * average,
-        p_value=float(binom.cdf(group.conversions, group.visits, average)),
-        matching_products=found,
-        suggestion=_suggest(group, found),
     )
