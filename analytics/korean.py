@@ -12,7 +12,10 @@ mark removed. A keyword matches a text when
    "소포장 사과 1kg").
 
 Synonyms are data: groups of interchangeable words in
-prompts/keyword_synonyms.yaml, e.g. 소포장 ~ 소용량 ~ small pack.
+prompts/keyword_synonyms.yaml, e.g. 소포장 ~ 소용량 ~ small pack. This module does
+not read that file: `tools.prompts.PromptStore.keyword_synonyms()` reads it (cached,
+reloaded with the rest of prompts/) and callers pass the `Synonyms` in;
+`parse_synonyms` turns the parsed YAML into them.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+# Only for the deprecated `load_synonyms()`: analytics reads no files.
 DEFAULT_SYNONYMS_PATH = Path(__file__).resolve().parents[1] / "prompts" / "keyword_synonyms.yaml"
 
 _SEPARATORS = re.compile(r"[\W_]+")
@@ -66,19 +71,31 @@ class Synonyms:
         return frozenset(found)
 
 
-def load_synonyms(path: Path | None = None) -> Synonyms:
-    """Read the synonym groups (YAML: `groups: [[소포장, 소용량, ...], ...]`).
+def parse_synonyms(data: Any, source: str = "keyword_synonyms.yaml") -> Synonyms:
+    """The synonym groups of parsed YAML (`groups: [[소포장, 소용량, ...], ...]`).
 
-    A missing file means no synonyms, so matching still works on spelling alone.
+    None (a missing or empty file) or anything but a mapping means no synonyms, so
+    matching still works on spelling alone; `groups` that is not a list is an error
+    (`source` names the file in its message).
     """
-    source = path or DEFAULT_SYNONYMS_PATH
-    if not source.exists():
-        return Synonyms()
-    data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    data = data or {}
     groups = data.get("groups", []) if isinstance(data, dict) else []
     if not isinstance(groups, list):
         raise ValueError(f"{source}: 'groups' must be a list of lists of words")
     return Synonyms.from_groups(group for group in groups if isinstance(group, list))
+
+
+def load_synonyms(path: Path | None = None) -> Synonyms:
+    """Deprecated: read the synonym groups from a file (default: the shipped
+    prompts/keyword_synonyms.yaml). Use `PromptStore.keyword_synonyms()` (tools/)
+    and pass the result in; kept importable for old callers.
+
+    A missing file means no synonyms.
+    """
+    source = path or DEFAULT_SYNONYMS_PATH
+    if not source.exists():
+        return Synonyms()
+    return parse_synonyms(yaml.safe_load(source.read_text(encoding="utf-8")), str(source))
 
 
 @dataclass(frozen=True, slots=True)

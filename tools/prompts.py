@@ -9,10 +9,21 @@ Operators edit the files under `prompts/` without touching Python:
     answers/<tool>.<lang>.j2        answer templates, one per tool
     alerts/<kind>.<lang>.j2         alert templates, one per alert kind
     samples/<template>.yaml         sample contexts `check()` renders each template with
+    keyword_synonyms.yaml           interchangeable search-keyword words (`keyword_synonyms()`)
+    product_words.yaml              interchangeable product words (`data()`, `cached()`)
+    inquiry.<lang>.yaml             inquiry-draft sentences and topic words (`inquiry_texts()`)
+    knowledge/<slug>.<lang>.md      playbook articles, plain Markdown (`knowledge()`)
+
+This is the only module that reads these files: the rest of the code asks the store
+and receives data (analytics/ never reads a file; tools/ passes what it needs in).
 
 Hot reload: every access stats the files it reads (cheap) and re-reads a file
 whose mtime, size or inode changed. A file an operator saves broken is reported
 in the log and the last good version keeps serving; `check()` shows the error.
+`reload()` (the operators' /reload) re-reads every file on its next access even when
+its stamp did not change; a file that is broken by then keeps its last good version.
+Whatever is derived from a file (`tools()`, `keyword_synonyms()`, `cached()`) is
+derived again after it was re-read.
 
 Sample contexts (the registry `check()` renders templates against) are data:
 `samples/<name>.yaml` holds one context (a mapping) or a list of contexts for the
@@ -34,13 +45,16 @@ import logging
 import os
 import re
 import threading
+import zlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 import yaml
+
+from analytics.korean import Synonyms, parse_synonyms
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +65,8 @@ DEFAULT_DIR = Path(__file__).resolve().parents[1] / "prompts"
 TOOLS_FILE = "tools.yaml"
 SAMPLES_DIR = "samples"
 KNOWLEDGE_DIR = "knowledge"  # playbook articles: plain Markdown, not templates
+KEYWORD_SYNONYMS_FILE = "keyword_synonyms.yaml"
+INQUIRY_FILE = "inquiry.{lang}.yaml"
 TEMPLATE_SUFFIXES = (".j2", ".md")
 
 # Messages the advisor relies on: `check()` fails when one is missing in a language.
@@ -172,6 +188,16 @@ class CheckReport:
         return not self.issues
 
 
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """The files under knowledge/ as read: `files` maps each path relative to the
+    root ("knowledge/ad_ctr.ko.md"), in name order, to its text; `fingerprint`
+    changes exactly when a file's text, name or the set of files changes."""
+
+    fingerprint: str
+    files: Mapping[str, str]
+
+
 class PromptError(ValueError):
     """A prompts/ file that cannot be used (missing or broken on first load)."""
 
@@ -183,6 +209,8 @@ class PromptError(ValueError):
 # -- the store -----------------------------------------------------------------------
 
 _Stamp = tuple[int, int, int]
+_STALE: _Stamp = (-1, -1, -1)  # what `reload()` sets: matches no file on disk
+T = TypeVar("T")
 
 
 @dataclass
@@ -190,7 +218,23 @@ class _Cached:
     stamp: _Stamp | None = None
     failed: _Stamp | None = None
     data: Any = None
-    derived: dict[str, Any] = field(default_factory=dict)
+    derived: dict[Any, Any] = field(default_factory=dict)
+    serial: int = 0  # which load this data came from (changes on every re-read)
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """A `cached()` build that raised: raised again until the file is re-read."""
+
+    error: Exception
+
+
+def _parse_yaml(text: str) -> Any:
+    return yaml.safe_load(text)
+
+
+def _as_text(text: str) -> str:
+    return text
 
 
 def _stamp(path: Path) -> _Stamp | None:
@@ -218,9 +262,24 @@ class PromptStore:
         self._lock = threading.RLock()
         self._files: dict[str, _Cached] = {}
         self._version = 0
+        self._loads = 0
+        self._knowledge: tuple[tuple[tuple[str, int], ...], Knowledge] | None = None
         self._env = _make_env(self.root, filters)
 
     # -- reloading ---------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Re-read every file on its next access, changed on disk or not (what the
+        operators' /reload does). Nothing is dropped: a file that is broken or gone
+        by then keeps serving its last good version, as on any other access."""
+        with self._lock:
+            for cached in self._files.values():
+                if cached.stamp is not None:
+                    cached.stamp, cached.failed = _STALE, None
+            self._knowledge = None
+            if self._env.cache is not None:
+                self._env.cache.clear()
+        log.info("prompts: reload requested for %s", self.root)
 
     @property
     def tools_version(self) -> int:
@@ -240,6 +299,18 @@ class PromptStore:
 
     def _load_yaml(self, rel: str, *, required: bool = True) -> _Cached:
         """The parsed file `rel`, re-read when it changed on disk."""
+        return self._load(rel, _parse_yaml, required=required, data_file=True)
+
+    def _load(
+        self,
+        rel: str,
+        parse: Callable[[str], Any],
+        *,
+        required: bool = True,
+        data_file: bool = False,
+    ) -> _Cached:
+        """The file `rel` read through `parse`, re-read when it changed on disk (or
+        after `reload()`); a data file's re-read counts in `version`."""
         with self._lock:
             cached = self._files.setdefault(rel, _Cached())
             path = self.root / rel
@@ -255,7 +326,7 @@ class PromptStore:
                     raise PromptError(PromptIssue(path, None, "file not found"))
                 return cached
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+                data = parse(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
                 issue = _yaml_issue(path, exc)
                 if cached.stamp is None:
@@ -265,7 +336,10 @@ class PromptStore:
                 return cached
             cached.stamp, cached.failed, cached.data = stamp, None, data
             cached.derived = {}
-            self._version += 1
+            self._loads += 1
+            cached.serial = self._loads
+            if data_file:
+                self._version += 1
             log.info("prompts: loaded %s", path)
             return cached
 
@@ -274,6 +348,69 @@ class PromptStore:
         kept fresh like the rest; None when the file does not exist."""
         with self._lock:
             return self._load_yaml(rel, required=False).data
+
+    def cached(self, rel: str, build: Callable[[Any], T]) -> T:
+        """`build(data(rel))`, kept until the file is re-read: how a caller keeps
+        what it derives from a YAML file (e.g. the product lexicon). `build` is
+        the cache key, so pass a module-level function, not a new lambda each
+        time. An exception from `build` is raised again until the file changes."""
+        with self._lock:
+            cached = self._load_yaml(rel, required=False)
+            key = ("cached", build)
+            if key not in cached.derived:
+                try:
+                    cached.derived[key] = build(cached.data)
+                except Exception as exc:
+                    cached.derived[key] = _Failure(exc)
+            value = cached.derived[key]
+        if isinstance(value, _Failure):
+            raise value.error
+        result: T = value
+        return result
+
+    def keyword_synonyms(self) -> Synonyms:
+        """prompts/keyword_synonyms.yaml as `analytics.korean.Synonyms` (no file: no
+        synonyms), parsed once per version of the file; what analytics' keyword
+        matching takes as data."""
+        return self.cached(KEYWORD_SYNONYMS_FILE, _keyword_synonyms)
+
+    def inquiry_texts(self, lang: str) -> dict[str, Any]:
+        """prompts/inquiry.<lang>.yaml (English when the language has none), parsed:
+        the sentences and topic words of inquiry drafts. FileNotFoundError when
+        neither exists; ValueError when the file is not a mapping."""
+        with self._lock:
+            for candidate in dict.fromkeys((normalize_lang(lang), FALLBACK_LANG)):
+                rel = INQUIRY_FILE.format(lang=candidate)
+                cached = self._load_yaml(rel, required=False)
+                if cached.stamp is None:
+                    continue
+                data = cached.data or {}
+                if not isinstance(data, dict):
+                    raise ValueError(f"{self.root / rel}: expected a mapping")
+                return data
+        raise FileNotFoundError(self.root / INQUIRY_FILE.format(lang=FALLBACK_LANG))
+
+    def knowledge(self) -> Knowledge:
+        """The playbook articles' files (knowledge/*.md, README.md included: which
+        file is an article is the playbook's business), each re-read when it
+        changed; the same object while nothing changed."""
+        folder = self.root / KNOWLEDGE_DIR
+        with self._lock:
+            rels = (
+                [f"{KNOWLEDGE_DIR}/{path.name}" for path in sorted(folder.glob("*.md"))]
+                if folder.is_dir()
+                else []
+            )
+            loaded = [(rel, self._load(rel, _as_text, required=False)) for rel in rels]
+            loaded = [(rel, cached) for rel, cached in loaded if cached.stamp is not None]
+            key = tuple((rel, cached.serial) for rel, cached in loaded)
+            if self._knowledge is None or self._knowledge[0] != key:
+                files = {rel: str(cached.data) for rel, cached in loaded}
+                digest = zlib.crc32(
+                    "\x00".join(f"{rel}\x00{text}" for rel, text in files.items()).encode("utf-8")
+                )
+                self._knowledge = (key, Knowledge(f"{digest:08x}-{len(files)}", files))
+            return self._knowledge[1]
 
     # -- tools -------------------------------------------------------------------
 
@@ -370,6 +507,10 @@ class PromptStore:
         from tools.prompts_check import Checker
 
         return Checker(self.root, self._env, known_tools).run()
+
+
+def _keyword_synonyms(data: Any) -> Synonyms:
+    return parse_synonyms(data, KEYWORD_SYNONYMS_FILE)
 
 
 def _make_env(root: Path, filters: Mapping[str, Callable[..., Any]] | None) -> jinja2.Environment:

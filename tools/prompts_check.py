@@ -1,7 +1,8 @@
 """`PromptStore.check()`: every file under `prompts/` validated, each problem with its
 file and line (YAML syntax, Jinja2 syntax, templates rendered against the sample
 contexts under `samples/` with StrictUndefined, tools without a description or
-examples, required messages missing in a language, playbook articles without a title).
+examples, required messages missing in a language, playbook articles without a title,
+keyword synonyms and inquiry sentences not in the shape the loader parses).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from typing import Any
 import jinja2
 import yaml
 
+from analytics.korean import parse_synonyms
 from tools.prompts import (
+    INQUIRY_FILE,
+    KEYWORD_SYNONYMS_FILE,
     KNOWLEDGE_DIR,
     LANGS,
     REQUIRED_MESSAGES,
@@ -105,6 +109,7 @@ class Checker:
                 templates.append(rel)
         self._check_tools()
         self._check_messages()
+        self._check_data()
         self._check_templates(templates)
         return CheckReport(self.files, tuple(self.issues))
 
@@ -141,6 +146,22 @@ class Checker:
             if key_path[: len(path)] == path:
                 best = int(key_node.start_mark.line) + 1
         return best
+
+    # data files the store parses for others
+
+    def _check_data(self) -> None:
+        if self.yaml.get(KEYWORD_SYNONYMS_FILE) is not None:
+            try:
+                parse_synonyms(self.yaml[KEYWORD_SYNONYMS_FILE], KEYWORD_SYNONYMS_FILE)
+            except ValueError as exc:
+                message = str(exc).removeprefix(f"{KEYWORD_SYNONYMS_FILE}: ")
+                self.add(
+                    KEYWORD_SYNONYMS_FILE, self._line(KEYWORD_SYNONYMS_FILE, ("groups",)), message
+                )
+        for lang in LANGS:
+            rel = INQUIRY_FILE.format(lang=lang)
+            if self.yaml.get(rel) is not None and not isinstance(self.yaml[rel], dict):
+                self.add(rel, 1, "expected a mapping")
 
     # tools.yaml
 

@@ -8,7 +8,7 @@
 - `features`: words and Korean two-letter pieces without endings, for
   comparing questions and passages.
 - `Lexicon`: interchangeable words (colours, 스텐 = 스테인리스, tumbler = 텀블러)
-  read from prompts/product_words.yaml.
+  from prompts/product_words.yaml, as the `PromptStore` read it (`lexicon_of`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from tools.prompts import PromptStore
 from tools.router._text import fold  # one folding of text (NFKC, case, spoken units)
 
 _HANGUL_UNITS = "개입|인용|종|입|봉|매|개|캔|호|도|구|장|팩|병|박스"
@@ -99,21 +101,37 @@ class Lexicon:
         )
 
 
-def load_lexicon(path: Path) -> Lexicon:
-    """prompts/product_words.yaml: `same: [[스텐, 스테인리스, stainless], ...]` and
-    `ignore: [그, the, ...]`. A missing file means an empty lexicon."""
-    if not path.is_file():
-        return Lexicon()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+LEXICON_FILE = "product_words.yaml"
+
+
+def parse_lexicon(data: Any, source: str = LEXICON_FILE) -> Lexicon:
+    """Parsed prompts/product_words.yaml: `same: [[스텐, 스테인리스, stainless], ...]`
+    and `ignore: [그, the, ...]`. None (no file, or an empty one) is an empty
+    lexicon; a malformed file is a ValueError naming `source`."""
+    data = data or {}
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping with 'same' and 'ignore'")
+        raise ValueError(f"{source}: expected a mapping with 'same' and 'ignore'")
     same = data.get("same") or []
     ignore = data.get("ignore") or []
     if not isinstance(same, list) or not all(isinstance(group, list) for group in same):
-        raise ValueError(f"{path}: 'same' must be a list of lists of words")
+        raise ValueError(f"{source}: 'same' must be a list of lists of words")
     if not isinstance(ignore, list):
-        raise ValueError(f"{path}: 'ignore' must be a list of words")
+        raise ValueError(f"{source}: 'ignore' must be a list of words")
     return Lexicon.build(same, ignore)
+
+
+def lexicon_of(prompts: PromptStore) -> Lexicon:
+    """The store's product_words.yaml as a `Lexicon`, built once per version of
+    the file (`PromptStore.cached`)."""
+    return prompts.cached(LEXICON_FILE, parse_lexicon)
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    """A lexicon file read directly (tests and benchmarks; the advisor reads it
+    through `PromptStore`, see `lexicon_of`). A missing file means an empty lexicon."""
+    if not path.is_file():
+        return Lexicon()
+    return parse_lexicon(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
 
 
 # -- bags of words for questions and passages --------------------------------------

@@ -26,7 +26,6 @@ for one seller never draws on another's answers.
 from __future__ import annotations
 
 import math
-import os
 import threading
 import zlib
 from collections import Counter
@@ -36,13 +35,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Inquiry, Product
 from storage.vector.index import VectorIndex
-from tools.prompts import DEFAULT_FILTERS, normalize_lang
+from tools.prompts import DEFAULT_FILTERS, PromptStore, normalize_lang
 from tools.retrieval._text import Lexicon, compact, features
 from tools.retrieval.products import ProductRef, SyncCounts, resolve_product, without_product
 
@@ -276,31 +274,22 @@ def _money(value: Any, currency: str = "KRW") -> str:
 
 
 class InquiryTexts:
-    """prompts/inquiry.<lang>.yaml, re-read when the file changes."""
+    """prompts/inquiry.<lang>.yaml as the `PromptStore` reads it (fresh on every
+    access, reloaded with the rest of prompts/); a folder gets a store of its own."""
 
-    def __init__(self, prompts_dir: Path) -> None:
-        self.root = Path(prompts_dir)
-        self._lock = threading.Lock()
-        self._cache: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
+    def __init__(self, prompts: PromptStore | Path) -> None:
+        self.prompts = prompts if isinstance(prompts, PromptStore) else PromptStore(prompts)
         self._env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
         self._env.filters.update(DEFAULT_FILTERS)
         self._env.filters["money"] = _money
 
+    @property
+    def root(self) -> Path:
+        return self.prompts.root
+
     def data(self, lang: str) -> dict[str, Any]:
-        path = self.root / f"inquiry.{normalize_lang(lang)}.yaml"
-        if not path.is_file():
-            path = self.root / "inquiry.en.yaml"
-        stat = os.stat(path)
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        with self._lock:
-            cached = self._cache.get(str(path))
-            if cached is None or cached[0] != stamp:
-                loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-                if not isinstance(loaded, dict):
-                    raise ValueError(f"{path}: expected a mapping")
-                cached = (stamp, loaded)
-                self._cache[str(path)] = cached
-            return cached[1]
+        """The language's file (English when it has none), parsed."""
+        return self.prompts.inquiry_texts(lang)
 
     def say(self, lang: str, key: str, **params: Any) -> str:
         value: Any = self.data(lang)

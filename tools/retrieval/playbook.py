@@ -16,8 +16,10 @@ as README.md are not articles):
 
 Articles are cut into passages at `##` headings (a long section at paragraph
 breaks) and indexed in the shared Chroma collection `playbook` (advice is not
-seller data). The index is refreshed whenever a file's size or time changes,
-so an operator's edit is searched on the next question.
+seller data). The files are read by the `PromptStore` (`knowledge()`), which
+re-reads one whose size or time changed and everything after `reload()`; the
+index is refreshed whenever their fingerprint changes, so an operator's edit is
+searched on the next question.
 
 `search` takes the passages of the seller's language (English when there are
 none) closest to the topic by embedding, and ranks them by how much of the
@@ -34,17 +36,16 @@ from __future__ import annotations
 import math
 import re
 import threading
-import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from storage.vector.index import VectorIndex
+from tools.prompts import KNOWLEDGE_DIR, PromptStore
 from tools.retrieval._text import features
 
 COLLECTION = "playbook"
-KNOWLEDGE_DIR = "knowledge"
 LANGS = ("ko", "en")
 MAX_CHARS = 900  # a longer section is cut at paragraph breaks
 MIN_SCORE = 0.2  # passages below this are not relevant
@@ -128,15 +129,16 @@ class _Chunk:
 # -- reading articles ----------------------------------------------------------------
 
 
-def read_article(path: Path, root: Path) -> Article | None:
-    """Parse `<slug>.<lang>.md`; None for a file that is not an article."""
-    parts = path.name.split(".")
+def parse_article(source_file: str, text: str) -> Article | None:
+    """Parse the text of `<slug>.<lang>.md` (`source_file` relative to the prompts
+    folder, e.g. "knowledge/ad_ctr.ko.md"); None for a file that is not an article."""
+    parts = source_file.rsplit("/", 1)[-1].split(".")
     if len(parts) != 3 or parts[1] not in LANGS or parts[2] != "md":
         return None
-    text = path.read_text(encoding="utf-8").strip()
+    text = text.strip()
     title, _, rest = text.partition("\n")
     if not title.startswith("# "):
-        raise ValueError(f"{path}: the first line must be the title ('# Title')")
+        raise ValueError(f"{source_file}: the first line must be the title ('# Title')")
     rest = rest.strip()
     meta: dict[str, str] = {}
     found = _COMMENT.match(rest)
@@ -159,8 +161,17 @@ def read_article(path: Path, root: Path) -> Article | None:
         tip_for=_listed(meta.get("tip_for", "")),
         keywords=_listed(meta.get("keywords", "")),
         sections=_sections(rest),
-        source_file=path.relative_to(root).as_posix(),
+        source_file=source_file,
     )
+
+
+def read_article(path: Path, root: Path) -> Article | None:
+    """`parse_article` of a file at hand (tests; the playbook reads through the
+    `PromptStore`)."""
+    parts = path.name.split(".")
+    if len(parts) != 3 or parts[1] not in LANGS or parts[2] != "md":
+        return None
+    return parse_article(path.relative_to(root).as_posix(), path.read_text(encoding="utf-8"))
 
 
 def _listed(value: str) -> tuple[str, ...]:
@@ -225,39 +236,35 @@ def chunks(article: Article) -> list[_Chunk]:
 
 
 class Library:
-    """The articles under `prompts_dir`/knowledge, re-read when a file changes
-    (no index: tips need only the files)."""
+    """The articles under prompts/knowledge, as the `PromptStore` reads them,
+    parsed again whenever a file changed (no index: tips need only the files).
+    A folder gets a store of its own."""
 
-    def __init__(self, prompts_dir: Path) -> None:
-        self.root = Path(prompts_dir)
+    def __init__(self, prompts: PromptStore | Path) -> None:
+        self.prompts = prompts if isinstance(prompts, PromptStore) else PromptStore(prompts)
+        self.root = self.prompts.root
         self.folder = self.root / KNOWLEDGE_DIR
         self._lock = threading.Lock()
         self._stamp: str | None = None
         self._articles: list[Article] = []
         self._chunks: dict[str, _Chunk] = {}
 
-    def _fingerprint(self) -> str:
-        stats = []
-        if self.folder.is_dir():
-            for path in sorted(self.folder.glob("*.md")):
-                stat = path.stat()
-                stats.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
-        return f"{zlib.crc32(chr(10).join(stats).encode('utf-8')):08x}-{len(stats)}"
-
     def load(self) -> tuple[str, list[Article], dict[str, _Chunk]]:
         """(fingerprint, articles, passages by id), current with the files."""
-        stamp = self._fingerprint()
+        knowledge = self.prompts.knowledge()
         with self._lock:
-            if stamp != self._stamp:
-                paths = sorted(self.folder.glob("*.md")) if self.folder.is_dir() else []
+            if knowledge.fingerprint != self._stamp:
                 articles = [
                     article
-                    for article in (read_article(path, self.root) for path in paths)
+                    for article in (
+                        parse_article(rel, text) for rel, text in knowledge.files.items()
+                    )
                     if article is not None
                 ]
                 pieces = {chunk.id: chunk for article in articles for chunk in chunks(article)}
-                self._articles, self._chunks, self._stamp = articles, pieces, stamp
-            return stamp, self._articles, self._chunks
+                self._articles, self._chunks = articles, pieces
+                self._stamp = knowledge.fingerprint
+            return self._stamp, self._articles, self._chunks
 
     def articles(self, lang: str | None = None) -> list[Article]:
         _, articles, _ = self.load()
@@ -283,10 +290,10 @@ class Playbook:
     """The library's passages in the shared Chroma collection `playbook`."""
 
     def __init__(
-        self, index: VectorIndex, prompts_dir: Path, library: Library | None = None
+        self, index: VectorIndex, prompts: PromptStore | Path, library: Library | None = None
     ) -> None:
         self.index = index
-        self.library = library or Library(prompts_dir)
+        self.library = library or Library(prompts)
         self._lock = threading.Lock()
         self._indexed: str | None = None
 
@@ -403,7 +410,7 @@ def _coverage(query: Counter[str], doc: Counter[str], idf: dict[str, float]) -> 
 
 
 def search_playbook(
-    index: VectorIndex, prompts_dir: Path, topic: str, lang: str, k: int = 3
+    index: VectorIndex, prompts: PromptStore | Path, topic: str, lang: str, k: int = 3
 ) -> list[Passage]:
     """One-off search (a long-lived caller keeps a `Playbook`)."""
-    return Playbook(index, prompts_dir).search(topic, lang, k)
+    return Playbook(index, prompts).search(topic, lang, k)

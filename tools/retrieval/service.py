@@ -7,6 +7,10 @@
     retrieval.draft_inquiry(session, seller_id, "유자차 재고 있나요?", "ko")
     retrieval.refresh_seller(session, seller_id)     # after an import or a seed
 
+Every file it uses (product words, inquiry sentences, playbook articles) comes
+from one `PromptStore`: pass the advisor's (`prompts=`), so `reload()` on it
+reloads retrieval's data too; given only a folder, it makes a store of its own.
+
 A seller whose products or inquiries were never indexed in this index is
 indexed from the database on first use (when the object has a session
 factory, or a session is at hand); afterwards `refresh_seller` (incremental)
@@ -16,7 +20,6 @@ and `rebuild_seller` (from scratch) keep it current.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -28,9 +31,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.models import Seller
 from storage.settings import Settings
 from storage.vector.index import VectorIndex
+from tools.prompts import PromptStore
 from tools.retrieval import inquiries as inquiries_mod
 from tools.retrieval import products as products_mod
-from tools.retrieval._text import Lexicon, load_lexicon
+from tools.retrieval._text import LEXICON_FILE, Lexicon, lexicon_of
 from tools.retrieval.inquiries import InquiryDraft, InquiryTexts
 from tools.retrieval.playbook import Library, Passage, Playbook, Tip
 from tools.retrieval.products import ProductLike, Resolution, SyncCounts
@@ -40,7 +44,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LEXICON_FILE = "product_words.yaml"
+
+def _store(prompts: PromptStore | Path) -> PromptStore:
+    return prompts if isinstance(prompts, PromptStore) else PromptStore(prompts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,20 +65,22 @@ class Retrieval:
     def __init__(
         self,
         index: VectorIndex,
-        prompts_dir: Path,
+        prompts: PromptStore | Path,
         *,
         sessions: sessionmaker[Session] | None = None,
         library: Library | None = None,
     ) -> None:
         self.index = index
-        self.prompts_dir = Path(prompts_dir)
+        self.prompts = library.prompts if library is not None else _store(prompts)
+        self.prompts_dir = self.prompts.root
         self.sessions = sessions
-        self.library = library or Library(self.prompts_dir)
-        self.playbook = Playbook(index, self.prompts_dir, self.library)
-        self.texts = InquiryTexts(self.prompts_dir)
+        self.library = library or Library(self.prompts)
+        self.playbook = Playbook(index, self.prompts, self.library)
+        self.texts = InquiryTexts(self.prompts)
         self._lock = threading.Lock()
         self._synced: set[str] = set()
-        self._lexicon: tuple[tuple[int, int] | None, Lexicon] = (None, Lexicon())
+        self._lexicon = Lexicon()  # the last good one
+        self._lexicon_error = ""  # the problem last logged
 
     @classmethod
     def open(
@@ -84,32 +92,36 @@ class Retrieval:
         path: Path | None = None,
         prompts_dir: Path | None = None,
         library: Library | None = None,
+        prompts: PromptStore | None = None,
     ) -> Retrieval:
-        """The retrieval the settings describe (EMBEDDING, DATA_DIR/CHROMA_URL,
-        PROMPTS_DIR unless `prompts_dir` is given)."""
+        """The retrieval the settings describe (EMBEDDING, DATA_DIR/CHROMA_URL), its
+        files read through `prompts` (else a store over `prompts_dir`, else over
+        PROMPTS_DIR)."""
         index = VectorIndex.open(settings, embedding=embedding, path=path)
-        folder = prompts_dir or settings.prompts_dir
-        return cls(index, folder, sessions=sessions, library=library)
+        source = prompts or prompts_dir or settings.prompts_dir
+        return cls(index, source, sessions=sessions, library=library)
 
     # -- data files ------------------------------------------------------------------
 
     @property
     def lexicon(self) -> Lexicon:
-        """prompts/product_words.yaml, re-read when it changes."""
-        path = self.prompts_dir / LEXICON_FILE
+        """prompts/product_words.yaml from the store (fresh, reloaded with it); a
+        broken edit keeps the last good lexicon."""
         try:
-            stat = os.stat(path)
-            stamp: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
-        except FileNotFoundError:
-            stamp = None
+            lexicon = lexicon_of(self.prompts)
+        except (OSError, ValueError) as exc:
+            with self._lock:
+                if str(exc) != self._lexicon_error:  # each problem once
+                    self._lexicon_error = str(exc)
+                    log.error(
+                        "retrieval: %s unreadable (%s); keeping the last version",
+                        self.prompts.root / LEXICON_FILE,
+                        exc,
+                    )
+                return self._lexicon
         with self._lock:
-            if stamp != self._lexicon[0]:
-                try:
-                    self._lexicon = (stamp, load_lexicon(path))
-                except (OSError, ValueError) as exc:  # a broken edit keeps the last good one
-                    log.error("retrieval: %s unreadable (%s); keeping the last version", path, exc)
-                    self._lexicon = (stamp, self._lexicon[1])
-            return self._lexicon[1]
+            self._lexicon, self._lexicon_error = lexicon, ""
+            return lexicon
 
     # -- keeping sellers indexed ----------------------------------------------------
 
@@ -173,7 +185,7 @@ class Retrieval:
     def rebuild_playbook(self) -> int:
         """Index the playbook again from its files; returns the passage count."""
         self.index.drop("playbook")
-        self.playbook = Playbook(self.index, self.prompts_dir, self.library)
+        self.playbook = Playbook(self.index, self.prompts, self.library)
         self.playbook.refresh()
         return self.index.count("playbook")
 
@@ -248,10 +260,13 @@ class RetrievalHandle:
         sessions: sessionmaker[Session] | None = None,
         *,
         prompts_dir: Path | None = None,
+        prompts: PromptStore | None = None,
     ) -> None:
+        """Files through `prompts` (the advisor's store, so its reload covers them);
+        without one, a store over `prompts_dir` (else PROMPTS_DIR)."""
         self.settings = settings
         self.sessions = sessions
-        self.library = Library(Path(prompts_dir or settings.prompts_dir))
+        self.library = Library(prompts or Path(prompts_dir or settings.prompts_dir))
         self._lock = threading.Lock()
         self._retrieval: Retrieval | None = None
 
@@ -265,7 +280,7 @@ class RetrievalHandle:
                 self._retrieval = Retrieval.open(
                     self.settings,
                     sessions=self.sessions,
-                    prompts_dir=self.library.root,
+                    prompts=self.library.prompts,
                     library=self.library,
                 )
             return self._retrieval
