@@ -2,7 +2,8 @@
 
 A press carries everything it needs, so a button still works after a restart
 (nothing is looked up in memory or in the database): an action, the tool and its
-arguments in a compact form, e.g. ``c1|tp|s=20261103&e=20261109&l=5`` (show the
+arguments in a compact form (the tool's code and each argument's `ButtonCode`
+come from the catalogue, tools.catalog), e.g. ``c1|tp|s=20261103&e=20261109&l=5`` (show the
 chart of the top-5 products of Nov 3-9). The seller is never in the payload: it
 is bound from the chat that pressed.
 
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import unquote
 
+from tools.catalog import CATALOG, ButtonCode, by_code
+
 CALLBACK_LIMIT = 64  # bytes
 VERSION = "1"
 
@@ -27,38 +30,21 @@ Action = Literal["run", "chart", "lang"]
 _ACTIONS: dict[str, Action] = {"r": "run", "c": "chart", "l": "lang"}
 _ACTION_CODES = {action: code for code, action in _ACTIONS.items()}
 
-_TOOLS = {
-    "sales_report": "sr",
-    "top_products": "tp",
-    "product_report": "pr",
-    "ad_report": "ar",
-    "customer_report": "cr",
-    "search_keywords": "sk",
-    "alerts_report": "al",
-    "inquiry_draft": "iq",
-    "advice": "ad",
-}
-_TOOL_NAMES = {code: name for name, code in _TOOLS.items()}
+# a switch-period button names the period; the advisor resolves it when pressed
+_PERIOD = ButtonCode("P", {"today": "t", "yesterday": "y", "last_week": "w", "last_month": "m"})
 
-# argument name -> (key, values encoded as short codes, or None for free values)
-_ARGS: dict[str, tuple[str, dict[str, str] | None]] = {
-    "start": ("s", None),
-    "end": ("e", None),
-    "metric": ("m", {"revenue": "r", "units": "u"}),
-    "direction": ("d", {"top": "t", "rising": "r", "falling": "f"}),
-    "limit": ("l", None),
-    "product_id": ("p", None),
-    "campaign_id": ("c", None),
-    "segment": ("g", {"likely_regulars": "l", "regulars": "r", "at_risk": "a"}),
-    "keyword": ("k", None),
-    "topic": ("t", None),
-    "inquiry": ("q", None),
-    # a switch-period button names the period; the advisor resolves it when pressed
-    "period": ("P", {"today": "t", "yesterday": "y", "last_week": "w", "last_month": "m"}),
-}
-_KEYS = {key: (name, codes) for name, (key, codes) in _ARGS.items()}
-_DATE_ARGS = {"start", "end"}
-_INT_ARGS = {"limit", "product_id", "campaign_id"}
+
+_ARGS: dict[str, ButtonCode] = {"period": _PERIOD}  # argument name -> its code
+_DATE_ARGS: set[str] = set()
+_INT_ARGS: set[str] = set()
+for _tool in CATALOG.values():
+    _ARGS.update(_tool.button_codes())
+    for _name, _field in _tool.schema.model_fields.items():
+        if _field.annotation is dt.date:
+            _DATE_ARGS.add(_name)
+        elif _field.annotation in (int, int | None):
+            _INT_ARGS.add(_name)
+_KEYS = {code.key: (name, code.values) for name, code in _ARGS.items()}
 
 
 class ExpiredButton(ValueError):
@@ -88,8 +74,8 @@ def _encode_args(args: dict[str, Any]) -> str | None:
             continue
         if name not in _ARGS:
             return None
-        key, codes = _ARGS[name]
-        if codes is not None:
+        key, codes = _ARGS[name].key, _ARGS[name].values
+        if codes:
             if value not in codes:
                 return None
             text = codes[value]
@@ -111,7 +97,7 @@ def _decode_args(text: str) -> dict[str, Any]:
             raise ExpiredButton(f"unknown argument {key!r}")
         name, codes = _KEYS[key]
         value = unquote(raw)
-        if codes is not None:
+        if codes:
             reverse = {code: full for full, code in codes.items()}
             if value not in reverse:
                 raise ExpiredButton(f"unknown value {value!r} for {name}")
@@ -158,19 +144,19 @@ class ButtonCodec:
         if action == "lang":
             return Press("lang", value=rest)
         tool_code, _, query = rest.partition("|")
-        tool = _TOOL_NAMES.get(tool_code)
+        tool = by_code(tool_code)
         if tool is None:
             raise ExpiredButton(f"unknown tool {tool_code!r}")
-        return Press(action, tool, _decode_args(query))
+        return Press(action, tool.name, _decode_args(query))
 
     def _pack(self, press: Press) -> str | None:
         code = _ACTION_CODES[press.action]
         if press.action == "lang":
             return f"{code}{VERSION}|{press.value}"
-        tool = _TOOLS.get(press.tool)
+        tool = CATALOG.get(press.tool)
         if tool is None:
             return None
         encoded = _encode_args(press.args)
         if encoded is None:
             return None
-        return f"{code}{VERSION}|{tool}|{encoded}"
+        return f"{code}{VERSION}|{tool.code}|{encoded}"

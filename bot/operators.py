@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from storage.conversations import turn_counts
 from storage.models import Alert, ChatLink, ConversationTurn
+from tools.catalog import ARG_SCHEMAS
 from tools.prompts import PromptStore
-from tools.schemas import ARG_SCHEMAS
 
 
 @dataclass(frozen=True, slots=True)

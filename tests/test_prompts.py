@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tools.catalog import ARG_SCHEMAS
 from tools.prompts import DEFAULT_DIR, PromptStore, normalize_lang, won
-from tools.schemas import ARG_SCHEMAS
 
 SYSTEM_CONTEXT = {
     "store_name": "Shop",

@@ -532,7 +532,7 @@ def test_cli_rebuilds_the_index(
 # -- one tip per analysis answer -----------------------------------------------------------
 
 
-def test_tip_kinds_follow_the_analysis_results() -> None:
+def test_each_tool_picks_the_tip_its_result_calls_for() -> None:
     from types import SimpleNamespace as NS
 
     from analytics.ads import AdReport
@@ -541,7 +541,7 @@ def test_tip_kinds_follow_the_analysis_results() -> None:
     from analytics.keywords import KeywordReport
     from analytics.products import ProductRanking, ProductReport
     from analytics.sales import SalesReport
-    from tools.retrieval.tips import tip_kind
+    from tools.catalog import CATALOG
 
     def ads(losing: list[Any], ctr: float | None) -> AdReport:
         return AdReport.model_construct(losing=losing, total=NS(change=NS(ctr=ctr)))
@@ -562,32 +562,45 @@ def test_tip_kinds_follow_the_analysis_results() -> None:
         )
 
     cases = [
-        (ads([NS(campaign_id=1)], None), "ad_low_roas"),
-        (ads([], -0.25), "ad_low_ctr"),
-        (ads([], -0.1), None),
-        (sales(-0.2), "sales_drop"),
-        (sales(-0.19), None),
-        (sales(None), None),
-        (ProductRanking.model_construct(direction="falling", items=[NS()]), "falling_products"),
-        (ProductRanking.model_construct(direction="top", items=[NS()]), None),
-        (product(3.5, 0, None), "low_stock"),
-        (product(None, 80, -0.4), "low_conversion"),
-        (product(None, 49, -0.4), None),
-        (product(12.0, 80, -0.1), None),
-        (keywords("improve_page", "add_product"), "keyword_gap"),
-        (keywords("improve_page"), "low_conversion"),
-        (keywords(), None),
-        (CustomerReport.model_construct(segment="at_risk", customers=(NS(),)), "at_risk_customers"),
+        ("ad_report", ads([NS(campaign_id=1)], None), "ad_low_roas"),
+        ("ad_report", ads([], -0.25), "ad_low_ctr"),
+        ("ad_report", ads([], -0.1), None),
+        ("sales_report", sales(-0.2), "sales_drop"),
+        ("sales_report", sales(-0.19), None),
+        ("sales_report", sales(None), None),
         (
+            "top_products",
+            ProductRanking.model_construct(direction="falling", items=[NS()]),
+            "falling_products",
+        ),
+        ("top_products", ProductRanking.model_construct(direction="top", items=[NS()]), None),
+        ("product_report", product(3.5, 0, None), "low_stock"),
+        ("product_report", product(None, 80, -0.4), "low_conversion"),
+        ("product_report", product(None, 49, -0.4), None),
+        ("product_report", product(12.0, 80, -0.1), None),
+        ("search_keywords", keywords("improve_page", "add_product"), "keyword_gap"),
+        ("search_keywords", keywords("improve_page"), "low_conversion"),
+        ("search_keywords", keywords(), None),
+        (
+            "customer_report",
+            CustomerReport.model_construct(segment="at_risk", customers=(NS(),)),
+            "at_risk_customers",
+        ),
+        (
+            "customer_report",
             CustomerReport.model_construct(segment="likely_regulars", customers=(NS(),)),
             "likely_regulars",
         ),
-        (CustomerReport.model_construct(segment="regulars", customers=(NS(),)), None),
-        (CustomerReport.model_construct(segment="at_risk", customers=()), None),
-        (NoData(reason="no_ads"), None),
+        (
+            "customer_report",
+            CustomerReport.model_construct(segment="regulars", customers=(NS(),)),
+            None,
+        ),
+        ("customer_report", CustomerReport.model_construct(segment="at_risk", customers=()), None),
+        ("ad_report", NoData(reason="no_ads"), None),
     ]
-    for result, expected in cases:
-        assert tip_kind(result) == expected, result
+    for tool, result, expected in cases:
+        assert CATALOG[tool].tip(result) == expected, result
         assert expected is None or expected in TIP_KINDS
 
 

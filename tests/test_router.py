@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from tools.catalog import ARG_SCHEMAS
 from tools.prompts import DEFAULT_DIR, PromptStore
 from tools.router import CampaignRef, ProductRef, RouteResult, route
-from tools.schemas import ARG_SCHEMAS
 
 REGRESSION = Path(__file__).parent / "data" / "router_regression.yaml"
 REQUIRED_ACCURACY = 0.95

@@ -73,7 +73,7 @@ from storage.models import AdCampaign, ConversationTurn, Product
 from storage.settings import Settings
 from tools import registry
 from tools.answer import Answer, Button, ToolCall
-from tools.compact import compact
+from tools.catalog import summary_of
 from tools.context import TurnContext, make_context
 from tools.fit_cache import FitCache
 from tools.guard import check_answer
@@ -543,7 +543,7 @@ def _record(run: registry.ToolRun) -> dict[str, Any]:
     return {
         "tool": run.tool,
         "args": dict(run.args),
-        "result": compact(run.result),
+        "result": summary_of(run),
         "ok": True,
     }
 

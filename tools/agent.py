@@ -8,7 +8,7 @@ with one StructuredTool per enabled registry tool:
   field LangChain injects and hides from the model, so the seller comes from the
   caller's context only;
 - `response_format="content_and_artifact"`: the model reads a compact JSON
-  summary (tools.compact), the full typed run is kept as the artifact;
+  summary (the tool's `summary` in tools.catalog), the full typed run is kept as the artifact;
 - the system prompt is prompts/system.<lang>.md rendered per turn (dynamic
   prompt middleware), and a run stops after MAX_MODEL_CALLS model calls.
 
@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from storage.settings import Settings
 from tools import registry
-from tools.compact import compact
+from tools.catalog import CATALOG, Tool, summary_of
 from tools.context import TurnContext
 from tools.prompts import PromptStore
 
@@ -87,7 +87,7 @@ def _error(message: str) -> str:
     return json.dumps({"error": message}, ensure_ascii=False)
 
 
-def make_tool(tool: registry.ToolDef, description: str) -> StructuredTool:
+def make_tool(tool: Tool[Any], description: str) -> StructuredTool:
     """A LangChain tool running `tool` for the seller of the runtime context."""
 
     def call(runtime: ToolRuntime[TurnContext], **kwargs: Any) -> tuple[str, Any]:
@@ -102,7 +102,7 @@ def make_tool(tool: registry.ToolDef, description: str) -> StructuredTool:
             log.exception("tool %s failed for seller %s", tool.name, ctx.seller_id)
             return _error("the analysis failed"), None
         content = json.dumps(
-            compact(run.result), ensure_ascii=False, separators=(",", ":"), default=str
+            summary_of(run), ensure_ascii=False, separators=(",", ":"), default=str
         )
         return content, run
 
@@ -179,11 +179,11 @@ class Agent:
 
     def _agent(self) -> Any:
         specs = self._prompts.enabled_tools()
-        key = tuple((spec.name, spec.description) for spec in specs if spec.name in registry.TOOLS)
+        key = tuple((spec.name, spec.description) for spec in specs if spec.name in CATALOG)
         with self._lock:
             if self._built is not None and self._built[0] == key:
                 return self._built[1]
-        tools = [make_tool(registry.TOOLS[name], description) for name, description in key]
+        tools = [make_tool(CATALOG[name], description) for name, description in key]
         agent = create_agent(
             self._model,
             tools,
@@ -232,9 +232,7 @@ def _reply(messages: Sequence[BaseMessage]) -> AgentReply:
         elif isinstance(message, ToolMessage):
             name, args = asked.get(message.tool_call_id, (message.name or "", {}))
             run = message.artifact if isinstance(message.artifact, registry.ToolRun) else None
-            summary = (
-                compact(run.result) if run is not None else {"error": str(message.content)[:300]}
-            )
+            summary = summary_of(run) if run is not None else {"error": str(message.content)[:300]}
             outcomes[message.tool_call_id] = AgentCall(name, args, run, summary)
     calls = [
         outcomes.get(call_id)

@@ -1,8 +1,9 @@
-"""The tool registry: tool name -> argument schema and runner.
+"""Running a tool of the catalogue (tools.catalog): validate the contract
+arguments, refuse a disabled tool, run it for the turn's seller.
 
-A runner takes the turn's context (the seller bound by the caller, the clock)
-and the validated contract arguments, and returns an analytics `Result` (a
-`NoData` when there is nothing to report). Runners hold no logic beyond calling
+A tool's `run` takes the turn's context (the seller bound by the caller, the
+clock) and the validated arguments, and returns an analytics `Result` (a
+`NoData` when there is nothing to report). Runs hold no logic beyond calling
 the analysis: figures come from analytics/, drafts and advice from
 tools.knowledge.
 
@@ -15,34 +16,27 @@ routes and renders (`advisor ask`) starts fast.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from analytics.common import NoData, Result, Window
+from tools.catalog import CATALOG, Tool, ToolArgs, ToolRun
 from tools.context import TurnContext
-from tools.fit_cache import FitCache
 from tools.prompts import PromptStore
-from tools.schemas import (
-    ARG_SCHEMAS,
-    AdReportArgs,
-    AdviceArgs,
-    AlertsReportArgs,
-    CustomerReportArgs,
-    InquiryDraftArgs,
-    PeriodArgs,
-    ProductReportArgs,
-    SalesReportArgs,
-    SearchKeywordsArgs,
-    ToolArgs,
-    TopProductsArgs,
-)
 
 log = logging.getLogger(__name__)
 
-Runner = Callable[[TurnContext, Any], Result]
+__all__ = [
+    "ToolArgsError",
+    "ToolRun",
+    "ToolUnavailableError",
+    "args_json",
+    "available",
+    "get",
+    "run",
+    "validate",
+]
 
 
 class ToolUnavailableError(LookupError):
@@ -65,145 +59,13 @@ class ToolArgsError(ValueError):
         self.name = name
 
 
-@dataclass(frozen=True, slots=True)
-class ToolDef:
-    name: str
-    schema: type[ToolArgs]
-    run: Runner
-
-
-@dataclass(frozen=True, slots=True)
-class ToolRun:
-    """One validated run: the contract arguments as JSON and the typed result."""
-
-    tool: str
-    args: dict[str, Any]
-    result: Result
-
-    @property
-    def no_data(self) -> bool:
-        return isinstance(self.result, NoData)
-
-
-def _window(ctx: TurnContext, args: PeriodArgs) -> Window:
-    return Window(args.start, args.end, ctx.now)
-
-
-def _sales(ctx: TurnContext, args: SalesReportArgs) -> Result:
-    from analytics.sales import sales_report
-
-    with ctx.session() as session:
-        return sales_report(session, ctx.store, _window(ctx, args))
-
-
-def _top(ctx: TurnContext, args: TopProductsArgs) -> Result:
-    from analytics.products import top_products
-
-    with ctx.session() as session:
-        return top_products(
-            session, ctx.store, _window(ctx, args), args.metric, args.direction, args.limit
-        )
-
-
-def _product(ctx: TurnContext, args: ProductReportArgs) -> Result:
-    from analytics.products import product_report
-
-    with ctx.session() as session:
-        return product_report(session, ctx.store, args.product_id, _window(ctx, args))
-
-
-def _ads(ctx: TurnContext, args: AdReportArgs) -> Result:
-    from analytics.ads import ad_report
-
-    margin = ctx.settings.default_margin or 0.30
-    with ctx.session() as session:
-        return ad_report(
-            session,
-            ctx.store,
-            _window(ctx, args),
-            campaign_id=args.campaign_id,
-            default_margin=margin,
-        )
-
-
-def _customers(ctx: TurnContext, args: CustomerReportArgs) -> Result:
-    from analytics.clv import customer_report, score_store
-
-    with ctx.session() as session:
-        if ctx.fits is None:
-            return customer_report(
-                session, ctx.store, as_of=ctx.now, segment=args.segment, limit=args.limit
-            )
-        fitted = ctx.fits.get(
-            ctx.store.id, ctx.now, lambda as_of: score_store(session, ctx.store, as_of=as_of)
-        )
-        return customer_report(
-            session,
-            ctx.store,
-            as_of=FitCache.calibration_end(ctx.now),
-            segment=args.segment,
-            limit=args.limit,
-            scored_store=fitted,
-        )
-
-
-def _keywords(ctx: TurnContext, args: SearchKeywordsArgs) -> Result:
-    from analytics.keywords import keyword_report
-    from analytics.korean import load_synonyms
-
-    synonyms = load_synonyms(ctx.prompts.root / "keyword_synonyms.yaml")
-    with ctx.session() as session:
-        return keyword_report(
-            session, ctx.store, _window(ctx, args), keyword=args.keyword, synonyms=synonyms
-        )
-
-
-def _alerts(ctx: TurnContext, args: AlertsReportArgs) -> Result:
-    from analytics.detectors import alerts_report
-
-    with ctx.session() as session:
-        return alerts_report(session, ctx.store, _window(ctx, args))
-
-
-def _inquiry(ctx: TurnContext, args: InquiryDraftArgs) -> Result:
-    from tools.knowledge import draft_inquiry, retrieval_for
-
-    with ctx.session() as session:
-        return draft_inquiry(
-            retrieval_for(ctx), session, ctx.seller_id, ctx.store.currency, args.inquiry, ctx.lang
-        )
-
-
-def _advice(ctx: TurnContext, args: AdviceArgs) -> Result:
-    from tools.knowledge import advice, retrieval_for
-
-    return advice(retrieval_for(ctx), args.topic, ctx.lang)
-
-
-_RUNNERS: dict[str, Runner] = {
-    "sales_report": _sales,
-    "top_products": _top,
-    "product_report": _product,
-    "ad_report": _ads,
-    "customer_report": _customers,
-    "search_keywords": _keywords,
-    "alerts_report": _alerts,
-    "inquiry_draft": _inquiry,
-    "advice": _advice,
-}
-
-TOOLS: dict[str, ToolDef] = {
-    name: ToolDef(name, schema, _RUNNERS[name]) for name, schema in ARG_SCHEMAS.items()
-}
-
-
-def available(prompts: PromptStore) -> list[ToolDef]:
+def available(prompts: PromptStore) -> list[Tool[Any]]:
     """The tools the agent and the router may use now, in prompts/tools.yaml order."""
-    return [TOOLS[spec.name] for spec in prompts.enabled_tools() if spec.name in TOOLS]
+    return [CATALOG[spec.name] for spec in prompts.enabled_tools() if spec.name in CATALOG]
 
 
-def get(name: str, prompts: PromptStore) -> ToolDef:
-    tool = TOOLS.get(name)
+def get(name: str, prompts: PromptStore) -> Tool[Any]:
+    tool = CATALOG.get(name)
     if tool is None or not prompts.is_enabled(name):
         raise ToolUnavailableError(name)
     return tool
@@ -231,5 +93,5 @@ def args_json(args: ToolArgs) -> dict[str, Any]:
 def run(ctx: TurnContext, name: str, args: Mapping[str, Any] | ToolArgs) -> ToolRun:
     """Validate and run one tool for the context's seller."""
     valid = validate(name, args, ctx.prompts)
-    result = TOOLS[name].run(ctx, valid)
+    result = CATALOG[name].run(ctx, valid)
     return ToolRun(name, args_json(valid), result)

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli._common import add_command, add_group
+from tools.catalog import ARG_SCHEMAS
 from tools.prompts import DEFAULT_DIR, PromptStore
-from tools.schemas import ARG_SCHEMAS
 
 
 def register(subparsers: Any) -> None:

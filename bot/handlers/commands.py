@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
@@ -14,30 +13,23 @@ from bot.handlers._common import chat_id_of, linked_seat, reply, run_tool
 from bot.linking import set_switch
 from bot.replies import send_answer, typing
 from bot.services import Seat
-from tools.router import DEFAULT_ARGS
+from tools.catalog import CATALOG, Tool
 
-
-@dataclass(frozen=True, slots=True)
-class ToolCommand:
-    tool: str
-    default_period: str | None  # an analytics.periods key; None: the tool takes no period
-
-
-TOOL_COMMANDS: dict[str, ToolCommand] = {
-    "report": ToolCommand("sales_report", "today"),
-    "top": ToolCommand("top_products", "last_7_days"),
-    "ads": ToolCommand("ad_report", "last_7_days"),
-    "customers": ToolCommand("customer_report", None),
-    "keywords": ToolCommand("search_keywords", "last_7_days"),
+# command -> the tool it runs (its default arguments and period: tools.catalog)
+TOOL_COMMANDS: dict[str, str] = {
+    "report": "sales_report",
+    "top": "top_products",
+    "ads": "ad_report",
+    "customers": "customer_report",
+    "keywords": "search_keywords",
 }
-ALERTS_COMMAND = ToolCommand("alerts_report", "last_7_days")  # /alerts without on|off
 
 
-def _args(command: ToolCommand, seat: Seat, text: str, context: BotContext) -> dict[str, Any]:
-    args: dict[str, Any] = dict(DEFAULT_ARGS.get(command.tool, {}))
-    if command.default_period is not None:
+def _args(tool: Tool[Any], seat: Seat, text: str, context: BotContext) -> dict[str, Any]:
+    args = tool.defaults()
+    if tool.default_period is not None:
         period = resolve_period(
-            text, now=context.services.now(), tz=seat.timezone, default=command.default_period
+            text, now=context.services.now(), tz=seat.timezone, default=tool.default_period
         )
         args.update(start=period.start.isoformat(), end=period.end.isoformat())
     return args
@@ -49,9 +41,9 @@ async def _tool_command(update: Update, context: BotContext, name: str) -> None:
         return
     services = context.services
     chat_id = chat_id_of(update)
-    command = TOOL_COMMANDS[name]
+    tool = CATALOG[TOOL_COMMANDS[name]]
     try:
-        args = _args(command, seat, " ".join(context.args or []), context)
+        args = _args(tool, seat, " ".join(context.args or []), context)
     except PeriodError as error:
         await reply(
             context,
@@ -60,7 +52,7 @@ async def _tool_command(update: Update, context: BotContext, name: str) -> None:
         )
         return
     async with typing(context.bot, chat_id, services.options.typing_every):
-        answer = await run_tool(context, seat, command.tool, args)
+        answer = await run_tool(context, seat, tool.name, args)
     await send_answer(services, context.bot, chat_id, answer, seat.lang)
 
 
@@ -106,7 +98,7 @@ async def alerts(update: Update, context: BotContext) -> None:
             context, chat_id, services.text("alerts.on" if switch else "alerts.off", seat.lang)
         )
         return
-    args = _args(ALERTS_COMMAND, seat, "", context)
+    args = _args(CATALOG["alerts_report"], seat, "", context)
     async with typing(context.bot, chat_id, services.options.typing_every):
         answer = await run_tool(context, seat, "alerts_report", args)
     status = services.text(

@@ -8,7 +8,7 @@ playbook and customer-inquiry drafts.
   (products.py: per-seller catalogue, embedding search + lexical re-rank);
 - `search_playbook(topic, lang, k) -> list[Passage(title, text, source_file, score)]`
   and `tip_for(kind, lang) -> Tip | None` (playbook.py: prompts/knowledge/), the
-  kind from an analysis result by `tip_kind(result)` (tips.py);
+  kind from an analysis result by its tool's `tip(result)` (tools.catalog);
 - `draft_inquiry(session, seller_id, text, lang) -> InquiryDraft(text, product,
   facts, sources, knows)` (inquiries.py: product facts + past answers);
 - `refresh_seller` / `rebuild_seller` keep a seller's collections current
@@ -27,7 +27,6 @@ from tools.retrieval.service import (
     SellerSync,
     refresh_after_import,
 )
-from tools.retrieval.tips import tip_kind
 
 __all__ = [
     "TIP_KINDS",
@@ -42,5 +41,4 @@ __all__ = [
     "SyncCounts",
     "Tip",
     "refresh_after_import",
-    "tip_kind",
 ]

@@ -26,12 +26,10 @@ a tool and its contract arguments, without a language model.
   or code/SQL -> tool None (the caller shows the help list).
 """
 
-from tools.router._route import DATED_TOOLS, DEFAULT_ARGS, MAX_CHARS, route
+from tools.router._route import MAX_CHARS, route
 from tools.router._types import CampaignRef, Candidate, ProductRef, RouteError, RouteResult
 
 __all__ = [
-    "DATED_TOOLS",
-    "DEFAULT_ARGS",
     "MAX_CHARS",
     "CampaignRef",
     "Candidate",

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from analytics.periods import Period, PeriodError, default_period, find_period
+from tools.catalog import CATALOG
 from tools.prompts import PromptStore, ToolSpec
 from tools.router import _slots as slots
 from tools.router._catalogue import GENERIC_WORDS, Mention, Named, NameIndex
@@ -24,29 +25,13 @@ from tools.router._types import CampaignRef, Candidate, ProductRef, RouteError, 
 MAX_CHARS = 2000
 MAX_CANDIDATES = 8
 
-DATED_TOOLS = frozenset(
-    {
-        "sales_report",
-        "top_products",
-        "product_report",
-        "ad_report",
-        "search_keywords",
-        "alerts_report",
-    }
-)
-DEFAULT_PERIOD = {"sales_report": "today"}  # every other dated tool: last_7_days
-DEFAULT_ARGS: dict[str, dict[str, Any]] = {
-    "top_products": {"metric": "revenue", "direction": "top", "limit": 5},
-    "customer_report": {"segment": "likely_regulars", "limit": 10},
-}
-FREE_TEXT_TOOLS = frozenset({"inquiry_draft", "advice"})
-
 # Scores of the intent classifier (cosine similarity plus cue-word bonus).
 MIN_SCORE = 0.25  # below: nothing to route...
 MIN_CUED_SCORE = 0.15  # ...unless the question has the tool's cue words and reaches this
 STANDALONE_SCORE = 0.5  # at or above: the question stands on its own
 FOLLOWUP_MARGIN = 0.08  # a new tool must beat the previous turn's tool by this to take over
-ENTITY_BONUS = 0.3  # a named product for product_report (and the malus without one)
+ENTITY_BONUS = 0.3  # a named product for a product tool (and the malus without one)
+_PRODUCT_TOOLS = tuple(name for name, tool in CATALOG.items() if tool.entity == "product")
 
 # Code or SQL is not a question ("'; DROP TABLE orders; --").
 _CODE = re.compile(
@@ -231,12 +216,16 @@ class _Turn:
         return self._decide(self.scores)
 
     def _adjust(self, scores: Scores) -> Scores:
-        """A named product points at product_report; product_report without any
-        product (named, referred to, or an unknown name) is unlikely."""
+        """A named product points at the tools about one product; such a tool without
+        any product (named, referred to, or an unknown name) is unlikely."""
         if self.product is not None and self.product_is_entity:
-            return scores.adjusted("product_report", ENTITY_BONUS)
-        if not slots.mentions_previous_product(self.rest) and not self._leftover():
-            return scores.adjusted("product_report", -ENTITY_BONUS)
+            bonus = ENTITY_BONUS
+        elif not slots.mentions_previous_product(self.rest) and not self._leftover():
+            bonus = -ENTITY_BONUS
+        else:
+            return scores
+        for name in _PRODUCT_TOOLS:
+            scores = scores.adjusted(name, bonus)
         return scores
 
     def _placeable(self, scores: Scores) -> bool:
@@ -251,7 +240,7 @@ class _Turn:
         last = self.previous.tool if self.previous is not None else None
         if _CODE.search(self.text):
             return RouteResult(None, lang=self.lang, score=score)
-        if last is not None and last not in FREE_TEXT_TOOLS:
+        if last is not None and not CATALOG[last].free_text:
             # elliptical: "그럼 지난달은?", "top 10 instead", "20명까지" lean on the last turn;
             # a question that stands on its own starts afresh
             marker = slots.is_followup_phrase(self.rest)
@@ -288,13 +277,13 @@ class _Turn:
     # -- building arguments ------------------------------------------------------
 
     def _fresh(self, tool: str, score: float, *, inherit: bool) -> RouteResult:
-        args: dict[str, Any] = dict(DEFAULT_ARGS.get(tool, {}))
+        args: dict[str, Any] = CATALOG[tool].defaults()
         previous = self.previous
         if inherit and previous is not None and not self.period and not self.period_error:
-            if tool in DATED_TOOLS and "start" in previous.args:
+            if CATALOG[tool].dated and "start" in previous.args:
                 args["start"], args["end"] = previous.args["start"], previous.args["end"]
         if (
-            tool == "product_report"
+            CATALOG[tool].entity == "product"
             and previous is not None
             and "product_id" in previous.args
             and self.product is None
@@ -306,7 +295,7 @@ class _Turn:
     def _followup(self, tool: str, score: float) -> RouteResult:
         """The previous turn's tool and arguments, with what this question names."""
         assert self.previous is not None
-        args = dict(self.previous.args) or dict(DEFAULT_ARGS.get(tool, {}))
+        args = dict(self.previous.args) or CATALOG[tool].defaults()
         return self._complete(tool, args, score, followup=True)
 
     def _complete(
@@ -314,25 +303,14 @@ class _Turn:
     ) -> RouteResult:
         """Fill in what the question names, then the defaults; `args` may hold a
         previous turn's values (follow-ups keep what is not named again)."""
-        rest = self.rest
-        if tool == "top_products":
-            args.update(_some(limit=slots.find_limit(rest), metric=slots.find_metric(rest)))
-            args.update(_some(direction=slots.find_direction(rest)))
-        elif tool == "customer_report":
-            args.update(_some(limit=slots.find_limit(rest), segment=slots.find_segment(rest)))
-        elif tool == "search_keywords":
-            keyword = slots.find_keyword(self._without_period(), self.intent.index.common_words)
-            if keyword:
-                args["keyword"] = keyword
-        elif tool == "ad_report":
-            if self.campaign is not None and not self.campaign.ambiguous:
-                args["campaign_id"] = self.campaign.ids[0]
+        spec = CATALOG[tool]
+        args.update(spec.read(_Named(self)))
         if not self.intent.specs.get(tool) or not self.intent.specs[tool].enabled:
             return RouteResult(
                 None, error=RouteError("tool_disabled", {"tool": tool}), lang=self.lang, score=score
             )
         period_key = self.previous.period_key if followup and self.previous else None
-        if tool in DATED_TOOLS:
+        if spec.default_period is not None:
             if self.period_error is not None:
                 args.pop("start", None)
                 args.pop("end", None)
@@ -350,18 +328,17 @@ class _Turn:
                 )
                 period_key = self.period.key
             elif "start" not in args:
-                period = default_period(
-                    DEFAULT_PERIOD.get(tool, "last_7_days"), now=self.now, tz=self.tz
-                )
+                period = default_period(spec.default_period, now=self.now, tz=self.tz)
                 args["start"], args["end"] = period.start.isoformat(), period.end.isoformat()
                 period_key = period.key
-        if tool == "product_report":
-            return self._product(args, score, followup, period_key)
+        if spec.entity == "product":
+            return self._product(tool, args, score, followup, period_key)
         return self._result(tool, args, score=score, followup=followup, period_key=period_key)
 
     def _product(
-        self, args: dict[str, Any], score: float, followup: bool, period_key: str | None
+        self, tool: str, args: dict[str, Any], score: float, followup: bool, period_key: str | None
     ) -> RouteResult:
+        """A tool about one product: the product named, or choices, or a question."""
         mention = self.product
         if mention is not None and not mention.ambiguous:
             args["product_id"] = mention.ids[0]
@@ -372,7 +349,7 @@ class _Turn:
                 for i in mention.ids[:MAX_CANDIDATES]
             )
             return self._result(
-                "product_report",
+                tool,
                 args,
                 score=score,
                 followup=followup,
@@ -396,7 +373,7 @@ class _Turn:
                 candidates = ()
                 error = RouteError("product_needed", {})
             return self._result(
-                "product_report",
+                tool,
                 args,
                 score=score,
                 followup=followup,
@@ -409,9 +386,7 @@ class _Turn:
             "start": args.get("start"),
             "end": args.get("end"),
         }
-        return self._result(
-            "product_report", ordered, score=score, followup=followup, period_key=period_key
-        )
+        return self._result(tool, ordered, score=score, followup=followup, period_key=period_key)
 
     def _pick_choice(self) -> RouteResult | None:
         """After "did you mean": "1번", "the second one", or a name among the choices."""
@@ -505,6 +480,34 @@ class _Turn:
             period_key=period_key,
             score=round(score, 4),
         )
+
+
+class _Named:
+    """The options a question names, read from what is left of it once the period,
+    quoted text and product are taken out (tools.catalog.Question)."""
+
+    def __init__(self, turn: _Turn) -> None:
+        self._turn = turn
+
+    def limit(self) -> int | None:
+        return slots.find_limit(self._turn.rest)
+
+    def metric(self) -> str | None:
+        return slots.find_metric(self._turn.rest)
+
+    def direction(self) -> str | None:
+        return slots.find_direction(self._turn.rest)
+
+    def segment(self) -> str | None:
+        return slots.find_segment(self._turn.rest)
+
+    def keyword(self) -> str | None:
+        turn = self._turn
+        return slots.find_keyword(turn._without_period(), turn.intent.index.common_words) or None
+
+    def campaign_id(self) -> int | None:
+        campaign = self._turn.campaign
+        return campaign.ids[0] if campaign is not None and not campaign.ambiguous else None
 
 
 _STOPWORDS = frozenset(
