@@ -44,9 +44,8 @@ class SearchKeywords(Tool[SearchKeywordsArgs]):
 
     def run(self, ctx: TurnContext, args: SearchKeywordsArgs) -> Result:
         from analytics.keywords import keyword_report
-        from analytics.korean import load_synonyms
 
-        synonyms = load_synonyms(ctx.prompts.root / "keyword_synonyms.yaml")
+        synonyms = ctx.prompts.keyword_synonyms()
         with ctx.session() as session:
             return keyword_report(
                 session,
