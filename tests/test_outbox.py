@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, func, select
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.conversations import add_turn, recent_turns, turn_counts
-from storage.models import Alert
-from storage.outbox import claim_pending, mark_sent, record_alert
+from storage.models import Alert, AlertStatus, Seller
+from storage.outbox import (
+    claim_pending,
+    count_alerts,
+    count_sending,
+    deactivate_sellers,
+    existing_keys,
+    hold_pending,
+    mark_blocked,
+    mark_failed,
+    mark_sending,
+    mark_sent,
+    mark_skipped,
+    record_alert,
+    release,
+    release_stuck,
+    waiting_sellers,
+)
 from tests.factories import make_seller
 
 NOW = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)
@@ -70,6 +88,66 @@ def test_skip_locked_hands_each_alert_to_one_worker(
         second.rollback()
         first.close()
         second.close()
+
+
+def _statuses(session: Session) -> dict[str, AlertStatus]:
+    rows = session.execute(select(Alert.dedupe_key, Alert.status).order_by(Alert.id))
+    return {key: status for key, status in rows}
+
+
+def test_every_status_change_is_one_small_function(session: Session) -> None:
+    seoul = make_seller(session, "seoul")
+    york = make_seller(session, "york", timezone="America/New_York")
+    keys = ("a", "b", "c", "d", "e", "f")
+    for key in keys:
+        seller = york if key == "f" else seoul
+        record_alert(session, seller_id=seller.id, kind="sales_drop_day", dedupe_key=key,
+                     evidence={}, detected_at=NOW)  # fmt: skip
+    ids = dict(session.execute(select(Alert.dedupe_key, Alert.id)).all())
+    assert existing_keys(session, ["a", "f", "zz"]) == {"a", "f"}
+    assert waiting_sellers(session) == {seoul.id: "Asia/Seoul", york.id: "America/New_York"}
+    assert count_alerts(session, seoul.id, NOW, NOW + dt.timedelta(hours=1)) == 5
+    assert count_alerts(session, seoul.id, NOW, NOW, except_kind="digest") == 0
+
+    assert hold_pending(session, [york.id]) == 1
+    assert hold_pending(session, []) == 0
+    for key in ("a", "b", "c", "d"):
+        mark_sending(session, ids[key])
+    assert count_sending(session) == 4
+    mark_sent(session, ids["a"], at=NOW)
+    mark_blocked(session, ids["b"])
+    mark_failed(session, ids["c"])
+    mark_skipped(session, ids["e"])
+    assert _statuses(session) == {
+        "a": AlertStatus.SENT, "b": AlertStatus.BLOCKED, "c": AlertStatus.FAILED,
+        "d": AlertStatus.SENDING, "e": AlertStatus.SKIPPED, "f": AlertStatus.HELD,
+    }  # fmt: skip
+    assert [a.dedupe_key for a in claim_pending(session)] == ["f"]  # held rows are unsent too
+    assert release_stuck(session) == 1
+    assert [a.dedupe_key for a in claim_pending(session)] == ["d", "f"]
+    mark_sending(session, ids["d"])
+    release(session, ids["d"])
+    assert _statuses(session)["d"] == AlertStatus.PENDING
+    assert session.scalars(select(Alert.sent_at).where(Alert.id == ids["a"])).one() == NOW
+
+    deactivate_sellers(session, [york.id])
+    session.expire_all()
+    assert [s.active for s in session.scalars(select(Seller).order_by(Seller.id))] == [True, False]
+
+
+def test_the_database_refuses_an_unknown_status(sqlite_engine: Engine) -> None:
+    with sqlite_engine.begin() as connection:
+        connection.execute(text("INSERT INTO sellers (slug, name, timezone, currency, active, "
+                                "alerts_enabled, digest_enabled, created_at) VALUES "
+                                "('s', 's', 'Asia/Seoul', 'KRW', 1, 1, 1, '2026-11-27')"))  # fmt: skip
+        connection.execute(text("INSERT INTO alerts (seller_id, kind, dedupe_key, detected_at, "
+                                "evidence, status) VALUES (1, 'x', 'k', '2026-11-27', '{}', "
+                                "'pending')"))  # fmt: skip
+    with pytest.raises(IntegrityError, match="ck_alerts_status"):
+        with sqlite_engine.begin() as connection:
+            connection.execute(text("UPDATE alerts SET status = 'lost'"))
+    with sqlite_engine.connect() as connection:
+        assert connection.execute(text("SELECT status FROM alerts")).scalar() == "pending"
 
 
 def test_recent_turns_keep_order_and_stay_per_chat(session: Session) -> None:
