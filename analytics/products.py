@@ -26,29 +26,39 @@ Conversion = landing visits whose order is paid / landing visits on the
 product. Days of stock left = current stock / the product's average units per
 day over the 14 × 24 hours before `window.now` (None without sales in that
 time; 0 when out of stock).
+
+The reads are in analytics.queries.products; the ranking, the one-product
+figures and the stock outlook are pure functions of the rows read
+(`choose_products`, `window_total`, `ranked_products`, `product_period`,
+`product_change`, `stock_outlook`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from analytics._rollups import Span, day_start, rollups_usable, span
-from analytics._sql import bucket_key, bucket_step, series_starts, time_bucket
+from analytics._rollups import rollups_usable, span
+from analytics._sql import series_starts
 from analytics.common import NoData, Result, Store, Window
-from analytics.sales import Bucket, Change, change, delta, ratio
-from storage.models import (
-    Order,
-    OrderItem,
-    Product,
-    ProductSalesDaily,
-    ProductVisitsDaily,
-    SalesDaily,
-    Visit,
+from analytics.queries.products import (
+    ProductActivity,
+    ProductName,
+    ProductWindows,
+    paid_orders,
+    product_activity,
+    product_facts,
+    product_names,
+    product_sums,
+    recent_units,
 )
+from analytics.queries.sales import OrderSums, has_orders
+from analytics.sales import Bucket, Change, change, delta, ratio
 
 __all__ = [
     "MIN_PREVIOUS_UNITS",
@@ -60,11 +70,19 @@ __all__ = [
     "ProductRanking",
     "ProductReport",
     "RankedProduct",
+    "StockOutlook",
+    "choose_products",
+    "product_change",
+    "product_period",
     "product_report",
+    "ranked_products",
+    "stock_outlook",
     "top_products",
+    "window_total",
 ]
 
 Metric = Literal["revenue", "units"]
+Granularity = Literal["hour", "day"]
 Direction = Literal["top", "rising", "falling"]
 
 MIN_PREVIOUS_UNITS = 5
@@ -114,122 +132,112 @@ class ProductRanking(Result):
     min_total_units: int
 
 
-def _window_bounds(store: Store, window: Window) -> tuple[Window, dt.date, Window]:
-    """The window with local now and no day after today, today, and the previous window."""
-    now = window.now.astimezone(store.timezone)
-    today = now.date()
-    current = Window(window.start, min(window.end, today), now)
-    return current, today, current.previous()
+def _figures(sums: OrderSums) -> ProductFigures:
+    return ProductFigures(revenue=sums.revenue, units=sums.units, orders=sums.orders)
 
 
-def _has_orders(session: Session, store: Store) -> bool:
-    return bool(session.scalar(select(exists().where(Order.seller_id == store.id))))
+def _value(sums: OrderSums, metric: Metric) -> int:
+    return sums.revenue if metric == "revenue" else sums.units
 
 
-def _plus(figures: ProductFigures, revenue: int, units: int, orders: int) -> ProductFigures:
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The products a ranking shows, in order, and how many it looked at."""
+
+    chosen: tuple[int, ...]
+    """At most `limit` product ids, best first."""
+    sold: int
+    """Products with a sale in the current window."""
+    eligible: int
+    """top: the products sold; rising/falling: those with enough volume to compare."""
+
+
+# ---------------------------------------------------------------- ranking figures
+# Pure: per-product sums (analytics.queries.products) in, the ranking out.
+
+
+def choose_products(
+    sums: Mapping[int, ProductWindows],
+    metric: Metric,
+    direction: Direction,
+    limit: int,
+    *,
+    min_previous_units: int = MIN_PREVIOUS_UNITS,
+    min_total_units: int = MIN_TOTAL_UNITS,
+) -> Choice:
+    """top: the products sold, most `metric` first (ties by id). rising/falling: the
+    products with at least `min_previous_units` before and `min_total_units` in both
+    windows whose metric moved that way, biggest relative change first (ties: the
+    bigger absolute change, then id)."""
+    sold = [pid for pid, windows in sums.items() if windows.current.units > 0]
+    if direction == "top":
+        ranked = sorted(sold, key=lambda pid: (-_value(sums[pid].current, metric), pid))
+        return Choice(tuple(ranked[:limit]), len(sold), len(sold))
+    eligible = [
+        pid
+        for pid, windows in sums.items()
+        if windows.previous.units >= min_previous_units
+        and windows.current.units + windows.previous.units >= min_total_units
+        and _value(windows.previous, metric) > 0
+    ]
+
+    def relative(pid: int) -> float:
+        return _value(sums[pid].current, metric) / _value(sums[pid].previous, metric) - 1
+
+    def absolute(pid: int) -> int:
+        return _value(sums[pid].current, metric) - _value(sums[pid].previous, metric)
+
+    sign = 1 if direction == "rising" else -1
+    ranked = sorted(
+        (pid for pid in eligible if sign * relative(pid) > 0),
+        key=lambda pid: (-sign * relative(pid), -sign * absolute(pid), pid),
+    )
+    return Choice(tuple(ranked[:limit]), len(sold), len(eligible))
+
+
+def window_total(sums: Mapping[int, ProductWindows], paid: int) -> ProductFigures:
+    """All products' revenue and units in the current window; orders: `paid`, the paid
+    orders placed in it (an order with two products counts once)."""
     return ProductFigures(
-        revenue=figures.revenue + revenue,
-        units=figures.units + units,
-        orders=figures.orders + orders,
+        revenue=sum(windows.current.revenue for windows in sums.values()),
+        units=sum(windows.current.units for windows in sums.values()),
+        orders=paid,
     )
 
 
-_ProductRow = tuple[int, bool, int, int, int]
-"""(product id, in the current window, revenue, units, paid orders containing it)."""
-
-
-def _product_sums(
-    session: Session, store: Store, current: Span, previous: Span
-) -> list[_ProductRow]:
-    """Per product and window: complete days from `product_sales_daily` (one range
-    scan over both windows' days), the partial edges from the paid orders' lines.
-    Per-day order counts add up: an order falls on exactly one day."""
-    rows: list[_ProductRow] = []
-    ranges = [
-        (parts.first_day, parts.last_day)
-        for parts in (previous, current)
-        if parts.first_day is not None and parts.last_day is not None
+def ranked_products(
+    chosen: Sequence[int],
+    sums: Mapping[int, ProductWindows],
+    names: Mapping[int, ProductName],
+    total: ProductFigures,
+    metric: Metric,
+) -> list[RankedProduct]:
+    """The chosen products with their figures, changes and share of the total
+    (products without a name, i.e. not the seller's, are left out)."""
+    whole = total.revenue if metric == "revenue" else total.units
+    return [
+        RankedProduct(
+            product_id=pid,
+            name=names[pid].name,
+            sku=names[pid].sku,
+            current=_figures(sums[pid].current),
+            previous=_figures(sums[pid].previous),
+            revenue_change=delta(sums[pid].current.revenue, sums[pid].previous.revenue),
+            units_change=delta(sums[pid].current.units, sums[pid].previous.units),
+            share=ratio(_value(sums[pid].current, metric), whole),
+        )
+        for pid in chosen
+        if pid in names
     ]
-    if ranges:
-        is_current = (
-            ProductSalesDaily.date >= current.first_day
-            if current.first_day is not None
-            else literal(False)
-        ).label("is_current")
-        query = (
-            select(
-                ProductSalesDaily.product_id,
-                is_current,
-                func.sum(ProductSalesDaily.revenue),
-                func.sum(ProductSalesDaily.units),
-                func.sum(ProductSalesDaily.orders),
-            )
-            .where(
-                ProductSalesDaily.seller_id == store.id,
-                ProductSalesDaily.date >= ranges[0][0],
-                ProductSalesDaily.date <= ranges[-1][1],
-                or_(*[ProductSalesDaily.date.between(first, last) for first, last in ranges]),
-            )
-            .group_by(ProductSalesDaily.product_id, is_current)
-        )
-        rows.extend(
-            (int(pid), bool(flag), int(revenue), int(units), int(orders))
-            for pid, flag, revenue, units, orders in session.execute(query)
-        )
-    for flag, parts in ((False, previous), (True, current)):
-        for start, stop in parts.edges:
-            lines = (
-                select(
-                    OrderItem.product_id,
-                    func.sum(OrderItem.quantity * OrderItem.unit_price),
-                    func.sum(OrderItem.quantity),
-                    func.count(distinct(Order.id)),
-                )
-                .join(Order, Order.id == OrderItem.order_id)
-                .where(
-                    Order.seller_id == store.id,
-                    Order.status == "paid",
-                    Order.ordered_at >= start,
-                    Order.ordered_at < stop,
-                    OrderItem.product_id.is_not(None),
-                )
-                .group_by(OrderItem.product_id)
-            )
-            rows.extend(
-                (int(pid or 0), flag, int(revenue), int(units), int(orders))
-                for pid, revenue, units, orders in session.execute(lines)
-            )
-    return rows
 
 
-def _paid_orders(session: Session, store: Store, parts: Span) -> int:
-    """Paid orders placed in a split window."""
-    total = 0
-    if parts.first_day is not None:
-        total += int(
-            session.scalar(
-                select(func.coalesce(func.sum(SalesDaily.orders), 0)).where(
-                    SalesDaily.seller_id == store.id,
-                    SalesDaily.status == "paid",
-                    SalesDaily.date >= parts.first_day,
-                    SalesDaily.date <= parts.last_day,
-                )
-            )
-            or 0
-        )
-    for start, stop in parts.edges:
-        total += int(
-            session.scalar(
-                select(func.count()).where(
-                    Order.seller_id == store.id,
-                    Order.status == "paid",
-                    Order.ordered_at >= start,
-                    Order.ordered_at < stop,
-                )
-            )
-            or 0
-        )
-    return total
+# ---------------------------------------------------------------- ranking
+
+
+def _clamped(store: Store, window: Window) -> Window:
+    """The window with local now and no day after today."""
+    now = window.now.astimezone(store.timezone)
+    return Window(window.start, min(window.end, now.date()), now)
 
 
 def top_products(
@@ -257,86 +265,33 @@ def top_products(
         raise ValueError(f"limit must be at least 1, got {limit}")
     if window.start > window.now.astimezone(store.timezone).date():
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
-    window, _, previous = _window_bounds(store, window)
+    window = _clamped(store, window)
+    # The comparison window, chosen here: the window of equal length just before
+    # (today so far meets the same hours yesterday).
+    previous = window.previous()
+
     tz = store.timezone
     usable = rollups_usable(session, store)
     current_span = span(session, store, *window.utc_bounds(tz), usable=usable)
     previous_span = span(session, store, *previous.utc_bounds(tz), usable=usable)
-    zero = ProductFigures(revenue=0, units=0, orders=0)
-    sums: dict[int, tuple[ProductFigures, ProductFigures]] = {}
-    for pid, is_current, revenue, units, orders in _product_sums(
-        session, store, current_span, previous_span
-    ):
-        now_, before = sums.get(pid, (zero, zero))
-        if is_current:
-            now_ = _plus(now_, revenue, units, orders)
-        else:
-            before = _plus(before, revenue, units, orders)
-        sums[pid] = (now_, before)
-    sold = {pid: figures for pid, figures in sums.items() if figures[0].units > 0}
-    if not (sold if direction == "top" else sums):
-        if not _has_orders(session, store):
+    sums = product_sums(session, store, current_span, previous_span)
+    choice = choose_products(
+        sums,
+        metric,
+        direction,
+        limit,
+        min_previous_units=min_previous_units,
+        min_total_units=min_total_units,
+    )
+    if not (choice.sold if direction == "top" else sums):
+        if not has_orders(session, store):
             return NoData(reason="no_orders")
         return NoData(
             reason="empty_period",
             detail={"start": window.start.isoformat(), "end": window.end.isoformat()},
         )
-    total = ProductFigures(
-        revenue=sum(f[0].revenue for f in sums.values()),
-        units=sum(f[0].units for f in sums.values()),
-        orders=_paid_orders(session, store, current_span),
-    )
-
-    def value(figures: ProductFigures) -> int:
-        return figures.revenue if metric == "revenue" else figures.units
-
-    if direction == "top":
-        candidates = sorted(sold, key=lambda pid: (-value(sold[pid][0]), pid))
-    else:
-        eligible_ids = [
-            pid
-            for pid, (now_, before) in sums.items()
-            if before.units >= min_previous_units
-            and now_.units + before.units >= min_total_units
-            and value(before) > 0
-        ]
-
-        def relative(pid: int) -> float:
-            now_, before = sums[pid]
-            return value(now_) / value(before) - 1
-
-        sign = 1 if direction == "rising" else -1
-        candidates = sorted(
-            (pid for pid in eligible_ids if sign * relative(pid) > 0),
-            key=lambda pid: (
-                -sign * relative(pid),
-                -sign * (value(sums[pid][0]) - value(sums[pid][1])),
-                pid,
-            ),
-        )
-    chosen = candidates[:limit]
-    names = {
-        row.id: row
-        for row in session.execute(
-            select(Product.id, Product.name, Product.sku).where(
-                Product.id.in_(chosen), Product.seller_id == store.id
-            )
-        )
-    }
-    items = [
-        RankedProduct(
-            product_id=pid,
-            name=names[pid].name,
-            sku=names[pid].sku,
-            current=sums[pid][0],
-            previous=sums[pid][1],
-            revenue_change=delta(sums[pid][0].revenue, sums[pid][1].revenue),
-            units_change=delta(sums[pid][0].units, sums[pid][1].units),
-            share=ratio(value(sums[pid][0]), value(total)),
-        )
-        for pid in chosen
-        if pid in names
-    ]
+    total = window_total(sums, paid_orders(session, store, current_span))
+    names = product_names(session, store, choice.chosen)
     return ProductRanking(
         metric=metric,
         direction=direction,
@@ -346,10 +301,10 @@ def top_products(
         previous_start=previous.start,
         previous_end=previous.end,
         so_far=window.end >= window.now.date(),
-        items=items,
+        items=ranked_products(choice.chosen, sums, names, total, metric),
         total=total,
-        products_sold=len(sold),
-        eligible=len(sold) if direction == "top" else len(eligible_ids),
+        products_sold=choice.sold,
+        eligible=choice.eligible,
         min_previous_units=min_previous_units,
         min_total_units=min_total_units,
     )
@@ -407,146 +362,78 @@ class ProductReport(Result):
     None without a rate or beyond ten years."""
 
 
-def _product_lines(
-    store: Store, product_id: int, start: dt.datetime, stop: dt.datetime
-) -> list[ColumnElement[bool]]:
-    """The where-clause of one product's paid lines ordered in [start, stop)."""
-    return [
-        Order.seller_id == store.id,
-        Order.status == "paid",
-        Order.ordered_at >= start,
-        Order.ordered_at < stop,
-        OrderItem.product_id == product_id,
-    ]
+@dataclass(frozen=True, slots=True)
+class StockOutlook:
+    """How long the stock lasts at the recent sales rate."""
+
+    units_per_day: float
+    days_left: float | None
+    """stock / units_per_day; None without recent sales, 0 when out of stock."""
+    stockout_date: dt.date | None
+    """now + days_left; None without a rate or beyond MAX_STOCKOUT_DAYS."""
 
 
-def _product_days(
-    store: Store,
-    product_id: int,
-    model: type[ProductSalesDaily] | type[ProductVisitsDaily],
-    parts: Span,
-) -> list[ColumnElement[bool]]:
-    """The where-clause of one product's rollup rows on a span's complete days."""
-    return [
-        model.seller_id == store.id,
-        model.product_id == product_id,
-        model.date >= parts.first_day,
-        model.date <= parts.last_day,
-    ]
+# ---------------------------------------------------------------- one product's figures
+# Pure: one product's sums and visits (analytics.queries.products) in, figures out.
 
 
-def _product_period(
-    session: Session,
-    store: Store,
-    product_id: int,
-    window: Window,
-    granularity: Literal["hour", "day"],
-    usable: bool,
+def product_period(
+    activity: ProductActivity, window: Window, tz: ZoneInfo, granularity: Granularity
 ) -> tuple[ProductPeriod, list[Bucket]]:
-    tz = store.timezone
+    """The product's figures in `window` and its zero-filled local hours (one-day
+    window, up to window.now) or days."""
     start, stop = window.utc_bounds(tz)
-    parts = span(session, store, start, stop, usable=usable and granularity == "day")
-    # an order falls in exactly one bucket, so per-bucket order counts add up
-    by_key: dict[dt.datetime, list[int]] = {}
-
-    def add(key: dt.datetime, revenue: int, units: int, orders: int) -> None:
-        summed = by_key.setdefault(key, [0, 0, 0])
-        summed[0] += int(revenue)
-        summed[1] += int(units)
-        summed[2] += int(orders)
-
-    visits = converted = 0
-    if parts.first_day is not None:
-        for day, revenue, units, orders in session.execute(
-            select(
-                ProductSalesDaily.date,
-                ProductSalesDaily.revenue,
-                ProductSalesDaily.units,
-                ProductSalesDaily.orders,
-            ).where(*_product_days(store, product_id, ProductSalesDaily, parts))
-        ):
-            add(day_start(day, store), revenue, units, orders)
-        day_visits, day_converted = session.execute(
-            select(
-                func.coalesce(func.sum(ProductVisitsDaily.visits), 0),
-                func.coalesce(func.sum(ProductVisitsDaily.converted), 0),
-            ).where(*_product_days(store, product_id, ProductVisitsDaily, parts))
-        ).one()
-        visits += int(day_visits)
-        converted += int(day_converted)
-    paid_order = select(Order.id).where(Order.id == Visit.order_id, Order.status == "paid")
-    for edge_start, edge_stop in parts.edges:
-        step = bucket_step(tz, edge_start, edge_stop)
-        bucket = time_bucket(session, Order.ordered_at, step)
-        for number, revenue, units, orders in session.execute(
-            select(
-                bucket,
-                func.sum(OrderItem.quantity * OrderItem.unit_price),
-                func.sum(OrderItem.quantity),
-                func.count(distinct(Order.id)),
-            )
-            .join(Order, Order.id == OrderItem.order_id)
-            .where(*_product_lines(store, product_id, edge_start, edge_stop))
-            .group_by(bucket)
-        ):
-            add(bucket_key(number, step, tz, granularity), revenue, units, orders)
-        edge_visits, edge_converted = session.execute(
-            select(
-                func.count(),
-                func.coalesce(func.sum(case((paid_order.exists(), 1), else_=0)), 0),
-            ).where(
-                Visit.seller_id == store.id,
-                Visit.landing_product_id == product_id,
-                Visit.started_at >= edge_start,
-                Visit.started_at < edge_stop,
-            )
-        ).one()
-        visits += int(edge_visits)
-        converted += int(edge_converted)
     last = min(window.end, window.now.date())
     series = []
     for local in series_starts(window.start, last, start, stop, tz, granularity):
-        revenue, units, orders = by_key.get(local.astimezone(dt.UTC), [0, 0, 0])
-        series.append(Bucket(start=local, revenue=revenue, units=units, orders=orders))
+        sums = activity.buckets.get(local.astimezone(dt.UTC), OrderSums())
+        series.append(
+            Bucket(start=local, revenue=sums.revenue, units=sums.units, orders=sums.orders)
+        )
+    buckets = activity.buckets.values()
     figures = ProductPeriod(
         start=window.start,
         end=window.end,
-        revenue=sum(v[0] for v in by_key.values()),
-        units=sum(v[1] for v in by_key.values()),
-        orders=sum(v[2] for v in by_key.values()),
-        visits=visits,
-        converted_visits=converted,
-        conversion_rate=ratio(converted, visits),
+        revenue=sum(sums.revenue for sums in buckets),
+        units=sum(sums.units for sums in buckets),
+        orders=sum(sums.orders for sums in buckets),
+        visits=activity.visits,
+        converted_visits=activity.converted,
+        conversion_rate=ratio(activity.converted, activity.visits),
     )
     return figures, series
 
 
-def _recent_units(
-    session: Session, store: Store, product_id: int, now: dt.datetime, usable: bool
-) -> int:
-    """Units of the product sold in the RECENT_DAYS × 24 hours before `now`: complete
-    local days from the rollup, the two partial edges from the lines."""
-    parts = span(session, store, now - dt.timedelta(days=RECENT_DAYS), now, usable=usable)
-    units = 0
-    if parts.first_day is not None:
-        units += int(
-            session.scalar(
-                select(func.coalesce(func.sum(ProductSalesDaily.units), 0)).where(
-                    *_product_days(store, product_id, ProductSalesDaily, parts)
-                )
-            )
-            or 0
-        )
-    for start, stop in parts.edges:
-        units += int(
-            session.scalar(
-                select(func.coalesce(func.sum(OrderItem.quantity), 0))
-                .join(Order, Order.id == OrderItem.order_id)
-                .where(*_product_lines(store, product_id, start, stop))
-            )
-            or 0
-        )
-    return units
+def product_change(current: ProductPeriod, previous: ProductPeriod) -> ProductChange:
+    return ProductChange(
+        revenue=delta(current.revenue, previous.revenue),
+        units=delta(current.units, previous.units),
+        orders=delta(current.orders, previous.orders),
+        visits=delta(current.visits, previous.visits),
+        conversion_rate=change(current.conversion_rate, previous.conversion_rate),
+    )
+
+
+def stock_outlook(
+    stock: int, units: int, now: dt.datetime, days: int = RECENT_DAYS
+) -> StockOutlook:
+    """Days of stock left at the rate of `units` sold over the `days` before `now`,
+    and the local date it runs out."""
+    rate = units / days
+    days_left: float | None
+    if stock <= 0:
+        days_left = 0.0
+    elif rate > 0:
+        days_left = stock / rate
+    else:
+        days_left = None
+    stockout = None
+    if days_left is not None and days_left <= MAX_STOCKOUT_DAYS:
+        stockout = (now + dt.timedelta(days=days_left)).date()
+    return StockOutlook(units_per_day=rate, days_left=days_left, stockout_date=stockout)
+
+
+# ---------------------------------------------------------------- one product's report
 
 
 def product_report(
@@ -558,29 +445,35 @@ def product_report(
     NoData reasons: unknown_product (no such product, or another seller's),
     future_period.
     """
-    product = session.get(Product, product_id)
-    if product is None or product.seller_id != store.id:
+    product = product_facts(session, store, product_id)
+    if product is None:
         return NoData(reason="unknown_product", detail={"product_id": product_id})
     if window.start > window.now.astimezone(store.timezone).date():
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
-    window, today, previous_window = _window_bounds(store, window)
-    granularity: Literal["hour", "day"] = "hour" if window.days == 1 else "day"
-    usable = rollups_usable(session, store)
-    current, series = _product_period(session, store, product_id, window, granularity, usable)
-    previous, _ = _product_period(session, store, product_id, previous_window, granularity, usable)
+    window = _clamped(store, window)
+    # The comparison window, chosen here: the window of equal length just before.
+    previous_window = window.previous()
 
+    tz = store.timezone
+    granularity: Granularity = "hour" if window.days == 1 else "day"
+    usable = rollups_usable(session, store)
+    current, series = product_period(
+        product_activity(session, store, product_id, window, granularity, usable),
+        window,
+        tz,
+        granularity,
+    )
+    previous, _ = product_period(
+        product_activity(session, store, product_id, previous_window, granularity, usable),
+        previous_window,
+        tz,
+        granularity,
+    )
     now = window.now
-    rate = _recent_units(session, store, product_id, now, usable) / RECENT_DAYS
-    days_left: float | None
-    if product.stock <= 0:
-        days_left = 0.0
-    elif rate > 0:
-        days_left = product.stock / rate
-    else:
-        days_left = None
-    stockout = None
-    if days_left is not None and days_left <= MAX_STOCKOUT_DAYS:
-        stockout = (now + dt.timedelta(days=days_left)).date()
+    recent = recent_units(
+        session, store, product_id, now - dt.timedelta(days=RECENT_DAYS), now, usable
+    )
+    outlook = stock_outlook(product.stock, recent, now)
     return ProductReport(
         product_id=product.id,
         name=product.name,
@@ -589,20 +482,14 @@ def product_report(
         stock=product.stock,
         currency=store.currency,
         as_of=now,
-        so_far=window.end >= today,
+        so_far=window.end >= now.date(),
         current=current,
         previous=previous,
-        change=ProductChange(
-            revenue=delta(current.revenue, previous.revenue),
-            units=delta(current.units, previous.units),
-            orders=delta(current.orders, previous.orders),
-            visits=delta(current.visits, previous.visits),
-            conversion_rate=change(current.conversion_rate, previous.conversion_rate),
-        ),
+        change=product_change(current, previous),
         granularity=granularity,
         series=series,
-        recent_units_per_day=rate,
+        recent_units_per_day=outlook.units_per_day,
         recent_days=RECENT_DAYS,
-        days_of_stock_left=days_left,
-        stockout_date=stockout,
+        days_of_stock_left=outlook.days_left,
+        stockout_date=outlook.stockout_date,
     )
