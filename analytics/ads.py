@@ -313,7 +313,7 @@ def ad_report(
     default_margin: float = 0.30,
 ) -> AdReport | NoData:
     """Spend, CTR, CPC, CVR, ROAS, CPA per campaign and in total for `window`, against
-    the previous window of equal length and against break-even ROAS.
+    its comparison window (`window.previous()`) and against break-even ROAS.
 
     NoData reasons: unknown_campaign (not this seller's), future_period, no_ads (the
     seller, or the campaign, has no ad data at all), empty_period (ad data exists,
@@ -327,7 +327,7 @@ def ad_report(
     today = window.now.astimezone(store.timezone).date()
     if window.start > today:
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
-    # The comparison window, chosen here: the window of equal length just before.
+    # The comparison window, chosen here: the window's own (the calendar's, else equal length).
     prior = window.previous()
     end = min(window.end, today)
     prior_end = min(prior.end, prior.now.astimezone(store.timezone).date())

@@ -28,11 +28,16 @@ class Window:
     """Inclusive local dates [start, end] in the store's timezone, cut at `now`.
 
     A window that includes today covers today only up to `now` (today so far).
+    `comparison` is the window it is compared with and `basis` names why (see
+    analytics.periods: a calendar month with the previous month...); without one,
+    the equal-length window just before (basis "previous_period").
     """
 
     start: dt.date
     end: dt.date
     now: dt.datetime
+    comparison: Window | None = None
+    basis: str = "previous_period"
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
@@ -51,8 +56,11 @@ class Window:
         return start, min(stop.astimezone(dt.UTC), self.now.astimezone(dt.UTC))
 
     def previous(self) -> Window:
-        """The window of equal length just before this one (same cut-off time of day
-        when this window ends today, so today so far compares with the same hours)."""
+        """The comparison window: `comparison` when set, else the window of equal
+        length just before this one (same cut-off time of day when this window ends
+        today, so today so far compares with the same hours)."""
+        if self.comparison is not None:
+            return self.comparison
         shift = dt.timedelta(days=self.days)
         return Window(self.start - shift, self.end - shift, self.now - shift)
 

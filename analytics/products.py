@@ -2,8 +2,9 @@
 product's trend, visits, conversion and days of stock left.
 
 Data contract: `order_items` of the seller's paid `orders` in the window and
-the previous window of equal length (Window.previous(); today so far meets
-the same hours yesterday), summed per product in SQL: complete local days
+its comparison window (Window.previous(): the calendar's when the window
+carries one, else the equal-length window before; today so far meets the same
+hours), summed per product in SQL: complete local days
 from the `product_sales_daily` rollup (storage.rollups) in one GROUP BY over
 both windows, the partial days (today so far, the previous window's cut day)
 from the lines. For one product, its daily rollup rows and landing visits
@@ -37,7 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -237,7 +238,7 @@ def ranked_products(
 def _clamped(store: Store, window: Window) -> Window:
     """The window with local now and no day after today."""
     now = window.now.astimezone(store.timezone)
-    return Window(window.start, min(window.end, now.date()), now)
+    return replace(window, end=min(window.end, now.date()), now=now)
 
 
 def top_products(

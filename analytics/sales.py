@@ -1,5 +1,6 @@
 """The sales report: revenue, orders, units, average order value and
-cancellations for a window, against the previous window of equal length; for
+cancellations for a window, against its comparison window (the calendar's:
+analytics.periods; the equal-length window before when it has none); for
 today (so far) also against the same time yesterday and the same time on the
 same weekday last week (the real-time report); with an hourly series for a
 one-day window and a daily one otherwise, for charts.
@@ -31,7 +32,8 @@ reported separately. A change is current − previous and current / previous −
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from dataclasses import replace
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -59,7 +61,17 @@ __all__ = [
 ]
 
 Basis = Literal[
-    "previous_period", "same_time_yesterday", "same_time_last_week", "same_weekday_last_week"
+    "previous_period",
+    "previous_day",
+    "previous_week",
+    "previous_weekend",
+    "previous_month",
+    "previous_quarter",
+    "previous_half",
+    "previous_year",
+    "same_time_yesterday",
+    "same_time_last_week",
+    "same_weekday_last_week",
 ]
 
 
@@ -250,7 +262,7 @@ def comparison(
 
 
 def sales_report(session: Session, store: Store, window: Window) -> SalesReport | NoData:
-    """Sales for `window` against the previous window of equal length; for one day
+    """Sales for `window` against its comparison window (`window.previous()`); for one day
     also against the same weekday last week; for today cut at the same time.
 
     NoData reasons: future_period (the window starts after today), no_orders (the
@@ -263,16 +275,17 @@ def sales_report(session: Session, store: Store, window: Window) -> SalesReport 
     if window.start > today:
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
     # local now, so the shifts below keep the local time of day; no days after today
-    window = Window(window.start, min(window.end, today), now)
+    window = replace(window, end=min(window.end, today), now=now)
     granularity: Granularity = "hour" if window.days == 1 else "day"
     so_far = window.end >= today
 
-    # The comparison windows, chosen here and nowhere else: the window of equal
-    # length just before (today so far: the same time yesterday) and, for one
-    # day, the same weekday a week earlier (cut at the same time when so far).
+    # The comparison windows, chosen here and nowhere else: the window's own
+    # comparison (the calendar's, analytics.periods; without one the window of equal
+    # length just before; today so far: the same time yesterday) and, for one day,
+    # the same weekday a week earlier (cut at the same time when so far).
     previous_window = window.previous()
-    previous_basis: Basis = (
-        "same_time_yesterday" if granularity == "hour" and so_far else "previous_period"
+    previous_basis = cast(
+        Basis, "same_time_yesterday" if granularity == "hour" and so_far else window.basis
     )
     last_week_window: Window | None = None
     if granularity == "hour":

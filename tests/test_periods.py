@@ -267,8 +267,12 @@ def test_resolve_period_defaults() -> None:
 
 
 def test_window_cuts_today_at_now() -> None:
-    window = find_period("오늘", now=NOW, tz=SEOUL).window(NOW)  # type: ignore[union-attr]
-    assert window == Window(D(2026, 11, 27), D(2026, 11, 27), NOW)
+    window = find_period("오늘", now=NOW, tz=SEOUL).window(NOW, SEOUL)  # type: ignore[union-attr]
+    assert (window.start, window.end, window.now) == (D(2026, 11, 27), D(2026, 11, 27), NOW)
+    # compared with yesterday cut at the same time
+    yesterday = dt.datetime(2026, 11, 26, 14, 30, tzinfo=SEOUL)
+    assert window.previous() == Window(D(2026, 11, 26), D(2026, 11, 26), yesterday)
+    assert window.basis == "previous_day"
     start, stop = window.utc_bounds(SEOUL)
     assert (start, stop) == (
         dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC),

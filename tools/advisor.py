@@ -67,7 +67,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from analytics.periods import PeriodError, default_period
+from analytics.periods import Period, PeriodError, default_period
 from storage.conversations import add_turn, recent_turns
 from storage.models import AdCampaign, ConversationTurn, Product
 from storage.settings import Settings
@@ -195,8 +195,8 @@ class Advisor:
             chosen = _chat_lang(self._memory(chat_id, seller_id)) or "en"
         ctx = self._context(seller_id, _aware(now), chosen)
         try:
-            args = _resolve_period_arg(ctx, args)
-            outcome = self._answer_run(ctx, registry.run(ctx, tool, args), "offline")
+            args, period = _resolve_period_arg(ctx, args)
+            outcome = self._answer_run(ctx, registry.run(ctx, tool, args, period), "offline")
         except registry.ToolUnavailableError:
             outcome = _Outcome(self._message(ctx, "offline", "tool_disabled", tool=tool))
         except (registry.ToolArgsError, PeriodError) as exc:
@@ -287,13 +287,14 @@ class Advisor:
                             {"kind": c.kind, "id": c.id, "label": c.label}
                             for c in routed.candidates
                         ],
+                        **({"period": routed.period.to_json()} if routed.period else {}),
                     }
                 )
             return _Outcome(answer, records)
         if routed.tool is None:
             return _Outcome(self._message(ctx, mode, "unknown"))
         try:
-            run = registry.run(ctx, routed.tool, routed.args)
+            run = registry.run(ctx, routed.tool, routed.args, routed.period)
         except registry.ToolUnavailableError:
             return _Outcome(self._message(ctx, mode, "tool_disabled", tool=routed.tool))
         return self._answer_run(ctx, run, mode)
@@ -504,6 +505,7 @@ def _previous_route(turns: Sequence[ConversationTurn]) -> RouteResult | None:
                 args=dict(entry.get("args") or {}),
                 candidates=candidates,
                 lang=detect_lang(turn.question),
+                period=Period.from_json(entry.get("period")),
             )
     return None
 
@@ -540,12 +542,15 @@ def _tool_call(run: registry.ToolRun) -> ToolCall:
 
 
 def _record(run: registry.ToolRun) -> dict[str, Any]:
-    return {
+    record = {
         "tool": run.tool,
         "args": dict(run.args),
         "result": summary_of(run),
         "ok": True,
     }
+    if run.period is not None:
+        record["period"] = run.period.to_json()
+    return record
 
 
 def _command_text(tool: str, args: Mapping[str, Any]) -> str:
@@ -567,10 +572,13 @@ def _with(answer: Answer, **changes: Any) -> Answer:
 __all__ = ["NO_CHAT", "Advisor", "detect_lang"]
 
 
-def _resolve_period_arg(ctx: TurnContext, args: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A button's `period` ("yesterday", "last_week"...) becomes start/end as of now."""
+def _resolve_period_arg(
+    ctx: TurnContext, args: Mapping[str, Any]
+) -> tuple[Mapping[str, Any], Period | None]:
+    """A button's `period` ("yesterday", "last_week"...) becomes start/end as of now,
+    and the typed period the run carries."""
     if "period" not in args:
-        return args
+        return args, None
     rest = {name: value for name, value in args.items() if name != "period"}
     period = default_period(str(args["period"]), now=ctx.now, tz=ctx.tz)
-    return {**rest, "start": period.start.isoformat(), "end": period.end.isoformat()}
+    return {**rest, "start": period.start.isoformat(), "end": period.end.isoformat()}, period

@@ -21,7 +21,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tools.catalog import CATALOG, Tool, ToolArgs, ToolRun
+from analytics.periods import Period, of_dates
+from tools.catalog import CATALOG, PeriodArgs, Tool, ToolArgs, ToolRun
 from tools.context import TurnContext
 from tools.prompts import PromptStore
 
@@ -90,8 +91,30 @@ def args_json(args: ToolArgs) -> dict[str, Any]:
     return dumped
 
 
-def run(ctx: TurnContext, name: str, args: Mapping[str, Any] | ToolArgs) -> ToolRun:
-    """Validate and run one tool for the context's seller."""
+def period_for(
+    tool: Tool[Any], args: ToolArgs, ctx: TurnContext, named: Period | None
+) -> Period | None:
+    """The typed period of a dated tool's run: the one the router, a command or a
+    button named when its dates are the arguments' dates, else the kind of period
+    the dates are (a model's arguments: Nov 1-30 is a calendar month)."""
+    if not isinstance(args, PeriodArgs):
+        return None
+    if named is not None and (named.start, named.end) == (args.start, args.end):
+        return named
+    return of_dates(args.start, args.end, ctx.today)
+
+
+def run(
+    ctx: TurnContext,
+    name: str,
+    args: Mapping[str, Any] | ToolArgs,
+    period: Period | None = None,
+) -> ToolRun:
+    """Validate and run one tool for the context's seller. `period`: the typed period
+    the arguments' dates came from, when the caller has it."""
     valid = validate(name, args, ctx.prompts)
-    result = CATALOG[name].run(ctx, valid)
-    return ToolRun(name, args_json(valid), result)
+    tool = CATALOG[name]
+    typed = period_for(tool, valid, ctx, period)
+    window = typed.window(ctx.now, ctx.tz) if typed is not None else None
+    result = tool.run(ctx, valid, window)
+    return ToolRun(name, args_json(valid), result, typed)

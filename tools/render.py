@@ -5,9 +5,10 @@ prompts/answers/no_data.<lang>.j2), rendered with
 
     result   the result as JSON (model_dump(mode="json"))
     args     the tool's contract arguments
-    period   {key, start, end, days} for dated tools (key: today, yesterday,
-             day_before_yesterday, this_week, last_week, this_month, last_month,
-             this_year, last_year, last_n_days, date, range), else None
+    period   {key, start, end, days} of the run's typed period for dated tools
+             (key: an analytics.periods key: today, yesterday, this_week,
+             last_week, week, this_month, last_month, month, quarter, this_year,
+             last_n_days, date, range...), else None
     today    the seller's local date (ISO)
     tool     the tool name
 
@@ -25,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analytics.common import NoData
-from analytics.periods import default_period
 from tools.answer import Button, Chart
 from tools.catalog import CATALOG, ToolRun
 from tools.catalog._steps import period_buttons
@@ -33,18 +33,6 @@ from tools.context import TurnContext
 from tools.prompts import PromptStore
 
 log = logging.getLogger(__name__)
-
-_NAMED = (
-    "today",
-    "yesterday",
-    "day_before_yesterday",
-    "this_week",
-    "last_week",
-    "this_month",
-    "last_month",
-    "this_year",
-    "last_year",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,29 +42,15 @@ class Rendered:
     buttons: list[Button] = field(default_factory=list)
 
 
-def period_of(ctx: TurnContext, start: str | dt.date, end: str | dt.date) -> dict[str, Any]:
-    """{key, start, end, days} naming the period the way the templates say it."""
-    first = dt.date.fromisoformat(str(start))
-    last = dt.date.fromisoformat(str(end))
-    days = (last - first).days + 1
-    key = "date" if days == 1 else "range"
-    for name in _NAMED:
-        period = default_period(name, now=ctx.now, tz=ctx.tz)
-        if (period.start, period.end) == (first, last):
-            key = name
-            break
-    else:
-        if days > 1 and last == ctx.today - dt.timedelta(days=1):
-            key = "last_n_days"
-    return {"key": key, "start": first.isoformat(), "end": last.isoformat(), "days": days}
-
-
-def _period_from(run: ToolRun, ctx: TurnContext) -> dict[str, Any] | None:
-    if not CATALOG[run.tool].dated or "start" not in run.args:
+def _period_from(run: ToolRun) -> dict[str, Any] | None:
+    """{key, start, end, days} of the run's typed period, with the result's own dates
+    (a period running past today ends today)."""
+    if run.period is None:
         return None
-    start = getattr(run.result, "start", None) or run.args["start"]
-    end = getattr(run.result, "end", None) or run.args["end"]
-    return period_of(ctx, start, end)
+    start = str(getattr(run.result, "start", None) or run.period.start)
+    end = str(getattr(run.result, "end", None) or run.period.end)
+    days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days + 1
+    return {"key": run.period.key, "start": start, "end": end, "days": days}
 
 
 def context_for(run: ToolRun, ctx: TurnContext) -> dict[str, Any]:
@@ -85,7 +59,7 @@ def context_for(run: ToolRun, ctx: TurnContext) -> dict[str, Any]:
     return {
         "result": result,
         "args": dict(run.args),
-        "period": _period_from(run, ctx),
+        "period": _period_from(run),
         "today": ctx.today.isoformat(),
         "tool": run.tool,
     }

@@ -32,6 +32,13 @@ What each phrase means (today = the local date of `now`):
 - weekdays ("월요일", "last Friday", "지난주 금요일"), weekends, quarters
   ("3분기", "Q3", "지난 분기"), halves ("상반기"), years ("2025년").
 
+Each period is compared with the calendar's window for its kind (a month with
+the previous month, a week with the week before, "so far" with the same span cut
+at the same time; only last N days and explicit ranges with the equal-length
+window before): `compare_span(period)`, and `period.window(now, tz)` gives the
+analysis window carrying it. `of_dates(start, end, today)` names the kind of
+period a pair of dates is.
+
 A period that ends after today is cut at today; one that starts after today
 raises `PeriodError("future")`. Impossible dates ("2월 30일", "Feb 30") raise
 `PeriodError("invalid_date")`, reversed ranges `PeriodError("range_reversed")`.
@@ -43,6 +50,17 @@ than one period, the first one wins, except that a comparison base ("어제
 """
 
 from analytics.periods._calendar import MAX_DAYS, Period, PeriodError, default_period
+from analytics.periods._compare import CompareSpan, compare_span, of_dates
 from analytics.periods._match import find_period, resolve_period
 
-__all__ = ["MAX_DAYS", "Period", "PeriodError", "default_period", "find_period", "resolve_period"]
+__all__ = [
+    "MAX_DAYS",
+    "CompareSpan",
+    "Period",
+    "PeriodError",
+    "compare_span",
+    "default_period",
+    "find_period",
+    "of_dates",
+    "resolve_period",
+]

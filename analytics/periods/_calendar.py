@@ -50,9 +50,46 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def window(self, now: dt.datetime) -> Window:
-        """The analysis window: these dates, today cut at `now`."""
-        return Window(self.start, self.end, now)
+    def to_json(self) -> dict[str, str | int]:
+        """The period as stored with a conversation turn (`from_json` reads it back)."""
+        data: dict[str, str | int] = {
+            "key": self.key,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+        }
+        if self.n is not None:
+            data["n"] = self.n
+        return data
+
+    @classmethod
+    def from_json(cls, data: object) -> Period | None:
+        """A stored period, or None when `data` is not one."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            n = data.get("n")
+            return cls(
+                dt.date.fromisoformat(str(data["start"])),
+                dt.date.fromisoformat(str(data["end"])),
+                str(data["key"]),
+                int(n) if n is not None else None,
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def window(self, now: dt.datetime, tz: ZoneInfo) -> Window:
+        """The analysis window: these dates, today cut at `now`, with its calendar
+        comparison window (analytics.periods._compare), cut at the same time of day
+        on its last day when this period is still running."""
+        from analytics.periods._compare import compare_span
+
+        local = now.astimezone(tz)
+        running = self.end >= local.date()
+        span = compare_span(self, running=running)
+        cut_last_day = running and not span.whole_last_day
+        cut = dt.datetime.combine(span.end, local.timetz()) if cut_last_day else now
+        compared = Window(span.start, span.end, cut)
+        return Window(self.start, self.end, now, comparison=compared, basis=span.basis)
 
 
 # ---------------------------------------------------------------- date helpers

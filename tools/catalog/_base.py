@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
-from analytics.common import NoData, Result
+from analytics.common import NoData, Result, Window
+from analytics.periods import Period
 from tools.answer import Button, Chart
 from tools.catalog._args import ButtonCode, ToolArgs
 from tools.catalog._steps import period_buttons, previous_button
@@ -34,10 +35,18 @@ class ToolRun:
     tool: str
     args: dict[str, Any]
     result: Result
+    period: Period | None = None  # the typed period of a dated tool's run
 
     @property
     def no_data(self) -> bool:
         return isinstance(self.result, NoData)
+
+
+def require_window(window: Window | None) -> Window:
+    """The window a dated tool runs over (the registry always gives one)."""
+    if window is None:
+        raise ValueError("a dated tool needs its period's window")
+    return window
 
 
 class Question(Protocol):
@@ -86,7 +95,7 @@ class Tool(Generic[A]):
 
     # -- what the tool does -------------------------------------------------------
 
-    def run(self, ctx: TurnContext, args: A) -> Result:
+    def run(self, ctx: TurnContext, args: A, window: Window | None) -> Result:
         raise NotImplementedError
 
     def read(self, question: Question) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pydantic import Field
 from analytics.common import Result, Window
 from tools.answer import Button, Chart
 from tools.catalog._args import ButtonCode, PeriodArgs
-from tools.catalog._base import Question, Tool, ToolRun
+from tools.catalog._base import Question, Tool, ToolRun, require_window
 from tools.catalog._charts import MAX_CHART_ITEMS
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
@@ -50,14 +50,14 @@ class AdReport(Tool[AdReportArgs]):
     default_period = "last_7_days"
     example = {"start": "2026-11-20", "end": "2026-11-26", "campaign_id": 7}
 
-    def run(self, ctx: TurnContext, args: AdReportArgs) -> Result:
+    def run(self, ctx: TurnContext, args: AdReportArgs, window: Window | None) -> Result:
         from analytics.ads import ad_report
 
         with ctx.session() as session:
             return ad_report(
                 session,
                 ctx.store,
-                Window(args.start, args.end, ctx.now),
+                require_window(window),
                 campaign_id=args.campaign_id,
                 default_margin=ctx.settings.default_margin or DEFAULT_MARGIN,
             )

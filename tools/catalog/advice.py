@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
-from analytics.common import Result
+from analytics.common import Result, Window
 from tools.catalog._args import ButtonCode, ToolArgs
 from tools.catalog._base import Tool
 
@@ -27,7 +27,7 @@ class Advice(Tool[AdviceArgs]):
     example = {"topic": "광고 효율 올리는 법"}
     free_text = True
 
-    def run(self, ctx: TurnContext, args: AdviceArgs) -> Result:
+    def run(self, ctx: TurnContext, args: AdviceArgs, window: Window | None) -> Result:
         from tools.knowledge import advice, retrieval_for
 
         return advice(retrieval_for(ctx), args.topic, ctx.lang)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from analytics.common import Result, Window
 from tools.catalog._args import PeriodArgs
-from tools.catalog._base import Tool
+from tools.catalog._base import Tool, require_window
 from tools.catalog._summary import MAX_ITEMS, rounded
 
 if TYPE_CHECKING:
@@ -24,11 +24,11 @@ class AlertsReport(Tool[AlertsReportArgs]):
     default_period = "last_7_days"
     example = {"start": "2026-11-20", "end": "2026-11-26"}
 
-    def run(self, ctx: TurnContext, args: AlertsReportArgs) -> Result:
+    def run(self, ctx: TurnContext, args: AlertsReportArgs, window: Window | None) -> Result:
         from analytics.detectors import alerts_report
 
         with ctx.session() as session:
-            return alerts_report(session, ctx.store, Window(args.start, args.end, ctx.now))
+            return alerts_report(session, ctx.store, require_window(window))
 
     def summary(self, result: Any) -> dict[str, Any]:
         items = []

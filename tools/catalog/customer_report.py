@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from analytics.common import Result
+from analytics.common import Result, Window
 from tools.answer import Button
 from tools.catalog._args import ButtonCode, ToolArgs
 from tools.catalog._base import Question, Tool, ToolRun
@@ -40,7 +40,7 @@ class CustomerReport(Tool[CustomerReportArgs]):
     schema = CustomerReportArgs
     example = {"segment": "at_risk", "limit": 20}
 
-    def run(self, ctx: TurnContext, args: CustomerReportArgs) -> Result:
+    def run(self, ctx: TurnContext, args: CustomerReportArgs, window: Window | None) -> Result:
         from analytics.clv import customer_report, score_store
         from tools.fit_cache import FitCache
 

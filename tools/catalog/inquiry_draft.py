@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
-from analytics.common import Result
+from analytics.common import Result, Window
 from tools.catalog._args import ButtonCode, ToolArgs
 from tools.catalog._base import Tool
 from tools.catalog._summary import drop_empty
@@ -29,7 +29,7 @@ class InquiryDraft(Tool[InquiryDraftArgs]):
     example = {"inquiry": "배송 언제 와요?"}
     free_text = True
 
-    def run(self, ctx: TurnContext, args: InquiryDraftArgs) -> Result:
+    def run(self, ctx: TurnContext, args: InquiryDraftArgs, window: Window | None) -> Result:
         from tools.knowledge import draft_inquiry, retrieval_for
 
         with ctx.session() as session:

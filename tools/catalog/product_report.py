@@ -9,7 +9,7 @@ from pydantic import Field
 from analytics.common import Result, Window
 from tools.answer import Button, Chart
 from tools.catalog._args import ButtonCode, PeriodArgs
-from tools.catalog._base import Tool, ToolRun
+from tools.catalog._base import Tool, ToolRun, require_window
 from tools.catalog._charts import bucket_label
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
@@ -37,13 +37,11 @@ class ProductReport(Tool[ProductReportArgs]):
     example = {"product_id": 101, "start": "2026-11-20", "end": "2026-11-26"}
     entity = "product"
 
-    def run(self, ctx: TurnContext, args: ProductReportArgs) -> Result:
+    def run(self, ctx: TurnContext, args: ProductReportArgs, window: Window | None) -> Result:
         from analytics.products import product_report
 
         with ctx.session() as session:
-            return product_report(
-                session, ctx.store, args.product_id, Window(args.start, args.end, ctx.now)
-            )
+            return product_report(session, ctx.store, args.product_id, require_window(window))
 
     def summary(self, result: Any) -> dict[str, Any]:
         cur = result.current

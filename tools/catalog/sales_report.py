@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from analytics.common import Result, Window
 from tools.answer import Button, Chart
 from tools.catalog._args import PeriodArgs
-from tools.catalog._base import Tool, ToolRun
+from tools.catalog._base import Tool, ToolRun, require_window
 from tools.catalog._charts import bucket_label, fit
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
@@ -49,11 +49,11 @@ class SalesReport(Tool[SalesReportArgs]):
     default_period = "today"
     example = {"start": "2026-11-20", "end": "2026-11-26"}
 
-    def run(self, ctx: TurnContext, args: SalesReportArgs) -> Result:
+    def run(self, ctx: TurnContext, args: SalesReportArgs, window: Window | None) -> Result:
         from analytics.sales import sales_report
 
         with ctx.session() as session:
-            return sales_report(session, ctx.store, Window(args.start, args.end, ctx.now))
+            return sales_report(session, ctx.store, require_window(window))
 
     def summary(self, result: Any) -> dict[str, Any]:
         t = result.totals

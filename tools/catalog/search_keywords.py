@@ -10,7 +10,7 @@ from pydantic import Field
 from analytics.common import Result, Window
 from tools.answer import Button, Chart
 from tools.catalog._args import ButtonCode, PeriodArgs
-from tools.catalog._base import Question, Tool, ToolRun
+from tools.catalog._base import Question, Tool, ToolRun, require_window
 from tools.catalog._charts import MAX_CHART_ITEMS
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
@@ -42,7 +42,7 @@ class SearchKeywords(Tool[SearchKeywordsArgs]):
     default_period = "last_7_days"
     example = {"start": "2026-11-20", "end": "2026-11-26", "keyword": "소포장"}
 
-    def run(self, ctx: TurnContext, args: SearchKeywordsArgs) -> Result:
+    def run(self, ctx: TurnContext, args: SearchKeywordsArgs, window: Window | None) -> Result:
         from analytics.keywords import keyword_report
 
         synonyms = ctx.prompts.keyword_synonyms()
@@ -50,7 +50,7 @@ class SearchKeywords(Tool[SearchKeywordsArgs]):
             return keyword_report(
                 session,
                 ctx.store,
-                Window(args.start, args.end, ctx.now),
+                require_window(window),
                 keyword=args.keyword,
                 synonyms=synonyms,
             )

@@ -9,7 +9,7 @@ from pydantic import Field
 from analytics.common import Result, Window
 from tools.answer import Button, Chart
 from tools.catalog._args import ButtonCode, PeriodArgs
-from tools.catalog._base import Question, Tool, ToolRun
+from tools.catalog._base import Question, Tool, ToolRun, require_window
 from tools.catalog._charts import MAX_CHART_ITEMS
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
@@ -41,14 +41,14 @@ class TopProducts(Tool[TopProductsArgs]):
     default_period = "last_7_days"
     example = {"start": "2026-11-20", "end": "2026-11-26", "metric": "units", "limit": 3}
 
-    def run(self, ctx: TurnContext, args: TopProductsArgs) -> Result:
+    def run(self, ctx: TurnContext, args: TopProductsArgs, window: Window | None) -> Result:
         from analytics.products import top_products
 
         with ctx.session() as session:
             return top_products(
                 session,
                 ctx.store,
-                Window(args.start, args.end, ctx.now),
+                require_window(window),
                 args.metric,
                 args.direction,
                 args.limit,

@@ -309,7 +309,7 @@ class _Turn:
             return RouteResult(
                 None, error=RouteError("tool_disabled", {"tool": tool}), lang=self.lang, score=score
             )
-        period_key = self.previous.period_key if followup and self.previous else None
+        period = self.previous.period if followup and self.previous else None
         if spec.default_period is not None:
             if self.period_error is not None:
                 args.pop("start", None)
@@ -326,17 +326,16 @@ class _Turn:
                     self.period.start.isoformat(),
                     self.period.end.isoformat(),
                 )
-                period_key = self.period.key
+                period = self.period
             elif "start" not in args:
                 period = default_period(spec.default_period, now=self.now, tz=self.tz)
                 args["start"], args["end"] = period.start.isoformat(), period.end.isoformat()
-                period_key = period.key
         if spec.entity == "product":
-            return self._product(tool, args, score, followup, period_key)
-        return self._result(tool, args, score=score, followup=followup, period_key=period_key)
+            return self._product(tool, args, score, followup, period)
+        return self._result(tool, args, score=score, followup=followup, period=period)
 
     def _product(
-        self, tool: str, args: dict[str, Any], score: float, followup: bool, period_key: str | None
+        self, tool: str, args: dict[str, Any], score: float, followup: bool, period: Period | None
     ) -> RouteResult:
         """A tool about one product: the product named, or choices, or a question."""
         mention = self.product
@@ -353,7 +352,7 @@ class _Turn:
                 args,
                 score=score,
                 followup=followup,
-                period_key=period_key,
+                period=period,
                 candidates=candidates,
                 error=RouteError(
                     "ambiguous_product",
@@ -377,7 +376,7 @@ class _Turn:
                 args,
                 score=score,
                 followup=followup,
-                period_key=period_key,
+                period=period,
                 candidates=candidates,
                 error=error,
             )
@@ -386,7 +385,7 @@ class _Turn:
             "start": args.get("start"),
             "end": args.get("end"),
         }
-        return self._result(tool, ordered, score=score, followup=followup, period_key=period_key)
+        return self._result(tool, ordered, score=score, followup=followup, period=period)
 
     def _pick_choice(self) -> RouteResult | None:
         """After "did you mean": "1번", "the second one", or a name among the choices."""
@@ -462,7 +461,7 @@ class _Turn:
         *,
         score: float,
         followup: bool = False,
-        period_key: str | None = None,
+        period: Period | None = None,
         candidates: tuple[Candidate, ...] = (),
         error: RouteError | None = None,
     ) -> RouteResult:
@@ -477,7 +476,7 @@ class _Turn:
             candidates=candidates,
             lang=self.lang,
             followup=followup,
-            period_key=period_key,
+            period=period,
             score=round(score, 4),
         )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from analytics.periods import Period
+
 
 @dataclass(frozen=True, slots=True)
 class ProductRef:
@@ -61,8 +63,9 @@ class RouteResult:
       not run; the error is shown instead (with `candidates` when there are).
     - `lang`: "ko" or "en", the language of the question.
     - `followup`: the question was read as a follow-up of `previous`.
-    - `period_key`: the kind of period resolved (analytics.periods keys,
-      e.g. "today", "last_n_days"), None for tools without a period.
+    - `period`: the typed period resolved (analytics.periods.Period: its key,
+      e.g. "today", "last_n_days", and dates; its comparison window follows from
+      it), None for tools without a period; `period_key` is its key.
     - `score`: the intent classifier's score of the chosen tool (diagnostics).
     """
 
@@ -72,8 +75,12 @@ class RouteResult:
     candidates: tuple[Candidate, ...] = ()
     lang: str = "en"
     followup: bool = False
-    period_key: str | None = None
+    period: Period | None = None
     score: float = 0.0
+
+    @property
+    def period_key(self) -> str | None:
+        return self.period.key if self.period is not None else None
 
     @property
     def ok(self) -> bool:
