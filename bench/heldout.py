@@ -119,9 +119,19 @@ def _get(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
-def _window(result: RouteResult) -> dict[str, Any] | None:
-    """The comparison window the result exposes, as ISO strings, or None."""
+_CLOCK: list[Any] = []  # the set's now and timezone, for printing misses
+
+
+def _window(result: RouteResult, now: dt.datetime, tz: ZoneInfo) -> dict[str, Any] | None:
+    """The comparison window the result exposes, as ISO strings, or None. A typed
+    analytics.periods.Period gives it through `period.window(now, tz).previous()`
+    (cut at its `now` when that falls on its last day)."""
     period = _get(result, "period")
+    if period is not None and hasattr(period, "window"):
+        compared = period.window(now, tz).previous()
+        local = compared.now.astimezone(tz)
+        cut = local.isoformat() if local.date() == compared.end else None
+        return {"start": compared.start.isoformat(), "end": compared.end.isoformat(), "cut_at": cut}
     window = _get(period, "previous") or _get(period, "comparison")
     if window is None or _get(window, "start") is None:
         return None
@@ -210,6 +220,7 @@ def run(path: Path) -> tuple[list[Turn], bool]:
     data, conversations = load(path)
     now = dt.datetime.fromisoformat(str(data["now"]))
     tz = ZoneInfo(data["timezone"])
+    _CLOCK[:] = [now, tz]
     catalogue = [
         ProductRef(p["id"], p["name"], p.get("name_en"), p.get("sku")) for p in data["catalogue"]
     ]
@@ -246,7 +257,7 @@ def run(path: Path) -> tuple[list[Turn], bool]:
     if exposed:
         for turn in turns:
             if "compare" in turn.expected:
-                window = _window(turn.got) if turn.got is not None else None
+                window = _window(turn.got, now, tz) if turn.got is not None else None
                 turn.compare_ok = _compare_ok(turn.expected, window)
     return turns, exposed
 
@@ -280,7 +291,7 @@ def _got_text(turn: Turn) -> str:
     if got.candidates:
         text += f" candidates={[c.id for c in got.candidates]}"
     if turn.compare_ok is False:
-        text += f" window={_window(got)}"
+        text += f" window={_window(got, *_CLOCK)}"
     return text
 
 

@@ -88,7 +88,9 @@ def trace(session: Session, chat_id: int | None = None, *, width: int = 400) -> 
 
 
 def reload_prompts(prompts: PromptStore) -> str:
-    """Re-read prompts/ and validate it; the last good version keeps serving on errors."""
+    """Re-read prompts/ (every file, retrieval's articles and synonyms too) and validate
+    it; the last good version keeps serving on errors."""
+    prompts.reload()
     version = prompts.version
     report = prompts.check(known_tools=set(ARG_SCHEMAS))
     if report.ok:

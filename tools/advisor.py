@@ -133,7 +133,7 @@ class Advisor:
         self._agent: Agent | None = None
         self._agent_lock = threading.Lock()
         self._fits = FitCache()
-        self._retrieval = RetrievalHandle(settings, sessions, prompts_dir=prompts.root)
+        self._retrieval = RetrievalHandle(settings, sessions, prompts=prompts)
         # model calls run here so a late one can be abandoned at the deadline; the
         # deadline counts from the question, so waiting for a worker counts too
         self._pool = concurrent.futures.ThreadPoolExecutor(

@@ -74,9 +74,7 @@ class InquiryDraft(Result):
 
 def retrieval_for(ctx: TurnContext) -> Retrieval:
     """The turn's retrieval: the advisor's (opened once), else one from settings."""
-    handle = ctx.retrieval or RetrievalHandle(
-        ctx.settings, ctx.sessions, prompts_dir=ctx.prompts.root
-    )
+    handle = ctx.retrieval or RetrievalHandle(ctx.settings, ctx.sessions, prompts=ctx.prompts)
     return handle.get()
 
 
