@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -175,9 +174,8 @@ def test_model_failure_falls_back_to_the_offline_answer(
         stub.queue(
             Reply(delay=3.0, content="too late") if failure == "timeout" else Reply(status=500)
         )
-        started = time.perf_counter()
+        asked = len(stub.requests)
         answer = advisor.ask("오늘 매출 어때?", seller_id=SHOP, now=NOW)
-        elapsed = time.perf_counter() - started
     finally:
         advisor.close()
     assert answer.mode == "fallback"
@@ -187,7 +185,9 @@ def test_model_failure_falls_back_to_the_offline_answer(
     else:
         assert answer.text == TODAY_KO
     assert [c.tool for c in answer.calls] == ["sales_report"]
-    assert elapsed < 1.0 + 1.0 + 0.5  # the timeout + 1 s, with some slack for a busy machine
+    # one request and no retry: the seller waits at most one timeout (bench/advisor.py
+    # measures the time itself; tests assert no wall-clock figures)
+    assert len(stub.requests) == asked + 1
 
 
 def test_conversation_memory_reaches_the_model(advisor: Advisor, stub: OpenAIStub) -> None:
