@@ -33,9 +33,9 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot
 
 from bot.nudges import details_button, render_nudge
-from bot.render import html_chunks
 from bot.replies import details_keyboard, send_chunks
 from bot.services import Services
+from bot.telegram_text import html_chunks
 from tools.nudges import DeliveryReport, Due, Outcome, claim, record_outcomes
 
 log = logging.getLogger(__name__)

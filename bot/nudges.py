@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from analytics.detectors.alerts import AdDropEvidence
-from bot.render import escape
+from bot.telegram_text import escape
 from tools.answer import Button
 from tools.nudges import DIGEST, SALES_KINDS, Nudge
 from tools.prompts import PromptStore

@@ -1,7 +1,7 @@
 """Sending to a chat: text in parts under the limit, charts as photos, keyboards.
 
 Every dynamic value is escaped before it goes out in HTML parse mode
-(bot.render); when Telegram still refuses a part's HTML, the part goes out as
+(bot.telegram_text); when Telegram still refuses a part's HTML, the part goes out as
 plain text instead of being lost.
 """
 
@@ -18,9 +18,9 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot import charts
-from bot.buttons import Press
-from bot.render import Chunk, caption, escape, plain_chunks
+from bot.callback_data import Press
 from bot.services import Services
+from bot.telegram_text import Chunk, caption, escape, plain_chunks
 from tools.answer import Answer, Button, Chart
 
 log = logging.getLogger(__name__)

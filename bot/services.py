@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.buttons import ButtonCodec
+from bot.callback_data import ButtonCodec
 from storage.links import chat_link, linked_seller
 from storage.models import Seller, utcnow
 from storage.settings import Settings

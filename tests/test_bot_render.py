@@ -8,9 +8,10 @@ import warnings
 
 import pytest
 
-from bot.buttons import CALLBACK_LIMIT, ButtonCodec, ExpiredButton, Press
+from bot.callback_data import CALLBACK_LIMIT, ButtonCodec, ExpiredButton, Press
 from bot.charts import render
-from bot.render import (
+from bot.services import BotOptions
+from bot.telegram_text import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
     caption,
@@ -21,7 +22,6 @@ from bot.render import (
     to_plain,
     visible_length,
 )
-from bot.services import BotOptions
 from tools.answer import Chart
 from tools.nudges import in_quiet_hours
 

@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.alerts import deliver
 from bot.app import build_application, webhook_options
 from bot.context import BotApplication
-from bot.render import html_chunks, plain_chunks
 from bot.replies import send_chunks
 from bot.scheduler import scan, scan_and_deliver
 from bot.services import Services
+from bot.telegram_text import html_chunks, plain_chunks
 from storage.db import make_engine, session_factory
 from storage.links import create_link_code
 from storage.models import Alert, ChatLink, Seller

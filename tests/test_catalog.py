@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analytics.periods import default_period
-from bot.buttons import ButtonCodec, Press
+from bot.callback_data import ButtonCodec, Press
 from tools.catalog import ARG_SCHEMAS, CATALOG, PeriodArgs, Tool, ToolArgs
 from tools.prompts import DEFAULT_DIR, PromptStore
 from tools.registry import args_json

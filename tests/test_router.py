@@ -18,7 +18,7 @@ from tools.prompts import DEFAULT_DIR, PromptStore
 from tools.router import CampaignRef, ProductRef, RouteResult, route
 
 REGRESSION = Path(__file__).parent / "data" / "router_regression.yaml"
-REQUIRED_ACCURACY = 0.95
+REQUIRED_ACCURACY = 0.99  # what it reaches (234/236); a drop fails
 
 
 def _load() -> dict[str, Any]:

@@ -37,7 +37,7 @@ unknown `seller_id` (a caller bug) raises `UnknownSellerError` (a LookupError).
 
 Modes
 -----
-- offline (no key): tools.router.route -> registry.run -> tools.render templates.
+- offline (no key): tools.router.route -> registry.run -> tools.templated templates.
 - llm: tools.agent (LangChain tool-calling agent); at most MAX_MODEL_CALLS model
   calls; the answer guard (tools.guard.check_answer) checks every number of the
   model's answer against this turn's tool results, arguments and question; an
@@ -78,9 +78,9 @@ from tools.context import TurnContext, make_context
 from tools.fit_cache import FitCache
 from tools.guard import check_answer
 from tools.prompts import PromptStore, normalize_lang
-from tools.render import buttons_for, chart_for, no_result_text, render, render_text
 from tools.retrieval.service import RetrievalHandle
 from tools.router import CampaignRef, Candidate, ProductRef, RouteError, RouteResult, route
+from tools.templated import buttons_for, chart_for, no_result_text, render, render_text
 
 if TYPE_CHECKING:
     from tools.agent import Agent, AgentReply

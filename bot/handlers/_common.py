@@ -9,9 +9,9 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
-from bot.render import plain_chunks
 from bot.replies import send_chunks
 from bot.services import Seat, reactivate
+from bot.telegram_text import plain_chunks
 from tools.answer import Answer
 from tools.prompts import normalize_lang
 

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 
-from bot.buttons import ExpiredButton
+from bot.callback_data import ExpiredButton
 from bot.context import BotContext
 from bot.handlers._common import chat_id_of, reply, run_tool, user_lang
 from bot.linking import choose_language

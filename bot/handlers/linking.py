@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.buttons import Press
+from bot.callback_data import Press
 from bot.context import BotContext
 from bot.handlers._common import chat_id_of, reply, user_lang
 from bot.linking import choose_language, redeem, unlink_chat
