@@ -119,9 +119,6 @@ def _get(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
-_CLOCK: list[Any] = []  # the set's now and timezone, for printing misses
-
-
 def _window(result: RouteResult, now: dt.datetime, tz: ZoneInfo) -> dict[str, Any] | None:
     """The comparison window the result exposes, as ISO strings, or None. A typed
     analytics.periods.Period gives it through `period.window(now, tz).previous()`
@@ -163,6 +160,7 @@ class Turn:
     got_outcome: str = ""
     routing_ok: bool = False
     compare_ok: bool | None = None  # None: not checked
+    window: dict[str, Any] | None = None  # the comparison window the result exposed
 
     @property
     def passed(self) -> bool:
@@ -220,7 +218,6 @@ def run(path: Path) -> tuple[list[Turn], bool]:
     data, conversations = load(path)
     now = dt.datetime.fromisoformat(str(data["now"]))
     tz = ZoneInfo(data["timezone"])
-    _CLOCK[:] = [now, tz]
     catalogue = [
         ProductRef(p["id"], p["name"], p.get("name_en"), p.get("sku")) for p in data["catalogue"]
     ]
@@ -257,8 +254,8 @@ def run(path: Path) -> tuple[list[Turn], bool]:
     if exposed:
         for turn in turns:
             if "compare" in turn.expected:
-                window = _window(turn.got, now, tz) if turn.got is not None else None
-                turn.compare_ok = _compare_ok(turn.expected, window)
+                turn.window = _window(turn.got, now, tz) if turn.got is not None else None
+                turn.compare_ok = _compare_ok(turn.expected, turn.window)
     return turns, exposed
 
 
@@ -291,7 +288,7 @@ def _got_text(turn: Turn) -> str:
     if got.candidates:
         text += f" candidates={[c.id for c in got.candidates]}"
     if turn.compare_ok is False:
-        text += f" window={_window(got, *_CLOCK)}"
+        text += f" window={turn.window}"
     return text
 
 
