@@ -102,6 +102,19 @@ def test_today_comes_with_an_hourly_chart_and_next_steps(advisor: Advisor) -> No
     assert [b.tool for b in answer.buttons] == ["sales_report"] * 3 + ["top_products"]
 
 
+def test_the_previous_period_button_is_the_window_the_answer_compared_with(
+    advisor: Advisor,
+) -> None:
+    def previous(question: str) -> dict[str, object]:
+        answer = advisor.ask(question, seller_id=SHOP, now=NOW)
+        return next(b.args for b in answer.buttons if b.label == "이전 기간과 비교")
+
+    # this week so far (Mon Nov 23 - Fri 27): last week's same days, not Nov 18-22
+    assert previous("이번 주 매출") == {"start": "2026-11-16", "end": "2026-11-20"}
+    # October: the whole of September, not Aug 31 - Sep 30
+    assert previous("지난달 매출") == {"start": "2026-09-01", "end": "2026-09-30"}
+
+
 def test_follow_up_keeps_the_analysis_and_changes_the_period(advisor: Advisor) -> None:
     advisor.ask("오늘 매출 어때?", seller_id=SHOP, chat_id=10, now=NOW)
     answer = advisor.ask("그럼 지난달은?", seller_id=SHOP, chat_id=10, now=NOW)

@@ -119,7 +119,8 @@ class Tool(Generic[A]):
         periods = period_buttons(run, ctx) if self.dated else []
         buttons = [button for _, button in periods]
         previous = previous_button(run, ctx) if self.dated else None
-        if previous is not None and previous.args["start"] not in (span[0] for span, _ in periods):
+        spans = {span for span, _ in periods}
+        if previous is not None and (previous.args["start"], previous.args["end"]) not in spans:
             buttons.append(previous)
         details = self.details(run, ctx)
         if details is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from analytics.periods import PeriodError, default_period
@@ -41,17 +40,13 @@ def period_buttons(run: ToolRun, ctx: TurnContext) -> list[tuple[tuple[str, str]
 
 
 def previous_button(run: ToolRun, ctx: TurnContext) -> Button | None:
-    if "start" not in run.args:
+    """The run's comparison window as a button: the same calendar rule the answer
+    compares with (last month -> the month before, this week so far -> last week's
+    same days)."""
+    if run.period is None or "start" not in run.args:
         return None
-    start = dt.date.fromisoformat(run.args["start"])
-    end = min(dt.date.fromisoformat(run.args["end"]), ctx.today)
-    days = (end - start).days + 1
-    shift = dt.timedelta(days=days)
-    args = {
-        **run.args,
-        "start": (start - shift).isoformat(),
-        "end": (end - shift).isoformat(),
-    }
+    compared = run.period.window(ctx.now, ctx.tz).previous()
+    args = {**run.args, "start": compared.start.isoformat(), "end": compared.end.isoformat()}
     return Button(label(ctx.prompts, ctx.lang, "previous_period"), run.tool, args)
 
 
