@@ -42,6 +42,11 @@ class ToolRun:
         return isinstance(self.result, NoData)
 
 
+def named(**values: Any) -> dict[str, Any]:
+    """The arguments a question named: `values` without the None ones."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def require_window(window: Window | None) -> Window:
     """The window a dated tool runs over (the registry always gives one)."""
     if window is None:

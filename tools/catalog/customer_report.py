@@ -10,7 +10,7 @@ from pydantic import Field
 from analytics.common import Result, Window
 from tools.answer import Button
 from tools.catalog._args import ButtonCode, ToolArgs
-from tools.catalog._base import Question, Tool, ToolRun
+from tools.catalog._base import Question, Tool, ToolRun, named
 from tools.catalog._labels import label
 from tools.catalog._summary import MAX_ITEMS, rounded
 
@@ -62,8 +62,7 @@ class CustomerReport(Tool[CustomerReportArgs]):
             )
 
     def read(self, question: Question) -> dict[str, Any]:
-        named = {"limit": question.limit(), "segment": question.segment()}
-        return {key: value for key, value in named.items() if value is not None}
+        return named(limit=question.limit(), segment=question.segment())
 
     def summary(self, result: Any) -> dict[str, Any]:
         return {

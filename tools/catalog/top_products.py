@@ -9,7 +9,7 @@ from pydantic import Field
 from analytics.common import Result, Window
 from tools.answer import Button, Chart
 from tools.catalog._args import ButtonCode, PeriodArgs
-from tools.catalog._base import Question, Tool, ToolRun, require_window
+from tools.catalog._base import Question, Tool, ToolRun, named, require_window
 from tools.catalog._charts import MAX_CHART_ITEMS
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
@@ -55,12 +55,9 @@ class TopProducts(Tool[TopProductsArgs]):
             )
 
     def read(self, question: Question) -> dict[str, Any]:
-        named = {
-            "limit": question.limit(),
-            "metric": question.metric(),
-            "direction": question.direction(),
-        }
-        return {key: value for key, value in named.items() if value is not None}
+        return named(
+            limit=question.limit(), metric=question.metric(), direction=question.direction()
+        )
 
     def summary(self, result: Any) -> dict[str, Any]:
         key = "revenue_change" if result.metric == "revenue" else "units_change"
