@@ -85,8 +85,7 @@ def render(run: ToolRun, ctx: TurnContext) -> Rendered:
     """Text, chart and next-step buttons for one tool run."""
     text = render_text(run, ctx)
     if isinstance(run.result, NoData):
-        dated = CATALOG[run.tool].dated
-        return Rendered(text, None, [b for _, b in period_buttons(run, ctx)] if dated else [])
+        return Rendered(text, None, [b for _, b in period_buttons(run, ctx)])
     return Rendered(text, chart_for(run, ctx), buttons_for(run, ctx))
 
 
