@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 MAX_CHART_ITEMS = 10
 
 
-def bucket_label(start: str, hourly: bool) -> str:
-    moment = dt.datetime.fromisoformat(start)
+def series_labels(result: Any) -> list[str]:
+    """The x labels of a result's `series` of time buckets: "14:00" by the hour,
+    "11/27" by the day."""
+    hourly = result.granularity == "hour"
+    return [_bucket_label(bucket.start, hourly) for bucket in result.series]
+
+
+def _bucket_label(moment: dt.datetime, hourly: bool) -> str:
     return f"{moment:%H}:00" if hourly else f"{moment.month}/{moment.day}"
 
 

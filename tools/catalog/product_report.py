@@ -10,7 +10,7 @@ from analytics.common import Result, Window
 from tools.answer import Button, Chart
 from tools.catalog._args import ButtonCode, PeriodArgs
 from tools.catalog._base import Tool, ToolRun, require_window
-from tools.catalog._charts import bucket_label
+from tools.catalog._charts import series_labels
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
 from tools.catalog._summary import at_most, dig, drop_empty, relative, rounded
@@ -73,11 +73,10 @@ class ProductReport(Tool[ProductReportArgs]):
         if len(result.series) <= 1:
             return None
         lang, prompts = ctx.lang, ctx.prompts
-        hourly = result.granularity == "hour"
         return Chart(
             "line",
             label(prompts, lang, "chart.product_trend", result.name),
-            [bucket_label(b.start.isoformat(), hourly) for b in result.series],
+            series_labels(result),
             {label(prompts, lang, "series.units"): [float(b.units) for b in result.series]},
             label(prompts, lang, "unit.units"),
         )

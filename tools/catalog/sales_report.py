@@ -10,7 +10,7 @@ from analytics.common import Result, Window
 from tools.answer import Button, Chart
 from tools.catalog._args import PeriodArgs
 from tools.catalog._base import Tool, ToolRun, require_window
-from tools.catalog._charts import bucket_label, fit
+from tools.catalog._charts import fit, series_labels
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
 from tools.catalog._summary import at_most, dig, drop_empty, relative, rounded
@@ -80,8 +80,7 @@ class SalesReport(Tool[SalesReportArgs]):
         if len(result.series) <= 1:
             return None
         lang, prompts = ctx.lang, ctx.prompts
-        hourly = result.granularity == "hour"
-        labels = [bucket_label(b.start.isoformat(), hourly) for b in result.series]
+        labels = series_labels(result)
         series = {label(prompts, lang, "series.current"): [float(b.revenue) for b in result.series]}
         series[label(prompts, lang, f"series.{result.previous.basis}")] = fit(
             [float(b.revenue) for b in result.previous.series], len(labels)
