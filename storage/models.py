@@ -304,6 +304,18 @@ class Incident(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class TurnOutcome(StrEnum):
+    """How a turn ended (issue 10): exactly one per turn."""
+
+    ANSWERED = "answered"  # a tool ran and its result is the answer
+    CLARIFY = "clarify"  # about the store but ambiguous: the seller gets choices
+    UNSUPPORTED = "unsupported"  # the store data does not hold what was asked
+    NOT_UNDERSTOOD = "not_understood"  # the generic menu
+
+
+TURN_OUTCOME_CHECK = "outcome IN ({})".format(", ".join(f"'{outcome}'" for outcome in TurnOutcome))
+
+
 class ConversationTurn(Base):
     __tablename__ = "conversation_turns"
 
@@ -315,8 +327,21 @@ class ConversationTurn(Base):
     answer: Mapped[str] = mapped_column(Text)
     mode: Mapped[str] = mapped_column(String(16), default="offline")
     tool_calls: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # None only for turns stored before migration 0004
+    outcome: Mapped[TurnOutcome | None] = mapped_column(
+        Enum(
+            TurnOutcome,
+            native_enum=False,
+            create_constraint=False,  # the named CHECK below (migration 0004)
+            length=16,
+            values_callable=lambda outcomes: [outcome.value for outcome in outcomes],
+        )
+    )
 
-    __table_args__ = (Index("ix_turns_chat_time", "chat_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_turns_chat_time", "chat_id", "created_at"),
+        CheckConstraint(TURN_OUTCOME_CHECK, name="ck_turns_outcome"),
+    )
 
 
 # ---------------------------------------------------------------- daily rollups
