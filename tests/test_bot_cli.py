@@ -39,10 +39,16 @@ def test_link_code_prints_a_code_that_links_once(
     match = re.fullmatch(r"link code for 달빛상회: ([A-Z2-9]{4}-[A-Z2-9]{4})", out[0])
     assert match is not None
     code = match[1]
-    assert re.fullmatch(
-        rf"valid until \d{{4}}-\d\d-\d\d \d\d:\d\d UTC, once\. In Telegram, send the bot: /link {code}",
+    valid = re.fullmatch(
+        r"valid until (\S+ \S+) Asia/Seoul \((\S+ \S+) UTC\), once\. "
+        rf"In Telegram, send the bot: /link {code}",
         out[1],
     )
+    assert valid is not None  # the seller's local time first (Seoul is UTC+9), then UTC
+    local, utc = (dt.datetime.strptime(text, "%Y-%m-%d %H:%M") for text in valid.groups())
+    assert local - utc == dt.timedelta(hours=9)
+    expected = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=24)
+    assert abs(utc - expected) < dt.timedelta(minutes=2)
     assert out[2] == f"or open: https://t.me/store_advisor_bot?start={code}"
     engine = make_engine(cli_db)
     with session_factory(engine).begin() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.cli._common import add_command, open_database
 from storage.links import CODE_TTL, create_link_code
@@ -33,11 +34,13 @@ def _link_code(args: argparse.Namespace) -> int:
     with sessions.begin() as session:
         seller = get_seller(session, args.seller)
         code = create_link_code(session, seller, now=now)
-        name = seller.name
-    expires = (now + CODE_TTL).astimezone(dt.UTC)
+        name, zone = seller.name, ZoneInfo(seller.timezone)
+    expires = now + CODE_TTL
+    local, utc = expires.astimezone(zone), expires.astimezone(dt.UTC)
     print(f"link code for {name}: {code}")
     print(
-        f"valid until {expires:%Y-%m-%d %H:%M} UTC, once. In Telegram, send the bot: /link {code}"
+        f"valid until {local:%Y-%m-%d %H:%M} {zone.key} ({utc:%Y-%m-%d %H:%M} UTC), once. "
+        f"In Telegram, send the bot: /link {code}"
     )
     if args.bot:
         print(f"or open: https://t.me/{args.bot.lstrip('@')}?start={code}")
