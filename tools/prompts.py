@@ -48,6 +48,7 @@ import threading
 import zlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -55,6 +56,7 @@ import jinja2
 import yaml
 
 from analytics.korean import Synonyms, parse_synonyms
+from storage.importing.values import minor_unit_exponent
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,31 @@ def won(value: Any) -> str:
     return f"{number(value)}원"
 
 
+# Currencies written with their symbol before the amount; every other one with its
+# ISO code after it ("1,234.56 CHF"), and KRW as the sellers write it ("1,234,500원").
+CURRENCY_SYMBOLS: dict[str, str] = {"GBP": "£", "USD": "$", "EUR": "€", "JPY": "¥"}
+
+
+def money(value: Any, currency: str | None = "KRW") -> str:
+    """An amount stored in `currency`'s minor unit, written in that currency, in full
+    with separators and the currency's own decimals (ISO 4217: KRW and JPY none, GBP,
+    USD and EUR two), in every language: 1234500 KRW -> "1,234,500원",
+    150949633 GBP -> "£1,509,496.33", -1250 USD -> "-$12.50", 98000 JPY -> "¥98,000",
+    123456 CHF -> "1,234.56 CHF"; None -> "-". A fractional value (a mean) is rounded
+    to the minor unit first, halves away from zero."""
+    if value is None:
+        return "-"
+    code = (currency or "KRW").upper()
+    if code == "KRW":
+        return won(value)
+    digits = minor_unit_exponent(code)
+    amount = Decimal(value).quantize(Decimal(1), ROUND_HALF_UP).scaleb(-digits)
+    text = f"{abs(amount):,.{digits}f}"
+    sign = "-" if amount < 0 else ""
+    symbol = CURRENCY_SYMBOLS.get(code)
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {code}"
+
+
 def percent(value: Any, digits: int = 1) -> str:
     """A ratio as a percentage: 0.1234 -> "12.3%"."""
     if value is None:
@@ -134,6 +161,7 @@ def signed_percent(value: Any, digits: int = 1) -> str:
 DEFAULT_FILTERS: dict[str, Callable[..., str]] = {
     "number": number,
     "won": won,
+    "money": money,
     "percent": percent,
     "signed_percent": signed_percent,
 }

@@ -267,12 +267,6 @@ def similar_inquiries(
 # -- the texts -------------------------------------------------------------------------
 
 
-def _money(value: Any, currency: str = "KRW") -> str:
-    if currency.upper() == "KRW":
-        return DEFAULT_FILTERS["won"](value)
-    return f"{int(value) / 100:,.2f} {currency.upper()}"
-
-
 class InquiryTexts:
     """prompts/inquiry.<lang>.yaml as the `PromptStore` reads it (fresh on every
     access, reloaded with the rest of prompts/); a folder gets a store of its own."""
@@ -280,8 +274,7 @@ class InquiryTexts:
     def __init__(self, prompts: PromptStore | Path) -> None:
         self.prompts = prompts if isinstance(prompts, PromptStore) else PromptStore(prompts)
         self._env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
-        self._env.filters.update(DEFAULT_FILTERS)
-        self._env.filters["money"] = _money
+        self._env.filters.update(DEFAULT_FILTERS)  # `money(currency)` among them
 
     @property
     def root(self) -> Path:
