@@ -13,7 +13,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analytics.common import Window
-from analytics.periods import Period, PeriodError, default_period, find_period, resolve_period
+from analytics.periods import (
+    Period,
+    PeriodError,
+    Versus,
+    default_period,
+    find_period,
+    resolve_period,
+)
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = dt.datetime(2026, 11, 27, 14, 30, tzinfo=SEOUL)
@@ -134,17 +141,59 @@ CASES: list[tuple[str, dt.date, dt.date, str, int | None]] = [
     ("since Nov 20", D(2026, 11, 20), D(2026, 11, 27), "range", None),
     ("11월 3일부터 어제까지", D(2026, 11, 3), D(2026, 11, 26), "range", None),
     ("11월 20일부터 12월 5일까지", D(2026, 11, 20), D(2026, 11, 27), "range", None),
-    # a comparison base gives way to the period asked about
-    ("어제 대비 오늘 매출", D(2026, 11, 27), D(2026, 11, 27), "today", None),
-    ("sales yesterday vs last week", D(2026, 11, 26), D(2026, 11, 26), "yesterday", None),
-    ("이번주 매출 지난주보다 어때", D(2026, 11, 23), D(2026, 11, 27), "this_week", None),
-    ("지난 금요일 대비 오늘", D(2026, 11, 27), D(2026, 11, 27), "today", None),
 ]
 
 
 @pytest.mark.parametrize(("text", "start", "end", "key", "n"), CASES, ids=[c[0] for c in CASES])
 def test_find_period(text: str, start: dt.date, end: dt.date, key: str, n: int | None) -> None:
     assert find_period(text, now=NOW, tz=SEOUL) == Period(start, end, key, n)
+
+
+# a comparison base gives way to the period asked about and becomes its comparison
+# (a week as the base of a day: that week's same weekday)
+BASES: list[tuple[str, Period]] = [
+    (
+        "어제 대비 오늘 매출",
+        Period(
+            D(2026, 11, 27),
+            D(2026, 11, 27),
+            "today",
+            versus=Versus(D(2026, 11, 26), D(2026, 11, 26), "explicit", "yesterday"),
+        ),
+    ),
+    (
+        "sales yesterday vs last week",
+        Period(
+            D(2026, 11, 26),
+            D(2026, 11, 26),
+            "yesterday",
+            versus=Versus(D(2026, 11, 19), D(2026, 11, 19), "explicit", "date"),
+        ),
+    ),
+    (
+        "이번주 매출 지난주보다 어때",
+        Period(
+            D(2026, 11, 23),
+            D(2026, 11, 27),
+            "this_week",
+            versus=Versus(D(2026, 11, 16), D(2026, 11, 22), "explicit", "last_week"),
+        ),
+    ),
+    (
+        "지난 금요일 대비 오늘",
+        Period(
+            D(2026, 11, 27),
+            D(2026, 11, 27),
+            "today",
+            versus=Versus(D(2026, 11, 20), D(2026, 11, 20), "explicit", "date"),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "period"), BASES, ids=[b[0] for b in BASES])
+def test_a_comparison_base_becomes_the_versus(text: str, period: Period) -> None:
+    assert find_period(text, now=NOW, tz=SEOUL) == period
 
 
 ERRORS = [

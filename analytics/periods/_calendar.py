@@ -7,7 +7,7 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from analytics.common import Window
@@ -18,7 +18,10 @@ MAX_DAYS = 3660  # ten years: longer spans are refused rather than computed
 class PeriodError(ValueError):
     """A period named in the text cannot be used; `key` picks the message template.
 
-    keys: invalid_date, range_reversed, future, too_long, unknown_default.
+    keys: invalid_date, range_reversed, future, too_long, unknown_default, and
+    unresolved_period (a phrase that names a period which cannot be worked out:
+    a sixth week of a month, 0 days, 10000 days ago; params: text, and for a week
+    of a month also month and weeks, the number of weeks it has).
     `params` fill the template (e.g. {"text": "2월 30일"}).
     """
 
@@ -28,16 +31,39 @@ class PeriodError(ValueError):
         super().__init__(f"{key}: {self.params}" if self.params else key)
 
 
+VERSUS_BASES = frozenset({"explicit", "same_time_last_year"})
+
+
+@dataclass(frozen=True, slots=True)
+class Versus:
+    """The comparison a question named itself ("11월 vs 10월", "작년 이맘때 대비"):
+    inclusive local dates and the basis of the comparison.
+
+    basis: explicit (the seller named the other period: these are its dates) or
+    same_time_last_year (the period's own dates a year earlier). `key` is the kind
+    of period these dates are (a Period key), so a period still running is compared
+    with the same part of a period of its own kind (analytics.periods._compare).
+    """
+
+    start: dt.date
+    end: dt.date
+    basis: str
+    key: str
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """Inclusive local dates [start, end]; `key` names the kind of period.
 
     keys: today, yesterday, day_before_yesterday, this_week, last_week, week,
-    this_month, last_month, month, this_quarter, last_quarter, quarter, half,
-    this_year, last_year, year, weekend, last_n_days (n = days),
-    last_n_months (n = months), date, range.
-    `span` is where the phrase is in the (NFC) text; it does not take part in
-    equality.
+    week_of_month (n = which week of its month, 1-5), this_month, last_month,
+    month, this_quarter, last_quarter, quarter, half, this_year, last_year, year,
+    weekend, last_n_days (n = days), last_n_months (n = months), date, range,
+    and the shopping days black_friday, cyber_monday, singles_day (one day each),
+    seollal, chuseok (the three official days).
+    `versus` is the comparison the question named, if it named one (else the
+    calendar's, analytics.periods._compare). `span` is where the phrase is in the
+    (NFC) text; it does not take part in equality.
     """
 
     start: dt.date
@@ -45,6 +71,7 @@ class Period:
     key: str
     n: int | None = None
     span: tuple[int, int] | None = field(default=None, compare=False)
+    versus: Versus | None = None
 
     @property
     def days(self) -> int:
@@ -59,16 +86,22 @@ class Period:
         }
         if self.n is not None:
             data["n"] = self.n
+        if self.versus is not None:
+            data["versus_start"] = self.versus.start.isoformat()
+            data["versus_end"] = self.versus.end.isoformat()
+            data["versus_basis"] = self.versus.basis
+            data["versus_key"] = self.versus.key
         return data
 
     @classmethod
     def from_json(cls, data: object) -> Period | None:
-        """A stored period, or None when `data` is not one."""
+        """A stored period, or None when `data` is not one (a stored comparison
+        that cannot be read is left out; turns stored before it existed have none)."""
         if not isinstance(data, dict):
             return None
         try:
             n = data.get("n")
-            return cls(
+            period = cls(
                 dt.date.fromisoformat(str(data["start"])),
                 dt.date.fromisoformat(str(data["end"])),
                 str(data["key"]),
@@ -76,11 +109,24 @@ class Period:
             )
         except (KeyError, TypeError, ValueError):
             return None
+        try:
+            versus = Versus(
+                dt.date.fromisoformat(str(data["versus_start"])),
+                dt.date.fromisoformat(str(data["versus_end"])),
+                str(data["versus_basis"]),
+                str(data["versus_key"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return period
+        if versus.basis not in VERSUS_BASES or versus.end < versus.start:
+            return period
+        return replace(period, versus=versus)
 
     def window(self, now: dt.datetime, tz: ZoneInfo) -> Window:
-        """The analysis window: these dates, today cut at `now`, with its calendar
-        comparison window (analytics.periods._compare), cut at the same time of day
-        on its last day when this period is still running."""
+        """The analysis window: these dates, today cut at `now`, with its comparison
+        window (the one named in `versus`, else the calendar's: analytics.periods.
+        _compare), cut at the same time of day on its last day when this period is
+        still running and the comparison is the same part of a period of its kind."""
         from analytics.periods._compare import compare_span
 
         local = now.astimezone(tz)

@@ -15,8 +15,22 @@
 | a half                                         | the previous half (previous_half)       |
 | a year / this year so far                      | the same span a year earlier            |
 |                                                | (previous_year)                         |
-| last N days, last N months, an explicit range  | the equal-length window just before     |
-|                                                | (previous_period)                       |
+| last N days, last N months, an explicit range, | the equal-length window just before     |
+| a lunar holiday (설, 추석: three days)          | (previous_period)                       |
+| a shopping day (black Friday, 11.11)           | the day before (previous_day)           |
+| a week of a month ("11월 첫째주")               | the week before (previous_week)         |
+
+A comparison the question names itself (`Period.versus`: "11월 vs 10월", "작년
+이맘때 대비") replaces the calendar's:
+
+- it is exactly those dates (basis explicit), or the period's own dates a year
+  earlier (same_time_last_year);
+- when those dates are the calendar's own comparison block ("this week vs last
+  week", "11월이랑 10월"), the calendar's comparison is used, with its basis;
+- a period still running is compared with the same part of the other period when
+  that is a period of its kind (this month so far vs October: Oct 1 to the same
+  day number, cut at the same time; today vs last Friday: Friday until the same
+  time); a period of another kind is compared whole.
 
 A period still running (it ends today) is compared cut at the same time of day
 on the comparison window's last day: `Period.window(now, tz)` does that.
@@ -29,10 +43,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from analytics.periods._calendar import NAMED_DEFAULTS, Period, add_months, monday_of, month_end
+from analytics.periods._calendar import (
+    NAMED_DEFAULTS,
+    Period,
+    Versus,
+    add_months,
+    monday_of,
+    month_end,
+)
 
-DAY_KEYS = frozenset({"today", "yesterday", "day_before_yesterday", "date"})
-WEEK_KEYS = frozenset({"this_week", "last_week", "week"})
+SHOPPING_DAY_KEYS = frozenset({"black_friday", "cyber_monday", "singles_day"})
+HOLIDAY_KEYS = frozenset({"seollal", "chuseok"})
+DAY_KEYS = frozenset({"today", "yesterday", "day_before_yesterday", "date"}) | SHOPPING_DAY_KEYS
+WEEK_KEYS = frozenset({"this_week", "last_week", "week", "week_of_month"})
 MONTH_KEYS = frozenset({"this_month", "last_month", "month"})
 QUARTER_KEYS = frozenset({"this_quarter", "last_quarter", "quarter"})
 YEAR_KEYS = frozenset({"this_year", "last_year", "year"})
@@ -67,9 +90,58 @@ def _shift(period: Period, days: int, basis: str) -> CompareSpan:
     return CompareSpan(period.start - step, period.end - step, basis)
 
 
+def family(key: str) -> str:
+    """The kind of period a key is, for comparing like with like: day, week,
+    weekend, month, quarter, half, year, holiday, or span (last N days or months,
+    a range)."""
+    for name, keys in (
+        ("day", DAY_KEYS),
+        ("week", WEEK_KEYS),
+        ("month", MONTH_KEYS),
+        ("quarter", QUARTER_KEYS),
+        ("year", YEAR_KEYS),
+        ("holiday", HOLIDAY_KEYS),
+    ):
+        if key in keys:
+            return name
+    return key if key in ("weekend", "half") else "span"
+
+
+def _same_part(period: Period, versus: Versus) -> CompareSpan:
+    """The part of `versus` matching the part of `period` that has passed: from its
+    start, as many months (both start on a 1st) or days on, stopping at its end."""
+    if period.start.day == 1 and versus.start.day == 1 and family(period.key) != "day":
+        months = (period.start.year - versus.start.year) * 12
+        months += period.start.month - versus.start.month
+        same_day = add_months(period.end, -months)
+        shorter = same_day.day < period.end.day
+    else:
+        same_day = versus.start + (period.end - period.start)
+        shorter = False
+    if same_day > versus.end:
+        return CompareSpan(versus.start, versus.end, versus.basis, whole_last_day=True)
+    return CompareSpan(versus.start, same_day, versus.basis, whole_last_day=shorter)
+
+
 def compare_span(period: Period, *, running: bool = False) -> CompareSpan:
-    """The calendar comparison window of `period` (see the module docstring);
-    `running`: the period ends today, so far."""
+    """The comparison window of `period`: its `versus` when the question named one,
+    else the calendar's (see the module docstring); `running`: the period ends
+    today, so far."""
+    calendar = _calendar_span(period, running)
+    versus = period.versus
+    if versus is None:
+        return calendar
+    same_kind = family(period.key) == family(versus.key)
+    if same_kind and calendar.start == versus.start:
+        return calendar
+    if not running:
+        return CompareSpan(versus.start, versus.end, versus.basis)
+    if same_kind:
+        return _same_part(period, versus)
+    return CompareSpan(versus.start, versus.end, versus.basis, whole_last_day=True)
+
+
+def _calendar_span(period: Period, running: bool) -> CompareSpan:
     key = period.key
     if key in DAY_KEYS:
         return _shift(period, 1, "previous_day")

@@ -26,6 +26,19 @@ from analytics.periods._calendar import (
     week_back,
     year_back,
 )
+from analytics.periods._grammar import (
+    HALVES,
+    SAME_TIME,
+    SHOPPING_DAY,
+    UNITS_AGO,
+    WEEK_OF_MONTH,
+    half,
+    same_time_last_year,
+    shopping_day,
+    units_ago,
+    unresolved,
+    week_of_month,
+)
 from analytics.periods._words import (
     EN_NUM,
     EN_NUMBERS,
@@ -70,12 +83,21 @@ def _rule(pattern: str, *, weak: bool = False) -> Callable[[_Builder], _Builder]
 
 
 @_rule(
-    r"내일\s*모레|모레|내일(?!\s*(?:배송|도착|출고))|다음\s*주(?!문|식)|담주|다음\s*달(?!러|력)|담달|내년|다음\s*분기"
+    r"내일\s*모레|모레|내일(?!\s*(?:배송|도착|출고))|(?:다)?다음\s*주(?!문|식)|(?:다)?담주"
+    r"|(?:다)?다음\s*달(?!러|력)|(?:다)?담달|내후년|내년|다음\s*해|다음\s*분기"
     r"|\btomorrow\b|\bnext\s+(?:week|month|year|quarter)\b"
 )
 def _future(m: re.Match[str], today: dt.date) -> Period | None:
     raise PeriodError("future", {"text": m.group()})
 
+
+# the grammar of analytics.periods._grammar, before the rules that would take a
+# part of its phrases ("11월" of "11월 첫째주", "작년" of "작년 이맘때", "friday")
+_rule(SAME_TIME)(same_time_last_year)
+_rule(SHOPPING_DAY)(shopping_day)
+_rule(WEEK_OF_MONTH)(week_of_month)
+_rule(UNITS_AGO)(units_ago)
+_rule(HALVES)(half)
 
 _RANGE_SEP = r"\s*(?:부터|에서|~|-|to|through|thru|until|till)\s*"
 _RANGE_END = (
@@ -177,8 +199,10 @@ _rule(mention("a") + r"\s*(?:부터|이후(?:로)?)")(_since)
 def _days_ago(m: re.Match[str], today: dt.date) -> Period | None:
     raw = m["n"]
     n = int(raw) if raw.isdigit() else EN_NUMBERS.get(raw) or KO_DAY_WORDS.get(raw, 0)
-    if n == 0 or n > MAX_DAYS:
+    if n == 0:
         return None
+    if n > MAX_DAYS:
+        raise unresolved(m.group().strip())
     day = today - dt.timedelta(days=n)
     if m["since"]:
         return Period(day, today, "range")
@@ -187,7 +211,7 @@ def _days_ago(m: re.Match[str], today: dt.date) -> Period | None:
 
 
 _rule(
-    r"(?<!\d)(?P<n>\d{1,4}|하루|이틀|사흘|나흘|닷새|엿새|이레|열흘|보름)\s*(?:일)?\s*"
+    r"(?<!\d)(?P<n>\d{1,6}|하루|이틀|사흘|나흘|닷새|엿새|이레|열흘|보름)\s*(?:일)?\s*"
     r"전(?!체|부(?!터)|국|략|환|문|송|화|달|시|자|기|세|산|월|주|년)"
     r"(?P<since>\s*부터)?"
 )(_days_ago)
@@ -199,7 +223,7 @@ _rule(rf"(?P<since>\bsince\s+)?\b(?P<n>{EN_NUM})\s+days?\s+ago\b")(_days_ago)
     r"|(?P<tw>이번\s*주|금주|\bthis\s+week(?:'s)?)\s*"
     r"|(?P<l>지난|저번|직전|\blast|\bprevious|\bpast)\s*"
     r"|(?P<t>이번|\bthis)\s*|\bon\s+)?"
-    rf"(?P<wd>{WEEKDAY})(?:\s+(?P<lw2>(?:of\s+)?last\s+week)|\s+(?P<tw2>this\s+week))?"
+    rf"(?<!black\s)(?<!cyber\s)(?P<wd>{WEEKDAY})(?:\s+(?P<lw2>(?:of\s+)?last\s+week)|\s+(?P<tw2>this\s+week))?"
 )
 def _weekday(m: re.Match[str], today: dt.date) -> Period | None:
     weekday = WEEKDAYS[m["wd"]]
@@ -216,8 +240,10 @@ def _weekday(m: re.Match[str], today: dt.date) -> Period | None:
 
 
 @_rule(
-    r"(?:(?P<last>지난|저번|\blast|\bprevious)\s*|(?P<this>이번|\bthis)\s*|\b(?:in|for|during)\s+)?"
+    r"(?:(?P<last>지난|저번|\blast|\bprevious)\s*|(?P<this>이번|\bthis)\s*|\b(?:in|for|during)\s+"
+    r"|\b(?P<lys>last|this)\s+year'?s\s+)?"
     + mention("a")
+    + r"(?:,?\s+(?:of\s+)?(?P<ly>last|this)\s+year\b)?"
 )
 def _single(m: re.Match[str], today: dt.date) -> Period | None:
     named = read_mention(m, "a", today)
@@ -227,6 +253,8 @@ def _single(m: re.Match[str], today: dt.date) -> Period | None:
     check_month(named.month, text)
     if named.year is not None:
         year = named.year
+    elif m["ly"] or m["lys"]:
+        year = today.year - ((m["ly"] or m["lys"]) == "last")
     elif m["this"]:
         year = today.year
     elif m["last"] and named.day is None:
@@ -328,7 +356,7 @@ def _korean_last_n(m: re.Match[str], today: dt.date) -> Period | None:
     if not raw.isdigit() and unit == "일":
         return None  # "이일", "삼일" are not how days are counted
     if n == 0:
-        return None
+        raise unresolved(m.group().strip())
     if unit == "일":
         return last_n_days(n, today, m.group())
     if unit.startswith("주"):
@@ -360,7 +388,7 @@ def _english_last_n(m: re.Match[str], today: dt.date) -> Period | None:
     unit = (m["u"] or m["u2"] or m["u3"])[0]
     n = int(raw) if raw.isdigit() else EN_NUMBERS[raw]
     if n == 0:
-        return None
+        raise unresolved(m.group().strip())
     if unit == "d":
         return last_n_days(n, today, m.group())
     if unit == "w":
