@@ -1,13 +1,22 @@
-"""Ad efficiency: per campaign and in total, against the previous period and
-against the ROAS at which the ads pay for themselves.
+"""Ad efficiency: per campaign and in total, against the comparison window and
+against the ROAS at which the ads pay for themselves; which campaigns' conversion
+rate or ROAS dropped against their own baseline (analytics.ad_drops).
 
 Data contract: `ad_stats_daily` rows (campaign, local date, impressions, clicks,
 spend, conversions, conversion revenue) summed with one GROUP BY in SQL over the
-window's local dates and the previous window's. A window that runs to today is
-cut at today's date (today's row so far is included) and the previous window
-at the same weekday, so "this week so far" compares with the same days of last
-week. Daily rows carry no hours: today's partial row meets a whole day a week
-earlier.
+window's local dates and the comparison window's.
+
+Partial days (analytics.coverage.daily_spans): the rows are daily and carry no
+hours, so today's row is incomplete. A window that runs to today shows today's
+row so far in its figures (`current`) and says so (`partial_day`), but its
+comparison leaves today out on both sides: `compared` (the window's complete
+days, up to `compared_end`) against the comparison window without its last day
+(the counterpart of today). "This month so far" on Dec 7 compares Dec 1-6 with
+Nov 1-6; a window of today alone has no comparison.
+
+Coverage (analytics.coverage.covers): the seller's ad data starts on the first
+date of its ad statistics (`data_start`); a comparison window starting before
+that day is not `covered`, and its changes are all None (no percentage).
 
 Figures (ratios are floats and None when their denominator is 0; money is an
 integer in the store's minor unit):
@@ -41,13 +50,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Literal
 
+import numpy as np
 from sqlalchemy.orm import Session
 
+from analytics.ad_drops import AdDrop, ad_drops
 from analytics.common import NoData, Result, Store, Window
+from analytics.coverage import DateRange, covers, daily_spans
+from analytics.detectors.ads import ad_series
+from analytics.detectors.queries import daily_ad_stats
+from analytics.detectors.scan import ADS
 from analytics.queries.ads import (
     AdSums,
     CampaignRow,
@@ -56,6 +71,8 @@ from analytics.queries.ads import (
     campaign_owner,
     campaigns,
     cost_basis,
+    day_sums,
+    first_ad_date,
     has_ad_data,
     period_sums,
 )
@@ -79,8 +96,10 @@ class AdFigures(Result):
 
 
 class AdChange(Result):
-    """Relative change against the previous period (current / previous − 1, so
-    −0.25 is 25 % down); None when the previous figure is 0 or None."""
+    """Relative change against the previous period (compared / previous − 1, so
+    −0.25 is 25 % down); None when the previous figure is 0 or None, and every
+    figure None when there is no comparison (a comparison window the data does not
+    cover, or a window of today alone)."""
 
     spend: float | None
     impressions: float | None
@@ -100,8 +119,13 @@ class CampaignAds(Result):
     channel: str | None
     product_id: int | None
     current: AdFigures
+    """The window's days up to today, today's incomplete row included."""
+    compared: AdFigures
+    """The current side of the comparison: the window's complete days (equal to
+    `current` unless the window includes today)."""
     previous: AdFigures
     change: AdChange
+    """compared against previous."""
     margin: float
     margin_source: MarginSource
     break_even_roas: float | None
@@ -123,6 +147,7 @@ class LosingCampaign(Result):
 
 class AdTotal(Result):
     current: AdFigures
+    compared: AdFigures
     previous: AdFigures
     change: AdChange
     break_even_roas: float | None
@@ -135,8 +160,22 @@ class AdReport(Result):
     currency: str
     start: dt.date
     end: dt.date
+    """The last day shown: today when the window runs to it."""
+    partial_day: dt.date | None = None
+    """Today, when the window includes it: its row is incomplete and left out of the
+    comparison on both sides."""
+    compared_end: dt.date | None = None
+    """The last day of the comparison's current side (start..compared_end); None
+    when nothing is compared (a window of today alone)."""
+    previous_basis: str = "previous_period"
+    """Why the comparison window was chosen (analytics.periods: previous_month...)."""
     previous_start: dt.date
     previous_end: dt.date
+    data_start: dt.date | None = None
+    """The first date of the seller's ad statistics."""
+    covered: bool = True
+    """The comparison window starts on or after `data_start`; when not, every change
+    is None."""
     campaigns: list[CampaignAds]
     """Campaigns with data in either period, most spend first."""
     total: AdTotal
@@ -145,6 +184,9 @@ class AdReport(Result):
     seller_margin: float | None
     """The price-weighted margin of the seller's products with a known cost."""
     default_margin: float
+    drops: list[AdDrop] = []
+    """Campaigns whose CVR or ROAS dropped significantly against their own baseline
+    on a complete day of the window (analytics.ad_drops), in campaign-table order."""
 
 
 Margin = tuple[Fraction, MarginSource]
@@ -187,11 +229,12 @@ def _relative(current: float | None, previous: float | None) -> float | None:
     return current / previous - 1
 
 
-def ad_change(current: AdFigures, previous: AdFigures) -> AdChange:
-    """Every figure's relative change from the previous period."""
+def ad_change(current: AdFigures, previous: AdFigures, *, comparable: bool = True) -> AdChange:
+    """Every figure's relative change from the previous period; all None when the
+    periods are not `comparable` (analytics.coverage)."""
     return AdChange(
         **{
-            name: _relative(getattr(current, name), getattr(previous, name))
+            name: _relative(getattr(current, name), getattr(previous, name)) if comparable else None
             for name in AdChange.model_fields
         }
     )
@@ -225,20 +268,30 @@ def _break_even(margin: Fraction) -> float | None:
 
 
 def campaign_ads(
-    campaign: CampaignRow, current: AdSums, previous: AdSums, margin: Margin
+    campaign: CampaignRow,
+    current: AdSums,
+    previous: AdSums,
+    margin: Margin,
+    *,
+    compared: AdSums | None = None,
+    comparable: bool = True,
 ) -> CampaignAds:
-    """One campaign's figures, change, break-even ROAS and estimated profit."""
+    """One campaign's figures, change, break-even ROAS and estimated profit;
+    `compared`: the current side of the comparison when it is not all of `current`
+    (the window's complete days)."""
     rate, source = margin
     gross = current.revenue * rate
     now_figures, before_figures = ad_figures(current), ad_figures(previous)
+    side = now_figures if compared is None else ad_figures(compared)
     return CampaignAds(
         campaign_id=campaign.id,
         name=campaign.name,
         channel=campaign.channel,
         product_id=campaign.product_id,
         current=now_figures,
+        compared=side,
         previous=before_figures,
-        change=ad_change(now_figures, before_figures),
+        change=ad_change(side, before_figures, comparable=comparable),
         margin=float(rate),
         margin_source=source,
         break_even_roas=_break_even(rate),
@@ -247,16 +300,26 @@ def campaign_ads(
     )
 
 
-def ad_total(current: AdSums, previous: AdSums, gross: Fraction, fallback: Fraction) -> AdTotal:
+def ad_total(
+    current: AdSums,
+    previous: AdSums,
+    gross: Fraction,
+    fallback: Fraction,
+    *,
+    compared: AdSums | None = None,
+    comparable: bool = True,
+) -> AdTotal:
     """All campaigns together; `gross` is Σ revenue × margin over the campaigns'
     current period, so the break-even uses their revenue-weighted margin (`fallback`
     without revenue)."""
     margin = gross / current.revenue if current.revenue else fallback
     now_figures, before_figures = ad_figures(current), ad_figures(previous)
+    side = now_figures if compared is None else ad_figures(compared)
     return AdTotal(
         current=now_figures,
+        compared=side,
         previous=before_figures,
-        change=ad_change(now_figures, before_figures),
+        change=ad_change(side, before_figures, comparable=comparable),
         break_even_roas=_break_even(margin),
         estimated_profit=round_money(gross - current.spend),
         loses_money=current.spend > 0 and gross < current.spend,
@@ -264,21 +327,51 @@ def ad_total(current: AdSums, previous: AdSums, gross: Fraction, fallback: Fract
 
 
 def campaign_table(
-    rows: Sequence[CampaignRow], sums: PeriodSums, fallback: Margin
+    rows: Sequence[CampaignRow],
+    sums: PeriodSums,
+    fallback: Margin,
+    *,
+    today: Mapping[int, AdSums] | None = None,
+    comparable: bool = True,
 ) -> tuple[list[CampaignAds], AdTotal]:
-    """Every campaign's figures, most spend first, and the total over all sums."""
+    """Every campaign's figures, most spend first, and the total over all sums.
+
+    `sums` holds the compared periods (the window's complete days and the comparison
+    window's); `today`: each campaign's incomplete row of today when the window
+    includes it, added to the current figures but not to the compared ones."""
     zero = AdSums()
+    partial = today or {}
     table: list[CampaignAds] = []
     gross = Fraction(0)  # Σ revenue × margin over the current period
     for campaign in rows:
         margin = campaign_margin(campaign, fallback)
-        current = sums.get((campaign.id, True), zero)
+        compared = sums.get((campaign.id, True), zero)
+        current = compared + partial.get(campaign.id, zero)
         gross += current.revenue * margin[0]
-        table.append(campaign_ads(campaign, current, sums.get((campaign.id, False), zero), margin))
+        previous = sums.get((campaign.id, False), zero)
+        table.append(
+            campaign_ads(
+                campaign,
+                current,
+                previous,
+                margin,
+                compared=compared if today is not None else None,
+                comparable=comparable,
+            )
+        )
     table.sort(key=lambda row: (-row.current.spend, row.campaign_id))
-    now_sums = sum((value for (_, is_current), value in sums.items() if is_current), zero)
+    compared_sums = sum((value for (_, is_current), value in sums.items() if is_current), zero)
     before_sums = sum((value for (_, is_current), value in sums.items() if not is_current), zero)
-    return table, ad_total(now_sums, before_sums, gross, fallback[0])
+    now_sums = compared_sums + sum(partial.values(), zero)
+    total = ad_total(
+        now_sums,
+        before_sums,
+        gross,
+        fallback[0],
+        compared=compared_sums if today is not None else None,
+        comparable=comparable,
+    )
+    return table, total
 
 
 def losing_campaigns(table: Sequence[CampaignAds]) -> list[LosingCampaign]:
@@ -324,18 +417,22 @@ def ad_report(
     if campaign_id is not None and campaign_owner(session, campaign_id) != store.id:
         return NoData(reason="unknown_campaign", detail={"campaign_id": campaign_id})
 
-    today = window.now.astimezone(store.timezone).date()
+    tz = store.timezone
+    today = window.now.astimezone(tz).date()
     if window.start > today:
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
-    # The comparison window, chosen here: the window's own (the calendar's, else equal length).
+    # The comparison window, chosen here: the window's own (the calendar's, else equal
+    # length), today left out on both sides when the window includes it.
     prior = window.previous()
-    end = min(window.end, today)
-    prior_end = min(prior.end, prior.now.astimezone(store.timezone).date())
-
-    sums = period_sums(
-        session, store.id, campaign_id, (window.start, end), (prior.start, prior_end)
-    )
-    if not sums:
+    spans = daily_spans(window, tz)
+    sums: PeriodSums = {}
+    if spans.current is not None:
+        sums = period_sums(session, store.id, campaign_id, spans.current, spans.previous)
+    partial: dict[int, AdSums] | None = None
+    if spans.partial_day is not None:
+        partial = day_sums(session, store.id, campaign_id, spans.partial_day)
+    end = spans.shown[1]
+    if not sums and not partial:
         detail: dict[str, str | int | float] = (
             {"campaign_id": campaign_id} if campaign_id is not None else {}
         )
@@ -346,18 +443,62 @@ def ad_report(
             detail={**detail, "start": window.start.isoformat(), "end": end.isoformat()},
         )
 
-    rows = campaigns(session, {key[0] for key in sums})
+    previous = spans.previous or (prior.start, min(prior.end, prior.now.astimezone(tz).date()))
+    data_start = first_ad_date(session, store.id)
+    covered = covers(data_start, previous[0])
+    comparable = covered and spans.previous is not None
+    ids = {key[0] for key in sums} | set(partial or {})
+    rows = campaigns(session, ids)
     average = seller_margin(cost_basis(session, store.id))
-    table, total = campaign_table(rows, sums, fallback_margin(average, default_margin))
+    table, total = campaign_table(
+        rows,
+        sums,
+        fallback_margin(average, default_margin),
+        today=partial,
+        comparable=comparable,
+    )
+    names = {row.campaign_id: row.name for row in table}
     return AdReport(
         currency=store.currency,
         start=window.start,
         end=end,
-        previous_start=prior.start,
-        previous_end=prior_end,
+        partial_day=spans.partial_day,
+        compared_end=spans.current[1] if spans.current and spans.previous else None,
+        previous_basis=window.basis,
+        previous_start=previous[0],
+        previous_end=previous[1],
+        data_start=data_start,
+        covered=covered,
         campaigns=table,
         total=total,
         losing=losing_campaigns(table),
         seller_margin=float(average) if average is not None else None,
         default_margin=default_margin,
+        drops=_drops(session, store.id, names, spans.current),
     )
+
+
+def _drops(
+    session: Session, seller_id: int, names: dict[int, str], days: DateRange | None
+) -> list[AdDrop]:
+    """The campaigns (of `names`) whose CVR or ROAS test fires on one of `days` (the
+    window's complete days), read with the baseline days before them."""
+    if days is None or not names:
+        return []
+    first, last = days
+    start = first - dt.timedelta(days=ADS.baseline_days)
+    rows, dates = daily_ad_stats(session, start=start, end=last, seller_ids=[seller_id])
+    mine = np.isin(rows[:, 0], list(names))
+    if not mine.any():
+        return []
+    span = (last - start).days + 1
+    series = ad_series(
+        rows[mine],
+        [d for d, keep in zip(dates, mine, strict=True) if keep],
+        first_date=start,
+        days=span,
+        names=names,
+    )
+    found = ad_drops(series, np.arange(ADS.baseline_days, span), ADS)
+    order = {campaign_id: i for i, campaign_id in enumerate(names)}
+    return sorted(found, key=lambda drop: order[drop.campaign_id])

@@ -279,26 +279,33 @@ def test_one_campaign_and_another_sellers_campaign(session: Session) -> None:
         )
 
 
-def test_week_so_far_includes_today_and_compares_the_same_days(session: Session) -> None:
+def test_a_window_of_today_alone_shows_its_row_so_far_without_a_comparison(
+    session: Session,
+) -> None:
+    # Mon 11-16 .. Sun 11-22 asked on Mon 11-16 at 09:00: today's row is incomplete, and
+    # there is no complete day to compare (it used to meet all of Mon 11-09: 99,999 spent
+    # so far against 30,000 for a whole day)
     seller, _ = build_store(session)
-    # Mon 11-16 .. Sun 11-22 asked on Mon 11-16 at 09:00: today's row so far, against Mon 11-09
     window = Window(day(16), day(22), local(2026, 11, 16, 9))
     report = ad_report(session, store_of(seller), window)
     assert isinstance(report, AdReport)
-    assert (report.start, report.end, report.previous_start, report.previous_end) == (
+    assert (report.start, report.end, report.partial_day, report.compared_end) == (
         day(16),
         day(16),
-        day(9),
-        day(9),
+        day(16),
+        None,
     )
     assert [row.name for row in report.campaigns] == ["사과 검색"]
     (a,) = report.campaigns
-    assert (a.current.spend, a.current.clicks, a.previous.spend, a.previous.clicks) == (
+    assert (a.current.spend, a.current.clicks, a.previous.spend, a.compared.spend) == (
         99_999,
         999,
-        30_000,
-        50,
+        0,
+        0,
     )
+    assert set(a.change.model_dump().values()) == {None}
+    assert set(report.total.change.model_dump().values()) == {None}
+    assert report.drops == []
 
 
 def test_nothing_to_report(session: Session) -> None:

@@ -1,7 +1,8 @@
 """Reads for the ad report: `ad_stats_daily` summed per campaign over two date
-ranges (the window and its comparison window) in one GROUP BY, the campaigns
-with their product's price and cost, and the seller's cost basis for the
-average margin.
+ranges (the window and its comparison window) in one GROUP BY, one day's rows
+(today's, incomplete), the first date of the seller's ad data (coverage), the
+campaigns with their product's price and cost, and the seller's cost basis for
+the average margin. Every read is a range scan on ix_ad_stats_seller_date.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ __all__ = [
     "campaign_owner",
     "campaigns",
     "cost_basis",
+    "day_sums",
+    "first_ad_date",
     "has_ad_data",
     "period_sums",
 ]
@@ -90,13 +93,13 @@ def period_sums(
     seller_id: int,
     campaign_id: int | None,
     current: DateRange,
-    previous: DateRange,
+    previous: DateRange | None,
 ) -> PeriodSums:
     """Sums per campaign over the current and the previous period's dates (one GROUP
-    BY over both; the previous period ends before the current one starts); one
-    campaign's only when `campaign_id` is set."""
+    BY over both; the previous period ends before the current one starts; None: no
+    previous period); one campaign's only when `campaign_id` is set."""
     start, end = current
-    prior_start, prior_end = previous
+    prior_start, prior_end = previous or (start, start - dt.timedelta(days=1))
     is_current = case((AdStatDaily.date >= start, 1), else_=0).label("is_current")
     query = (
         select(
@@ -121,6 +124,30 @@ def period_sums(
         )
         for row in session.execute(query)
     }
+
+
+def day_sums(
+    session: Session, seller_id: int, campaign_id: int | None, day: dt.date
+) -> dict[int, AdSums]:
+    """Each campaign's row of one local date ({campaign id: sums}); one campaign's
+    only when `campaign_id` is set."""
+    query = select(AdStatDaily.campaign_id, *(getattr(AdStatDaily, c) for c in _SUMS)).where(
+        AdStatDaily.seller_id == seller_id, AdStatDaily.date == day
+    )
+    if campaign_id is not None:
+        query = query.where(AdStatDaily.campaign_id == campaign_id)
+    return {
+        int(row[0]): AdSums(int(row[1]), int(row[2]), int(row[3]), int(row[4]), int(row[5]))
+        for row in session.execute(query)
+    }
+
+
+def first_ad_date(session: Session, seller_id: int) -> dt.date | None:
+    """The first local date of the seller's ad statistics (any campaign); None without any."""
+    first: dt.date | None = session.scalar(
+        select(func.min(AdStatDaily.date)).where(AdStatDaily.seller_id == seller_id)
+    )
+    return first
 
 
 def has_ad_data(session: Session, seller_id: int, campaign_id: int | None) -> bool:
