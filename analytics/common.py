@@ -79,6 +79,7 @@ NoDataReason = Literal[
     "too_few_customers",
     "unknown_product",
     "unknown_campaign",
+    "unknown_category",
     "empty_period",
     "future_period",
 ]

@@ -17,16 +17,34 @@ Figures: revenue = Σ quantity × unit_price, units = Σ quantity, orders =
 paid orders containing the product. A change is current − previous and
 current / previous − 1 (None when the previous figure is 0).
 
-Rising and falling rank products by the relative change of the chosen metric
-(ties: the larger absolute change first). A change on a handful of sales is
+Rising and falling rank products by the absolute change of the chosen metric
+(revenue, units, or the refunded and cancelled amount), biggest first (ties: the
+larger relative change, then the product id), so a 110,000원 product at −66 %
+does not hide one that lost 3,748,500원. A change on a handful of sales is
 noise ("1 sold → 4 sold" is not +300 % news), so a product is compared only
 when it sold at least `min_previous_units` (default 5) in the previous window
-and at least `min_total_units` (default 10) in both windows together.
+and at least `min_total_units` (default 10) in both windows together (refunds:
+units refunded or cancelled).
+
+Refunds (metric "refunds"): the lines of the seller's cancelled and refunded
+orders placed in the window (placed, as the sales report counts them), summed
+per product: amount = Σ quantity × unit_price, units, and the orders by status;
+read from the lines (the rollups hold paid sales only).
+
+Category: with `category`, only the products whose `category` equals it
+(ignoring case and surrounding spaces) are ranked and totalled; the total's
+orders are then the paid orders with one of them. An unknown category is
+NoData("unknown_category") naming the seller's categories.
 
 Conversion = landing visits whose order is paid / landing visits on the
 product. Days of stock left = current stock / the product's average units per
 day over the 14 × 24 hours before `window.now` (None without sales in that
-time; 0 when out of stock).
+time, and None when the stock is unknown: a product imported without a stock
+column has `stock` None, never 0; 0 when out of stock).
+
+Every result names its comparison window (`compared`: the basis from
+analytics.periods, its dates and the time it is cut at when the window is still
+running), so an answer says against which dates it compares.
 
 The reads are in analytics.queries.products; the ranking, the one-product
 figures and the stock outlook are pure functions of the rows read
@@ -39,7 +57,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -51,12 +69,17 @@ from analytics.queries.products import (
     ProductActivity,
     ProductName,
     ProductWindows,
+    RefundSums,
+    category_products,
+    known_categories,
     paid_orders,
+    paid_orders_of,
     product_activity,
     product_facts,
     product_names,
     product_sums,
     recent_units,
+    refund_sums,
 )
 from analytics.queries.sales import OrderSums, has_orders
 from analytics.sales import Bucket, Change, change, delta, ratio
@@ -65,14 +88,18 @@ __all__ = [
     "MIN_PREVIOUS_UNITS",
     "MIN_TOTAL_UNITS",
     "RECENT_DAYS",
+    "Compared",
     "ProductChange",
     "ProductFigures",
     "ProductPeriod",
     "ProductRanking",
     "ProductReport",
     "RankedProduct",
+    "RefundFigures",
     "StockOutlook",
     "choose_products",
+    "compared",
+    "refund_windows",
     "product_change",
     "product_period",
     "product_report",
@@ -82,7 +109,7 @@ __all__ = [
     "window_total",
 ]
 
-Metric = Literal["revenue", "units"]
+Metric = Literal["revenue", "units", "refunds"]
 Granularity = Literal["hour", "day"]
 Direction = Literal["top", "rising", "falling"]
 
@@ -98,16 +125,46 @@ class ProductFigures(Result):
     orders: int
 
 
+class RefundFigures(Result):
+    """Cancelled and refunded lines: amount (Σ quantity × unit price), units, and the
+    orders by status (an order counts once per product)."""
+
+    amount: int
+    units: int
+    orders: int
+    cancelled_orders: int
+    refunded_orders: int
+
+
+class Compared(Result):
+    """The window a result is compared with and why (an analytics.periods basis:
+    previous_month, previous_week, previous_day, previous_period...)."""
+
+    basis: str
+    start: dt.date
+    end: dt.date
+    cut_at: dt.datetime | None
+    """Local time it stops at when the result's window is still running (today so
+    far); None for whole days."""
+
+
 class RankedProduct(Result):
     product_id: int
     name: str
+    name_en: str | None = None
     sku: str
     current: ProductFigures
     previous: ProductFigures
     revenue_change: Change
     units_change: Change
     share: float | None
-    """The product's part of the window's metric total over all products."""
+    """The product's part of the window's metric total over all products ranked
+    (revenue, units, or refunded and cancelled amount)."""
+    refunds: RefundFigures | None = None
+    """metric "refunds": its cancelled and refunded lines in the window."""
+    previous_refunds: RefundFigures | None = None
+    refunds_change: Change | None = None
+    """metric "refunds": the change of the refunded and cancelled amount."""
 
 
 class ProductRanking(Result):
@@ -119,14 +176,21 @@ class ProductRanking(Result):
     end: dt.date
     previous_start: dt.date
     previous_end: dt.date
+    compared: Compared
     so_far: bool
+    category: str | None = None
+    """The category ranked (as the catalogue spells it); None: every product."""
     items: list[RankedProduct]
     """At most `limit` products; for rising/falling only those with enough volume and a
     change in that direction (may be empty: nothing sold enough to compare)."""
     total: ProductFigures
-    """All products in the window; orders: the paid orders placed in it."""
+    """All products (of the category) in the window; orders: the paid orders placed
+    in it (with one of the category's products)."""
+    refunds_total: RefundFigures | None = None
+    """metric "refunds": all products' (of the category) cancelled and refunded lines;
+    orders: an order with two products counts for each."""
     products_sold: int
-    """Products with a sale in the window."""
+    """Products with a sale in the window (refunds: with a refund or cancellation)."""
     eligible: int
     """Products compared (rising/falling: meeting the minimum volume; top: products_sold)."""
     min_previous_units: int
@@ -138,7 +202,45 @@ def _figures(sums: OrderSums) -> ProductFigures:
 
 
 def _value(sums: OrderSums, metric: Metric) -> int:
-    return sums.revenue if metric == "revenue" else sums.units
+    """The ranked figure; for refunds the sums are refund sums (revenue: the amount)."""
+    return sums.units if metric == "units" else sums.revenue
+
+
+def _refund_figures(sums: RefundSums) -> RefundFigures:
+    return RefundFigures(
+        amount=sums.amount,
+        units=sums.units,
+        orders=sums.orders,
+        cancelled_orders=sums.cancelled_orders,
+        refunded_orders=sums.refunded_orders,
+    )
+
+
+def refund_windows(
+    current: Mapping[int, RefundSums], previous: Mapping[int, RefundSums]
+) -> dict[int, ProductWindows]:
+    """Refund sums of both windows as the windows a ranking compares (revenue: the
+    refunded and cancelled amount; units; orders: refunded and cancelled orders)."""
+
+    def sums(found: RefundSums | None) -> OrderSums:
+        found = found or RefundSums()
+        return OrderSums(orders=found.orders, revenue=found.amount, units=found.units)
+
+    return {
+        pid: ProductWindows(sums(current.get(pid)), sums(previous.get(pid)))
+        for pid in sorted(set(current) | set(previous))
+    }
+
+
+def compared(window: Window, previous: Window, tz: ZoneInfo) -> Compared:
+    """The comparison window `previous` of `window` as a result names it."""
+    running = window.end >= window.now.astimezone(tz).date()
+    return Compared(
+        basis=window.basis,
+        start=previous.start,
+        end=previous.end,
+        cut_at=previous.now.astimezone(tz) if running else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +270,8 @@ def choose_products(
 ) -> Choice:
     """top: the products sold, most `metric` first (ties by id). rising/falling: the
     products with at least `min_previous_units` before and `min_total_units` in both
-    windows whose metric moved that way, biggest relative change first (ties: the
-    bigger absolute change, then id)."""
+    windows whose metric moved that way, biggest absolute change first (ties: the
+    bigger relative change, then id)."""
     sold = [pid for pid, windows in sums.items() if windows.current.units > 0]
     if direction == "top":
         ranked = sorted(sold, key=lambda pid: (-_value(sums[pid].current, metric), pid))
@@ -190,8 +292,8 @@ def choose_products(
 
     sign = 1 if direction == "rising" else -1
     ranked = sorted(
-        (pid for pid in eligible if sign * relative(pid) > 0),
-        key=lambda pid: (-sign * relative(pid), -sign * absolute(pid), pid),
+        (pid for pid in eligible if sign * absolute(pid) > 0),
+        key=lambda pid: (-sign * absolute(pid), -sign * relative(pid), pid),
     )
     return Choice(tuple(ranked[:limit]), len(sold), len(eligible))
 
@@ -212,24 +314,44 @@ def ranked_products(
     names: Mapping[int, ProductName],
     total: ProductFigures,
     metric: Metric,
+    refunds: tuple[Mapping[int, RefundSums], Mapping[int, RefundSums]] | None = None,
 ) -> list[RankedProduct]:
     """The chosen products with their figures, changes and share of the total
-    (products without a name, i.e. not the seller's, are left out)."""
-    whole = total.revenue if metric == "revenue" else total.units
-    return [
-        RankedProduct(
-            product_id=pid,
-            name=names[pid].name,
-            sku=names[pid].sku,
-            current=_figures(sums[pid].current),
-            previous=_figures(sums[pid].previous),
-            revenue_change=delta(sums[pid].current.revenue, sums[pid].previous.revenue),
-            units_change=delta(sums[pid].current.units, sums[pid].previous.units),
-            share=ratio(_value(sums[pid].current, metric), whole),
+    (products without a name, i.e. not the seller's, are left out). metric
+    "refunds": `refunds` holds the current and previous refund sums, and the share
+    is of the current refunded and cancelled amount of all products in it."""
+    items = []
+    now, before = refunds if refunds is not None else ({}, {})
+    whole = (
+        sum(found.amount for found in now.values())
+        if metric == "refunds"
+        else (total.units if metric == "units" else total.revenue)
+    )
+    for pid in chosen:
+        if pid not in names:
+            continue
+        windows = sums.get(pid, ProductWindows())
+        refund, earlier = now.get(pid, RefundSums()), before.get(pid, RefundSums())
+        value = refund.amount if metric == "refunds" else _value(windows.current, metric)
+        items.append(
+            RankedProduct(
+                product_id=pid,
+                name=names[pid].name,
+                name_en=names[pid].name_en,
+                sku=names[pid].sku,
+                current=_figures(windows.current),
+                previous=_figures(windows.previous),
+                revenue_change=delta(windows.current.revenue, windows.previous.revenue),
+                units_change=delta(windows.current.units, windows.previous.units),
+                share=ratio(value, whole),
+                refunds=_refund_figures(refund) if metric == "refunds" else None,
+                previous_refunds=_refund_figures(earlier) if metric == "refunds" else None,
+                refunds_change=delta(refund.amount, earlier.amount)
+                if metric == "refunds"
+                else None,
+            )
         )
-        for pid in chosen
-        if pid in names
-    ]
+    return items
 
 
 # ---------------------------------------------------------------- ranking
@@ -249,16 +371,19 @@ def top_products(
     direction: Direction = "top",
     limit: int = 5,
     *,
+    category: str | None = None,
     min_previous_units: int = MIN_PREVIOUS_UNITS,
     min_total_units: int = MIN_TOTAL_UNITS,
 ) -> ProductRanking | NoData:
-    """The best-selling products of `window` by revenue or units, or those rising or
-    falling most against the previous window of equal length.
+    """The best-selling products of `window` by revenue, units or refunded and
+    cancelled amount, or those rising or falling most against its comparison window
+    (`window.previous()`), of every product or of one `category`.
 
-    NoData reasons: future_period, no_orders (the seller never had an order),
-    empty_period (no paid sale in the window, nor, for rising/falling, before it).
+    NoData reasons: future_period, unknown_category (no product of the seller has it),
+    no_orders (the seller never had an order), empty_period (no paid sale and no
+    refund in the window, nor, for rising/falling, before it).
     """
-    if metric not in ("revenue", "units"):
+    if metric not in ("revenue", "units", "refunds"):
         raise ValueError(f"unknown metric {metric!r}")
     if direction not in ("top", "rising", "falling"):
         raise ValueError(f"unknown direction {direction!r}")
@@ -266,32 +391,51 @@ def top_products(
         raise ValueError(f"limit must be at least 1, got {limit}")
     if window.start > window.now.astimezone(store.timezone).date():
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
+    spelled, members = None, None
+    if category is not None:
+        spelled, members = category_products(session, store, category)
+        if not members:
+            known = ", ".join(known_categories(session, store))
+            return NoData(reason="unknown_category", detail={"category": category, "known": known})
     window = _clamped(store, window)
-    # The comparison window, chosen here: the window of equal length just before
-    # (today so far meets the same hours yesterday).
+    # The comparison window: the window's own (the calendar's, analytics.periods), or
+    # the window of equal length just before (today so far meets the same hours).
     previous = window.previous()
 
     tz = store.timezone
     usable = rollups_usable(session, store)
     current_span = span(session, store, *window.utc_bounds(tz), usable=usable)
     previous_span = span(session, store, *previous.utc_bounds(tz), usable=usable)
-    sums = product_sums(session, store, current_span, previous_span)
+    sums = _only(product_sums(session, store, current_span, previous_span), members)
+    refunds = None
+    ranked = sums
+    if metric == "refunds":
+        refunds = (
+            _only(refund_sums(session, store, *window.utc_bounds(tz)), members),
+            _only(refund_sums(session, store, *previous.utc_bounds(tz)), members),
+        )
+        ranked = refund_windows(*refunds)
     choice = choose_products(
-        sums,
+        ranked,
         metric,
         direction,
         limit,
         min_previous_units=min_previous_units,
         min_total_units=min_total_units,
     )
-    if not (choice.sold if direction == "top" else sums):
+    sold = any(windows.current.units for windows in sums.values())
+    if not ((sold or choice.sold) if direction == "top" else (sums or ranked)):
         if not has_orders(session, store):
             return NoData(reason="no_orders")
         return NoData(
             reason="empty_period",
             detail={"start": window.start.isoformat(), "end": window.end.isoformat()},
         )
-    total = window_total(sums, paid_orders(session, store, current_span))
+    if members is None:
+        paid = paid_orders(session, store, current_span)
+    else:
+        paid = paid_orders_of(session, store, *window.utc_bounds(tz), members)
+    total = window_total(sums, paid)
     names = product_names(session, store, choice.chosen)
     return ProductRanking(
         metric=metric,
@@ -301,14 +445,27 @@ def top_products(
         end=window.end,
         previous_start=previous.start,
         previous_end=previous.end,
+        compared=compared(window, previous, tz),
         so_far=window.end >= window.now.date(),
-        items=ranked_products(choice.chosen, sums, names, total, metric),
+        category=spelled,
+        items=ranked_products(choice.chosen, sums, names, total, metric, refunds),
         total=total,
+        refunds_total=None
+        if refunds is None
+        else _refund_figures(sum(refunds[0].values(), RefundSums())),
         products_sold=choice.sold,
         eligible=choice.eligible,
         min_previous_units=min_previous_units,
         min_total_units=min_total_units,
     )
+
+
+T = TypeVar("T")
+
+
+def _only(sums: dict[int, T], members: set[int] | None) -> dict[int, T]:
+    """`sums` of the products in `members` (all of them when None)."""
+    return sums if members is None else {pid: v for pid, v in sums.items() if pid in members}
 
 
 # ---------------------------------------------------------------- one product
@@ -341,14 +498,17 @@ class ProductReport(Result):
     kind: Literal["product_report"] = "product_report"
     product_id: int
     name: str
+    name_en: str | None = None
     sku: str
     price: int
-    stock: int
+    stock: int | None
+    """Units on hand; None when the data does not say (never read as 0)."""
     currency: str
     as_of: dt.datetime
     so_far: bool
     current: ProductPeriod
     previous: ProductPeriod
+    compared: Compared
     change: ProductChange
     granularity: Literal["hour", "day"]
     series: list[Bucket]
@@ -357,10 +517,11 @@ class ProductReport(Result):
     """Average units a day over the RECENT_DAYS × 24 hours before `as_of`."""
     recent_days: int
     days_of_stock_left: float | None
-    """stock / recent_units_per_day; None without recent sales, 0 when out of stock."""
+    """stock / recent_units_per_day; None without recent sales or with unknown stock,
+    0 when out of stock."""
     stockout_date: dt.date | None
     """The local date stock runs out at the recent rate (as_of + days of stock left);
-    None without a rate or beyond ten years."""
+    None without a rate, with unknown stock or beyond ten years."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,7 +530,8 @@ class StockOutlook:
 
     units_per_day: float
     days_left: float | None
-    """stock / units_per_day; None without recent sales, 0 when out of stock."""
+    """stock / units_per_day; None without recent sales or with unknown stock (None),
+    0 when out of stock."""
     stockout_date: dt.date | None
     """now + days_left; None without a rate or beyond MAX_STOCKOUT_DAYS."""
 
@@ -416,13 +578,15 @@ def product_change(current: ProductPeriod, previous: ProductPeriod) -> ProductCh
 
 
 def stock_outlook(
-    stock: int, units: int, now: dt.datetime, days: int = RECENT_DAYS
+    stock: int | None, units: int, now: dt.datetime, days: int = RECENT_DAYS
 ) -> StockOutlook:
     """Days of stock left at the rate of `units` sold over the `days` before `now`,
-    and the local date it runs out."""
+    and the local date it runs out (neither when `stock` is unknown)."""
     rate = units / days
     days_left: float | None
-    if stock <= 0:
+    if stock is None:
+        days_left = None
+    elif stock <= 0:
         days_left = 0.0
     elif rate > 0:
         days_left = stock / rate
@@ -452,7 +616,8 @@ def product_report(
     if window.start > window.now.astimezone(store.timezone).date():
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
     window = _clamped(store, window)
-    # The comparison window, chosen here: the window of equal length just before.
+    # The comparison window: the window's own (the calendar's, analytics.periods), or
+    # the window of equal length just before.
     previous_window = window.previous()
 
     tz = store.timezone
@@ -478,6 +643,7 @@ def product_report(
     return ProductReport(
         product_id=product.id,
         name=product.name,
+        name_en=product.name_en,
         sku=product.sku,
         price=product.price,
         stock=product.stock,
@@ -486,6 +652,7 @@ def product_report(
         so_far=window.end >= now.date(),
         current=current,
         previous=previous,
+        compared=compared(window, previous_window, tz),
         change=product_change(current, previous),
         granularity=granularity,
         series=series,

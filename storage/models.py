@@ -128,7 +128,8 @@ class Product(Base):
     options: Mapped[str | None] = mapped_column(Text)
     price: Mapped[int] = mapped_column(BigInteger)
     cost: Mapped[int | None] = mapped_column(BigInteger)
-    stock: Mapped[int] = mapped_column(Integer, default=0)
+    stock: Mapped[int | None] = mapped_column(Integer)
+    """Units on hand; None when the data does not say (an import without a stock column)."""
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("seller_id", "sku", name="uq_products_seller_sku"),)

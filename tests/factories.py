@@ -35,7 +35,7 @@ def make_product(
     price: int,
     *,
     sku: str | None = None,
-    stock: int = 100,
+    stock: int | None = 100,
     cost: int | None = None,
     category: str | None = None,
     name_en: str | None = None,

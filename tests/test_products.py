@@ -113,9 +113,10 @@ def test_rising_with_the_volume_floor_lowered(session: Session, shop: Shop) -> N
         min_previous_units=1,
         min_total_units=1,
     )
-    assert [(i.name, i.units_change.relative) for i in rising.items] == [
-        ("텀블러", 3.0),
-        ("스푼", 1.0),
+    # by the absolute change: spoon +5 units (+100 %) before tumbler +3 (+300 %)
+    assert [(i.name, i.units_change.absolute, i.units_change.relative) for i in rising.items] == [
+        ("스푼", 5, 1.0),
+        ("텀블러", 3, 3.0),
     ]
 
 

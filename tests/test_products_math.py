@@ -55,19 +55,22 @@ def test_top_by_revenue_and_by_units() -> None:
     assert choose_products(SUMS, "units", "top", 10).chosen == (3, 6, 5, 1, 2)
 
 
-def test_rising_needs_volume_and_breaks_ties_by_absolute_change() -> None:
+def test_rising_needs_volume_and_ranks_by_absolute_change() -> None:
     rising = choose_products(SUMS, "revenue", "rising", 5)
 
-    # 6 and 5 both double (+30,000 before +25,000); 3 sold only 2 before
+    # 6 +30,000, 5 +25,000, 1 +12,000; 3 (+90,000) sold only 2 before
     assert rising.chosen == (6, 5, 1)
     assert rising.eligible == 5  # 1, 2, 4, 5, 6
     assert choose_products(SUMS, "units", "rising", 5).chosen == (6, 5, 1)  # +6, +5, +1
 
 
-def test_falling_biggest_drop_first() -> None:
+def test_falling_biggest_drop_in_money_first() -> None:
     falling = choose_products(SUMS, "revenue", "falling", 5)
 
-    assert falling.chosen == (4, 2)  # −100 %, −60 %
+    # 2 lost 120,000 (−60 %), 4 lost 60,000 (−100 %): the bigger loss leads
+    assert falling.chosen == (2, 4)
+    # by units: 4 lost 12 (−100 %), 2 lost 6 (−60 %)
+    assert choose_products(SUMS, "units", "falling", 5).chosen == (4, 2)
 
 
 def test_volume_thresholds_are_parameters() -> None:

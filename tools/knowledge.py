@@ -54,7 +54,8 @@ class ProductFacts(Result):
     product_id: int
     name: str
     price: int
-    stock: int
+    stock: int | None
+    """None: the store's data does not say."""
     options: str | None
 
 
@@ -112,7 +113,7 @@ def draft_inquiry(
             product_id=drafted.product.id,
             name=str(facts["name"]),
             price=int(facts["price"] or 0),
-            stock=int(facts["stock"] or 0),
+            stock=None if facts["stock"] is None else int(facts["stock"]),
             options=facts["options"] if isinstance(facts["options"], str) else None,
         )
     similar = [

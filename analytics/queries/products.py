@@ -1,7 +1,8 @@
 """Reads for the product reports: paid sales per product over a window and its
 comparison window, the window's paid orders, product names; for one product,
 its facts, its paid sales per local hour or day with its landing visits, and
-its units sold over a recent range.
+its units sold over a recent range; the cancelled and refunded lines per product;
+the products of a category.
 
 Complete local days come from the `product_sales_daily`, `product_visits_daily`
 and `sales_daily` rollups, the partial edges from the paid orders' lines and
@@ -37,12 +38,17 @@ __all__ = [
     "ProductFacts",
     "ProductName",
     "ProductWindows",
+    "RefundSums",
+    "category_products",
+    "known_categories",
     "paid_orders",
+    "paid_orders_of",
     "product_activity",
     "product_facts",
     "product_names",
     "product_sums",
     "recent_units",
+    "refund_sums",
 ]
 
 
@@ -60,6 +66,7 @@ class ProductName:
     id: int
     name: str
     sku: str
+    name_en: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +75,32 @@ class ProductFacts:
     name: str
     sku: str
     price: int
-    stock: int
+    stock: int | None
+    """None: the data does not say (an import without a stock column)."""
+    name_en: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundSums:
+    """One product's cancelled and refunded lines in a window: amount (Σ quantity ×
+    unit price), units, and the orders with it by status."""
+
+    amount: int = 0
+    units: int = 0
+    cancelled_orders: int = 0
+    refunded_orders: int = 0
+
+    @property
+    def orders(self) -> int:
+        return self.cancelled_orders + self.refunded_orders
+
+    def __add__(self, other: RefundSums) -> RefundSums:
+        return RefundSums(
+            self.amount + other.amount,
+            self.units + other.units,
+            self.cancelled_orders + other.cancelled_orders,
+            self.refunded_orders + other.refunded_orders,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,14 +212,94 @@ def paid_orders(session: Session, store: Store, parts: Span) -> int:
     return total
 
 
+def paid_orders_of(
+    session: Session, store: Store, start: dt.datetime, stop: dt.datetime, ids: Iterable[int]
+) -> int:
+    """Paid orders placed in [start, stop) with a line of one of the products `ids`."""
+    wanted = list(ids)
+    if not wanted:
+        return 0
+    return int(
+        session.scalar(
+            select(func.count(distinct(Order.id)))
+            .join(OrderItem, OrderItem.order_id == Order.id)
+            .where(
+                Order.seller_id == store.id,
+                *_paid_lines(start, stop),
+                OrderItem.product_id.in_(wanted),
+            )
+        )
+        or 0
+    )
+
+
+def refund_sums(
+    session: Session, store: Store, start: dt.datetime, stop: dt.datetime
+) -> dict[int, RefundSums]:
+    """Per product, the lines of the seller's cancelled and refunded orders placed in
+    [start, stop) (by when the order was placed, as the sales report counts them)."""
+    sums: dict[int, RefundSums] = {}
+    rows = session.execute(
+        select(
+            OrderItem.product_id,
+            Order.status,
+            func.sum(OrderItem.quantity * OrderItem.unit_price),
+            func.sum(OrderItem.quantity),
+            func.count(distinct(Order.id)),
+        )
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(
+            Order.seller_id == store.id,
+            Order.status.in_(("cancelled", "refunded")),
+            Order.ordered_at >= start,
+            Order.ordered_at < stop,
+            OrderItem.product_id.is_not(None),
+        )
+        .group_by(OrderItem.product_id, Order.status)
+    )
+    for pid, status, amount, units, orders in rows:
+        cancelled = int(orders) if status == "cancelled" else 0
+        more = RefundSums(int(amount), int(units), cancelled, int(orders) - cancelled)
+        sums[int(pid or 0)] = sums.get(int(pid or 0), RefundSums()) + more
+    return sums
+
+
+def category_products(session: Session, store: Store, category: str) -> tuple[str, set[int]]:
+    """The seller's products whose category equals `category` ignoring case and
+    surrounding spaces, and the category as the catalogue spells it ("" and no ids
+    when none has it)."""
+    wanted = category.strip().casefold()
+    spelled, ids = "", set()
+    rows = session.execute(
+        select(Product.id, Product.category).where(
+            Product.seller_id == store.id, Product.category.is_not(None)
+        )
+    )
+    for pid, name in rows:
+        if name is not None and name.strip().casefold() == wanted:
+            spelled = spelled or name.strip()
+            ids.add(int(pid))
+    return spelled, ids
+
+
+def known_categories(session: Session, store: Store) -> list[str]:
+    """The seller's product categories, sorted."""
+    rows = session.scalars(
+        select(Product.category)
+        .where(Product.seller_id == store.id, Product.category.is_not(None))
+        .distinct()
+    )
+    return sorted({name.strip() for name in rows if name and name.strip()})
+
+
 def product_names(session: Session, store: Store, ids: Iterable[int]) -> dict[int, ProductName]:
     """The seller's products among `ids` (another seller's are left out)."""
     rows = session.execute(
-        select(Product.id, Product.name, Product.sku).where(
+        select(Product.id, Product.name, Product.sku, Product.name_en).where(
             Product.id.in_(list(ids)), Product.seller_id == store.id
         )
     )
-    return {pid: ProductName(pid, name, sku) for pid, name, sku in rows}
+    return {pid: ProductName(pid, name, sku, name_en) for pid, name, sku, name_en in rows}
 
 
 def product_facts(session: Session, store: Store, product_id: int) -> ProductFacts | None:
@@ -195,7 +307,9 @@ def product_facts(session: Session, store: Store, product_id: int) -> ProductFac
     product = session.get(Product, product_id)
     if product is None or product.seller_id != store.id:
         return None
-    return ProductFacts(product.id, product.name, product.sku, product.price, product.stock)
+    return ProductFacts(
+        product.id, product.name, product.sku, product.price, product.stock, product.name_en
+    )
 
 
 def _one_product(

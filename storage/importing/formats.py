@@ -17,6 +17,13 @@ line of an order or be left blank after its first line):
     customer_name  optional  name for a customer the import creates
     currency       optional  must equal the seller's currency when given
     cancelled_at   optional  when set, a paid order is stored as cancelled
+    stock          optional  units on hand of the line's product when the file was
+                             exported (a whole number, not negative). A product
+                             the import creates without one has unknown stock
+                             (NULL, never 0); a filled cell sets the product's
+                             stock, also on a later import of orders already
+                             imported. When a product's rows disagree, the row of
+                             its latest order wins (ties: the later row).
 
 Shopify's order export maps `Financial Status`: paid and partially_refunded ->
 paid (the sale stands; a partial refund amount is not modelled), refunded ->
@@ -24,7 +31,8 @@ refunded, voided and expired -> cancelled. pending, authorized and
 partially_paid are not completed sales: those orders are skipped and counted
 ("not completed"), so a later export imports them once they are paid.
 A line's price is its `Lineitem price`; order-level discounts, shipping and
-taxes are not spread over the lines.
+taxes are not spread over the lines. The order export carries no stock: map a
+column with --map (`stock: "Inventory"`) when one is added.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ ORDER_FIELDS = (
     "customer_name",
     "currency",
     "cancelled_at",
+    "stock",
 )
 REQUIRED_ORDER_FIELDS = ("order_id", "ordered_at", "status", "sku", "quantity", "unit_price")
 
@@ -89,6 +98,7 @@ GENERIC = OrderFormat(
         "customer_name": ("customer_name", "고객명"),
         "currency": ("currency", "통화"),
         "cancelled_at": ("cancelled_at", "취소일시"),
+        "stock": ("stock", "inventory", "재고", "재고수량"),
     },
     statuses={
         "paid": "paid",

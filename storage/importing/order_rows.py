@@ -34,6 +34,8 @@ class ParsedLine:
     product_name: str
     quantity: int
     unit_price: int
+    stock: int | None = None
+    """The product's units on hand as the export says; None: blank or no column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +191,14 @@ def _line(reader: RowReader, currency: str) -> ParsedLine | None:
             unit_price = parse_money(raw_price, currency)
         except BadValue as exc:
             reader.problem("unit_price", str(exc))
+    stock = None
+    raw_stock = reader.raw("stock")
+    if raw_stock:
+        try:
+            stock = parse_count(raw_stock, what="stock")
+        except BadValue as exc:
+            reader.problem("stock", str(exc))
     product_name = name or sku
     if product_name is None or quantity is None or unit_price is None:
         return None
-    return ParsedLine(reader.row.line, sku, product_name, quantity, unit_price)
+    return ParsedLine(reader.row.line, sku, product_name, quantity, unit_price, stock)

@@ -4,6 +4,9 @@ Idempotent: an order whose external id the seller already has is skipped and
 counted as already imported, so re-importing a file adds nothing. Products are
 found by SKU within the seller (or by name when the export has no SKU) and
 customers by their id or e-mail; missing ones are created from the row.
+A created product's stock is the file's `stock` cell, else unknown (NULL);
+every product the file gives a stock for gets it, also when its orders were
+imported before (the row of its latest order wins).
 
 Orders are inserted in batches rather than one `storage.writes.add_order` call
 each (100,000 lines in seconds, not minutes), with the same rules: lines numbered
@@ -18,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.importing.order_rows import ParsedLine, ParsedOrder, ParsedOrders
@@ -78,11 +81,12 @@ def _product_key(line: ParsedLine) -> tuple[str, str]:
 
 
 def _products(
-    session: Session, seller_id: int, lines: Sequence[ParsedLine]
+    session: Session, seller_id: int, lines: Sequence[ParsedLine], *, create: bool = True
 ) -> tuple[dict[tuple[str, str], int], list[int]]:
     """Product id per line key, creating missing products (name and price from their
-    first line); and the ids created. A line without a SKU matches a product by name,
-    or by a SKU equal to that name, which is what a created one gets."""
+    first line, stock unknown) unless `create` is false; and the ids created. A line
+    without a SKU matches a product by name, or by a SKU equal to that name, which is
+    what a created one gets."""
     first: dict[tuple[str, str], ParsedLine] = {}
     for line in lines:
         first.setdefault(_product_key(line), line)
@@ -115,6 +119,8 @@ def _products(
             found[key] = product_id
         else:
             missing.setdefault(sku, line)
+    if not create:
+        return found, []
     created = _insert(
         session,
         Product,
@@ -124,6 +130,7 @@ def _products(
                 "sku": sku,
                 "name": line.product_name,
                 "price": line.unit_price,
+                "stock": None,
             }
             for sku, line in missing.items()
         ],
@@ -133,6 +140,40 @@ def _products(
     for key, line in first.items():
         found.setdefault(key, by_sku[line.sku or line.product_name[:100]])
     return found, created
+
+
+def _stock_levels(orders: Sequence[ParsedOrder]) -> dict[tuple[str, str], ParsedLine]:
+    """Per product key, the line whose stock cell counts: of the lines with one, the
+    line of the latest order (ties: the later row)."""
+    levels: dict[tuple[str, str], ParsedLine] = {}
+    for order in sorted(orders, key=lambda order: (order.ordered_at, order.line)):
+        for line in order.lines:
+            if line.stock is not None:
+                levels[_product_key(line)] = line
+    return levels
+
+
+def _update_stock(session: Session, seller_id: int, orders: Sequence[ParsedOrder]) -> int:
+    """Set the stock of every product the file gives one for (created or not, its
+    orders new or already imported); how many products it was set for."""
+    levels = _stock_levels(orders)
+    if not levels:
+        return 0
+    ids, _ = _products(session, seller_id, list(levels.values()), create=False)
+    rows = [
+        {"product_id": ids[key], "new_stock": line.stock}
+        for key, line in levels.items()
+        if key in ids
+    ]
+    if rows:
+        table = cast(Table, Product.__table__)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("product_id"))
+            .values(stock=bindparam("new_stock"))
+        )
+        session.execute(statement, rows)
+    return len(rows)
 
 
 def _customers(
@@ -221,6 +262,7 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
         order_ids.extend(ids)
         line_count += len(items)
     _refresh_days(session, seller_id, new_orders)
+    stock_updates = _update_stock(session, seller_id, parsed.orders)
     return OrdersReport(
         source=parsed.source,
         orders=len(order_ids),
@@ -231,4 +273,5 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
         not_completed=parsed.not_completed,
         order_ids=tuple(order_ids),
         new_product_ids=tuple(new_products),
+        stock_updates=stock_updates,
     )

@@ -37,6 +37,8 @@ class OrdersReport:
     not_completed: int = 0
     order_ids: tuple[int, ...] = ()
     new_product_ids: tuple[int, ...] = ()
+    stock_updates: int = 0
+    """Products whose stock the file set (its `stock` column)."""
     kind: Literal["orders"] = "orders"
 
     @property
@@ -55,6 +57,8 @@ class OrdersReport:
         )
         if self.not_completed:
             text += f", {self.not_completed} not completed (pending, authorized, partially paid)"
+        if self.stock_updates:
+            text += f"; stock set for {_count(self.stock_updates, 'product')}"
         return text
 
 

@@ -12,6 +12,7 @@ from tools.catalog._args import ButtonCode, PeriodArgs
 from tools.catalog._base import Tool, ToolRun, require_window
 from tools.catalog._charts import series_labels
 from tools.catalog._labels import label
+from tools.catalog._products import compared_summary, display_name
 from tools.catalog._steps import same_period
 from tools.catalog._summary import at_most, dig, drop_empty, relative, rounded
 
@@ -49,11 +50,14 @@ class ProductReport(Tool[ProductReportArgs]):
             {
                 "product_id": result.product_id,
                 "name": result.name,
+                "name_en": result.name_en,
                 "price": result.price,
                 "stock": result.stock,
+                "stock_known": result.stock is not None,
                 "currency": result.currency,
                 "start": cur.start.isoformat(),
                 "end": cur.end.isoformat(),
+                "compared_with": compared_summary(result.compared),
                 "revenue": cur.revenue,
                 "units": cur.units,
                 "orders": cur.orders,
@@ -75,7 +79,7 @@ class ProductReport(Tool[ProductReportArgs]):
         lang, prompts = ctx.lang, ctx.prompts
         return Chart(
             "line",
-            label(prompts, lang, "chart.product_trend", result.name),
+            label(prompts, lang, "chart.product_trend", display_name(result, lang)),
             series_labels(result),
             {label(prompts, lang, "series.units"): [float(b.units) for b in result.series]},
             label(prompts, lang, "unit.units"),

@@ -325,7 +325,7 @@ def _facts(product: Product) -> dict[str, int | str | None]:
     return {
         "name": product.name,
         "price": int(product.price),
-        "stock": int(product.stock),
+        "stock": None if product.stock is None else int(product.stock),
         "options": product.options,
     }
 
@@ -342,7 +342,7 @@ def _fact_lines(
                     lang, "facts.price", product=label, price=product.price, currency=currency
                 )
             )
-        elif topic == "stock":
+        elif topic == "stock" and product.stock is not None:  # unknown: no claim
             key = "facts.in_stock" if product.stock > 0 else "facts.out_of_stock"
             lines.append(texts.say(lang, key, product=label, stock=product.stock))
         elif topic == "options":
