@@ -3,10 +3,11 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# the demo store; an operator's own DATABASE_URL (environment or .env) wins
-DEMO_ENV := DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/data/demo.db}
+# the demo store; an operator's own DATABASE_URL (environment or .env) wins. Otherwise
+# `make demo` writes it to .env, so every command pasted at the checkout uses the demo store.
+DEMO_URL := sqlite:///$(CURDIR)/data/demo.db
 
-.PHONY: demo test lint venv bench clean
+.PHONY: demo demo-env test lint venv bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -22,11 +23,17 @@ $(EMULATOR)/node_modules/.installed: $(EMULATOR)/package.json $(EMULATOR)/packag
 	cd $(EMULATOR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-demo: $(STAMP)
-	$(DEMO_ENV) $(BIN)/advisor db upgrade
-	$(DEMO_ENV) $(BIN)/advisor seller list | grep -qw demo || $(DEMO_ENV) $(BIN)/advisor seed --sellers 3 --days 365 --orders-per-day 200
-	$(DEMO_ENV) $(BIN)/advisor demo
-	$(DEMO_ENV) $(BIN)/advisor chat --seller demo
+demo-env:
+	@if [ -z "$$DATABASE_URL" ] && ! grep -qs '^DATABASE_URL=.' .env; then \
+	  { [ -s .env ] && [ -n "$$(tail -c1 .env)" ] && echo; echo "DATABASE_URL=$(DEMO_URL)"; } >> .env; \
+	  echo "make demo: .env now names the demo database: DATABASE_URL=$(DEMO_URL)"; \
+	fi
+
+demo: $(STAMP) demo-env
+	$(BIN)/advisor db upgrade
+	$(BIN)/advisor seed --roll-forward --sellers 3 --days 365 --orders-per-day 200
+	$(BIN)/advisor demo
+	$(BIN)/advisor chat --seller demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -14,6 +14,10 @@ class SellerError(ValueError):
     """A seller could not be created or found; the message is safe to show."""
 
 
+class NoSellersError(SellerError):
+    """A seller was asked for in a database that holds none (not seeded or imported)."""
+
+
 def add_seller(
     session: Session,
     *,
@@ -42,6 +46,8 @@ def add_seller(
 def get_seller(session: Session, slug: str) -> Seller:
     seller = session.scalar(select(Seller).where(Seller.slug == slug.strip().lower()))
     if seller is None:
+        if session.scalar(select(Seller.id).limit(1)) is None:
+            raise NoSellersError(f"no sellers in this database yet (asked for {slug!r})")
         raise SellerError(f"no seller with slug {slug!r}")
     return seller
 

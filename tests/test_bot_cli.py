@@ -63,8 +63,22 @@ def test_link_code_prints_a_code_that_links_once(
 def test_link_code_for_an_unknown_seller_is_a_clean_error(
     cli_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert main(["seller", "add", "moon"]) == 0
     assert main(["link-code", "--seller", "nobody"]) == 2
     assert capsys.readouterr().err == "advisor: no seller with slug 'nobody'\n"
+
+
+def test_a_database_without_sellers_says_which_and_how_to_fill_it(
+    cli_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "지난주 베스트 5", "--seller", "demo"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "advisor: no sellers in this database yet (asked for 'demo')",
+        f"  database: {cli_db} (DATABASE_URL, from the environment or .env)",
+        "  demo store: make demo (or .venv/bin/advisor seed)",
+        "  your own store: .venv/bin/advisor seller add SLUG, "
+        "then .venv/bin/advisor import orders FILE.csv --seller SLUG",
+    ]
 
 
 def test_bot_without_a_token_says_what_to_set(

@@ -434,10 +434,11 @@ def test_summary_lines_of_a_hand_built_store(session: Session) -> None:
         "  injected   (ground truth for the detectors)",
         "    - sales drop of 40%, on 2026-11-20",
         "What to try next:",
-        "  advisor chat --seller demo                    ask in Korean or English: 오늘 매출 어때? / what sold best?",
-        "  advisor ask QUESTION --seller demo --json     one answer, with the tool calls as JSON",
-        "  advisor import orders FILE.csv --seller SLUG  load a real order export (Shopify or CSV)",
-        "  advisor link-code --seller demo               a code that links a Telegram chat (see README)",
+        # as pasted in a new terminal at the checkout (no venv active): the venv's path
+        "  .venv/bin/advisor chat --seller demo                    ask in Korean or English: 오늘 매출 어때? / what sold best?",
+        '  .venv/bin/advisor ask "지난주 베스트 5" --seller demo --json  one answer, with the tool calls as JSON',
+        "  .venv/bin/advisor link-code --seller demo               a code that links a Telegram chat (see README)",
+        "  .venv/bin/advisor --help                                every command, e.g. import orders FILE.csv --seller SLUG for your own data",
     ]
 
 

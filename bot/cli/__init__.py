@@ -15,7 +15,8 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from bot.cli._common import CliError
+from bot.cli._common import CliError, advisor_command
+from storage.sellers import NoSellersError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,11 +44,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.handler(args) or 0)
+    except NoSellersError as exc:
+        print(f"advisor: {exc}\n{_how_to_fill()}", file=sys.stderr)
+        return 2
     except (CliError, ValueError, LookupError) as exc:
         print(f"advisor: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _how_to_fill() -> str:
+    """Which database was opened, and how to put a store in it."""
+    from sqlalchemy import make_url
+
+    from storage.settings import get_settings
+
+    url = make_url(get_settings().resolved_database_url).render_as_string(hide_password=True)
+    command = advisor_command()
+    return (
+        f"  database: {url} (DATABASE_URL, from the environment or .env)\n"
+        f"  demo store: make demo (or {command} seed)\n"
+        f"  your own store: {command} seller add SLUG, then "
+        f"{command} import orders FILE.csv --seller SLUG"
+    )
 
 
 if __name__ == "__main__":

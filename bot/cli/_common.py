@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -18,6 +21,23 @@ class CliError(Exception):
 
 
 Handler = Callable[[argparse.Namespace], int]
+
+VENV_ADVISOR = ".venv/bin/advisor"
+
+
+def advisor_command() -> str:
+    """How to run this CLI when pasted in a new terminal here: `advisor` when that is on
+    PATH and is this program (an active venv), else its path (`.venv/bin/advisor`)."""
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if program is None or program.name != "advisor":  # python -m, tests
+        return VENV_ADVISOR
+    on_path = shutil.which("advisor")
+    if on_path is not None and Path(on_path).resolve() == program.resolve():
+        return "advisor"
+    try:
+        return str(program.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(program.resolve())
 
 
 def add_command(

@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli._common import CliError, add_command, open_database
+from bot.cli._common import CliError, add_command, advisor_command, open_database
 from storage.demo import IncidentNote, StoreSummary, summarize_store
 from storage.sellers import SellerError
 
 NEXT_STEPS = (
-    ("advisor chat --seller demo", "ask in Korean or English: 오늘 매출 어때? / what sold best?"),
-    ("advisor ask QUESTION --seller demo --json", "one answer, with the tool calls as JSON"),
-    ("advisor import orders FILE.csv --seller SLUG", "load a real order export (Shopify or CSV)"),
-    ("advisor link-code --seller demo", "a code that links a Telegram chat (see README)"),
+    ("chat --seller {seller}", "ask in Korean or English: 오늘 매출 어때? / what sold best?"),
+    ('ask "지난주 베스트 5" --seller {seller} --json', "one answer, with the tool calls as JSON"),
+    ("link-code --seller {seller}", "a code that links a Telegram chat (see README)"),
+    ("--help", "every command, e.g. import orders FILE.csv --seller SLUG for your own data"),
 )
 
 
@@ -43,7 +43,8 @@ def show_summary(sessions: sessionmaker[Session], slug: str = "demo") -> list[st
         try:
             summary = summarize_store(session, slug)
         except SellerError as exc:
-            hint = "run: advisor seed" if slug == "demo" else "see: advisor seller list"
+            command = advisor_command()
+            hint = f"run: {command} seed" if slug == "demo" else f"see: {command} seller list"
             raise CliError(f"no store {slug!r} in this database ({hint})") from exc
     return summary_lines(summary)
 
@@ -75,9 +76,15 @@ def summary_lines(summary: StoreSummary) -> list[str]:
         lines.append("  injected   (ground truth for the detectors)")
         lines += [f"    - {_incident(note, zone)}" for note in summary.incidents]
     lines.append("What to try next:")
-    width = max(len(command) for command, _ in NEXT_STEPS)
-    lines += [f"  {command:<{width}}  {what}" for command, what in NEXT_STEPS]
+    steps = [(next_command(step, summary.slug), what) for step, what in NEXT_STEPS]
+    width = max(len(command) for command, _ in steps)
+    lines += [f"  {command:<{width}}  {what}" for command, what in steps]
     return lines
+
+
+def next_command(step: str, seller: str) -> str:
+    """A NEXT_STEPS command as it runs from a new terminal at the checkout."""
+    return f"{advisor_command()} {step.format(seller=seller)}"
 
 
 def _incident(note: IncidentNote, zone: ZoneInfo) -> str:

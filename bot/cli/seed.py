@@ -3,6 +3,8 @@
 Deterministic: the same --seed and arguments (including --until) give the same
 rows. Everything is written in one transaction; if a slug exists already
 (`demo`, `seller-0002`, ...) nothing is written and the command says which.
+With --roll-forward (what `make demo` runs) existing stores are kept when their
+data is current and rebuilt up to --until when it is stale (storage.demo.roll).
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cli._common import CliError, add_command, open_database, refresh_index
-from storage.demo import StoreReport, seed_specs, seed_stores
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.cli._common import CliError, add_command, advisor_command, open_database, refresh_index
+from storage.demo import StoreReport, StoreSpec, seed_specs, seed_stores
+from storage.demo.roll import Rolled, roll_forward
 from storage.settings import get_settings
 
 
@@ -30,6 +35,12 @@ def register(subparsers: Any) -> None:
         "DEFAULT_TIMEZONE)",
     )
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    parser.add_argument(
+        "--roll-forward",
+        action="store_true",
+        help="keep current stores, rebuild stale ones up to now (links and chats kept), "
+        "create missing ones",
+    )
     parser.add_argument(
         "--orders-per-day",
         type=float,
@@ -49,6 +60,9 @@ def parse_until(text: str | None, timezone: str) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(timezone))
     return value.astimezone(dt.UTC)
+
+
+_HOUR = dt.timedelta(hours=1)
 
 
 def _seed(args: argparse.Namespace) -> int:
@@ -75,6 +89,19 @@ def _seed(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     _, sessions = open_database(settings)
 
+    if args.roll_forward:
+        written = _roll(sessions, specs, until, args.seed, started)
+    else:
+        written = _seed_new(sessions, specs, args.seed, started)
+    for slug in written:
+        refresh_index(sessions, slug, settings)
+    print(f"done in {time.perf_counter() - started:.1f} s; next: {advisor_command()} demo")
+    return 0
+
+
+def _seed_new(
+    sessions: sessionmaker[Session], specs: list[StoreSpec], seed: int, started: float
+) -> list[str]:
     def report(store: StoreReport) -> None:
         print(
             f"  {store.slug:<12} {store.orders:>8,} orders {store.lines:>9,} lines "
@@ -84,8 +111,25 @@ def _seed(args: argparse.Namespace) -> int:
         )
 
     with sessions.begin() as session:
-        seed_stores(session, specs, seed=args.seed, on_store=report)
-    for spec in specs:
-        refresh_index(sessions, spec.slug, settings)
-    print(f"done in {time.perf_counter() - started:.1f} s; next: advisor demo")
-    return 0
+        seed_stores(session, specs, seed=seed, on_store=report)
+    return [spec.slug for spec in specs]
+
+
+def _roll(
+    sessions: sessionmaker[Session],
+    specs: list[StoreSpec],
+    until: dt.datetime,
+    seed: int,
+    started: float,
+) -> list[str]:
+    """The slugs created or rebuilt."""
+
+    def report(rolled: Rolled) -> None:
+        behind = "" if rolled.behind is None else f" (was {rolled.behind / _HOUR:,.1f} h behind)"
+        print(
+            f"  {rolled.slug:<12} {rolled.action}{behind}  ({time.perf_counter() - started:.1f} s)"
+        )
+
+    with sessions.begin() as session:
+        rolled = roll_forward(session, specs, now=until, seed=seed, on_store=report)
+    return [store.slug for store in rolled if store.action != "current"]

@@ -67,18 +67,25 @@ class StoreReport:
     incidents: int
 
 
-def generate_store(session: Session, spec: StoreSpec, rng: np.random.Generator) -> StoreReport:
+def generate_store(
+    session: Session, spec: StoreSpec, rng: np.random.Generator, *, into: Seller | None = None
+) -> StoreReport:
     """Create the seller `spec.slug` and its whole history; the caller commits.
 
-    Raises storage.sellers.SellerError when the slug exists already. The rows
-    depend only on `spec`, the state of `rng` and the ids already in use."""
-    seller = add_seller(
-        session,
-        slug=spec.slug,
-        name=spec.name or spec.theme.shop_name,
-        timezone=spec.timezone,
-        currency=spec.currency,
-    )
+    Raises storage.sellers.SellerError when the slug exists already. With `into`
+    (an existing seller holding no store data: storage.demo.roll) the history is
+    written to that seller instead, keeping its row, links and conversations. The
+    rows depend only on `spec`, the state of `rng` and the ids already in use."""
+    if into is None:
+        seller = add_seller(
+            session,
+            slug=spec.slug,
+            name=spec.name or spec.theme.shop_name,
+            timezone=spec.timezone,
+            currency=spec.currency,
+        )
+    else:
+        seller = into
     seller.created_at = spec.starts_at
     session.flush()
     with foreign_key_checks_off(session):
