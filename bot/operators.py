@@ -74,6 +74,7 @@ def trace(session: Session, chat_id: int | None = None, *, width: int = 400) -> 
     lines = [
         f"chat {turn.chat_id} · seller {turn.seller_id} · {turn.created_at:%Y-%m-%d %H:%M:%S} UTC · {turn.mode}",
         f"Q: {turn.question}",
+        f"outcome: {turn.outcome.value if turn.outcome is not None else 'not recorded'}",
     ]
     if not turn.tool_calls:
         lines.append("no tool calls")

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import ConversationTurn
+from storage.models import ConversationTurn, TurnOutcome
 
 
 def add_turn(
@@ -21,7 +21,10 @@ def add_turn(
     mode: str,
     tool_calls: list[dict[str, Any]],
     at: dt.datetime,
+    outcome: TurnOutcome | None = None,
 ) -> ConversationTurn:
+    """Store one turn; `outcome` is how it ended (None for turns stored before
+    outcomes were recorded)."""
     turn = ConversationTurn(
         chat_id=chat_id,
         seller_id=seller_id,
@@ -30,6 +33,7 @@ def add_turn(
         mode=mode,
         tool_calls=tool_calls,
         created_at=at,
+        outcome=outcome,
     )
     session.add(turn)
     session.flush()

@@ -36,9 +36,9 @@ def database(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator
 def test_ask_json(database: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "오늘 매출 어때?", *PINNED, "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert set(printed) == {"answer", "mode", "calls"}
+    assert set(printed) == {"answer", "mode", "outcome", "calls"}
     assert printed["answer"] == TODAY_KO
-    assert printed["mode"] == "offline"
+    assert (printed["mode"], printed["outcome"]) == ("offline", "answered")
     [call] = printed["calls"]
     assert (call["tool"], call["args"]) == (
         "sales_report",
@@ -100,12 +100,12 @@ def test_terminal_chat_numbers_pick_and_trace(database: Engine) -> None:
         advisor.close()
     assert answered == 2
     assert shown[0].splitlines()[1:] == ["1. 스테인리스 텀블러 500ml", "2. 보온 텀블러 350ml"]
-    assert shown[1].startswith("  · offline · no tool · ")
+    assert shown[1].startswith("  · offline · clarify · no tool · ")
     assert shown[2].startswith("스테인리스 텀블러 500ml · 최근 7일(11월 20일~26일)")
     assert shown[3].startswith("  [1] 오늘  [2] 어제")
     assert shown[4] == "  (chart: 스테인리스 텀블러 500ml 판매 추이)"
     assert re.fullmatch(
-        r'  · offline · product_report \{"start": "2026-11-20", "end": "2026-11-26", '
+        r'  · offline · answered · product_report \{"start": "2026-11-20", "end": "2026-11-26", '
         r'"product_id": 2\} · \d+ ms',
         shown[5],
     )

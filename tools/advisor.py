@@ -46,7 +46,30 @@ Modes
   `llm_timeout_seconds` (client timeout, and the whole call bounded too) gets the
   offline answer instead, mode "fallback".
 
-Every turn is persisted (storage.conversations.add_turn) with its mode and the
+Outcomes
+--------
+Every turn ends in exactly one `Answer.outcome` (storage.models.TurnOutcome), stored
+with the turn, shown by /trace and printed by `advisor ask --json`:
+
+- answered: a tool ran and its result is the answer (offline: the router's tool
+  ran; llm: at least one tool ran and the model's text, or the templated text of
+  the results, is the answer; a button or command run that succeeded).
+- clarify: the question is about the store but needs a choice or a fix: which
+  product (did-you-mean choices), which category, a period that cannot be used,
+  words the router could not place next to a weak guess (with the guess as a
+  button). In llm mode also a model reply with no tool result to a question the
+  router could have answered (the model asked back).
+- unsupported: the store data does not hold what was asked (prompts/unsupported.yaml
+  topics: shipping, reviews, competitors, weather, fees...): the answer says so in
+  the seller's language and offers the closest tools as buttons; a disabled tool too.
+  Never sent to the model (a model cannot answer from data that is not there).
+- not_understood: the generic menu (no tool fits, empty or over-long text), and a
+  turn that failed with an error (the seller got the apology, not an answer).
+In llm mode a reply without any tool result keeps the router's outcome when the
+router found nothing to run either; a fallback to the offline answer has the
+offline answer's outcome.
+
+Every turn is persisted (storage.conversations.add_turn) with its mode, outcome and the
 tool calls (tool, args, compact result, ok; did-you-mean candidates), which the
 bot's /trace and /stats read and the router's follow-ups use. Turns without a
 chat are stored under chat id 0 (NO_CHAT) and are never read back as memory.
@@ -69,11 +92,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.periods import Period, PeriodError, default_period
 from storage.conversations import add_turn, recent_turns
-from storage.models import AdCampaign, ConversationTurn, Product
+from storage.models import AdCampaign, ConversationTurn, Product, TurnOutcome
 from storage.settings import Settings
 from tools import registry
 from tools.answer import Answer, Button, ToolCall
-from tools.catalog import summary_of
+from tools.catalog import CATALOG, summary_of
 from tools.context import TurnContext, make_context
 from tools.fit_cache import FitCache
 from tools.guard import check_answer
@@ -94,7 +117,15 @@ HISTORY_TURNS = 4  # of which the model sees the last ones as messages
 LLM_WORKERS = 32  # model calls in flight at once (the bot asks from many chats)
 # route errors the LLM never sees: the answer is fixed whatever a model would say
 _DIRECT_ERRORS = frozenset(
-    {"empty", "text_too_long", "invalid_date", "future", "range_reversed", "too_long"}
+    {
+        "empty",
+        "text_too_long",
+        "invalid_date",
+        "future",
+        "range_reversed",
+        "too_long",
+        "unsupported",
+    }
 )
 # route errors the product resolver may settle (a name the router missed or found ambiguous)
 _RESOLVABLE = frozenset({"unknown_product", "ambiguous_product"})
@@ -198,7 +229,7 @@ class Advisor:
             args, period = _resolve_period_arg(ctx, args)
             outcome = self._answer_run(ctx, registry.run(ctx, tool, args, period), "offline")
         except registry.ToolUnavailableError:
-            outcome = _Outcome(self._message(ctx, "offline", "tool_disabled", tool=tool))
+            outcome = _Outcome(self._disabled(ctx, "offline", tool))
         except (registry.ToolArgsError, PeriodError) as exc:
             log.warning("advisor: refused %s arguments: %s", tool, exc)
             outcome = _Outcome(self._failure(ctx, "offline"))
@@ -269,8 +300,12 @@ class Advisor:
         return replace(routed, candidates=candidates, error=RouteError(key, shown))
 
     def _answer_route(self, ctx: TurnContext, routed: RouteResult, mode: Mode) -> _Outcome:
+        if routed.error is not None and routed.error.key == "unsupported":
+            return _Outcome(self._unsupported(ctx, mode, str(routed.error.params.get("topic"))))
         if routed.error is not None:
-            answer = self._message(ctx, mode, routed.error.key, **routed.error.params)
+            answer = self._message(
+                ctx, mode, routed.error.key, outcome=routed.outcome, **routed.error.params
+            )
             candidates = _candidate_buttons(routed)
             if candidates:
                 answer = _with(answer, candidates=candidates)
@@ -292,11 +327,11 @@ class Advisor:
                 )
             return _Outcome(answer, records)
         if routed.tool is None:
-            return _Outcome(self._message(ctx, mode, "unknown"))
+            return _Outcome(self._message(ctx, mode, "unknown", outcome=TurnOutcome.NOT_UNDERSTOOD))
         try:
             run = registry.run(ctx, routed.tool, routed.args, routed.period)
         except registry.ToolUnavailableError:
-            return _Outcome(self._message(ctx, mode, "tool_disabled", tool=routed.tool))
+            return _Outcome(self._disabled(ctx, mode, routed.tool))
         return self._answer_run(ctx, run, mode)
 
     def _answer_run(self, ctx: TurnContext, run: registry.ToolRun, mode: Mode) -> _Outcome:
@@ -311,12 +346,35 @@ class Advisor:
         )
         return _Outcome(answer, [_record(run)])
 
-    def _message(self, ctx: TurnContext, mode: Mode, key: str, **params: Any) -> Answer:
+    def _message(
+        self, ctx: TurnContext, mode: Mode, key: str, *, outcome: TurnOutcome, **params: Any
+    ) -> Answer:
         text = no_result_text(ctx.prompts, ctx.lang, key, **params)
-        return Answer(text=text, mode=mode, lang=ctx.lang)
+        return Answer(text=text, mode=mode, lang=ctx.lang, outcome=outcome)
 
     def _failure(self, ctx: TurnContext, mode: Mode) -> Answer:
-        return self._message(ctx, mode, "failure")
+        return self._message(ctx, mode, "failure", outcome=TurnOutcome.NOT_UNDERSTOOD)
+
+    def _disabled(self, ctx: TurnContext, mode: Mode, tool: str) -> Answer:
+        return self._message(ctx, mode, "tool_disabled", outcome=TurnOutcome.UNSUPPORTED, tool=tool)
+
+    def _unsupported(self, ctx: TurnContext, mode: Mode, name: str) -> Answer:
+        """The data does not hold this topic: say so in the seller's language, say what
+        comes closest, and offer it as buttons (each tool's default answer)."""
+        topic = next((t for t in ctx.prompts.unsupported_topics() if t.name == name), None)
+        label = topic.label_for(ctx.lang) if topic is not None else name
+        instead = topic.instead_for(ctx.lang) if topic is not None else ""
+        text = ctx.prompts.message("errors.unsupported", ctx.lang, topic=label, instead=instead)
+        buttons = [
+            _default_button(ctx, tool) for tool in (topic.offer if topic is not None else ())
+        ]
+        return Answer(
+            text=text,
+            mode=mode,
+            lang=ctx.lang,
+            buttons=[button for button in buttons if button is not None],
+            outcome=TurnOutcome.UNSUPPORTED,
+        )
 
     # -- llm ---------------------------------------------------------------------
 
@@ -403,6 +461,7 @@ class Advisor:
                     calls=calls,
                     chart=chart,
                     buttons=buttons,
+                    outcome=_llm_outcome(routed, bool(runs)),
                 )
                 return _Outcome(answer, records)
             log.warning(
@@ -441,6 +500,7 @@ class Advisor:
                     mode=outcome.answer.mode,
                     tool_calls=outcome.records,
                     at=ctx.now,
+                    outcome=outcome.answer.outcome,
                 )
         except Exception:  # noqa: BLE001 - a lost trace must not lose the answer
             log.exception("advisor: could not store the turn of seller %s", ctx.seller_id)
@@ -519,6 +579,33 @@ def _candidate_buttons(routed: RouteResult) -> list[Button]:
         args = {key: candidate.id, **{k: v for k, v in routed.args.items() if k != key}}
         buttons.append(Button(candidate.label, routed.tool, args))
     return buttons
+
+
+def _llm_outcome(routed: RouteResult, ran: bool) -> TurnOutcome:
+    """A model's answer: answered when a tool's result is in it; without one, the
+    router's outcome for the question when the router had no tool to answer with
+    either, else clarify (the model asked back instead of running the tool)."""
+    if ran:
+        return TurnOutcome.ANSWERED
+    if routed.outcome is not TurnOutcome.ANSWERED:
+        return routed.outcome
+    return TurnOutcome.CLARIFY
+
+
+def _default_button(ctx: TurnContext, tool: str) -> Button | None:
+    """A button running `tool` with its defaults (its default period as of now), labelled
+    with the tool's label; None when the tool is unknown or disabled."""
+    spec = ctx.prompts.tool(tool)
+    if tool not in CATALOG or spec is None or not spec.enabled:
+        return None
+    entry = CATALOG[tool]
+    if entry.entity is not None or entry.free_text:
+        return None
+    args: dict[str, Any] = entry.defaults()
+    if entry.default_period is not None:
+        period = default_period(entry.default_period, now=ctx.now, tz=ctx.tz)
+        args["start"], args["end"] = period.start.isoformat(), period.end.isoformat()
+    return Button(spec.label_for(ctx.lang), tool, args)
 
 
 def _hint(ctx: TurnContext, routed: RouteResult) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from storage.models import TurnOutcome
+
 Mode = Literal["offline", "llm", "fallback"]
 
 
@@ -46,10 +48,13 @@ class Answer:
     chart: Chart | None = None
     buttons: list[Button] = field(default_factory=list)
     candidates: list[Button] = field(default_factory=list)  # "did you mean" choices
+    # how the turn ended (tools.advisor's docstring says when each applies)
+    outcome: TurnOutcome = TurnOutcome.ANSWERED
 
     def to_json(self) -> dict[str, Any]:
         return {
             "answer": self.text,
             "mode": "llm" if self.mode == "llm" else "offline",
+            "outcome": self.outcome.value,
             "calls": [{"tool": c.tool, "args": c.args, "result": c.result} for c in self.calls],
         }

@@ -12,6 +12,7 @@ Operators edit the files under `prompts/` without touching Python:
     keyword_synonyms.yaml           interchangeable search-keyword words (`keyword_synonyms()`)
     product_words.yaml              interchangeable product words (`data()`, `cached()`)
     inquiry.<lang>.yaml             inquiry-draft sentences and topic words (`inquiry_texts()`)
+    unsupported.yaml                topics the store data does not hold (`unsupported_topics()`)
     knowledge/<slug>.<lang>.md      playbook articles, plain Markdown (`knowledge()`)
 
 This is the only module that reads these files: the rest of the code asks the store
@@ -69,6 +70,7 @@ SAMPLES_DIR = "samples"
 KNOWLEDGE_DIR = "knowledge"  # playbook articles: plain Markdown, not templates
 KEYWORD_SYNONYMS_FILE = "keyword_synonyms.yaml"
 INQUIRY_FILE = "inquiry.{lang}.yaml"
+UNSUPPORTED_FILE = "unsupported.yaml"
 TEMPLATE_SUFFIXES = (".j2", ".md")
 
 # Messages the advisor relies on: `check()` fails when one is missing in a language.
@@ -192,6 +194,31 @@ class ToolSpec:
             return self.help_example[lang]
         examples = self.examples.get(lang) or ()
         return examples[0] if examples else ""
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedTopic:
+    """A topic the store data does not hold (prompts/unsupported.yaml): the words
+    that name it (every language), words that contain one but mean something else,
+    how the answer names it, the closest thing the advisor can do, and the tools
+    offered instead."""
+
+    name: str
+    words: tuple[str, ...]
+    exceptions: tuple[str, ...] = ()
+    label: Mapping[str, str] = field(default_factory=dict)
+    instead: Mapping[str, str] = field(default_factory=dict)
+    offer: tuple[str, ...] = ()
+
+    def label_for(self, lang: str) -> str:
+        return _in_lang(self.label, lang) or self.name
+
+    def instead_for(self, lang: str) -> str:
+        return _in_lang(self.instead, lang)
+
+
+def _in_lang(texts: Mapping[str, str], lang: str) -> str:
+    return texts.get(normalize_lang(lang)) or texts.get(FALLBACK_LANG) or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,6 +429,11 @@ class PromptStore:
         matching takes as data."""
         return self.cached(KEYWORD_SYNONYMS_FILE, _keyword_synonyms)
 
+    def unsupported_topics(self) -> tuple[UnsupportedTopic, ...]:
+        """prompts/unsupported.yaml as topics, in file order (no file: none), parsed
+        once per version of the file."""
+        return self.cached(UNSUPPORTED_FILE, _unsupported_topics)
+
     def inquiry_texts(self, lang: str) -> dict[str, Any]:
         """prompts/inquiry.<lang>.yaml (English when the language has none), parsed:
         the sentences and topic words of inquiry drafts. FileNotFoundError when
@@ -539,6 +571,29 @@ class PromptStore:
 
 def _keyword_synonyms(data: Any) -> Synonyms:
     return parse_synonyms(data, KEYWORD_SYNONYMS_FILE)
+
+
+def _unsupported_topics(data: Any) -> tuple[UnsupportedTopic, ...]:
+    topics = data.get("topics") if isinstance(data, Mapping) else None
+    if not isinstance(topics, Mapping):
+        return ()
+    found = []
+    for name, entry in topics.items():
+        if not isinstance(entry, Mapping):
+            continue
+        words = entry.get("words")
+        per_lang = words.values() if isinstance(words, Mapping) else [words]
+        found.append(
+            UnsupportedTopic(
+                name=str(name),
+                words=tuple(word for group in per_lang for word in _strings(group)),
+                exceptions=_strings(entry.get("not")),
+                label=_per_lang(entry.get("label"), lambda v: str(v or "").strip()),
+                instead=_per_lang(entry.get("instead"), lambda v: str(v or "").strip()),
+                offer=_strings(entry.get("offer")),
+            )
+        )
+    return tuple(found)
 
 
 def _make_env(root: Path, filters: Mapping[str, Callable[..., Any]] | None) -> jinja2.Environment:

@@ -1,7 +1,8 @@
 """`advisor ask QUESTION --seller SLUG [--chat ID] [--now ISO-8601] [--json]`.
 
 Answers one question for a seller, as the bot would. With `--json` it prints one
-object {"answer", "mode", "calls": [{"tool", "args", "result"}]}. With QUESTION
+object {"answer", "mode", "outcome", "calls": [{"tool", "args", "result"}]}
+(outcome: answered, clarify, unsupported or not_understood). With QUESTION
 `-` it reads one question per line from stdin (blank lines skipped) and prints
 one JSON line per question, all in the same chat when `--chat` is given, so
 operators can replay question sets. `--now` pins the clock for periods and data

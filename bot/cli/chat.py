@@ -3,7 +3,7 @@
 Type questions in Korean or English (line editing and history through readline);
 each answer is printed with its numbered choices (did-you-mean candidates, else
 the next-step buttons): typing a number picks one. `--trace` adds a line per
-answer: tool, arguments, mode and milliseconds. Ctrl-D, "exit" or "quit" leaves.
+answer: mode, outcome, tool, arguments and milliseconds. Ctrl-D, "exit" or "quit" leaves.
 The chat keeps its memory in the database (chat id `--chat`, default -1).
 """
 
@@ -32,7 +32,9 @@ def register(subparsers: Any) -> None:
     parser = add_command(subparsers, "chat", _chat, "chat with the advisor in the terminal")
     add_seller_options(parser)
     parser.add_argument(
-        "--trace", action="store_true", help="print the tool, arguments, mode and time per answer"
+        "--trace",
+        action="store_true",
+        help="print the mode, outcome, tool, arguments and time per answer",
     )
 
 
@@ -135,4 +137,6 @@ def trace_line(answer: Answer, elapsed_ms: float) -> str:
     calls = "; ".join(
         f"{call.tool} {json.dumps(call.args, ensure_ascii=False)}" for call in answer.calls
     )
-    return f"  · {answer.mode} · {calls or 'no tool'} · {elapsed_ms:.0f} ms"
+    return (
+        f"  · {answer.mode} · {answer.outcome.value} · {calls or 'no tool'} · {elapsed_ms:.0f} ms"
+    )

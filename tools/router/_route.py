@@ -20,6 +20,7 @@ from tools.router import _slots as slots
 from tools.router._catalogue import GENERIC_WORDS, Mention, Named, NameIndex
 from tools.router._intent import IntentIndex, Scores
 from tools.router._text import PLACEHOLDER, Folded, compact, has_hangul, strip_particle
+from tools.router._topics import TopicIndex
 from tools.router._types import CampaignRef, Candidate, ProductRef, RouteError, RouteResult
 
 MAX_CHARS = 2000
@@ -31,6 +32,7 @@ MIN_CUED_SCORE = 0.15  # ...unless the question has the tool's cue words and rea
 STANDALONE_SCORE = 0.5  # at or above: the question stands on its own
 FOLLOWUP_MARGIN = 0.08  # a new tool must beat the previous turn's tool by this to take over
 ENTITY_BONUS = 0.3  # a named product for a product tool (and the malus without one)
+TAUGHT_SCORE = 0.8  # at or above: the question is an operator's example (nearly) word for word
 _PRODUCT_TOOLS = tuple(name for name, tool in CATALOG.items() if tool.entity == "product")
 
 # Code or SQL is not a question ("'; DROP TABLE orders; --").
@@ -73,6 +75,24 @@ class _IntentCache:
 
 
 _INTENTS = _IntentCache()
+
+
+_TOPICS_LOCK = threading.Lock()
+_TOPIC_INDEXES: dict[int, tuple[object, TopicIndex]] = {}
+
+
+def _topics(prompts: PromptStore) -> TopicIndex:
+    """The unsupported topics of prompts/unsupported.yaml, indexed once per version."""
+    topics = prompts.unsupported_topics()
+    with _TOPICS_LOCK:
+        cached = _TOPIC_INDEXES.get(id(topics))
+        if cached is not None and cached[0] is topics:
+            return cached[1]
+        index = TopicIndex(topics)
+        if len(_TOPIC_INDEXES) > 16:
+            _TOPIC_INDEXES.clear()
+        _TOPIC_INDEXES[id(topics)] = (topics, index)
+        return index
 
 
 SYNONYMS_FILE = "product_words.yaml"  # `same: [[스텐, 스테인리스, stainless], ...]`
@@ -145,7 +165,7 @@ def route(
     intent = _INTENTS.get(prompts)
     synonyms = _synonyms(prompts)
     turn = _Turn(text, lang, now, tz, catalogue, campaigns, previous, intent, synonyms)
-    return turn.route()
+    return turn.route(_topics(prompts))
 
 
 class _Turn:
@@ -204,7 +224,7 @@ class _Turn:
 
     # -- the decision ------------------------------------------------------------
 
-    def route(self) -> RouteResult:
+    def route(self, topics: TopicIndex) -> RouteResult:
         cue = slots.split_cue(self.text)
         if cue is not None and cue.kind == "inquiry":
             return self._result("inquiry_draft", {"inquiry": cue.text[:MAX_CHARS]}, score=1.0)
@@ -213,7 +233,30 @@ class _Turn:
         picked = self._pick_choice()
         if picked is not None:
             return picked
+        topic = self._unsupported(topics)
+        if topic is not None:
+            return RouteResult(
+                None,
+                error=RouteError("unsupported", {"topic": topic}),
+                lang=self.lang,
+                score=round(self.scores.best[1], 4),
+            )
         return self._decide(self.scores)
+
+    def _unsupported(self, topics: TopicIndex) -> str | None:
+        """The topic the store data does not hold that the question is about, unless
+        an operator taught a tool this very question, or it asks for an inquiry
+        draft or advice (free text about anything). A misspelt topic word counts
+        only among the words no tool uses (what would otherwise be a product name)."""
+        best, score = self.scores.best
+        if best is not None and score >= TAUGHT_SCORE:
+            return None
+        if best == "inquiry_draft" and slots.asks_for_inquiry(self.text):
+            return None
+        if best == "advice" and slots.asks_for_advice(self.text):
+            return None
+        spans = [self.campaign.span] if self.campaign is not None else []
+        return topics.find(self._blank_rest(spans)) or topics.find_misspelt(self._leftover())
 
     def _adjust(self, scores: Scores) -> Scores:
         """A named product points at the tools about one product; such a tool without
@@ -413,6 +456,15 @@ class _Turn:
             for i in range(start, min(end, len(chars))):
                 chars[i] = " "
         return re.sub(r"\s+", " ", "".join(chars)).strip()
+
+    def _blank_rest(self, spans: list[tuple[int, int]]) -> str:
+        """The question without its period, quoted text, named product and `spans`."""
+        skip = [span for span in (self.period.span if self.period else None,) if span]
+        if self.quoted is not None:
+            skip.append(self.quoted.span)
+        if self.product is not None and self.product_is_entity:
+            skip.append(self.product.span)
+        return self._blank(skip + spans)
 
     def _without_period(self) -> str:
         return self._blank([self.period.span] if self.period and self.period.span else [])

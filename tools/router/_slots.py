@@ -54,7 +54,14 @@ _UNITS = re.compile(
 _REVENUE = re.compile(r"매출|금액|매상|\brevenue\b|\bsales amount\b|원어치|\bby sales\b", re.I)
 
 
+_REFUNDS = re.compile(
+    r"환불|반품|취소|\brefund\w*|\breturn(?:s|ed)?\b|\bcancel\w*", re.I
+)  # ranked by the refunded and cancelled amount (top_products metric "refunds")
+
+
 def find_metric(text: str) -> str | None:
+    if _REFUNDS.search(text):
+        return "refunds"
     if _UNITS.search(text):
         return "units"
     if _REVENUE.search(text):
@@ -236,6 +243,24 @@ def quoted_inquiry(text: str) -> str | None:
         return None
     outside = text[: quoted.span[0]] + " " + text[quoted.span[1] :]
     return quoted.text if _INQUIRY_CONTEXT.search(outside) else None
+
+
+def asks_for_inquiry(text: str) -> bool:
+    """The question is about a customer's words (a draft reply), whatever the topic."""
+    return _INQUIRY_CONTEXT.search(text) is not None
+
+
+_ADVICE_ASKED = re.compile(
+    r"조언|충고|상담|팁|방법|아이디어|전략|어떻게\s*하면|어떻게\s*해야|줄이려면|늘리려면|줄이는|늘리는|"
+    r"개선|\btips?\b|\badvi[cs]e|\bideas?\b|\bstrateg\w*|\bhow\s+(?:can|do|should)\s+(?:i|we)\b|"
+    r"\bways?\s+to\b|\bhow\s+to\b|\bimprove\b|\breduce\b",
+    re.I,
+)
+
+
+def asks_for_advice(text: str) -> bool:
+    """The question asks what to do (advice), whatever the topic."""
+    return _ADVICE_ASKED.search(text) is not None
 
 
 def _unquote(text: str) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from analytics.periods import Period
+from storage.models import TurnOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,7 @@ class ProductRef:
     name: str
     name_en: str | None = None
     sku: str | None = None
+    category: str | None = None  # free text as stored (Product.category)
 
     @property
     def label(self) -> str:
@@ -38,7 +40,7 @@ class CampaignRef:
 class Candidate:
     """One "did you mean" choice: a product or campaign close to what was typed."""
 
-    kind: Literal["product", "campaign"]
+    kind: Literal["product", "campaign", "category"]
     id: int
     label: str
 
@@ -50,6 +52,12 @@ class RouteError:
 
     key: str
     params: dict[str, Any] = field(default_factory=dict)
+
+
+# Error keys by the outcome they give (any other error key: clarify, the question is
+# about the store and the seller is asked to choose or fix something).
+UNSUPPORTED_ERRORS = frozenset({"unsupported", "tool_disabled"})
+NOT_UNDERSTOOD_ERRORS = frozenset({"empty", "text_too_long"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +75,16 @@ class RouteResult:
       e.g. "today", "last_n_days", and dates; its comparison window follows from
       it), None for tools without a period; `period_key` is its key.
     - `score`: the intent classifier's score of the chosen tool (diagnostics).
+    - `also`: further argument sets for the same tool, answered one after the
+      other ("가습기 vs 그라인더": a second product_report); empty for one run.
+    - `chart`: the question asks for a chart ("차트도", "with a chart").
+    - `listed`: the products the turn's result listed, in order (the advisor fills
+      it from the stored turn; the router reads it from `previous` for "the
+      second one").
+    - `outcome`: how the turn ends (storage.models.TurnOutcome), derived:
+      answered (a tool runs), unsupported (error "unsupported": the store data
+      does not hold it; "tool_disabled"), not_understood (no tool and no error,
+      or "empty", "text_too_long"), clarify (any other error: choices or a fix).
     """
 
     tool: str | None
@@ -77,6 +95,21 @@ class RouteResult:
     followup: bool = False
     period: Period | None = None
     score: float = 0.0
+    also: tuple[dict[str, Any], ...] = ()
+    chart: bool = False
+    listed: tuple[Candidate, ...] = ()
+
+    @property
+    def outcome(self) -> TurnOutcome:
+        if self.error is None:
+            if self.tool is not None:
+                return TurnOutcome.ANSWERED
+            return TurnOutcome.CLARIFY if self.candidates else TurnOutcome.NOT_UNDERSTOOD
+        if self.error.key in UNSUPPORTED_ERRORS:
+            return TurnOutcome.UNSUPPORTED
+        if self.error.key in NOT_UNDERSTOOD_ERRORS:
+            return TurnOutcome.NOT_UNDERSTOOD
+        return TurnOutcome.CLARIFY
 
     @property
     def period_key(self) -> str | None:
