@@ -72,6 +72,8 @@ Basis = Literal[
     "same_time_yesterday",
     "same_time_last_week",
     "same_weekday_last_week",
+    "explicit",
+    "same_time_last_year",
 ]
 
 
@@ -284,8 +286,10 @@ def sales_report(session: Session, store: Store, window: Window) -> SalesReport 
     # length just before; today so far: the same time yesterday) and, for one day,
     # the same weekday a week earlier (cut at the same time when so far).
     previous_window = window.previous()
+    by_calendar = window.basis in ("previous_day", "previous_period")  # not one the question named
     previous_basis = cast(
-        Basis, "same_time_yesterday" if granularity == "hour" and so_far else window.basis
+        Basis,
+        "same_time_yesterday" if granularity == "hour" and so_far and by_calendar else window.basis,
     )
     last_week_window: Window | None = None
     if granularity == "hour":
