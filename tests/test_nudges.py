@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from analytics.detectors.alerts import AdDropEvidence, SalesDropEvidence
@@ -32,6 +32,7 @@ from tests.factories import (
 )
 from tools.nudges import (
     DeliveryReport,
+    DigestAlert,
     DigestEvidence,
     DigestOff,
     Nudge,
@@ -60,8 +61,8 @@ def _link(session: Session, seller: Seller, chat_id: int, language: str | None =
     session.flush()
 
 
-def _store(session: Session) -> dict[str, int]:
-    shop = make_seller(session, "shop", name="Tea & Co")
+def _store(session: Session, currency: str = "KRW") -> dict[str, int]:
+    shop = make_seller(session, "shop", name="Tea & Co", currency=currency)
     tea = make_product(session, shop, "tea", 12_000)
     for back in range(1, 58):
         day = TODAY - dt.timedelta(days=back)
@@ -118,17 +119,27 @@ def test_the_plan_says_who_is_checked_for_what(session: Session) -> None:
     assert plan_scan(session, now=local(2025, 3, 20, 22, 1), hours=HOURS).morning == frozenset()
 
 
-def test_the_digest_is_yesterday_in_figures(session: Session) -> None:
+def test_the_digest_is_yesterday_in_figures_with_the_days_alerts(session: Session) -> None:
     ids = _store(session)
     shop = ids["shop"]
-    # found yesterday: an intraday alert (counted) and the day before's digest (not)
-    at = local(2025, 3, 19, 15, 1)
+    # for yesterday: an intraday alert sent yesterday and an ad alert detected this
+    # morning, still pending (both named); a skipped ad alert (not sent: not named),
+    # the day before's digest and the day before's sales alert, detected just before
+    # midnight (other days)
     record_alert(session, seller_id=shop, kind="sales_drop_intraday",
-                 dedupe_key=f"sales_drop:{shop}:2025-03-19", evidence={}, detected_at=at)  # fmt: skip
+                 dedupe_key=f"sales_drop:{shop}:2025-03-19", evidence=_intraday("2025-03-19"),
+                 detected_at=local(2025, 3, 19, 15, 1))  # fmt: skip
+    _set_status(session, f"sales_drop:{shop}:2025-03-19", AlertStatus.SENT)
+    record_alert(session, seller_id=shop, kind="ad_ctr_drop", dedupe_key="ctr:19",
+                 evidence=_ad("2025-03-19"), detected_at=local(2025, 3, 20, 9, 0))  # fmt: skip
+    record_alert(session, seller_id=shop, kind="ad_cvr_drop", dedupe_key="cvr:19",
+                 evidence={**_ad("2025-03-19"), "kind": "ad_cvr_drop", "metric": "cvr"},
+                 detected_at=local(2025, 3, 20, 9, 0))  # fmt: skip
+    _set_status(session, "cvr:19", AlertStatus.SKIPPED)
     record_alert(session, seller_id=shop, kind="digest", dedupe_key=f"digest:{shop}:2025-03-18",
-                 evidence={}, detected_at=at)  # fmt: skip
+                 evidence=_digest("2025-03-18"), detected_at=local(2025, 3, 19, 9, 1))  # fmt: skip
     record_alert(session, seller_id=shop, kind="sales_drop_day",
-                 dedupe_key=f"sales_drop:{shop}:2025-03-18", evidence={},
+                 dedupe_key=f"sales_drop:{shop}:2025-03-18", evidence=_drop("2025-03-18"),
                  detected_at=local(2025, 3, 18, 23, 59))  # fmt: skip
 
     digest = assemble_digest(
@@ -142,8 +153,14 @@ def test_the_digest_is_yesterday_in_figures(session: Session) -> None:
         top_product="tea",
         top_revenue=12_000,
         top_units=1,
-        alerts=1,
-    )
+        alerts=2,
+        day_alerts=(
+            DigestAlert(kind="sales_drop_intraday", actual=1, expected=8.0, change=-0.875,
+                        until_hour=15),
+            DigestAlert(kind="ad_ctr_drop", actual=0.01, expected=0.02, change=-0.5,
+                        campaign="tea search", metric="ctr"),
+        ),
+    )  # fmt: skip
     empty = assemble_digest(
         session, seller_id=ids["loose"], timezone="Asia/Seoul", currency="KRW", day=YESTERDAY,
         now=MORNING,
@@ -175,9 +192,15 @@ def test_the_morning_scan_records_alerts_and_digests_once(session: Session) -> N
         (shop, f"digest:{shop}:2025-03-19", YESTERDAY),
         (calm, f"digest:{calm}:2025-03-19", YESTERDAY),
     ]
+    # the digest names the two alerts the same scan found for its day (recorded just
+    # before it), never "nothing unusual" beside them
     assert findings.digests[0].evidence == DigestEvidence(
         revenue=12_000, orders=1, change=-0.875, top_product="tea", top_revenue=12_000,
-        top_units=1, alerts=0,
+        top_units=1, alerts=2, day_alerts=(
+            DigestAlert(kind="sales_drop_day", actual=1, expected=8.0, change=-0.875),
+            DigestAlert(kind="ad_ctr_drop", actual=0.01, expected=0.02, change=-0.5,
+                        campaign="tea search", metric="ctr"),
+        ),
     )  # fmt: skip
     assert findings.digests[1].evidence == DigestOff()
 
@@ -197,10 +220,15 @@ def test_the_morning_scan_records_alerts_and_digests_once(session: Session) -> N
     assert stored == {
         f"digest:{shop}:2025-03-19": {
             "revenue": 12_000, "orders": 1, "change": -0.875, "top_product": "tea",
-            "top_revenue": 12_000, "top_units": 1, "alerts": 0, "kind": "digest",
-            "local_date": "2025-03-19",
+            "top_revenue": 12_000, "top_units": 1, "alerts": 2, "day_alerts": [
+                {"kind": "sales_drop_day", "actual": 1.0, "expected": 8.0, "change": -0.875,
+                 "until_hour": None, "campaign": None, "metric": None},
+                {"kind": "ad_ctr_drop", "actual": 0.01, "expected": 0.02, "change": -0.5,
+                 "until_hour": None, "campaign": "tea search", "metric": "ctr"},
+            ], "kind": "digest", "local_date": "2025-03-19", "currency": "KRW",
         },
-        f"digest:{calm}:2025-03-19": {"off": True, "kind": "digest", "local_date": "2025-03-19"},
+        f"digest:{calm}:2025-03-19": {"off": True, "kind": "digest", "local_date": "2025-03-19",
+                                      "currency": "KRW"},
     }  # fmt: skip
     # the rows read back as the same typed evidence, and render from the stored JSON
     rows = {row.dedupe_key: row for row in session.scalars(select(Alert))}
@@ -237,6 +265,29 @@ def _drop(day: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _intraday(day: str) -> dict[str, Any]:
+    return {**_drop(day), "kind": "sales_drop_intraday", "to_hour": 15}
+
+
+def _ad(day: str) -> dict[str, Any]:
+    return {
+        "kind": "ad_ctr_drop", "local_date": day, "family": "ads", "campaign_id": 1,
+        "campaign_name": "tea search", "metric": "ctr", "expected": 0.02, "actual": 0.01,
+        "change": -0.5, "p_value": 1e-9, "count_expected": 1_200.0, "count_actual": 600,
+        "exposure": 60_000, "baseline_count": 16_800, "baseline_exposure": 840_000,
+        "baseline_days": 14, "baseline_start": "2025-03-05", "baseline_end": "2025-03-18",
+        "dispersion": 0.0,
+    }  # fmt: skip
+
+
+def _set_status(session: Session, key: str, status: AlertStatus) -> None:
+    session.execute(update(Alert).where(Alert.dedupe_key == key).values(status=status))
+
+
+def _digest(day: str) -> dict[str, Any]:
+    return {"kind": "digest", "local_date": day, "revenue": 96_000, "orders": 8}
+
+
 def _statuses(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Alert.dedupe_key, Alert.status)).all())  # type: ignore[arg-type]
 
@@ -268,36 +319,42 @@ def test_claim_holds_skips_and_claims_and_the_outcomes_are_recorded(session: Ses
         "sales_drop_day",
         "Tea & Co",
     )
-    assert due.recipients == (Recipient(101, "ko"), Recipient(102, "en"))
+    assert [(r.chat_id, r.lang) for r in due.recipients] == [(101, "ko"), (102, "en")]
     assert isinstance(due.nudge.evidence, SalesDropEvidence)
     assert due.nudge.evidence.quiet_since_hour == 11
     assert _statuses(session) == {
-        "shop": "sending",
+        "shop": "sending",  # a delivery per linked chat, not tried yet
         "shop-off": "skipped",  # the digest was off at the morning scan
         "york": "held",
         "calm": "skipped",  # alerts off
         "loose": "skipped",  # no chat
         "gone": "skipped",  # inactive
     }
+    assert all(chat.claim(session, at=noon) for chat in due.recipients)  # just before each send
+    assert not due.recipients[0].claim(session, at=noon)  # nobody else takes a claimed one
     assert claim(session, now=noon, hours=HOURS, report=report) == []
     assert report.held == 1  # held once
 
-    done = record_outcomes(session, [due], {due.nudge.alert_id: Outcome.SENT}, at=noon)
+    first = record_outcomes(session, due, {101: Outcome.SENT}, at=noon)
+    assert (first.sent, _statuses(session)["shop"]) == (0, "sending")  # chat 102 not done
+    done = record_outcomes(session, due, {102: Outcome.SENT}, at=noon)
     assert (done.sent, done.retry, done.blocked_sellers) == (1, 0, [])
     sent = session.scalars(select(Alert).where(Alert.dedupe_key == "shop")).one()
     assert (sent.status, sent.sent_at) == (AlertStatus.SENT, noon.astimezone(dt.UTC))
 
-    # morning in New York: the held nudge is claimed; a network error releases it, a
-    # block ends the seller's nudges
+    # morning in New York: the held nudge is claimed; a send that never left goes back
+    # to be tried again, a block ends the seller's nudges
     york_morning = local(2025, 3, 20, 8, 0, tz=ZoneInfo("America/New_York"))
     (held,) = claim(session, now=york_morning, hours=HOURS, report=DeliveryReport())
-    assert (held.nudge.dedupe_key, held.recipients) == ("york", (Recipient(501, "ko"),))
-    retry = record_outcomes(session, [held], {}, at=york_morning)
-    assert (retry.retry, _statuses(session)["york"]) == (1, "pending")
+    (york_chat,) = held.recipients
+    assert (held.nudge.dedupe_key, york_chat.chat_id, york_chat.lang) == ("york", 501, "ko")
+    assert york_chat.claim(session, at=york_morning)
+    retry = record_outcomes(session, held, {501: Outcome.RETRY}, at=york_morning)
+    assert (retry.retry, _statuses(session)["york"]) == (1, "sending")
     (held,) = claim(session, now=york_morning, hours=HOURS, report=DeliveryReport())
-    blocked = record_outcomes(
-        session, [held], {held.nudge.alert_id: Outcome.BLOCKED}, at=york_morning
-    )
+    assert held.recipients == (Recipient(501, "ko", york_chat.delivery_id),)
+    assert york_chat.claim(session, at=york_morning)
+    blocked = record_outcomes(session, held, {501: Outcome.BLOCKED}, at=york_morning)
     assert (blocked.blocked, blocked.blocked_sellers) == (1, [york.id])
     assert _statuses(session)["york"] == "blocked"
     session.expire_all()

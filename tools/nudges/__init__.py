@@ -6,7 +6,8 @@ sends a message or imports the bot:
 - scan planning (`plan_scan`): which seller is checked for what at `now`;
 - findings (`find`, `detect`, `record`): the detectors' alerts and the digests,
   typed until `record` writes them to the outbox;
-- digest assembly (`assemble_digest`);
+- digest assembly (`assemble_digest`), which names the day's alerts (`day_alerts`);
+- the outbox's alerts for some days, typed (`outbox_alerts`: what was sent);
 - delivery bookkeeping (`claim`, `record_outcomes`): which outbox rows go out
   now, typed as `Nudge`s, and what became of them. Every status change goes
   through storage.outbox.
@@ -23,11 +24,12 @@ from tools.nudges._delivery import (
     skip_reason,
     stuck_sending,
 )
-from tools.nudges._digest import assemble_digest, digest_key
+from tools.nudges._digest import assemble_digest, day_alerts, digest_key
 from tools.nudges._evidence import (
     AD_KINDS,
     DIGEST,
     SALES_KINDS,
+    DigestAlert,
     DigestEvidence,
     DigestOff,
     Evidence,
@@ -38,6 +40,7 @@ from tools.nudges._evidence import (
 )
 from tools.nudges._findings import Finding, Findings, ScanReport, detect, find, record
 from tools.nudges._hours import Hours, NudgeHours, in_morning, in_quiet_hours, yesterday
+from tools.nudges._outbox_alerts import OutboxAlert, outbox_alerts
 from tools.nudges._plan import PlannedSeller, ScanPlan, linked_sellers, plan_scan
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
     "DIGEST",
     "SALES_KINDS",
     "DeliveryReport",
+    "DigestAlert",
     "DigestEvidence",
     "DigestOff",
     "Due",
@@ -55,6 +59,7 @@ __all__ = [
     "Hours",
     "Nudge",
     "NudgeHours",
+    "OutboxAlert",
     "Outcome",
     "PlannedSeller",
     "Recipient",
@@ -63,6 +68,7 @@ __all__ = [
     "UnknownNudge",
     "assemble_digest",
     "claim",
+    "day_alerts",
     "detect",
     "digest_key",
     "evidence_of",
@@ -70,6 +76,7 @@ __all__ = [
     "in_morning",
     "in_quiet_hours",
     "linked_sellers",
+    "outbox_alerts",
     "outbox_json",
     "plan_scan",
     "record",

@@ -9,15 +9,18 @@ marks the seller's morning scan as done for that day.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from analytics.common import NoData, Store, Window
+from analytics.detectors.alerts import Alert
 from analytics.products import top_products
 from analytics.sales import sales_report
-from storage.outbox import count_alerts
-from tools.nudges._evidence import DIGEST, DigestEvidence
+from storage.models import AlertStatus
+from tools.nudges._evidence import DIGEST, DigestAlert, DigestEvidence
+from tools.nudges._outbox_alerts import outbox_alerts
 
 
 def digest_key(seller_id: int, day: dt.date) -> str:
@@ -32,9 +35,11 @@ def assemble_digest(
     currency: str,
     day: dt.date,
     now: dt.datetime,
+    found: Sequence[Alert] = (),
 ) -> DigestEvidence:
     """The seller's local `day` as of `now`: revenue and orders against the same weekday
-    a week before, the best seller by revenue, and the alerts detected that day."""
+    a week before, the best seller by revenue, and the alerts for that day (see
+    `day_alerts`), so the digest never says "nothing unusual" beside an alert."""
     zone = ZoneInfo(timezone)
     store = Store(seller_id, zone, currency)
     window = Window(day, day, now)
@@ -50,8 +55,32 @@ def assemble_digest(
         figures.update(
             top_product=best.name, top_revenue=best.current.revenue, top_units=best.current.units
         )
-    start = dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
-    figures["alerts"] = count_alerts(
-        session, seller_id, start, start + dt.timedelta(days=1), except_kind=DIGEST
-    )
+    alerts = day_alerts(session, seller_id=seller_id, timezone=timezone, day=day, found=found)
+    figures.update(alerts=len(alerts), day_alerts=alerts)
     return DigestEvidence.model_validate(figures)
+
+
+def day_alerts(
+    session: Session, *, seller_id: int, timezone: str, day: dt.date, found: Sequence[Alert] = ()
+) -> tuple[DigestAlert, ...]:
+    """The alerts for the seller's local `day`: the outbox's (sent, or on their way:
+    every status but skipped, detected that day or the next morning) and those
+    `found` by the scan assembling the digest (recorded with it, just before it),
+    each dedupe key once, in the outbox's order and then the scan's."""
+    rows = [
+        (alert.dedupe_key, alert.kind, alert.evidence)
+        for alert in outbox_alerts(session, seller_id, timezone, day, day)
+        if alert.status != AlertStatus.SKIPPED
+    ]
+    rows += [
+        (alert.dedupe_key, alert.kind, alert.evidence)
+        for alert in found
+        if alert.seller_id == seller_id and alert.local_date == day and alert.kind != DIGEST
+    ]
+    seen: set[str] = set()
+    alerts = []
+    for key, kind, evidence in rows:
+        if key not in seen:
+            seen.add(key)
+            alerts.append(DigestAlert.of(kind, evidence))
+    return tuple(alerts)

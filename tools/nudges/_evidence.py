@@ -1,7 +1,7 @@
 """Typed outbox rows: the evidence of a nudge from detection to its template.
 
-Evidence is JSON only inside the outbox table: `Finding.outbox_evidence` writes
-it, `Nudge.of_row` reads it back into its type (by the row's kind), and only
+Evidence is JSON only inside the outbox table (with the seller's currency, so a
+message prints its amounts in it): `Finding.outbox_evidence` writes it, `Nudge.of_row` reads it back into its type (by the row's kind), and only
 `Nudge.template_context` turns it into the names a template reads.
 
 Alerts carry the detectors' evidence (analytics.detectors.alerts); the morning
@@ -30,10 +30,44 @@ SALES_KINDS = frozenset(get_args(SalesAlertKind))
 AD_KINDS = frozenset(get_args(AdAlertKind))
 
 
+class DigestAlert(Result):
+    """One alert for the digest's day, with the figures its own message gave: orders
+    (sales) or the campaign's CTR, CVR or ROAS (ads), against the usual."""
+
+    kind: str
+    actual: float  # orders, or the day's rate
+    expected: float  # the usual orders, or the baseline rate
+    change: float  # actual / expected − 1
+    until_hour: int | None = None  # sales: orders until this hour; None: the whole day
+    campaign: str | None = None  # ads: the campaign's name (or its id)
+    metric: str | None = None  # ads: ctr, cvr or roas
+
+    @classmethod
+    def of(cls, kind: str, evidence: SalesDropEvidence | AdDropEvidence) -> DigestAlert:
+        if isinstance(evidence, AdDropEvidence):
+            return cls(
+                kind=kind,
+                actual=evidence.actual,
+                expected=evidence.expected,
+                change=evidence.change,
+                campaign=evidence.campaign_name or str(evidence.campaign_id),
+                metric=evidence.metric,
+            )
+        return cls(
+            kind=kind,
+            actual=evidence.actual,
+            expected=evidence.expected,
+            change=evidence.change,
+            until_hour=None if evidence.to_hour >= 24 else evidence.to_hour,
+        )
+
+
 class DigestEvidence(Result):
     """Yesterday in figures: revenue and paid orders, the revenue change against the
     same weekday a week before (None without that day's data), the best seller by
-    revenue, and how many alerts were found for the day."""
+    revenue, and the alerts for the day (recorded in the outbox, sent or about to be,
+    or found by the same scan): `alerts` counts them, `day_alerts` has their figures
+    (empty in digests recorded before it existed, which have only the count)."""
 
     revenue: int = 0  # minor units
     orders: int = 0
@@ -42,6 +76,7 @@ class DigestEvidence(Result):
     top_revenue: int = 0
     top_units: int = 0
     alerts: int = 0
+    day_alerts: tuple[DigestAlert, ...] = ()
 
 
 class DigestOff(Result):
@@ -68,10 +103,15 @@ def evidence_of(kind: str, data: Mapping[str, Any]) -> Evidence:
     raise UnknownNudge(f"no nudge of kind {kind!r}")
 
 
-def outbox_json(kind: str, local_date: dt.date, evidence: Evidence) -> dict[str, Any]:
+def outbox_json(
+    kind: str, local_date: dt.date, evidence: Evidence, currency: str = "KRW"
+) -> dict[str, Any]:
+    """The JSON of an outbox row: the evidence, its kind, its local date and the
+    seller's currency (what its amounts are in)."""
     data: dict[str, Any] = evidence.model_dump(mode="json")
     data["kind"] = kind
     data["local_date"] = local_date.isoformat()
+    data["currency"] = currency
     return data
 
 
@@ -85,11 +125,12 @@ class Nudge:
     dedupe_key: str
     local_date: dt.date
     evidence: Evidence
+    currency: str = "KRW"  # the seller's at detection: what its amounts are in
 
     @classmethod
     def of_row(cls, row: OutboxRow) -> Nudge:
         """Raises UnknownNudge, or pydantic's ValidationError for evidence that does not
-        fit its kind."""
+        fit its kind. A row recorded before rows carried the currency is in KRW."""
         data = dict(row.evidence)
         return cls(
             alert_id=row.id,
@@ -98,9 +139,11 @@ class Nudge:
             dedupe_key=row.dedupe_key,
             local_date=dt.date.fromisoformat(str(data["local_date"])),
             evidence=evidence_of(row.kind, data),
+            currency=str(data.get("currency") or "KRW"),
         )
 
     def template_context(self) -> dict[str, Any]:
         """What prompts/alerts/<kind>.<lang>.j2 reads: the evidence's fields as JSON
-        values, `kind` and `local_date` (ISO)."""
-        return outbox_json(self.kind, self.local_date, self.evidence)
+        values, `kind`, `local_date` (ISO) and `currency` (the seller's, for the
+        `money(currency)` filter)."""
+        return outbox_json(self.kind, self.local_date, self.evidence, self.currency)

@@ -27,9 +27,10 @@ class Finding:
     local_date: dt.date
     detected_at: dt.datetime
     evidence: Evidence
+    currency: str = "KRW"  # the seller's
 
     @classmethod
-    def of_alert(cls, alert: Alert) -> Finding:
+    def of_alert(cls, alert: Alert, currency: str = "KRW") -> Finding:
         return cls(
             alert.seller_id,
             alert.kind,
@@ -37,11 +38,13 @@ class Finding:
             alert.local_date,
             alert.detected_at,
             alert.evidence,
+            currency,
         )
 
     def outbox_evidence(self) -> dict[str, Any]:
-        """The JSON stored in alerts.evidence: the evidence plus the kind and date."""
-        return outbox_json(self.kind, self.local_date, self.evidence)
+        """The JSON stored in alerts.evidence: the evidence plus the kind, date and
+        the seller's currency."""
+        return outbox_json(self.kind, self.local_date, self.evidence, self.currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +84,15 @@ def find(session: Session, plan: ScanPlan) -> Findings:
                 currency=seller.currency,
                 day=day,
                 now=now,
+                found=found,
             )
             if seller.digest_enabled
             else DigestOff()
         )
-        digests.append(Finding(seller.id, DIGEST, digest_key(seller.id, day), day, now, evidence))
-    alerts = [Finding.of_alert(alert) for alert in found]
+        key = digest_key(seller.id, day)
+        digests.append(Finding(seller.id, DIGEST, key, day, now, evidence, seller.currency))
+    currency = {seller.id: seller.currency for seller in plan.sellers}
+    alerts = [Finding.of_alert(alert, currency.get(alert.seller_id, "KRW")) for alert in found]
     return Findings(len(plan.sellers), len(plan.morning), alerts, digests)
 
 
