@@ -25,8 +25,33 @@ Figures (money: integer minor units; ratios: floats, None when undefined):
                           (None when no orders were placed)
 
 Cancelled and refunded orders never count as sales; their count and amount are
-reported separately. A change is current − previous and current / previous − 1
-(None when the previous figure is 0).
+reported separately, with their share of the amount ordered (반품률, "refund
+rate", is by amount):
+
+    ordered amount  = Σ amount of every order placed in the window, any status
+                      (paid + cancelled + refunded)
+    cancelled share = cancelled amount / ordered amount
+    refunded share  = refunded amount / ordered amount   (None when nothing was ordered)
+
+An order counts in the window it was placed in, with its status as of now: an
+order placed in November and refunded in December is November's refund.
+
+A change is current − previous and current / previous − 1 (None when the
+previous figure is 0).
+
+Coverage (analytics.coverage): the sales data starts on the local date of the
+seller's first order (`data_start`). A comparison window that starts before it
+is not `covered`: its figures are what the data holds, but every relative change
+against it is None, so no percentage is shown ("올해 매출" against a last year
+that holds a month of data).
+
+Category (`category`, a product category as stored): only the lines of products
+in that category count: revenue = Σ quantity × unit_price of those lines of paid
+orders, orders = distinct paid orders with at least one such line, units = Σ
+their quantity; cancelled and refunded amounts and the ordered amount likewise
+over those lines. An order with a mug and a tumbler counts once in "cups" and
+only the cups' lines make its revenue. Read from the raw lines, not the rollups
+(analytics.queries.sales.category_sums).
 """
 
 from __future__ import annotations
@@ -40,7 +65,17 @@ from sqlalchemy.orm import Session
 
 from analytics._sql import series_starts
 from analytics.common import NoData, Result, Store, Window
-from analytics.queries.sales import BucketSums, Granularity, OrderSums, has_orders, order_sums
+from analytics.coverage import covers
+from analytics.queries.sales import (
+    BucketSums,
+    Granularity,
+    OrderSums,
+    category_name,
+    category_sums,
+    first_order_date,
+    has_orders,
+    order_sums,
+)
 
 __all__ = [
     "Bucket",
@@ -123,6 +158,12 @@ class SalesTotals(Result):
     refunded_amount: int
     cancellation_rate: float | None
     """(cancelled + refunded) / placed orders."""
+    ordered_amount: int
+    """Σ amount of every order placed: paid, cancelled and refunded."""
+    cancelled_share: float | None
+    """cancelled_amount / ordered_amount (None when nothing was ordered)."""
+    refunded_share: float | None
+    """refunded_amount / ordered_amount (None when nothing was ordered)."""
 
 
 class SalesChange(Result):
@@ -152,6 +193,8 @@ class Comparison(Result):
     cut_at: dt.datetime | None
     """Local time the comparison window stops at when it is cut like today (same time
     yesterday, same time last week); None for whole days."""
+    covered: bool
+    """The data starts on or before `start`; when not, every relative change is None."""
     totals: SalesTotals
     change: SalesChange
     series: list[Bucket]
@@ -168,6 +211,10 @@ class SalesReport(Result):
     """The local time the report was computed for (Window.now in the seller's timezone)."""
     so_far: bool
     """The window runs to today and is cut at `as_of`."""
+    category: str | None
+    """Only the lines of products in this category (as stored); None: the whole store."""
+    data_start: dt.date | None
+    """The local date of the seller's first order: where the data starts."""
     totals: SalesTotals
     previous: Comparison
     """The window of equal length just before (for today: the same time yesterday)."""
@@ -195,6 +242,7 @@ def sales_totals(sums: BucketSums) -> SalesTotals:
         by_status.get(status, OrderSums()) for status in ("paid", "cancelled", "refunded")
     )
     placed = paid.orders + cancelled.orders + refunded.orders
+    ordered = paid.revenue + cancelled.revenue + refunded.revenue
     return SalesTotals(
         revenue=paid.revenue,
         orders=paid.orders,
@@ -206,6 +254,9 @@ def sales_totals(sums: BucketSums) -> SalesTotals:
         cancelled_amount=cancelled.revenue,
         refunded_amount=refunded.revenue,
         cancellation_rate=ratio(cancelled.orders + refunded.orders, placed),
+        ordered_amount=ordered,
+        cancelled_share=ratio(cancelled.revenue, ordered),
+        refunded_share=ratio(refunded.revenue, ordered),
     )
 
 
@@ -225,14 +276,30 @@ def sales_series(
     return series
 
 
-def sales_change(current: SalesTotals, previous: SalesTotals) -> SalesChange:
-    """The change from a comparison window's totals to the report window's."""
-    return SalesChange(
+def sales_change(
+    current: SalesTotals, previous: SalesTotals, *, covered: bool = True
+) -> SalesChange:
+    """The change from a comparison window's totals to the report window's; without
+    relative changes when the data does not cover the comparison window."""
+    found = SalesChange(
         revenue=delta(current.revenue, previous.revenue),
         orders=delta(current.orders, previous.orders),
         units=delta(current.units, previous.units),
         average_order_value=change(current.average_order_value, previous.average_order_value),
         cancellation_rate=change(current.cancellation_rate, previous.cancellation_rate),
+    )
+    if covered:
+        return found
+
+    def absolute(c: Change | None) -> Change | None:
+        return None if c is None else Change(absolute=c.absolute, relative=None)
+
+    return SalesChange(
+        revenue=Change(absolute=found.revenue.absolute, relative=None),
+        orders=Change(absolute=found.orders.absolute, relative=None),
+        units=Change(absolute=found.units.absolute, relative=None),
+        average_order_value=absolute(found.average_order_value),
+        cancellation_rate=absolute(found.cancellation_rate),
     )
 
 
@@ -245,17 +312,20 @@ def comparison(
     granularity: Granularity,
     *,
     cut: bool,
+    covered: bool = True,
 ) -> Comparison:
     """A comparison window's figures (`sums` read over `window`) against the report's
-    `totals`; `cut`: the window stops at its own now, like today so far."""
+    `totals`; `cut`: the window stops at its own now, like today so far; `covered`:
+    the data starts by the window's first day (else no relative change)."""
     other = sales_totals(sums)
     return Comparison(
         basis=basis,
         start=window.start,
         end=window.end,
         cut_at=window.now.astimezone(tz) if cut else None,
+        covered=covered,
         totals=other,
-        change=sales_change(totals, other),
+        change=sales_change(totals, other, covered=covered),
         series=sales_series(sums, window, tz, granularity),
     )
 
@@ -263,13 +333,16 @@ def comparison(
 # ---------------------------------------------------------------- the report
 
 
-def sales_report(session: Session, store: Store, window: Window) -> SalesReport | NoData:
+def sales_report(
+    session: Session, store: Store, window: Window, *, category: str | None = None
+) -> SalesReport | NoData:
     """Sales for `window` against its comparison window (`window.previous()`); for one day
-    also against the same weekday last week; for today cut at the same time.
+    also against the same weekday last week; for today cut at the same time. With
+    `category`, only the lines of products in that category (module docstring).
 
     NoData reasons: future_period (the window starts after today), no_orders (the
-    seller has never had an order). A window without orders is a report of zeros
-    with `empty` set.
+    seller has never had an order), unknown_category (no product of the seller is in
+    `category`). A window without orders is a report of zeros with `empty` set.
     """
     tz = store.timezone
     now = window.now.astimezone(tz)
@@ -297,15 +370,35 @@ def sales_report(session: Session, store: Store, window: Window) -> SalesReport 
         last_week_window = Window(window.start - week, window.end - week, now - week)
     last_week_basis: Basis = "same_time_last_week" if so_far else "same_weekday_last_week"
 
-    sums = order_sums(session, store, window, granularity)
+    stored: str | None = None
+    if category is not None:
+        stored = category_name(session, store, category)
+        if stored is None:
+            return NoData(reason="unknown_category", detail={"category": category})
+
+    def read(over: Window) -> BucketSums:
+        if stored is None:
+            return order_sums(session, store, over, granularity)
+        return category_sums(session, store, over, granularity, stored)
+
+    sums = read(window)
     totals = sales_totals(sums)
     empty = totals.placed_orders == 0
     if empty and not has_orders(session, store):
         return NoData(reason="no_orders")
+    data_start = first_order_date(session, store)
 
     def compare(other: Window, basis: Basis) -> Comparison:
-        other_sums = order_sums(session, store, other, granularity)
-        return comparison(other_sums, other, basis, totals, tz, granularity, cut=so_far)
+        return comparison(
+            read(other),
+            other,
+            basis,
+            totals,
+            tz,
+            granularity,
+            cut=so_far,
+            covered=covers(data_start, other.start),
+        )
 
     return SalesReport(
         currency=store.currency,
@@ -315,6 +408,8 @@ def sales_report(session: Session, store: Store, window: Window) -> SalesReport 
         days=window.days,
         as_of=now,
         so_far=so_far,
+        category=stored,
+        data_start=data_start,
         totals=totals,
         previous=compare(previous_window, previous_basis),
         last_week=None if last_week_window is None else compare(last_week_window, last_week_basis),

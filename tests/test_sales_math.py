@@ -60,6 +60,40 @@ def test_totals_count_only_paid_orders_as_sales() -> None:
     assert totals.cancellation_rate == 0.5  # (1 + 1) / 4
 
 
+def test_refunds_and_cancellations_are_shares_of_the_amount_ordered() -> None:
+    totals = sales_totals(_today())
+
+    # ordered: 12,000 + 13,001 paid, 20,000 cancelled, 36,000 refunded
+    assert totals.ordered_amount == 81_001
+    assert totals.cancelled_share == pytest.approx(20_000 / 81_001)
+    assert totals.refunded_share == pytest.approx(36_000 / 81_001)
+    nothing = sales_totals({})
+    assert (nothing.ordered_amount, nothing.cancelled_share, nothing.refunded_share) == (
+        0,
+        None,
+        None,
+    )
+
+
+def test_a_comparison_the_data_does_not_cover_has_no_relative_change() -> None:
+    today = sales_totals(_today())
+    yesterday = TODAY.previous()
+    sums: BucketSums = {(_at(26, 10), "paid"): OrderSums(4, 40_000, 5)}
+
+    uncovered = comparison(
+        sums, yesterday, "same_time_yesterday", today, SEOUL, "hour", cut=True, covered=False
+    )
+
+    assert uncovered.covered is False
+    assert uncovered.totals.revenue == 40_000  # what the data holds is still shown
+    change = uncovered.change
+    assert (change.revenue.absolute, change.revenue.relative) == (-14_999, None)
+    assert (change.orders.relative, change.units.relative) == (None, None)
+    assert change.average_order_value is not None
+    assert change.average_order_value.relative is None
+    assert change.cancellation_rate is not None and change.cancellation_rate.relative is None
+
+
 def test_totals_add_the_same_status_across_buckets() -> None:
     sums: BucketSums = {
         (_at(25), "paid"): OrderSums(orders=2, revenue=30_000, units=3),

@@ -1,10 +1,19 @@
 """Reads for the sales report: the seller's orders summed per local hour or day
-and status over a window, and whether the seller has any order at all.
+and status over a window, the same for the lines of one product category, the
+seller's first order date (coverage) and whether the seller has any order at all.
 
 A daily window's complete local days come from the `sales_daily` rollup, its
 partial day (today so far, a comparison window cut at the same time) from
 `orders` summed in SQL per (UTC time bucket, status): an index range scan on
 ix_orders_seller_time. An hourly window is read from `orders` alone.
+
+A category's figures are not in any rollup (`sales_daily` has no product,
+`product_sales_daily` only paid lines and counts an order once per product), so
+`category_sums` reads the raw lines: the window's orders (index range scan on
+ix_orders_seller_time), their lines by order (uq_order_items_order_line) and the
+lines' products by key, grouped per (UTC time bucket, status) in SQL. Its cost
+grows with the orders in the window (a year of a 200-orders-a-day store is about
+73,000 orders and their lines), where the rollup read grows with its days.
 """
 
 from __future__ import annotations
@@ -13,15 +22,24 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from analytics._rollups import day_start, span
 from analytics._sql import bucket_key, bucket_step, time_bucket
 from analytics.common import Store, Window
-from storage.models import Order, SalesDaily
+from storage.models import Order, OrderItem, Product, SalesDaily
 
-__all__ = ["BucketSums", "Granularity", "OrderSums", "has_orders", "order_sums"]
+__all__ = [
+    "BucketSums",
+    "Granularity",
+    "OrderSums",
+    "category_name",
+    "category_sums",
+    "first_order_date",
+    "has_orders",
+    "order_sums",
+]
 
 Granularity = Literal["hour", "day"]
 
@@ -100,3 +118,64 @@ def order_sums(
 def has_orders(session: Session, store: Store) -> bool:
     """Whether the seller has ever had an order (of any status)."""
     return bool(session.scalar(select(exists().where(Order.seller_id == store.id))))
+
+
+def first_order_date(session: Session, store: Store) -> dt.date | None:
+    """The local date of the seller's first order (any status): where the sales data
+    starts. None without any order. One index lookup (ix_orders_seller_time)."""
+    first = session.scalar(select(func.min(Order.ordered_at)).where(Order.seller_id == store.id))
+    if first is None:
+        return None
+    if first.tzinfo is None:  # SQLite returns naive UTC
+        first = first.replace(tzinfo=dt.UTC)
+    return first.astimezone(store.timezone).date()
+
+
+def category_name(session: Session, store: Store, category: str) -> str | None:
+    """The seller's product category spelled as stored that `category` names (the same
+    text, letter case aside); None when no product of the seller has it."""
+    wanted = category.strip().casefold()
+    names = session.scalars(
+        select(Product.category)
+        .where(Product.seller_id == store.id, Product.category.is_not(None))
+        .distinct()
+    )
+    return next((name for name in names if name and name.strip().casefold() == wanted), None)
+
+
+def category_sums(
+    session: Session, store: Store, window: Window, granularity: Granularity, category: str
+) -> BucketSums:
+    """The lines of products in `category` (as stored) of the seller's orders placed in
+    `window` (cut at window.now), per local hour or day and order status: orders =
+    distinct orders with such a line, revenue = Σ quantity × unit_price of those lines,
+    units = Σ quantity. Read from the raw rows (module docstring)."""
+    tz = store.timezone
+    start, stop = window.utc_bounds(tz)
+    sums: BucketSums = {}
+    if stop <= start:
+        return sums
+    step = bucket_step(tz, start, stop)
+    bucket = time_bucket(session, Order.ordered_at, step)
+    query = (
+        select(
+            bucket,
+            Order.status,
+            func.count(distinct(Order.id)),
+            func.coalesce(func.sum(OrderItem.quantity * OrderItem.unit_price), 0),
+            func.coalesce(func.sum(OrderItem.quantity), 0),
+        )
+        .join(OrderItem, OrderItem.order_id == Order.id)
+        .join(Product, Product.id == OrderItem.product_id)
+        .where(
+            Order.seller_id == store.id,
+            Order.ordered_at >= start,
+            Order.ordered_at < stop,
+            Product.category == category,
+        )
+        .group_by(bucket, Order.status)
+    )
+    for number, status, count, revenue, units in session.execute(query):
+        key = (bucket_key(number, step, tz, granularity), status)
+        sums[key] = sums.get(key, OrderSums()) + OrderSums(int(count), int(revenue), int(units))
+    return sums
