@@ -5,21 +5,28 @@
 
 Settings used: TELEGRAM_BOT_TOKEN; TELEGRAM_BASE_URL / TELEGRAM_BASE_FILE_URL
 (another Bot API server: a local one, or the emulator in tests);
-TELEGRAM_WEBHOOK_URL with TELEGRAM_WEBHOOK_LISTEN, TELEGRAM_WEBHOOK_PORT and
-TELEGRAM_WEBHOOK_SECRET for webhook mode (polling otherwise); OPERATOR_CHAT_IDS.
+TELEGRAM_READ_TIMEOUT; TELEGRAM_WEBHOOK_URL with TELEGRAM_WEBHOOK_SECRET (required:
+webhook mode refuses to start without it, and Telegram is told it with setWebhook's
+secret_token, so a POST without it is refused with 403), TELEGRAM_WEBHOOK_LISTEN
+(127.0.0.1 unless set) and TELEGRAM_WEBHOOK_PORT for webhook mode (polling
+otherwise); OPERATOR_CHAT_IDS.
 
 Every request goes through `AIORateLimiter` (overall `BotOptions.max_rate`
 messages a second after a burst of at most `BotOptions.burst`; RetryAfter
 retried). `post_init` makes the services when none
 were given (engine migrated to head, prompts, the advisor), registers the
-commands in Korean and English and starts the scheduler's jobs; `post_shutdown`
-disposes what it made. `run` blocks until SIGINT/SIGTERM and shuts down
-gracefully: updates being handled finish, jobs stop, the engine is closed.
+commands in Korean and English, reports sends a killed process left unfinished
+(bot.scheduler.recover) and starts the scheduler's jobs; `post_shutdown`
+disposes what it made. `run` holds the SQLite file's lock (storage.db_lock: a
+second `advisor bot` on the same file refuses to start, saying why), blocks
+until SIGINT/SIGTERM and shuts down gracefully: updates being handled finish,
+jobs stop, the engine is closed.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import urlparse
 
@@ -31,10 +38,14 @@ from bot.context import CONTEXT_TYPES, BotApplication
 from bot.handlers import MENU_COMMANDS, register
 from bot.services import BotOptions, Services
 from bot.updates import ChatOrderedProcessor
+from storage.db_lock import DatabaseBusy, exclusive
 from storage.settings import Settings
 from tools.prompts import LANGS
 
 log = logging.getLogger(__name__)
+
+# what setWebhook accepts as secret_token
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class BotConfigError(ValueError):
@@ -95,6 +106,7 @@ def build_application(
         .concurrent_updates(ChatOrderedProcessor(options.concurrent_updates))
         .connection_pool_size(options.connection_pool)
         .pool_timeout(30.0)
+        .read_timeout(settings.telegram_read_timeout)
     )
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
@@ -107,6 +119,7 @@ def build_application(
         ready: Services = application.bot_data.services
         await register_commands(application, ready)
         if schedule:
+            await scheduler.recover(ready, application.bot)
             scheduler.start(application, ready)
         log.info("bot @%s ready", application.bot.username)
 
@@ -139,31 +152,70 @@ async def register_commands(
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
     """`Updater.start_webhook` / `Application.run_webhook` arguments from the settings:
-    listen on TELEGRAM_WEBHOOK_LISTEN:TELEGRAM_WEBHOOK_PORT at the URL's path, and
-    accept only requests carrying TELEGRAM_WEBHOOK_SECRET."""
+    listen on TELEGRAM_WEBHOOK_LISTEN:TELEGRAM_WEBHOOK_PORT at the URL's path, register
+    TELEGRAM_WEBHOOK_SECRET with setWebhook and accept only requests carrying it (a
+    missing or wrong X-Telegram-Bot-Api-Secret-Token is answered 403)."""
     url = settings.telegram_webhook_url
     if not url:
         raise BotConfigError("TELEGRAM_WEBHOOK_URL is not set")
     secret = settings.telegram_webhook_secret
+    if secret is None:
+        raise BotConfigError(
+            "TELEGRAM_WEBHOOK_SECRET is not set: webhook mode needs it, or anyone who can "
+            "reach the listener could post updates as any chat; set it to a random string "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+        )
+    if not WEBHOOK_SECRET.fullmatch(secret.get_secret_value()):
+        raise BotConfigError(
+            "TELEGRAM_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - "
+            "(what Telegram accepts)"
+        )
     return {
         "listen": settings.telegram_webhook_listen,
         "port": settings.telegram_webhook_port,
         "url_path": urlparse(url).path.lstrip("/"),
         "webhook_url": url,
-        "secret_token": secret.get_secret_value() if secret is not None else None,
+        "secret_token": secret.get_secret_value(),
         "allowed_updates": Update.ALL_TYPES,
     }
 
 
-def run(settings: Settings, options: BotOptions | None = None) -> None:
-    """Serve until SIGINT/SIGTERM: webhook mode when TELEGRAM_WEBHOOK_URL is set."""
+def resend_unknown(settings: Settings) -> int:
+    """Sends whose fate is unknown go out again on the next delivery run (an operator's
+    choice: a possible duplicate over a possible loss); how many."""
+    from storage.db import make_engine, session_factory, upgrade
+    from storage.outbox import resend_unknown as resend
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade(engine)
+        with session_factory(engine).begin() as session:
+            return resend(session)
+    finally:
+        engine.dispose()
+
+
+def run(settings: Settings, options: BotOptions | None = None, *, resend: bool = False) -> None:
+    """Serve until SIGINT/SIGTERM: webhook mode when TELEGRAM_WEBHOOK_URL is set. One
+    process per SQLite file (its lock is held throughout); `resend` first hands the
+    sends of unknown fate back to delivery."""
     options = options or BotOptions()
     application = build_application(settings, options=options)
-    if settings.telegram_webhook_url:
-        application.run_webhook(**webhook_options(settings))
-    else:
-        application.run_polling(
-            poll_interval=options.poll_interval,
-            timeout=options.poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
-        )
+    webhook = webhook_options(settings) if settings.telegram_webhook_url else None
+    try:
+        with exclusive(settings.resolved_database_url, holder="advisor bot"):
+            if resend:
+                log.info(
+                    "%d alert message(s) of unknown fate will be sent again",
+                    resend_unknown(settings),
+                )
+            if webhook is not None:
+                application.run_webhook(**webhook)
+            else:
+                application.run_polling(
+                    poll_interval=options.poll_interval,
+                    timeout=options.poll_timeout,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+    except DatabaseBusy as exc:
+        raise BotConfigError(str(exc)) from exc

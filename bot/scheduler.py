@@ -13,6 +13,11 @@ nothing); `deliver` (bot.alerts) then sends what may go out. The digest row
 doubles as the marker that a seller's morning scan ran, so a restart at 10:30
 still runs it once, and never twice. Jobs are not persisted across restarts: the
 outbox is the memory, and a delivery job every minute sends what is pending.
+
+At start (`recover`), deliveries a killed process left `sending` become unknown
+and are reported to operators (bot.alerts): on SQLite all of them (`advisor bot`
+holds the database's lock file, so no other process is sending), on PostgreSQL
+those claimed over `IN_FLIGHT_LIMIT` ago (other workers may be sending now).
 """
 
 from __future__ import annotations
@@ -22,16 +27,26 @@ import datetime as dt
 import logging
 from typing import Any
 
+from sqlalchemy.orm import Session
 from telegram.ext import Application, ExtBot
 
-from bot.alerts import deliver
+from bot.alerts import deliver, report_lost
 from bot.context import BotContext
 from bot.services import Services
+from storage.outbox import LostTrack
 from tools.nudges import DeliveryReport, Findings, ScanReport, detect, record, stuck_sending
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ScanReport", "delivery_job", "hourly_job", "scan", "scan_and_deliver", "start"]
+__all__ = [
+    "ScanReport",
+    "delivery_job",
+    "hourly_job",
+    "recover",
+    "scan",
+    "scan_and_deliver",
+    "start",
+]
 
 
 async def scan(services: Services, *, now: dt.datetime) -> ScanReport:
@@ -80,9 +95,6 @@ def start(application: Application[Any, Any, Any, Any, Any, Any], services: Serv
     if queue is None:
         raise RuntimeError("install python-telegram-bot[job-queue] for the alert scheduler")
     options = services.options
-    stuck = _count_stuck(services)
-    if stuck:
-        log.warning("%d alert(s) were being sent when the bot stopped; not sent again", stuck)
     queue.run_repeating(
         hourly_job,
         interval=dt.timedelta(hours=1),
@@ -93,11 +105,21 @@ def start(application: Application[Any, Any, Any, Any, Any, Any], services: Serv
     queue.run_repeating(
         delivery_job,
         interval=dt.timedelta(seconds=options.deliver_every),
-        first=dt.timedelta(seconds=5),
+        first=dt.timedelta(seconds=1),
         name="deliver-alerts",
     )
 
 
-def _count_stuck(services: Services) -> int:
-    with services.sessions() as session:
-        return stuck_sending(session)
+async def recover(services: Services, bot: ExtBot[None]) -> list[LostTrack]:
+    """Deliveries a killed process left `sending` become unknown, reported to
+    operators (see the module docstring); what was found."""
+
+    def expire(session: Session) -> list[LostTrack]:
+        alone = session.get_bind().dialect.name == "sqlite"
+        return stuck_sending(session, now=services.now(), everything=alone)
+
+    lost = await services.db(expire)
+    if lost:
+        log.warning("%d alert message(s) were being sent when the bot stopped", len(lost))
+        await report_lost(services, bot, lost)
+    return lost

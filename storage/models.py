@@ -253,11 +253,12 @@ class AlertStatus(StrEnum):
 
     PENDING = "pending"  # recorded, not sent yet
     HELD = "held"  # the seller's quiet hours: sent when they end
-    SENDING = "sending"  # claimed and committed just before the send
-    SENT = "sent"
+    SENDING = "sending"  # its per-chat deliveries (AlertDelivery) are under way
+    SENT = "sent"  # every chat is done and at least one got it
     SKIPPED = "skipped"  # seller inactive, the switch off, or no linked chat
     BLOCKED = "blocked"  # every chat of the seller blocked the bot
     FAILED = "failed"  # Telegram refused the message
+    UNKNOWN = "unknown"  # no chat got it for sure: a send was cut off (reported to operators)
 
 
 ALERT_STATUS_CHECK = "status IN ({})".format(", ".join(f"'{status}'" for status in AlertStatus))
@@ -431,3 +432,60 @@ class ProductVisitsDaily(Base):
         Index("ix_product_visits_daily_product", "product_id", "date"),
         {"sqlite_with_rowid": False},
     )
+
+
+class DeliveryStatus(StrEnum):
+    """One alert to one chat (changed only by storage.outbox)."""
+
+    PENDING = "pending"  # not tried yet, or back after a send that never left
+    SENDING = "sending"  # claimed and committed just before its own send
+    SENT = "sent"
+    BLOCKED = "blocked"  # the chat blocked the bot
+    FAILED = "failed"  # Telegram refused the message
+    UNKNOWN = "unknown"  # in flight at a crash, or timed out after it left: not resent
+    SKIPPED = "skipped"  # the chat was unlinked before its turn
+
+
+DELIVERY_STATUS_CHECK = "status IN ({})".format(
+    ", ".join(f"'{status}'" for status in DeliveryStatus)
+)
+
+
+class AlertDelivery(Base):
+    """An alert's delivery to one linked chat (migration 0006): each chat has its own
+    state, so a crash touches only the sends in flight and one chat holds up no other."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        Enum(
+            DeliveryStatus,
+            native_enum=False,
+            create_constraint=False,  # the named CHECK below
+            length=16,
+            values_callable=lambda statuses: [status.value for status in statuses],
+        ),
+        default=DeliveryStatus.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[dt.datetime | None]  # the last move to `sending`
+    sent_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("alert_id", "chat_id", name="uq_alert_deliveries_alert_chat"),
+        Index("ix_alert_deliveries_status", "status", "alert_id"),
+        CheckConstraint(DELIVERY_STATUS_CHECK, name="ck_alert_deliveries_status"),
+    )
+
+
+class StoreMeta(Base):
+    """Facts about this database itself, one row per key; `instance_id` is a random id
+    made with the schema (migration 0006) that the vector index is bound to."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))

@@ -36,13 +36,19 @@ class Settings(BaseSettings):
     telegram_base_url: str | None = None
     telegram_base_file_url: str | None = None
     telegram_webhook_url: str | None = None
-    telegram_webhook_listen: str = "0.0.0.0"
+    # the webhook listener's address: loopback unless told otherwise (a reverse proxy
+    # in front forwards Telegram's requests); webhook mode needs the secret
+    telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = 8443
     telegram_webhook_secret: SecretStr | None = None
+    # seconds to wait for a Bot API answer; a send cut off by it is not sent again
+    telegram_read_timeout: float = Field(5.0, gt=0)
     operator_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     chroma_url: str | None = None
+    # the vector index folder; default DATA_DIR/chroma/<name of the database>
+    chroma_dir: Path | None = None
     # vector index embedding: auto (OpenAI when a key is set, else hashing), hashing,
     # openai, or openai:<model>; see storage/vector/embeddings.py
     embedding: str = "auto"

@@ -14,18 +14,13 @@ from storage.models import Alert, AlertStatus, Seller
 from storage.outbox import (
     claim_pending,
     count_alerts,
-    count_sending,
     deactivate_sellers,
     existing_keys,
     hold_pending,
-    mark_blocked,
     mark_failed,
-    mark_sending,
-    mark_sent,
     mark_skipped,
+    open_alert,
     record_alert,
-    release,
-    release_stuck,
     waiting_sellers,
 )
 from tests.factories import make_seller
@@ -61,7 +56,7 @@ def test_same_incident_is_recorded_once_and_sent_once(sessions: sessionmaker[Ses
         pending = claim_pending(session)
         assert [alert.dedupe_key for alert in pending] == ["k1"]
         assert pending[0].evidence == evidence
-        mark_sent(session, pending[0].id, at=NOW)
+        assert open_alert(session, pending[0].id, [501])
     with sessions.begin() as session:
         assert claim_pending(session) == []
 
@@ -111,24 +106,16 @@ def test_every_status_change_is_one_small_function(session: Session) -> None:
 
     assert hold_pending(session, [york.id]) == 1
     assert hold_pending(session, []) == 0
-    for key in ("a", "b", "c", "d"):
-        mark_sending(session, ids[key])
-    assert count_sending(session) == 4
-    mark_sent(session, ids["a"], at=NOW)
-    mark_blocked(session, ids["b"])
+    assert [open_alert(session, ids[key], [7]) for key in ("a", "b", "a")] == [True, True, False]
     mark_failed(session, ids["c"])
     mark_skipped(session, ids["e"])
     assert _statuses(session) == {
-        "a": AlertStatus.SENT, "b": AlertStatus.BLOCKED, "c": AlertStatus.FAILED,
-        "d": AlertStatus.SENDING, "e": AlertStatus.SKIPPED, "f": AlertStatus.HELD,
+        "a": AlertStatus.SENDING, "b": AlertStatus.SENDING, "c": AlertStatus.FAILED,
+        "d": AlertStatus.PENDING, "e": AlertStatus.SKIPPED, "f": AlertStatus.HELD,
     }  # fmt: skip
-    assert [a.dedupe_key for a in claim_pending(session)] == ["f"]  # held rows are unsent too
-    assert release_stuck(session) == 1
-    assert [a.dedupe_key for a in claim_pending(session)] == ["d", "f"]
-    mark_sending(session, ids["d"])
-    release(session, ids["d"])
-    assert _statuses(session)["d"] == AlertStatus.PENDING
-    assert session.scalars(select(Alert.sent_at).where(Alert.id == ids["a"])).one() == NOW
+    assert [a.dedupe_key for a in claim_pending(session)] == ["d", "f"]  # held rows too
+    # an open alert with a chat not tried yet still waits (the seller's quiet hours apply)
+    assert waiting_sellers(session) == {seoul.id: "Asia/Seoul", york.id: "America/New_York"}
 
     deactivate_sellers(session, [york.id])
     session.expire_all()

@@ -25,6 +25,12 @@ def register(subparsers: Any) -> None:
         help="messages per second the bot may send overall (default 25; Telegram allows ~30)",
     )
     parser.add_argument(
+        "--resend-unknown",
+        action="store_true",
+        help="send again the alert messages whose delivery is unknown (the bot stopped or "
+        "Telegram timed out while they were being sent; they may arrive twice)",
+    )
+    parser.add_argument(
         "--quiet-hours",
         default=None,
         metavar="START-END",
@@ -56,7 +62,7 @@ def _bot(args: argparse.Namespace) -> int:
         logging.getLogger().setLevel(logging.INFO)
         logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        run(settings, options)
+        run(settings, options, resend=args.resend_unknown)
     except BotConfigError as exc:
         raise CliError(str(exc)) from exc
     return 0
