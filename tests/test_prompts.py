@@ -101,7 +101,7 @@ def test_messages_render_in_both_languages_with_fallback() -> None:
     help_ko = store.help_text("ko")
     assert help_ko.splitlines()[0] == "이런 걸 물어보실 수 있어요:"
     assert '• 매출 현황: "오늘 매출 어때?"' in help_ko.splitlines()
-    assert len([line for line in help_ko.splitlines() if line.startswith("• ")]) == 9
+    assert len([line for line in help_ko.splitlines() if line.startswith("• ")]) == len(ARG_SCHEMAS)
     with pytest.raises(KeyError):
         store.message("no.such.key", "ko")
 
@@ -293,7 +293,7 @@ def test_a_broken_edit_keeps_the_last_good_version(prompts_dir: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\n  broken: [\n", encoding="utf-8")
     _touch(path)
     assert store.is_enabled("advice")
-    assert len(store.enabled_tools()) == 9
+    assert len(store.enabled_tools()) == len(ARG_SCHEMAS)
     assert store.version == version
 
 

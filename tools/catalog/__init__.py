@@ -22,6 +22,7 @@ from tools.catalog.alerts_report import AlertsReport
 from tools.catalog.customer_report import CustomerReport
 from tools.catalog.inquiry_draft import InquiryDraft
 from tools.catalog.product_report import ProductReport
+from tools.catalog.sales_drivers import SalesDrivers
 from tools.catalog.sales_report import SalesReport
 from tools.catalog.search_keywords import SearchKeywords
 from tools.catalog.top_products import TopProducts
@@ -49,6 +50,7 @@ _TOOLS: tuple[Tool[Any], ...] = (
     AlertsReport(),
     InquiryDraft(),
     Advice(),
+    SalesDrivers(),
 )
 
 CATALOG: dict[str, Tool[Any]] = {tool.name: tool for tool in _TOOLS}
