@@ -34,10 +34,11 @@ def advisor_command() -> str:
     on_path = shutil.which("advisor")
     if on_path is not None and Path(on_path).resolve() == program.resolve():
         return "advisor"
+    program = program.absolute()  # as typed: a symlinked venv stays where it was called
     try:
-        return str(program.resolve().relative_to(Path.cwd().resolve()))
+        return str(program.relative_to(Path.cwd()))
     except ValueError:
-        return str(program.resolve())
+        return str(program)
 
 
 def add_command(
