@@ -529,9 +529,9 @@ def _chat_lang(turns: Sequence[ConversationTurn]) -> str | None:
 def _catalogue(ctx: TurnContext) -> tuple[list[ProductRef], list[CampaignRef]]:
     with ctx.session() as session:
         products = [
-            ProductRef(pid, name, name_en, sku)
-            for pid, name, name_en, sku in session.execute(
-                select(Product.id, Product.name, Product.name_en, Product.sku)
+            ProductRef(pid, name, name_en, sku, category)
+            for pid, name, name_en, sku, category in session.execute(
+                select(Product.id, Product.name, Product.name_en, Product.sku, Product.category)
                 .where(Product.seller_id == ctx.seller_id)
                 .order_by(Product.id)
             )
@@ -575,8 +575,11 @@ def _candidate_buttons(routed: RouteResult) -> list[Button]:
         return []
     buttons = []
     for candidate in routed.candidates:
-        key = "product_id" if candidate.kind == "product" else "campaign_id"
-        args = {key: candidate.id, **{k: v for k, v in routed.args.items() if k != key}}
+        if candidate.kind == "category":
+            args = {**routed.args, "category": candidate.label}
+        else:
+            key = "product_id" if candidate.kind == "product" else "campaign_id"
+            args = {key: candidate.id, **{k: v for k, v in routed.args.items() if k != key}}
         buttons.append(Button(candidate.label, routed.tool, args))
     return buttons
 

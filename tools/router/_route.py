@@ -125,6 +125,24 @@ def _product_index(
 
 
 @lru_cache(maxsize=32)
+def _category_index(
+    categories: tuple[str, ...], common: frozenset[str], synonyms: _Groups
+) -> NameIndex:
+    """The categories as names to find, each by its position in `categories`."""
+    return NameIndex(
+        (Named(i, (name,)) for i, name in enumerate(categories)),
+        common_words=common,
+        synonyms=synonyms,
+    )
+
+
+def _categories(catalogue: Sequence[ProductRef]) -> tuple[str, ...]:
+    """The distinct categories of the catalogue as stored, in name order."""
+    named = {p.category.strip(): None for p in catalogue if p.category and p.category.strip()}
+    return tuple(sorted(named))
+
+
+@lru_cache(maxsize=32)
 def _campaign_index(
     campaigns: tuple[CampaignRef, ...], common: frozenset[str], synonyms: _Groups
 ) -> NameIndex:
@@ -193,6 +211,8 @@ class _Turn:
         common = intent.index.common_words
         self.products = _product_index(tuple(catalogue), common, synonyms)
         self.campaigns = _campaign_index(tuple(campaigns), common, synonyms)
+        self.category_names = _categories(catalogue)
+        self.categories = _category_index(self.category_names, common, synonyms)
 
         self.quoted = slots.find_quoted(text)
         self.period: Period | None = None
@@ -212,6 +232,20 @@ class _Turn:
         folded = Folded.of(text)
         self.product = self.products.find(folded, skip=skip)
         self.campaign = self.campaigns.find(folded, skip=skip)
+        self.chosen_category: str | None = None  # picked from "which category" choices
+        self.category = self.categories.find(folded, skip=skip) or self._short_category(skip)
+        self.category_marked = slots.names_category(text)
+        if self.category is not None and self.category.ambiguous:
+            self.category = None
+        if self.product is not None and (
+            (self.category is not None and _names_more(self.category, self.product))
+            or (self.category_marked and self.category is None and not self.product.exact)
+        ):
+            # "커피 카테고리 매출": a category word (or a word marked as a category)
+            # is not a product name; a product named more fully than a category wins
+            self.product = None
+        if self.category is not None and self.product is not None:
+            self.category = None
         # the campaign is what is named when its name covers more of the question
         self.product_is_entity = self.product is not None and not (
             self.campaign is not None
@@ -219,8 +253,14 @@ class _Turn:
             and self.campaign.covered > self.product.covered
         )
         named_product = [self.product.span] if self.product and self.product_is_entity else []
+        if self.category is not None:
+            named_product.append(self.category.span)
         self.rest = self._blank(skip + named_product)  # what is left to read slots from
-        self.scores = self._adjust(self.intent.index.score(self._classification_text(skip)))
+        # a category's name says which products, not which analysis
+        named_category = [self.category.span] if self.category is not None else []
+        self.scores = self._adjust(
+            self.intent.index.score(self._classification_text(skip + named_category))
+        )
 
     # -- the decision ------------------------------------------------------------
 
@@ -295,6 +335,14 @@ class _Turn:
                     return self._followup(last, score)
                 if best is not None and marker and placeable:
                     return self._fresh(best, score, inherit=True)
+        unknown = self.category_marked and self.category is None and slots.category_query(self.rest)
+        if unknown or (self.category is not None and not _takes_category(best)):
+            # a category the catalogue lacks is asked about, whatever else the words say;
+            # a named category is never dropped: a tool without one ("텀블러 요즘
+            # 어때?" with a 텀블러 category) gives way to the best tool that takes it
+            by_category = _best_taking_category(scores)
+            if by_category is not None:
+                return self._fresh(by_category, scores.of(by_category), inherit=False)
         if best is None or not self._placeable(scores):
             return RouteResult(None, lang=self.lang, score=score)
         if best == "inquiry_draft":
@@ -373,6 +421,11 @@ class _Turn:
             elif "start" not in args:
                 period = default_period(spec.default_period, now=self.now, tz=self.tz)
                 args["start"], args["end"] = period.start.isoformat(), period.end.isoformat()
+        unknown = self._unknown_category()
+        if unknown is not None:
+            return self._result(
+                tool, args, score=score, followup=followup, period=period, **unknown
+            )
         if spec.entity == "product":
             return self._product(tool, args, score, followup, period)
         return self._result(tool, args, score=score, followup=followup, period=period)
@@ -430,6 +483,41 @@ class _Turn:
         }
         return self._result(tool, ordered, score=score, followup=followup, period=period)
 
+    def _short_category(self, skip: list[tuple[int, int]]) -> Mention | None:
+        """A one-syllable category ("차", "책") named as a word of its own ("차 매출")."""
+        short = {compact(name): i for i, name in enumerate(self.category_names)}
+        short = {name: i for name, i in short.items() if len(name) == 1}
+        if not short:
+            return None
+        for match in re.finditer(r"\w+", self.text):
+            if any(a <= match.start() < b for a, b in skip):
+                continue
+            word = compact(match.group())
+            for form in (word, strip_particle(word)):
+                if form in short:
+                    return Mention((short[form],), len(form), match.span(), match.group(), True)
+        return None
+
+    def _unknown_category(self) -> dict[str, Any] | None:
+        """A category the question names that the catalogue does not have ("커피
+        카테고리 매출" when no category is 커피): the error and the known categories
+        as choices (clarify, never the whole store as if it were the answer)."""
+        if not self.category_marked or self.category is not None or self.chosen_category:
+            return None
+        query = slots.category_query(self.rest)
+        if not query:
+            return None  # "카테고리별 매출": no one category is named
+        candidates = tuple(
+            Candidate("category", i, name)
+            for i, name in enumerate(self.category_names[:MAX_CANDIDATES])
+        )
+        return {
+            "candidates": candidates,
+            "error": RouteError(
+                "unknown_category", {"query": query, "candidates": [c.label for c in candidates]}
+            ),
+        }
+
     def _pick_choice(self) -> RouteResult | None:
         """After "did you mean": "1번", "the second one", or a name among the choices."""
         previous = self.previous
@@ -444,8 +532,12 @@ class _Turn:
         if chosen is None:
             return None
         args = dict(previous.args)
-        args["product_id"] = chosen.id
-        self.product = Mention((chosen.id,), 0, (0, 0), chosen.label, True)
+        if chosen.kind == "category":
+            self.chosen_category = chosen.label
+            self.category_marked = False
+        else:
+            args["product_id"] = chosen.id
+            self.product = Mention((chosen.id,), 0, (0, 0), chosen.label, True)
         return self._complete(previous.tool, args, 1.0, followup=True)
 
     # -- text helpers ------------------------------------------------------------
@@ -560,12 +652,41 @@ class _Named:
         campaign = self._turn.campaign
         return campaign.ids[0] if campaign is not None and not campaign.ambiguous else None
 
+    def category(self) -> str | None:
+        turn = self._turn
+        if turn.chosen_category is not None:
+            return turn.chosen_category
+        if turn.category is None:
+            return None
+        return turn.category_names[turn.category.ids[0]]
+
 
 _STOPWORDS = frozenset(
     "a an the and or but so then what about how is are was were do does did it its this that "
     "these those of for to in on at by with from me my we our us you your i please pls ok okay "
     "also now just again instead one ones 그럼 그러면 그리고 그건 그거 좀 또 근데 이거 저거".split()
 )
+
+
+def _takes_category(tool: str | None) -> bool:
+    return tool is not None and "category" in CATALOG[tool].schema.model_fields
+
+
+def _best_taking_category(scores: Scores) -> str | None:
+    """The best scored tool with a `category` argument, dated ones (a period to
+    compare) first."""
+    taking = [name for name, _ in scores.ranked if _takes_category(name)]
+    dated = [name for name in taking if CATALOG[name].dated]
+    chosen = dated or taking
+    return chosen[0] if chosen else None
+
+
+def _names_more(category: Mention, product: Mention) -> bool:
+    """The category is what the words name: it covers at least as much of them as the
+    product does and is named whole, or covers more."""
+    if category.covered > product.covered:
+        return True
+    return category.covered == product.covered and category.exact
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

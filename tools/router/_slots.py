@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tools.router._text import strip_particle
+
 _KO_NUMBERS = {
     "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8,
     "아홉": 9, "열": 10, "스무": 20, "서른": 30,
@@ -243,6 +245,37 @@ def quoted_inquiry(text: str) -> str | None:
         return None
     outside = text[: quoted.span[0]] + " " + text[quoted.span[1] :]
     return quoted.text if _INQUIRY_CONTEXT.search(outside) else None
+
+
+_CATEGORY_WORD = re.compile(r"카테고리|카테고리별|분류|품목|\bcategor(?:y|ies)\b", re.I)
+
+
+def names_category(text: str) -> bool:
+    """The question says it names a category ("커피 카테고리 매출", "coffee category")."""
+    return _CATEGORY_WORD.search(text) is not None
+
+
+_CATEGORY_QUERY = re.compile(
+    r"([\w가-힣-]+)\s*(?:카테고리|분류|품목)(?!별)"
+    r"|\bcategor(?:y|ies)\s*(?:of\s+|called\s+|named\s+|[:：]\s*)?([\w가-힣-]+)"
+    r"|([\w가-힣-]+)\s+categor(?:y|ies)\b",
+    re.I,
+)
+_NOT_A_CATEGORY = frozenset(
+    "어떤 무슨 각 전체 모든 여러 우리 이 그 제일 가장 which what each every all the a an by per "
+    "top best in this that my our any for from sales revenue products items".split()
+)
+
+
+def category_query(text: str) -> str | None:
+    """The word a question gives as a category name: "커피" in "커피 카테고리 매출",
+    "coffee" in "the coffee category" or "category: coffee"; None without one."""
+    for match in _CATEGORY_QUERY.finditer(text):
+        word = next((group for group in match.groups() if group), "")
+        word = strip_particle(word.casefold()) if word else ""
+        if word and word not in _NOT_A_CATEGORY and not names_category(word):
+            return word
+    return None
 
 
 def asks_for_inquiry(text: str) -> bool:
