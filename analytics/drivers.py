@@ -40,7 +40,8 @@ not alerts.
 The reads are in analytics.queries.drivers; everything above is computed by pure
 functions of the rows read (`rank_movers`, `rank_products`, `product_movers`,
 `campaign_windows`, `rank_campaigns`, `campaign_movers`, `keyword_movers`,
-`raised_alerts`, `ad_days`, `covers`, `against`).
+`raised_alerts`, `ad_days`, `against`); coverage and the ad days' rules are
+analytics.coverage's (`covers`, `daily_spans`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session
 
 from analytics.common import NoData, Result, Store, Window
+from analytics.coverage import DailySpans, covers, daily_spans
 from analytics.detectors.alerts import AdDropEvidence, AlertKind, SalesDropEvidence
 from analytics.keywords import KeywordGroups, group_keywords
 from analytics.queries.ads import AdSums, CampaignRow, PeriodSums
@@ -62,7 +64,7 @@ from analytics.queries.drivers import (
     OutboxAlert,
     ad_sums,
     campaign_rows,
-    first_order_at,
+    first_order_date,
     has_ads,
     keyword_visits,
     names_of_products,
@@ -71,7 +73,7 @@ from analytics.queries.drivers import (
     sales_sums,
 )
 from analytics.queries.products import ProductName, ProductWindows
-from analytics.sales import Change, SalesTotals, delta, sales_totals
+from analytics.sales import Basis, Change, SalesTotals, delta, sales_totals
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -91,7 +93,6 @@ __all__ = [
     "against",
     "campaign_movers",
     "campaign_windows",
-    "covers",
     "direction_of",
     "keyword_movers",
     "move",
@@ -106,19 +107,6 @@ __all__ = [
 DEFAULT_LIMIT = 3
 
 Direction = Literal["down", "up", "flat"]
-Basis = Literal[
-    "previous_period",
-    "previous_day",
-    "previous_week",
-    "previous_weekend",
-    "previous_month",
-    "previous_quarter",
-    "previous_half",
-    "previous_year",
-    "same_time_yesterday",
-    "same_time_last_week",
-    "same_weekday_last_week",
-]
 ALERT_KINDS = frozenset(get_args(AlertKind))
 
 K = TypeVar("K", int, str)
@@ -379,11 +367,6 @@ def keyword_movers(
 # ---------------------------------------------------------------- sales, alerts, ad days
 
 
-def covers(first_order: dt.date | None, window: Window) -> bool:
-    """Whether the seller's data goes back to the window's first day."""
-    return first_order is not None and first_order <= window.start
-
-
 def against(
     totals: SalesTotals,
     other: SalesTotals,
@@ -427,23 +410,14 @@ def raised_alerts(rows: Iterable[OutboxAlert], start: dt.date, end: dt.date) -> 
     return sorted(found, key=lambda a: (a.local_date, a.evidence.family != "sales", a.kind))
 
 
-def _last_whole_day(window: Window, tz: ZoneInfo) -> dt.date:
-    """The window's last day that it covers whole (a day cut at `now` is not)."""
-    now = window.now.astimezone(tz)
-    after_end = dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
-    return window.end if now >= after_end else now.date() - dt.timedelta(days=1)
-
-
-def ad_days(window: Window, previous: Window, tz: ZoneInfo) -> AdDays | None:
-    """The ad stats' local days to compare: each window's whole days (daily rows
-    carry no hours, so a day cut at `now` is left out on both sides); None when
-    either has none."""
-    end, previous_end = _last_whole_day(window, tz), _last_whole_day(previous, tz)
-    if end < window.start or previous_end < previous.start:
+def ad_days(spans: DailySpans) -> AdDays | None:
+    """The ad days compared: the window's complete days and the comparison window's
+    matching ones (analytics.coverage.daily_spans leaves a running day out on both
+    sides); None when either side has none."""
+    if spans.current is None or spans.previous is None:
         return None
-    return AdDays(
-        start=window.start, end=end, previous_start=previous.start, previous_end=previous_end
-    )
+    (start, end), (previous_start, previous_end) = spans.current, spans.previous
+    return AdDays(start=start, end=end, previous_start=previous_start, previous_end=previous_end)
 
 
 # ---------------------------------------------------------------- the analysis
@@ -466,10 +440,9 @@ def sales_drivers(
     today = now.date()
     if window.start > today:
         return NoData(reason="future_period", detail={"start": window.start.isoformat()})
-    first = first_order_at(session, store)
-    if first is None:
+    first_day = first_order_date(session, store)
+    if first_day is None:
         return NoData(reason="no_orders")
-    first_day = first.astimezone(tz).date()
     window = replace(window, end=min(window.end, today), now=now)
     so_far = window.end >= today
     one_day = window.days == 1
@@ -477,13 +450,22 @@ def sales_drivers(
     # The comparison windows: the window's own (the calendar's) and, for one day,
     # the same weekday a week earlier (cut at the same time when so far).
     previous = window.previous()
-    basis = cast(Basis, "same_time_yesterday" if one_day and so_far else window.basis)
+    by_calendar = window.basis in ("previous_day", "previous_period")  # not one the question named
+    basis = cast(
+        Basis, "same_time_yesterday" if one_day and so_far and by_calendar else window.basis
+    )
     totals = sales_totals(sales_sums(session, store, window))
 
     def compare(other: Window, basis: Basis) -> Against:
         other_totals = sales_totals(sales_sums(session, store, other))
         return against(
-            totals, other_totals, other, basis, tz, cut=so_far, covered=covers(first_day, other)
+            totals,
+            other_totals,
+            other,
+            basis,
+            tz,
+            cut=so_far,
+            covered=covers(first_day, other.start),
         )
 
     versus = compare(previous, basis)
@@ -499,7 +481,7 @@ def sales_drivers(
     products = Movers[ProductMover]()
     campaigns = Movers[CampaignMover]()
     keywords = Movers[KeywordMover]()
-    days = ad_days(window, previous, tz)
+    days = ad_days(daily_spans(window, tz))
     if versus.covered:
         sums = sales_per_product(session, store, window, previous)
         ranked = rank_products(sums, direction, limit)

@@ -40,7 +40,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from analytics.common import Store
+from analytics.common import Store, Window
 from analytics.detectors.alerts import AdDropEvidence, Alert, SalesDropEvidence
 from analytics.drivers import SalesDrivers, sales_drivers
 from analytics.periods import default_period
@@ -304,6 +304,30 @@ def test_yesterday_against_the_day_before_with_the_largest_movers(session: Sessi
     # a limit of one keeps the largest of each
     one = _yesterday(session, limit=1)
     assert [m.keyword for m in one.keywords.offsets] == ["원두"]
+
+
+def test_a_named_comparison_window_after_the_window_is_read_as_such(session: Session) -> None:
+    # "11월 25일이랑 26일 비교": the window is Nov 25, the comparison the later Nov 26
+    build_store(session)
+    compared = Window(dt.date(2026, 11, 26), dt.date(2026, 11, 26), NOW)
+    window = Window(dt.date(2026, 11, 25), dt.date(2026, 11, 25), NOW, compared, "explicit")
+    result = sales_drivers(session, Store(SHOP, SEOUL), window)
+    assert isinstance(result, SalesDrivers)
+    assert (result.previous.basis, result.previous.revenue.absolute, result.direction) == (
+        "explicit",
+        70_000,
+        "up",
+    )
+    assert [(m.name, m.revenue.before, m.revenue.after) for m in result.products.drivers] == [
+        ("가습기", 50_000, 150_000)
+    ]
+    assert [(m.name, m.revenue.change) for m in result.products.offsets] == [("그라인더", -30_000)]
+    assert [(m.name, m.revenue.change) for m in result.campaigns.drivers] == [
+        ("가습기 광고", 100_000)
+    ]
+    assert [(m.name, m.revenue.change) for m in result.campaigns.offsets] == [
+        ("원두 광고", -10_000)
+    ]
 
 
 def test_the_answer_in_korean_and_english(advisor: Advisor) -> None:

@@ -9,12 +9,12 @@ import datetime as dt
 import pytest
 
 from analytics.common import Window
+from analytics.coverage import daily_spans
 from analytics.drivers import (
     Ranking,
     ad_days,
     campaign_movers,
     campaign_windows,
-    covers,
     direction_of,
     keyword_movers,
     product_movers,
@@ -175,18 +175,11 @@ def test_alerts_are_the_outbox_rows_naming_a_day_of_the_window() -> None:
     ]
 
 
-def test_coverage_needs_data_from_the_windows_first_day() -> None:
-    window = Window(dt.date(2026, 11, 18), dt.date(2026, 11, 18), NOW)
-    assert covers(dt.date(2026, 11, 18), window)
-    assert not covers(dt.date(2026, 11, 19), window)
-    assert not covers(None, window)
-
-
 def test_ad_days_leave_a_running_day_out_on_both_sides() -> None:
     # yesterday against the day before: both whole
-    day = Window(dt.date(2026, 11, 26), dt.date(2026, 11, 26), NOW)
     before = Window(dt.date(2026, 11, 25), dt.date(2026, 11, 25), NOW)
-    found = ad_days(day, before, SEOUL)
+    day = Window(dt.date(2026, 11, 26), dt.date(2026, 11, 26), NOW, comparison=before)
+    found = ad_days(daily_spans(day, SEOUL))
     assert found is not None
     assert (found.start, found.end, found.previous_start, found.previous_end) == (
         dt.date(2026, 11, 26),
@@ -196,13 +189,13 @@ def test_ad_days_leave_a_running_day_out_on_both_sides() -> None:
     )
     # this week so far (Mon 23 - Fri 27 14:30) against last week cut at Fri 20 14:30:
     # Mon-Thu against Mon-Thu
-    week = Window(dt.date(2026, 11, 23), dt.date(2026, 11, 27), NOW)
     cut = dt.datetime(2026, 11, 20, 14, 30, tzinfo=SEOUL)
     last = Window(dt.date(2026, 11, 16), dt.date(2026, 11, 20), cut)
-    found = ad_days(week, last, SEOUL)
+    week = Window(dt.date(2026, 11, 23), dt.date(2026, 11, 27), NOW, comparison=last)
+    found = ad_days(daily_spans(week, SEOUL))
     assert found is not None
     assert (found.end, found.previous_end) == (dt.date(2026, 11, 26), dt.date(2026, 11, 19))
     # today alone: no whole day to compare
-    today = Window(dt.date(2026, 11, 27), dt.date(2026, 11, 27), NOW)
-    yesterday_cut = Window(dt.date(2026, 11, 26), dt.date(2026, 11, 26), NOW - dt.timedelta(days=1))
-    assert ad_days(today, yesterday_cut, SEOUL) is None
+    yesterday_cut = Window(dt.date(2026, 11, 26), dt.date(2026, 11, 26), cut + dt.timedelta(days=6))
+    today = Window(dt.date(2026, 11, 27), dt.date(2026, 11, 27), NOW, comparison=yesterday_cut)
+    assert ad_days(daily_spans(today, SEOUL)) is None

@@ -5,9 +5,9 @@ Most reads are the other reports' own, reused here so the figures agree with
 theirs: the seller's orders summed per status (analytics.queries.sales), paid
 sales per product and product names (analytics.queries.products), ad stats per
 campaign and the campaigns (analytics.queries.ads), visits per raw search
-keyword (analytics.queries.keywords). Two are new: the local instant of the
-seller's first order (how far back the data goes) and the outbox rows
-(`alerts`, read only) detected around a span of local dates.
+keyword (analytics.queries.keywords), and the local date of the seller's first
+order (analytics.queries.sales: how far back the data goes). One is new: the
+outbox rows (`alerts`, read only) detected around a span of local dates.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics._rollups import Span, rollups_usable, span
@@ -31,15 +31,15 @@ from analytics.queries.ads import (
 )
 from analytics.queries.keywords import KeywordRow, keyword_rows
 from analytics.queries.products import ProductName, ProductWindows, product_names, product_sums
-from analytics.queries.sales import BucketSums, order_sums
-from storage.models import Alert, Order
+from analytics.queries.sales import BucketSums, OrderSums, first_order_date, order_sums
+from storage.models import Alert
 
 __all__ = [
     "ALERT_LATENCY_DAYS",
     "OutboxAlert",
     "ad_sums",
     "campaign_rows",
-    "first_order_at",
+    "first_order_date",
     "has_ads",
     "keyword_visits",
     "names_of_products",
@@ -67,21 +67,31 @@ def sales_sums(session: Session, store: Store, window: Window) -> BucketSums:
     return order_sums(session, store, window, "day")
 
 
-def _spans(session: Session, store: Store, window: Window, previous: Window) -> tuple[Span, Span]:
-    usable = rollups_usable(session, store)
-    tz = store.timezone
-    return (
-        span(session, store, *window.utc_bounds(tz), usable=usable),
-        span(session, store, *previous.utc_bounds(tz), usable=usable),
-    )
+_NO_SPAN = Span(None, None, ())
+
+
+def _product_window(
+    session: Session, store: Store, window: Window, usable: bool
+) -> dict[int, OrderSums]:
+    parts = span(session, store, *window.utc_bounds(store.timezone), usable=usable)
+    return {
+        pid: sums.current for pid, sums in product_sums(session, store, parts, _NO_SPAN).items()
+    }
 
 
 def sales_per_product(
     session: Session, store: Store, window: Window, previous: Window
 ) -> dict[int, ProductWindows]:
-    """Paid sales per product that sold in `window` or in `previous` (which ends
-    before `window` starts)."""
-    return product_sums(session, store, *_spans(session, store, window, previous))
+    """Paid sales per product that sold in `window` or in `previous`, each window read
+    on its own, so the comparison window may lie anywhere (a question may name a
+    later one)."""
+    usable = rollups_usable(session, store)
+    now = _product_window(session, store, window, usable)
+    before = _product_window(session, store, previous, usable)
+    return {
+        pid: ProductWindows(now.get(pid, OrderSums()), before.get(pid, OrderSums()))
+        for pid in now.keys() | before.keys()
+    }
 
 
 def names_of_products(session: Session, store: Store, ids: set[int]) -> dict[int, ProductName]:
@@ -89,8 +99,13 @@ def names_of_products(session: Session, store: Store, ids: set[int]) -> dict[int
 
 
 def ad_sums(session: Session, store: Store, current: DateRange, previous: DateRange) -> PeriodSums:
-    """Ad stats per campaign over the two ranges of local dates."""
-    return period_sums(session, store.id, None, current, previous)
+    """Ad stats per campaign over the two ranges of local dates, each range read on its
+    own (either may come first): {(campaign id, is the current range): sums}."""
+    now = period_sums(session, store.id, None, current, current)
+    before = period_sums(session, store.id, None, previous, previous)
+    sums = {(cid, True): figures for (cid, _), figures in now.items()}
+    sums.update({(cid, False): figures for (cid, _), figures in before.items()})
+    return sums
 
 
 def has_ads(session: Session, store: Store) -> bool:
@@ -105,15 +120,6 @@ def campaign_rows(session: Session, ids: set[int]) -> list[CampaignRow]:
 def keyword_visits(session: Session, store: Store, window: Window) -> list[KeywordRow]:
     """Visits per raw search keyword in `window` (cut at its now)."""
     return keyword_rows(session, store, window)
-
-
-def first_order_at(session: Session, store: Store) -> dt.datetime | None:
-    """When the seller's first order (of any status) was placed, aware UTC; None
-    without orders."""
-    first = session.scalar(select(func.min(Order.ordered_at)).where(Order.seller_id == store.id))
-    if first is None:
-        return None
-    return first if first.tzinfo is not None else first.replace(tzinfo=dt.UTC)
 
 
 def outbox_alerts(
