@@ -124,6 +124,7 @@ _DIRECT_ERRORS = frozenset(
         "future",
         "range_reversed",
         "too_long",
+        "unresolved_period",
         "unsupported",
     }
 )
