@@ -22,8 +22,7 @@ NOW = dt.datetime(2026, 12, 2, 14, 10, tzinfo=SEOUL)
 D = dt.date
 CUT = "14:10"  # a running period is compared cut at the same time
 
-# (Korean phrase, English phrase, compared start, compared end, basis, cut on the last day);
-# English halves ("first half") are not in the period grammar yet: None
+# (Korean phrase, English phrase, compared start, compared end, basis, cut on the last day)
 TABLE = [
     ("오늘 매출", "sales today", D(2026, 12, 1), D(2026, 12, 1), "previous_day", True),
     ("어제 매출", "sales yesterday", D(2026, 11, 30), D(2026, 11, 30), "previous_day", False),
@@ -38,7 +37,33 @@ TABLE = [
     ("이번 분기", "this quarter", D(2026, 7, 1), D(2026, 9, 2), "previous_quarter", True),
     ("올해 매출", "sales this year", D(2025, 1, 1), D(2025, 12, 2), "previous_year", True),
     ("작년 매출", "sales last year", D(2024, 1, 1), D(2024, 12, 31), "previous_year", False),
-    ("상반기 매출", None, D(2025, 7, 1), D(2025, 12, 31), "previous_half", False),
+    ("상반기 매출", "first half sales", D(2025, 7, 1), D(2025, 12, 31), "previous_half", False),
+    ("하반기 매출", "H2 sales", D(2026, 1, 1), D(2026, 6, 2), "previous_half", True),
+    (
+        "11월 첫째주 매출",
+        "sales in the first week of November",
+        D(2026, 10, 26),
+        D(2026, 11, 1),
+        "previous_week",
+        False,
+    ),
+    ("블프 매출", "Black Friday sales", D(2026, 11, 26), D(2026, 11, 26), "previous_day", False),
+    (
+        "11월이랑 10월 비교",
+        "November vs October",
+        D(2026, 10, 1),
+        D(2026, 10, 31),
+        "previous_month",
+        False,
+    ),
+    (
+        "작년 이맘때 대비",
+        "same time last year",
+        D(2025, 12, 1),
+        D(2025, 12, 2),
+        "same_time_last_year",
+        True,
+    ),
     (
         "지난 주말 매출",
         "sales last weekend",
