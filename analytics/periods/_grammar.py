@@ -186,9 +186,9 @@ def half(m: re.Match[str], today: dt.date) -> Period | None:
 _DAY_NAMES = (
     r"(?P<black_friday>블랙\s*프라이데이|블프|\bblack\s*friday\b)"
     r"|(?P<cyber_monday>사이버\s*먼데이|\bcyber\s*monday\b)"
-    r"|(?P<singles_day>광군제|빼빼로\s*데이|(?<![\d./-])11\.11(?![\d./-])|\bsingles'?\s*day\b"
+    r"|(?P<singles_day>광군제|빼빼로\s*데이|(?<![\d./-])11\.11(?![\d./%-])(?!\s*(?:%|퍼센트|원|배|percent))|\bsingles'?\s*day\b"
     r"|\bdouble\s+(?:eleven|11)\b)"
-    r"|(?P<seollal>설\s*날|설\s*연휴|설\s*명절|구정|(?<![가-힣])설(?=[^\w]|$|에|엔|때|의|은|는|이|기간|당일)"
+    r"|(?P<seollal>설\s*날|설\s*연휴|설\s*명절|구정(?!물)|(?<![가-힣])설(?=[^\w]|$|에|엔|때|의|은|는|이|기간|당일)"
     r"|\bseollal\b|\b(?:korean\s+|lunar\s+)new\s+year\b)"
     r"|(?P<chuseok>추석|한가위|\bchuseok\b|\bkorean\s+thanksgiving\b)"
 )
