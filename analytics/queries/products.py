@@ -266,14 +266,14 @@ def refund_sums(
 
 def category_products(session: Session, store: Store, category: str) -> tuple[str, set[int]]:
     """The seller's products whose category equals `category` ignoring case and
-    surrounding spaces, and the category as the catalogue spells it ("" and no ids
-    when none has it)."""
+    surrounding spaces, and the category as the catalogue spells it (its oldest
+    product's spelling; "" and no ids when none has it)."""
     wanted = category.strip().casefold()
     spelled, ids = "", set()
     rows = session.execute(
-        select(Product.id, Product.category).where(
-            Product.seller_id == store.id, Product.category.is_not(None)
-        )
+        select(Product.id, Product.category)
+        .where(Product.seller_id == store.id, Product.category.is_not(None))
+        .order_by(Product.id)
     )
     for pid, name in rows:
         if name is not None and name.strip().casefold() == wanted:
@@ -283,13 +283,18 @@ def category_products(session: Session, store: Store, category: str) -> tuple[st
 
 
 def known_categories(session: Session, store: Store) -> list[str]:
-    """The seller's product categories, sorted."""
+    """The seller's product categories, one spelling each (its oldest product's;
+    "Coffee" and "coffee" are one category), sorted ignoring case."""
+    spelled: dict[str, str] = {}
     rows = session.scalars(
         select(Product.category)
         .where(Product.seller_id == store.id, Product.category.is_not(None))
-        .distinct()
+        .order_by(Product.id)
     )
-    return sorted({name.strip() for name in rows if name and name.strip()})
+    for name in rows:
+        if name and name.strip():
+            spelled.setdefault(name.strip().casefold(), name.strip())
+    return [spelled[key] for key in sorted(spelled)]
 
 
 def product_names(session: Session, store: Store, ids: Iterable[int]) -> dict[int, ProductName]:

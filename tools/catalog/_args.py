@@ -28,6 +28,11 @@ class ButtonCode:
     values: dict[str, str] = field(default_factory=dict)
 
 
+CATEGORY_CODE = ButtonCode("y")
+"""The button code of a `category` argument, in every tool that takes one (a key
+means one argument across the catalogue)."""
+
+
 class ToolArgs(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
