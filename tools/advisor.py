@@ -310,6 +310,10 @@ class Advisor:
             candidates = _candidate_buttons(routed)
             if candidates:
                 answer = _with(answer, candidates=candidates)
+            if routed.error.key == "unplaced" and routed.tool is not None:
+                # the guess, offered rather than presented as the answer
+                label = str(routed.error.params.get("label") or routed.tool)
+                answer = _with(answer, buttons=[Button(label, routed.tool, dict(routed.args))])
             records = []
             if routed.tool is not None:
                 records.append(

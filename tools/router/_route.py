@@ -8,7 +8,7 @@ import threading
 import unicodedata
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -232,7 +232,16 @@ class _Turn:
         folded = Folded.of(text)
         self.product = self.products.find(folded, skip=skip)
         self.campaign = self.campaigns.find(folded, skip=skip)
+        named = [*skip, self.campaign.span] if self.campaign is not None else skip
         self.chosen_category: str | None = None  # picked from "which category" choices
+        self.unplaced: str | None = None  # words naming something not in the catalogue
+        if self.product is not None and self._weak(self.product, synonyms, named):
+            self.unplaced = (
+                self._original(self.product)
+                + " "
+                + self._leftover_of(self._blank([*named, self.product.span]))
+            )
+            self.product = None
         self.category = self.categories.find(folded, skip=skip) or self._short_category(skip)
         self.category_marked = slots.names_category(text)
         if self.category is not None and self.category.ambiguous:
@@ -350,7 +359,17 @@ class _Turn:
             return self._result("inquiry_draft", {"inquiry": inquiry[:MAX_CHARS]}, score=score)
         if best == "advice":
             return self._result("advice", {"topic": slots.advice_topic(self.text)}, score=score)
-        return self._fresh(best, score, inherit=False)
+        return self._unless_unplaced(self._fresh(best, score, inherit=False))
+
+    def _unless_unplaced(self, result: RouteResult) -> RouteResult:
+        """A store-wide answer to a question that names something the catalogue does
+        not have ("black hoodie sales" with no hoodie) is not the answer: the seller
+        is asked, with that answer offered as a button (clarify)."""
+        if self.unplaced is None or not result.ok or result.tool is None:
+            return result
+        label = self.intent.specs[result.tool].label_for(self.lang)
+        params = {"query": self.unplaced.strip(), "label": label}
+        return replace(result, error=RouteError("unplaced", params))
 
     def _named_slots(self) -> bool:
         return bool(
@@ -483,6 +502,18 @@ class _Turn:
         }
         return self._result(tool, ordered, score=score, followup=followup, period=period)
 
+    def _weak(self, mention: Mention, synonyms: _Groups, skip: list[tuple[int, int]]) -> bool:
+        """A product named only by a colour or material word ("black" of the black tea
+        gift set) next to words nothing places ("black hoodie sales" with no hoodie):
+        those words name something else, so the product is not taken for it."""
+        if mention.exact:
+            return False
+        words = [compact(word) for word in mention.text.split()]
+        shared = {word for group in synonyms for word in group}
+        if not words or not all(word in shared for word in words):
+            return False
+        return bool(self._leftover_of(self._blank([*skip, mention.span])))
+
     def _short_category(self, skip: list[tuple[int, int]]) -> Mention | None:
         """A one-syllable category ("차", "책") named as a word of its own ("차 매출")."""
         short = {compact(name): i for i, name in enumerate(self.category_names)}
@@ -582,9 +613,12 @@ class _Turn:
 
     def _leftover(self) -> str:
         """Words of the question no tool uses: what was probably a product name."""
+        return self._leftover_of(self.rest)
+
+    def _leftover_of(self, text: str) -> str:
         common = self.intent.index.common_words
         kept = []
-        for word in re.findall(r"[\w-]+", self.rest):
+        for word in re.findall(r"[\w-]+", text):
             folded = word.casefold()
             if (
                 folded in common
