@@ -20,7 +20,7 @@ from telegram.ext import ExtBot
 from bot import charts
 from bot.callback_data import Press
 from bot.services import Services
-from bot.telegram_text import Chunk, caption, escape, plain_chunks
+from bot.telegram_text import CAPTION_LIMIT, Chunk, caption, escape, plain_chunks, visible_length
 from tools.answer import Answer, Button, Chart
 
 log = logging.getLogger(__name__)
@@ -84,9 +84,12 @@ def _button(services: Services, label: str, press: Press) -> InlineKeyboardButto
     return InlineKeyboardButton(label, callback_data=services.buttons.encode(press))
 
 
-def answer_keyboard(services: Services, answer: Answer, lang: str) -> InlineKeyboardMarkup | None:
+def answer_keyboard(
+    services: Services, answer: Answer, lang: str, *, chart_button: bool = True
+) -> InlineKeyboardMarkup | None:
     """Did-you-mean choices (one a row), the advisor's next steps (other periods, the
-    previous period, details; two a row) and, when the answer has one, its chart."""
+    previous period, details; two a row) and, when the answer has a chart that is not
+    sent with it (`chart_button`), the button that sends it."""
     rows: list[list[InlineKeyboardButton]] = []
     for candidate in answer.candidates:
         rows.append(
@@ -95,7 +98,7 @@ def answer_keyboard(services: Services, answer: Answer, lang: str) -> InlineKeyb
     steps = [_button(services, b.label, Press("run", b.tool, b.args)) for b in answer.buttons]
     rows.extend(steps[i : i + 2] for i in range(0, len(steps), 2))
     last = answer.calls[-1] if answer.calls else None
-    if last is not None and answer.chart is not None:
+    if chart_button and last is not None and answer.chart is not None:
         label = services.text("buttons.chart", lang)
         rows.append([_button(services, label, Press("chart", last.tool, dict(last.args)))])
     return InlineKeyboardMarkup(rows) if rows else None
@@ -122,14 +125,20 @@ async def send_answer(
     *,
     with_chart: bool = False,
 ) -> list[Message]:
-    """The answer's text (and its chart when asked) with the next-step keyboard."""
+    """The answer's text with the next-step keyboard. `with_chart` and a chart: one
+    photo with the text as its caption when it fits (1,024 characters), otherwise the
+    text then the photo; the keyboard goes under the last message, without a chart
+    button (the chart is there)."""
     text = answer.text
-    keyboard = answer_keyboard(services, answer, lang)
-    if with_chart and answer.chart is not None:
-        sent = await send_chunks(bot, chat_id, plain_chunks(text))
-        sent.append(await send_chart(services, bot, chat_id, answer.chart, lang, keyboard))
-        return sent
-    return await send_chunks(bot, chat_id, plain_chunks(text), reply_markup=keyboard)
+    if not with_chart or answer.chart is None:
+        keyboard = answer_keyboard(services, answer, lang)
+        return await send_chunks(bot, chat_id, plain_chunks(text), reply_markup=keyboard)
+    keyboard = answer_keyboard(services, answer, lang, chart_button=False)
+    if visible_length(text) <= CAPTION_LIMIT:
+        return [await send_chart(services, bot, chat_id, answer.chart, lang, keyboard, text=text)]
+    sent = await send_chunks(bot, chat_id, plain_chunks(text))
+    sent.append(await send_chart(services, bot, chat_id, answer.chart, lang, keyboard))
+    return sent
 
 
 async def send_chart(
@@ -139,12 +148,15 @@ async def send_chart(
     chart: Chart,
     lang: str,
     reply_markup: InlineKeyboardMarkup | None = None,
+    *,
+    text: str | None = None,
 ) -> Message:
-    """The chart drawn off the event loop and sent as a photo with a caption."""
+    """The chart drawn off the event loop and sent as a photo, captioned with `text`
+    (plain text: an answer) or else the chart's title."""
     async with typing(bot, chat_id, services.options.typing_every, ChatAction.UPLOAD_PHOTO):
         png = await charts.render_png(chart)
-    text = escape(services.text("chart_caption", lang, title=chart.title))
-    part = caption(text)
+    title = services.text("chart_caption", lang, title=chart.title)
+    part = caption(escape(title if text is None else text))
     try:
         return await bot.send_photo(
             chat_id, png, caption=part.html, parse_mode=ParseMode.HTML, reply_markup=reply_markup

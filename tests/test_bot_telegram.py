@@ -243,29 +243,48 @@ async def test_a_period_button_answers_promptly_and_sends_that_period(
     assert "1,320,000원" in log.messages[2].plain_text and "48건" in log.messages[2].plain_text
 
 
-async def test_a_chart_arrives_as_a_photo_with_a_caption(
+async def test_a_chart_arrives_as_a_photo_captioned_with_the_answer(
     telegram: EmulatorClient, bot: tuple[BotApplication, Services], db: sessionmaker[Session]
 ) -> None:
     await link(telegram, db, ALICE, "ko")
     await telegram.send_user_message(ALICE, "최근 7일 매출 차트로 보여줘")
-    log = await telegram.wait_for(ALICE, messages=3)
+    log = await telegram.wait_for(ALICE, messages=2)
 
-    text, photo = log.messages[1], log.messages[2]
-    assert text.kind == "text" and "9,240,000원" in text.plain_text  # 7 full days × 1,320,000원
+    photo = log.messages[1]  # one message: the answer fits a caption
     assert photo.kind == "photo" and photo.file is not None
-    assert photo.caption and photo.plain_text == photo.caption  # no markup, escaped title
+    assert photo.caption and "9,240,000원" in photo.caption  # 7 full days × 1,320,000원
+    assert photo.plain_text == photo.caption  # plain text, escaped
+    assert "📈 차트 보기" not in photo.button_texts  # the chart is already there
+    assert "어제" in photo.button_texts  # the next steps stay under it
     assert (photo.file["width"], photo.file["height"]) == (880, 495)
     png = await telegram.download(photo.file["file_id"])
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert "upload_photo" in log.actions
 
 
+@pytest.mark.parametrize("command", ["/report", "/top"])
+async def test_report_and_top_come_with_their_chart(
+    telegram: EmulatorClient,
+    bot: tuple[BotApplication, Services],
+    db: sessionmaker[Session],
+    command: str,
+) -> None:
+    await link(telegram, db, ALICE, "ko")
+    await telegram.send_user_message(ALICE, command)
+    photo = (await telegram.wait_for_messages(ALICE, 2))[1]
+    assert photo.kind == "photo" and photo.file is not None
+    expected = "117,000원" if command == "/report" else "1. 스테인리스 텀블러 500ml: 4,200,000원"
+    assert photo.caption and expected in photo.caption
+    assert "📈 차트 보기" not in photo.button_texts
+
+
 async def test_the_chart_button_sends_the_chart_of_that_answer(
     telegram: EmulatorClient, bot: tuple[BotApplication, Services], db: sessionmaker[Session]
 ) -> None:
     await link(telegram, db, ALICE, "en")
-    await telegram.send_user_message(ALICE, "/top", language_code="en")
+    await telegram.send_user_message(ALICE, "best sellers last 7 days", language_code="en")
     answer = (await telegram.wait_for_messages(ALICE, 2))[1]
+    assert answer.kind == "text"  # a question that does not ask for a picture
     chart_data = answer.callback_data[answer.button_texts.index("📈 Show chart")]
     assert chart_data.startswith("c1|tp|")
 

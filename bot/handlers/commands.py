@@ -23,6 +23,8 @@ TOOL_COMMANDS: dict[str, str] = {
     "customers": "customer_report",
     "keywords": "search_keywords",
 }
+# commands whose answer is a trend or a ranking: sent with its chart
+CHART_COMMANDS = frozenset({"report", "top"})
 
 
 def _args(tool: Tool[Any], seat: Seat, text: str, context: BotContext) -> dict[str, Any]:
@@ -53,7 +55,8 @@ async def _tool_command(update: Update, context: BotContext, name: str) -> None:
         return
     async with typing(context.bot, chat_id, services.options.typing_every):
         answer = await run_tool(context, seat, tool.name, args)
-    await send_answer(services, context.bot, chat_id, answer, seat.lang)
+    with_chart = name in CHART_COMMANDS
+    await send_answer(services, context.bot, chat_id, answer, seat.lang, with_chart=with_chart)
 
 
 async def report(update: Update, context: BotContext) -> None:
