@@ -208,7 +208,8 @@ class SalesDrivers(Result):
     previous: Against
     """The window's comparison window (a day: the day before)."""
     last_week: Against | None
-    """One-day windows: the same weekday a week earlier (today: the same time)."""
+    """One-day windows: the same weekday a week earlier (today: the same time), unless
+    `previous` is already that day (this week on a Monday)."""
     first_order: dt.date | None
     """The local date of the seller's first order (how far back the data goes)."""
     alerts: list[RaisedAlert]
@@ -391,8 +392,8 @@ def against(
 
 
 def raised_alerts(rows: Iterable[OutboxAlert], start: dt.date, end: dt.date) -> list[RaisedAlert]:
-    """The alerts among outbox rows whose evidence names a day in [start, end],
-    by day, sales alerts first; rows of another kind (digests) or with evidence
+    """The alerts among outbox rows whose evidence names a day in [start, end]:
+    sales alerts first, each kind by day; rows of another kind (digests) or with evidence
     that does not fit their kind are left out."""
     found = []
     for row in rows:
@@ -407,7 +408,7 @@ def raised_alerts(rows: Iterable[OutboxAlert], start: dt.date, end: dt.date) -> 
             continue
         if start <= day <= end:
             found.append(alert)
-    return sorted(found, key=lambda a: (a.local_date, a.evidence.family != "sales", a.kind))
+    return sorted(found, key=lambda a: (a.evidence.family != "sales", a.local_date, a.kind))
 
 
 def ad_days(spans: DailySpans) -> AdDays | None:
@@ -470,8 +471,8 @@ def sales_drivers(
 
     versus = compare(previous, basis)
     last_week = None
-    if one_day:
-        week = dt.timedelta(days=7)
+    week = dt.timedelta(days=7)
+    if one_day and previous.start != window.start - week:  # not already the week before
         last_week = compare(
             Window(window.start - week, window.end - week, now - week),
             "same_time_last_week" if so_far else "same_weekday_last_week",

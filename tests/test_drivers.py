@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,7 +61,7 @@ from tests.factories import (
 )
 from tools.advisor import Advisor
 from tools.catalog import CATALOG
-from tools.prompts import PromptStore
+from tools.prompts import DEFAULT_DIR, PromptStore
 
 NOW = dt.datetime(2026, 11, 27, 14, 30, tzinfo=SEOUL)
 SHOP, CALM, EMPTY = 1, 2, 3
@@ -330,6 +332,19 @@ def test_a_named_comparison_window_after_the_window_is_read_as_such(session: Ses
     ]
 
 
+def test_this_week_on_a_monday_is_compared_with_last_monday_once(session: Session) -> None:
+    build_store(session)
+    monday = dt.datetime(2026, 11, 23, 14, 30, tzinfo=SEOUL)
+    window = default_period("this_week", now=monday, tz=SEOUL).window(monday, SEOUL)
+    result = sales_drivers(session, Store(SHOP, SEOUL), window)
+    assert isinstance(result, SalesDrivers)
+    assert (result.previous.basis, result.previous.start) == (
+        "previous_week",
+        dt.date(2026, 11, 16),
+    )
+    assert result.last_week is None  # the same day as `previous`: not said twice
+
+
 def test_the_answer_in_korean_and_english(advisor: Advisor) -> None:
     ko = advisor.run("sales_drivers", YESTERDAY, seller_id=SHOP, lang="ko", now=NOW)
     assert ko.text == YESTERDAY_KO
@@ -439,3 +454,17 @@ def test_why_questions_reach_the_tool_for_yesterday(advisor: Advisor, question: 
     assert [(c.tool, c.args) for c in answer.calls] == [
         ("sales_drivers", {**YESTERDAY, "limit": 3})
     ]
+
+
+def test_at_most_five_alerts_are_listed() -> None:
+    samples = Path(DEFAULT_DIR) / "samples" / "answers" / "sales_drivers.yaml"
+    context = yaml.safe_load(samples.read_text(encoding="utf-8"))[0]
+    alert = context["result"]["alerts"][0]
+    context["result"]["alerts"] = [
+        {**alert, "local_date": f"2026-11-{day}"} for day in range(20, 27)
+    ]
+    text = PromptStore().render("answers/sales_drivers", "ko", **context)
+    listed = [line for line in text.splitlines() if line.startswith("• 11월")]
+    assert [line[:9] for line in listed] == [f"• 11월 {day}일" for day in range(20, 25)]
+    assert "• 그 밖에 2건" in text.splitlines()
+    assert "알림 7건이 있었어요:" in text.splitlines()

@@ -175,6 +175,40 @@ def test_alerts_are_the_outbox_rows_naming_a_day_of_the_window() -> None:
     ]
 
 
+def test_sales_alerts_come_first_then_each_kind_by_day() -> None:
+    at = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+    ad = {
+        "family": "ads",
+        "campaign_id": 4,
+        "metric": "ctr",
+        "expected": 0.02,
+        "actual": 0.01,
+        "change": -0.5,
+        "p_value": 0.001,
+        "count_expected": 20.0,
+        "count_actual": 10,
+        "exposure": 1000,
+        "baseline_count": 200,
+        "baseline_exposure": 10000,
+        "baseline_days": 12,
+        "baseline_start": "2026-11-10",
+        "baseline_end": "2026-11-25",
+        "dispersion": 0.0,
+        "local_date": "2026-11-26",
+    }
+    rows = [
+        OutboxAlert("ad_ctr_drop", ad, at),
+        OutboxAlert("sales_drop_day", _sales_evidence("2026-11-27"), at),
+        OutboxAlert("sales_drop_day", _sales_evidence("2026-11-26"), at),
+    ]
+    kept = raised_alerts(rows, dt.date(2026, 11, 26), dt.date(2026, 11, 27))
+    assert [(a.kind, a.local_date.day) for a in kept] == [
+        ("sales_drop_day", 26),
+        ("sales_drop_day", 27),
+        ("ad_ctr_drop", 26),
+    ]
+
+
 def test_ad_days_leave_a_running_day_out_on_both_sides() -> None:
     # yesterday against the day before: both whole
     before = Window(dt.date(2026, 11, 25), dt.date(2026, 11, 25), NOW)

@@ -15,7 +15,7 @@ from tools.catalog._base import Question, Tool, ToolRun, named, require_window
 from tools.catalog._charts import MAX_CHART_ITEMS
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
-from tools.catalog._summary import drop_empty, relative, rounded
+from tools.catalog._summary import MAX_ITEMS, drop_empty, relative, rounded
 
 if TYPE_CHECKING:
     from tools.context import TurnContext
@@ -133,7 +133,7 @@ class SalesDrivers(Tool[SalesDriversArgs]):
                 "previous": _against(result.previous),
                 "last_week": _against(result.last_week),
                 "data_since": result.first_order.isoformat() if result.first_order else None,
-                "alerts": [_alert(a) for a in result.alerts],
+                "alerts": [_alert(a) for a in result.alerts[: MAX_ITEMS * 2]],
                 "products": [_product(m) for m in result.products.drivers],
                 "products_other_way": [_product(m) for m in result.products.offsets],
                 "campaigns": [_campaign(m) for m in result.campaigns.drivers],
