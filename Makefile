@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # `make demo` writes it to .env, so every command pasted at the checkout uses the demo store.
 DEMO_URL := sqlite:///$(CURDIR)/data/demo.db
 
-.PHONY: demo demo-env test lint venv bench clean
+.PHONY: demo demo-env bot-local test lint venv bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -34,6 +34,10 @@ demo: $(STAMP) demo-env
 	$(BIN)/advisor seed --roll-forward --sellers 3 --days 365 --orders-per-day 200
 	$(BIN)/advisor demo
 	$(BIN)/advisor chat --seller demo
+
+# the whole bot without a token: the local Bot API emulator plus `advisor bot` (README)
+bot-local: $(STAMP) $(EMULATOR)/node_modules/.installed demo-env
+	$(BIN)/python $(EMULATOR)/local_bot.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
