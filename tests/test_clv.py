@@ -439,9 +439,13 @@ def test_report_on_a_store_of_regulars(session: Session) -> None:
         for day in days:
             buy(customer, jan1 + dt.timedelta(days=day), quantity=1 + number % 3)
     vip = make_customer(session, shop, "VIP")
+    vip.name = "한지율"  # stored unmasked: shown masked
     for day in range(4, 365, 15):  # every 15 days from Jan 5 to Dec 30: 25 purchase days
         buy(vip, jan1 + dt.timedelta(days=day), quantity=5)
+    buy(vip, dt.date(2024, 12, 30))  # a second order on Dec 30: 26 orders on 25 days
+    buy(vip, dt.date(2025, 1, 1))  # after as_of: not counted
     lapsed = make_customer(session, shop, "LAPSED")
+    lapsed.name = "John Smith"
     for day in range(1, 51):  # daily from Jan 2 to Feb 20: 50 purchase days, then gone
         buy(lapsed, jan1 + dt.timedelta(days=day), quantity=2)
     newbie = make_customer(session, shop, "NEWBIE")
@@ -471,7 +475,12 @@ def test_report_on_a_store_of_regulars(session: Session) -> None:
     assert sum(regulars.counts.model_dump().values()) <= 263
 
     vip_row = regulars.customers[0]
-    assert (vip_row.customer, vip_row.purchases) == ("VIP", 25)
+    assert (vip_row.customer, vip_row.name, vip_row.orders, vip_row.purchases) == (
+        "VIP",
+        "한*율",
+        26,
+        25,
+    )
     assert vip_row.last_purchase == dt.date(2024, 12, 30)
     assert vip_row.expected_spend > 40_000  # spends 50,000 a day, the others 10,000-30,000
     values = [row.expected_value_90d for row in regulars.customers]
@@ -479,7 +488,12 @@ def test_report_on_a_store_of_regulars(session: Session) -> None:
     assert all(row.purchases >= 4 and row.p_alive >= 0.5 for row in regulars.customers)
 
     lapsed_row = at_risk.customers[0]
-    assert (lapsed_row.customer, lapsed_row.purchases) == ("LAPSED", 50)
+    assert (lapsed_row.customer, lapsed_row.name, lapsed_row.orders, lapsed_row.purchases) == (
+        "LAPSED",
+        "J* S*",
+        50,
+        50,
+    )
     assert lapsed_row.last_purchase == dt.date(2024, 2, 20)
     assert lapsed_row.p_alive < 0.01
     purchases = [row.purchases for row in at_risk.customers]
@@ -487,7 +501,12 @@ def test_report_on_a_store_of_regulars(session: Session) -> None:
     assert all(row.purchases >= 4 and row.p_alive < 0.5 for row in at_risk.customers)
 
     newbie_row = likely.customers[0]
-    assert (newbie_row.customer, newbie_row.purchases) == ("NEWBIE", 2)
+    assert (newbie_row.customer, newbie_row.name, newbie_row.orders, newbie_row.purchases) == (
+        "NEWBIE",
+        None,
+        2,
+        2,
+    )
     assert newbie_row.last_purchase == dt.date(2024, 12, 29)
     expected = [row.expected_purchases_90d for row in likely.customers]
     assert expected == sorted(expected, reverse=True)

@@ -2,7 +2,10 @@
 
 Time unit: days. The calibration period of each customer runs from their first
 paid purchase day to the local date of `as_of`; predictions are for the next
-30 and 90 days. Money is KRW (the store's minor unit), rounded to whole units.
+30 and 90 days. A purchase is a purchase day (several paid orders on one local
+day are one occasion), so `purchases` and the expectations count days; `orders`
+counts the paid orders themselves. Money is in the store's currency (its minor
+unit), rounded to whole units. Names are masked (analytics.masking).
 
 Segments (thresholds in `SegmentRules`, carried in the result for audit):
 
@@ -24,17 +27,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics.clv import bgnbd, gamma_gamma
 from analytics.clv.errors import FitError
 from analytics.clv.transactions import customer_summary
 from analytics.common import NoData, Result, Store
-from storage.models import Customer
+from analytics.masking import mask_name
+from analytics.queries.customers import CustomerFacts, customer_facts
 
 Segment = Literal["likely_regulars", "regulars", "at_risk"]
 SEGMENTS: tuple[Segment, ...] = ("likely_regulars", "regulars", "at_risk")
@@ -77,7 +80,9 @@ class SegmentCounts(Result):
 
 class CustomerOutlook(Result):
     customer: str  # the store's own customer id (external id)
-    purchases: int  # purchase days up to as_of, the first included
+    name: str | None = None  # masked (analytics.masking): 한*율; None when none is stored
+    orders: int  # paid orders up to as_of (two on one day are two)
+    purchases: int  # purchase days up to as_of, the first included (the model's unit)
     last_purchase: dt.date  # local date
     p_alive: float
     expected_purchases_30d: float
@@ -228,13 +233,7 @@ def customer_report(
     rules, repeat_buyers, as_of = scored_store.rules, scored_store.repeat_buyers, scored_store.as_of
 
     top = _ranked(scored, segment).head(limit)
-    names = dict(
-        session.execute(
-            select(Customer.id, Customer.external_id).where(
-                Customer.seller_id == store.id, Customer.id.in_([int(i) for i in top.index])
-            )
-        ).all()
-    )
+    facts = customer_facts(session, store.id, [int(i) for i in top.index], as_of=as_of)
     counts = scored["segment"].value_counts()
     bg, gg = bg_fit.params, gg_fit.params
     return CustomerReport(
@@ -255,17 +254,24 @@ def customer_report(
         rules=rules,
         counts=SegmentCounts(**{name: int(counts.get(name, 0)) for name in SEGMENTS}),
         customers=tuple(
-            CustomerOutlook(
-                customer=names.get(int(internal_id), str(internal_id)),
-                purchases=int(row.x) + 1,
-                last_purchase=row.last_purchase,
-                p_alive=float(row.p_alive),
-                expected_purchases_30d=float(row.expected_purchases_30d),
-                expected_purchases_90d=float(row.expected_purchases_90d),
-                expected_spend=round(float(row.expected_spend)),
-                expected_value_30d=round(float(row.expected_value_30d)),
-                expected_value_90d=round(float(row.expected_value_90d)),
-            )
+            _outlook(row, facts.get(int(internal_id)) or CustomerFacts(str(internal_id), None, 0))
             for internal_id, row in top.iterrows()
         ),
+    )
+
+
+def _outlook(row: Any, facts: CustomerFacts) -> CustomerOutlook:
+    """One scored customer (a row of `score_customers`) as the report lists it."""
+    return CustomerOutlook(
+        customer=facts.external_id,
+        name=mask_name(facts.name),
+        orders=facts.orders,
+        purchases=int(row.x) + 1,
+        last_purchase=row.last_purchase,
+        p_alive=float(row.p_alive),
+        expected_purchases_30d=float(row.expected_purchases_30d),
+        expected_purchases_90d=float(row.expected_purchases_90d),
+        expected_spend=round(float(row.expected_spend)),
+        expected_value_30d=round(float(row.expected_value_30d)),
+        expected_value_90d=round(float(row.expected_value_90d)),
     )
