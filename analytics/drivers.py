@@ -147,6 +147,7 @@ class ProductMover(Result):
     product_id: int
     name: str
     sku: str
+    name_en: str | None = None
     revenue: Move
     units: Move
 
@@ -285,6 +286,7 @@ def product_movers(
             product_id=pid,
             name=names[pid].name,
             sku=names[pid].sku,
+            name_en=names[pid].name_en,
             revenue=move(w.previous.revenue, w.current.revenue),
             units=move(w.previous.units, w.current.units),
         )

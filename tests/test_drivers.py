@@ -4,7 +4,7 @@ nothing to compare with or nothing moved, and the question reaching the tool.
 
 Asked at NOW = Friday 2026-11-27 14:30 Asia/Seoul. Seller "shop" (id 1):
 
-    products  가습기 50,000원 · 그라인더 30,000원 · 원두 10,000원
+    products  가습기 (Humidifier) 50,000원 · 그라인더 (Grinder) 30,000원 · 원두 10,000원
     Nov 19    12:00 원두 ×5 (50,000)                      first order of the store
     Nov 25    10:00 가습기 ×3 (150,000) · 11:00 그라인더 ×1 (30,000) · 15:00 원두 ×2 (20,000)
               -> 200,000원, 3 orders
@@ -107,8 +107,8 @@ def _sales_drop(kind: str, day: dt.date, hours: tuple[int, int], actual: int) ->
 
 def build_store(session: Session) -> None:
     shop = make_seller(session, "shop", name="가습기 가게")
-    humidifier = make_product(session, shop, "가습기", 50_000, sku="HUM")
-    grinder = make_product(session, shop, "그라인더", 30_000, sku="GRD")
+    humidifier = make_product(session, shop, "가습기", 50_000, sku="HUM", name_en="Humidifier")
+    grinder = make_product(session, shop, "그라인더", 30_000, sku="GRD", name_en="Grinder")
     beans = make_product(session, shop, "원두", 10_000, sku="BEAN")
     make_order(session, shop, local(2026, 11, 19, 12), [(beans, 5)])
     first = make_order(session, shop, local(2026, 11, 25, 10), [(humidifier, 3)])
@@ -224,8 +224,8 @@ Up 80,000원 (+160.0%) vs the same day last week (Nov 19): 50,000원, 1 order
 • Nov 26 가습기 광고 conversion rate drop: 2.5% (usually 7.5%, -66.7%)
 
 Products whose sales fell most:
-• 가습기: 150,000원 → 50,000원 (-100,000원)
-Rose instead: 그라인더 +30,000원
+• Humidifier: 150,000원 → 50,000원 (-100,000원)
+Rose instead: Grinder +30,000원
 Campaigns whose ad revenue fell:
 • 가습기 광고: ad revenue 150,000원 → 50,000원 (-100,000원) · spend 20,000원 → 20,000원 · conversions 3 → 1
 Campaigns whose ad revenue rose: 원두 광고 +10,000원
@@ -415,6 +415,10 @@ def test_chart_next_step_tip_and_summary(
         "product_report",
         {"product_id": 1, **YESTERDAY},
     )
+    en = advisor.run("sales_drivers", YESTERDAY, seller_id=SHOP, lang="en", now=NOW)
+    assert en.chart is not None
+    assert (en.chart.labels, en.chart.y_label) == (["Humidifier", "Grinder"], "KRW")
+    assert en.buttons[-1].label == "Humidifier details"
     tool = CATALOG["sales_drivers"]
     with shop_sessions() as session:
         result = _yesterday(session)

@@ -14,6 +14,7 @@ from tools.catalog._args import ButtonCode, PeriodArgs
 from tools.catalog._base import Question, Tool, ToolRun, named, require_window
 from tools.catalog._charts import MAX_CHART_ITEMS
 from tools.catalog._labels import label
+from tools.catalog._products import display_name, major_units
 from tools.catalog._steps import same_period
 from tools.catalog._summary import MAX_ITEMS, drop_empty, relative, rounded
 
@@ -148,17 +149,14 @@ class SalesDrivers(Tool[SalesDriversArgs]):
         movers = [*result.products.drivers, *result.products.offsets][:MAX_CHART_ITEMS]
         if len(movers) < MIN_CHART_ITEMS:
             return None
-        lang, prompts = ctx.lang, ctx.prompts
+        lang, prompts, currency = ctx.lang, ctx.prompts, result.currency
+        changes = [major_units(m.revenue.change, currency) for m in movers]
         return Chart(
             "barh",
             label(prompts, lang, "chart.revenue_change_by_product"),
-            [m.name for m in movers],
-            {
-                label(prompts, lang, "series.revenue_change"): [
-                    float(m.revenue.change) for m in movers
-                ]
-            },
-            label(prompts, lang, f"unit.{result.currency}"),
+            [display_name(m, lang) for m in movers],
+            {label(prompts, lang, "series.revenue_change"): changes},
+            label(prompts, lang, "unit.money", currency),
         )
 
     def details(self, run: ToolRun, ctx: TurnContext) -> Button | None:
@@ -168,9 +166,8 @@ class SalesDrivers(Tool[SalesDriversArgs]):
             return None
         first = movers[0]
         args = {"product_id": first.product_id, **same_period(run)}
-        return Button(
-            label(ctx.prompts, ctx.lang, "details.product", first.name), "product_report", args
-        )
+        name = display_name(first, ctx.lang)
+        return Button(label(ctx.prompts, ctx.lang, "details.product", name), "product_report", args)
 
     def tip(self, result: Any) -> str | None:
         fell = getattr(result, "direction", None) == "down"
