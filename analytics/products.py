@@ -138,7 +138,8 @@ class RefundFigures(Result):
 
 class Compared(Result):
     """The window a result is compared with and why (an analytics.periods basis:
-    previous_month, previous_week, previous_day, previous_period...)."""
+    previous_month, previous_week, previous_day, previous_period, explicit...; or
+    same_time_yesterday for today so far), worded by prompts/answers/_compare."""
 
     basis: str
     start: dt.date
@@ -233,10 +234,15 @@ def refund_windows(
 
 
 def compared(window: Window, previous: Window, tz: ZoneInfo) -> Compared:
-    """The comparison window `previous` of `window` as a result names it."""
+    """The comparison window `previous` of `window` as a result names it: today so far
+    against the day before cut at the same time is "same_time_yesterday", as the
+    sales report says it."""
     running = window.end >= window.now.astimezone(tz).date()
+    basis = window.basis
+    if running and window.days == 1 and basis in ("previous_day", "previous_period"):
+        basis = "same_time_yesterday"
     return Compared(
-        basis=window.basis,
+        basis=basis,
         start=previous.start,
         end=previous.end,
         cut_at=previous.now.astimezone(tz) if running else None,

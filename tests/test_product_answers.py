@@ -187,7 +187,7 @@ def test_one_product_names_the_week_and_the_cut_time_it_compares_with(
     # today until 14:30: 100,000 against yesterday until 14:30: 200,000 (16:00 is after)
     assert korean.text.splitlines()[:2] == [
         "그라인더 · 오늘 (14:30 기준)",
-        "매출 100,000원 (전날(11월 26일 14:30까지) 대비 -50.0%) · 1개 판매 · 주문 1건",
+        "매출 100,000원 (어제 같은 시간 대비 -50.0%) · 1개 판매 · 주문 1건",
     ]
 
 
@@ -201,3 +201,18 @@ def test_a_pound_store_charts_pounds(advisor: Advisor) -> None:
         {"Revenue": [37.5]},
         "GBP",
     )
+
+
+def test_a_category_named_in_a_question_reaches_the_ranking(advisor: Advisor) -> None:
+    answer = advisor.ask("best sellers in the home category last week", seller_id=1, now=NOW)
+
+    assert [(c.tool, c.args) for c in answer.calls] == [
+        (
+            "top_products",
+            {**LAST_WEEK, "metric": "revenue", "direction": "top", "limit": 5, "category": "Home"},
+        )
+    ]
+    assert answer.text.splitlines()[:2] == [
+        "Top products in 'Home' by revenue for last week (Nov 16-22):",
+        "1. 가습기: 40,000원 · 4 units (-66.7%)",
+    ]

@@ -203,3 +203,17 @@ def test_one_product_with_unknown_stock_says_so_instead_of_sold_out(advisor: Adv
     # the figures a model reads say the stock is unknown, not 0
     summary = CATALOG["product_report"].summary(ProductReport(**result))
     assert summary["stock_known"] is False and "stock" not in summary
+
+
+def test_a_category_named_in_a_question_narrows_the_stock_report(advisor: Advisor) -> None:
+    answer = advisor.ask("Kitchen 카테고리 품절 임박 상품 있어?", seller_id=1, now=NOW)
+
+    assert [(c.tool, c.args) for c in answer.calls] == [
+        ("stock_report", {"limit": 10, "category": "Kitchen"})
+    ]
+    assert answer.text == (
+        "'Kitchen' 카테고리 재고 현황 (14:30 기준, 최근 14일 판매 속도로 계산)\n"
+        "7일 안에 품절될 상품은 없어요.\n"
+        "1. 머그: 재고 70개 · 하루 2.0개 → 약 35.0일분 (2027년 1월 1일쯤 품절 예상)\n"
+        "2. 스푼: 재고 9개 · 최근 14일 판매 없음"
+    )

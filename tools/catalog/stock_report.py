@@ -50,8 +50,7 @@ class StockReport(Tool[StockReportArgs]):
             )
 
     def read(self, question: Question) -> dict[str, Any]:
-        category = getattr(question, "category", lambda: None)()  # until the router has it
-        return named(limit=question.limit(), category=category or None)
+        return named(limit=question.limit(), category=question.category())
 
     def summary(self, result: Any) -> dict[str, Any]:
         return drop_empty(

@@ -47,12 +47,6 @@ class TopProductsArgs(PeriodArgs):
     )
 
 
-def _question_category(question: Question) -> str | None:
-    # the router adds `category()` to the Question protocol; tolerate a router without it
-    found = getattr(question, "category", lambda: None)()
-    return found if isinstance(found, str) and found.strip() else None
-
-
 def _value(item: Any, metric: str) -> int:
     if metric == "refunds":
         return int(item.refunds.amount)
@@ -85,7 +79,7 @@ class TopProducts(Tool[TopProductsArgs]):
             limit=question.limit(),
             metric=question.metric(),
             direction=question.direction(),
-            category=_question_category(question),
+            category=question.category(),
         )
 
     def summary(self, result: Any) -> dict[str, Any]:
