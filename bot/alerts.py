@@ -12,8 +12,8 @@ change through storage.outbox); this module renders and sends. A delivery run:
    Application's AIORateLimiter, so one slow seller holds up no one. Each chat's
    delivery is marked `sending` (a compare-and-set, committed) just before its own
    send and its outcome is committed right after it, so a crash touches only the
-   sends in flight at that moment (at most one per seller task:
-   `BotOptions.send_concurrency`);
+   sends in flight at that moment: at most the rate limiter's burst
+   (`BotOptions.burst`, 5) are between the two at once;
 3. the outcome per chat: sent; blocked (Forbidden: the chat's other nudges of the
    run are not tried; a nudge every chat blocked deactivates its seller); failed
    (Telegram refused the message); back to pending when the request never left
@@ -45,7 +45,7 @@ from telegram.ext import ExtBot
 from bot.nudges import details_button, render_nudge
 from bot.replies import details_keyboard, send_chunks
 from bot.services import Services
-from bot.telegram_text import html_chunks
+from bot.telegram_text import html_chunks, plain_chunks
 from storage.outbox import LostTrack
 from tools.nudges import DeliveryReport, Due, Outcome, Recipient, claim, record_outcomes
 
@@ -118,10 +118,14 @@ async def _send(bot: ExtBot[None], item: Outgoing, message: Message) -> Outcome:
 
 
 async def _send_seller(
-    services: Services, bot: ExtBot[None], items: Sequence[Outgoing]
+    services: Services,
+    bot: ExtBot[None],
+    items: Sequence[Outgoing],
+    in_flight: asyncio.Semaphore,
 ) -> DeliveryReport:
     """One seller's nudges in order, each chat claimed just before its own send and
-    its outcome recorded right after it."""
+    its outcome recorded right after it; at most `in_flight` sends (of all sellers)
+    between the two at once."""
     report = DeliveryReport()
     last_sent: dict[int, float] = {}
     blocked: set[int] = set()
@@ -133,16 +137,18 @@ async def _send_seller(
                 wait = last_sent.get(chat_id, -PER_CHAT_GAP) + PER_CHAT_GAP - loop.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
-            if not await services.db(_claimer(services, message.recipient)):
-                continue  # another worker has it
-            if chat_id in blocked:  # blocked earlier in this run: not tried again
-                outcome = Outcome.BLOCKED
-            else:
-                outcome = await _send(bot, item, message)
-                last_sent[chat_id] = loop.time()
-            if outcome is Outcome.BLOCKED:
-                blocked.add(chat_id)
-            report.add(await services.db(_recorder(services, item.due, {chat_id: outcome})))
+            async with in_flight:
+                if not await services.db(_claimer(services, message.recipient)):
+                    continue  # another worker has it
+                if chat_id in blocked:  # blocked earlier in this run: not tried again
+                    outcome = Outcome.BLOCKED
+                else:
+                    outcome = await _send(bot, item, message)
+                    last_sent[chat_id] = loop.time()
+                if outcome is Outcome.BLOCKED:
+                    blocked.add(chat_id)
+                done = await services.db(_recorder(services, item.due, {chat_id: outcome}))
+            report.add(done)
     return report
 
 
@@ -191,10 +197,11 @@ async def _deliver_batch(
     for item in outgoing:
         by_seller[item.due.nudge.seller_id].append(item)
     limit = asyncio.Semaphore(services.options.send_concurrency)
+    in_flight = asyncio.Semaphore(services.options.burst)  # what a crash can touch
 
     async def one(items: list[Outgoing]) -> DeliveryReport:
         async with limit:
-            return await _send_seller(services, bot, items)
+            return await _send_seller(services, bot, items, in_flight)
 
     done = DeliveryReport()
     for result in await asyncio.gather(*(one(items) for items in by_seller.values())):
@@ -213,6 +220,6 @@ async def report_lost(services: Services, bot: ExtBot[None], lost: Sequence[Lost
     for chat_id in services.settings.operator_chat_ids:
         text = services.text("delivery_unknown", "en", count=len(items), items=items)
         try:
-            await bot.send_message(chat_id, text)
+            await send_chunks(bot, chat_id, plain_chunks(text))
         except TelegramError as error:
             log.error("operator chat %s: the unknown-delivery report failed: %s", chat_id, error)

@@ -17,10 +17,10 @@ retried). `post_init` makes the services when none
 were given (engine migrated to head, prompts, the advisor), registers the
 commands in Korean and English, reports sends a killed process left unfinished
 (bot.scheduler.recover) and starts the scheduler's jobs; `post_shutdown`
-disposes what it made. `run` holds the SQLite file's lock (storage.db_lock: a
-second `advisor bot` on the same file refuses to start, saying why), blocks
-until SIGINT/SIGTERM and shuts down gracefully: updates being handled finish,
-jobs stop, the engine is closed.
+disposes what it made. `run` blocks until SIGINT/SIGTERM and shuts down
+gracefully: updates being handled finish, jobs stop, the engine is closed; its
+caller holds the SQLite file's lock (storage.db_lock: `advisor bot` takes it
+first, so a second one on the same file refuses to start, saying why).
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from bot.context import CONTEXT_TYPES, BotApplication
 from bot.handlers import MENU_COMMANDS, register
 from bot.services import BotOptions, Services
 from bot.updates import ChatOrderedProcessor
-from storage.db_lock import DatabaseBusy, exclusive
 from storage.settings import Settings
 from tools.prompts import LANGS
 
@@ -196,26 +195,20 @@ def resend_unknown(settings: Settings) -> int:
 
 
 def run(settings: Settings, options: BotOptions | None = None, *, resend: bool = False) -> None:
-    """Serve until SIGINT/SIGTERM: webhook mode when TELEGRAM_WEBHOOK_URL is set. One
-    process per SQLite file (its lock is held throughout); `resend` first hands the
-    sends of unknown fate back to delivery."""
+    """Serve until SIGINT/SIGTERM: webhook mode when TELEGRAM_WEBHOOK_URL is set; `resend`
+    first hands the sends of unknown fate back to delivery. The caller holds the SQLite
+    file's lock (`advisor bot` takes it before anything else: storage.db_lock)."""
     options = options or BotOptions()
     application = build_application(settings, options=options)
     webhook = webhook_options(settings) if settings.telegram_webhook_url else None
-    try:
-        with exclusive(settings.resolved_database_url, holder="advisor bot"):
-            if resend:
-                log.info(
-                    "%d alert message(s) of unknown fate will be sent again",
-                    resend_unknown(settings),
-                )
-            if webhook is not None:
-                application.run_webhook(**webhook)
-            else:
-                application.run_polling(
-                    poll_interval=options.poll_interval,
-                    timeout=options.poll_timeout,
-                    allowed_updates=Update.ALL_TYPES,
-                )
-    except DatabaseBusy as exc:
-        raise BotConfigError(str(exc)) from exc
+    if resend:
+        count = resend_unknown(settings)
+        log.info("%d alert message(s) of unknown fate will be sent again", count)
+    if webhook is not None:
+        application.run_webhook(**webhook)
+    else:
+        application.run_polling(
+            poll_interval=options.poll_interval,
+            timeout=options.poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+        )

@@ -409,6 +409,24 @@ class EmulatorClient:
             body["description"] = description
         await self._call("POST", "/failures", json=body)
 
+    async def delay_next(
+        self,
+        seconds: float,
+        *,
+        count: int = 1,
+        chat_id: int | None = None,
+        methods: Sequence[str] | None = None,
+    ) -> None:
+        """The next `count` matching calls take effect (a message is recorded as sent)
+        but are answered only after `seconds`: a bot whose read timeout is shorter gives
+        up not knowing the message arrived. Matching as in `fail_next`."""
+        body: dict[str, Any] = {"delay_ms": round(seconds * 1000), "count": count}
+        if chat_id is not None:
+            body["chat_id"] = chat_id
+        if methods is not None:
+            body["methods"] = list(methods)
+        await self._call("POST", "/delays", json=body)
+
 
 # -- running an Application against it -----------------------------------------------------
 

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from bot.cli._common import CliError, add_command
-from storage.settings import get_settings
+from storage.settings import Settings, get_settings
 
 
 def register(subparsers: Any) -> None:
@@ -39,12 +39,22 @@ def register(subparsers: Any) -> None:
 
 
 def _bot(args: argparse.Namespace) -> int:
+    from storage.db_lock import DatabaseBusy, exclusive
+
+    settings = get_settings()
+    try:  # before the slow imports, so a second bot on the same SQLite file stops at once
+        with exclusive(settings.resolved_database_url, holder="advisor bot"):
+            return _serve(args, settings)
+    except DatabaseBusy as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
     from bot.app import BotConfigError, run
     from bot.services import BotOptions
 
-    settings = get_settings()
     options = BotOptions()
     if args.max_rate is not None:
         if args.max_rate <= 0:

@@ -38,6 +38,12 @@ async function callMethod(store, token, methodName, req, res, log) {
     const params = collectParams(req);
     bot.takeFailure(name, params.chat_id);
     const result = await handler(bot, params, { files: req.files ?? [], req, res });
+    const delayMs = bot.takeDelay(name, params.chat_id);
+    if (delayMs > 0) {
+      // the call took effect (a message is recorded as sent); its answer comes late, so a
+      // client with a shorter timeout gives up not knowing it was delivered
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
     if (!res.headersSent && !res.destroyed) {
       res.json({ ok: true, result });
     }

@@ -167,6 +167,16 @@ function addFailure(bot, body) {
   return bot.failures.length;
 }
 
+function addDelay(bot, body) {
+  bot.delays.push({
+    chat_id: body.chat_id === undefined || body.chat_id === null ? null : Number(body.chat_id),
+    methods: Array.isArray(body.methods) ? body.methods : null,
+    remaining: nonNegative(body.count, 1),
+    delay_ms: nonNegative(body.delay_ms, 1000),
+  });
+  return bot.delays.length;
+}
+
 function setBlocked(bot, chatId, body) {
   const chat = bot.chat(chatId);
   chat.blocked = body.blocked === undefined ? true : Boolean(body.blocked);
@@ -276,6 +286,11 @@ function controlRouter(store) {
   router.post('/:token/failures', route((bot, body) => addFailure(bot, body)));
   router.delete('/:token/failures', route((bot) => {
     bot.failures = [];
+    return true;
+  }));
+  router.post('/:token/delays', route((bot, body) => addDelay(bot, body)));
+  router.delete('/:token/delays', route((bot) => {
+    bot.delays = [];
     return true;
   }));
   router.get('/:token/stats', route((bot) => stats(bot)));

@@ -86,6 +86,7 @@ class BotState extends EventEmitter {
     this.commands = new Map();
     this.callbackQueries = new Map();
     this.failures = [];
+    this.delays = []; // answers held back after the call took effect (a client timeout)
     this.calls = {};
     this.sentCount = 0;
   }
@@ -245,6 +246,26 @@ class BotState extends EventEmitter {
     }
     const parameters = failure.retry_after === null ? undefined : { retry_after: failure.retry_after };
     throw new ApiError(failure.error_code, failure.description, parameters);
+  }
+
+  /** Milliseconds to hold back the answer to this call (which has taken effect), or 0. */
+  takeDelay(method, chatId) {
+    const index = this.delays.findIndex((delay) => {
+      const methodMatches = delay.methods
+        ? delay.methods.includes(method)
+        : /^(send|edit|copy|forward)/.test(method);
+      const chatMatches = delay.chat_id === null || Number(chatId) === delay.chat_id;
+      return methodMatches && chatMatches;
+    });
+    if (index < 0) {
+      return 0;
+    }
+    const delay = this.delays[index];
+    delay.remaining -= 1;
+    if (delay.remaining <= 0) {
+      this.delays.splice(index, 1);
+    }
+    return delay.delay_ms;
   }
 }
 
