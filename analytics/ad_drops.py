@@ -37,7 +37,7 @@ from analytics.common import Result
 from analytics.detectors.ads import AdDetectorConfig, AdSeries, replay_ads
 from analytics.detectors.series import IntArray
 
-__all__ = ["FLAGGED", "AdDrop", "MetricDrop", "ad_drops"]
+__all__ = ["FLAGGED", "AdDrop", "MetricDrop", "ad_drops", "checkable"]
 
 DropMetric = Literal["cvr", "roas"]
 FLAGGED: tuple[DropMetric, ...] = ("cvr", "roas")
@@ -123,3 +123,16 @@ def ad_drops(series: AdSeries, days: IntArray, config: AdDetectorConfig) -> list
             name = series.names[c] if series.names else None
             found.append(AdDrop(campaign_id=int(campaign_id), name=name, metrics=metrics))
     return found
+
+
+def checkable(series: AdSeries, days: IntArray, config: AdDetectorConfig) -> int:
+    """How many campaigns of `series` could be tested on at least one of `days`: they
+    had clicks on `min_baseline_days` of the `baseline_days` before it (with fewer the
+    test cannot fire, so "nothing dropped" would claim too much)."""
+    days = np.asarray(days, dtype=np.int64)
+    if len(series.campaign_ids) == 0 or len(days) == 0:
+        return 0
+    active = (series.clicks > 0).astype(np.int64)
+    running = np.concatenate([np.zeros((len(active), 1), np.int64), active.cumsum(axis=1)], axis=1)
+    counts = running[:, days] - running[:, np.maximum(days - config.baseline_days, 0)]
+    return int((counts >= config.min_baseline_days).any(axis=1).sum())

@@ -57,7 +57,7 @@ from typing import Literal
 import numpy as np
 from sqlalchemy.orm import Session
 
-from analytics.ad_drops import AdDrop, ad_drops
+from analytics.ad_drops import AdDrop, ad_drops, checkable
 from analytics.common import NoData, Result, Store, Window
 from analytics.coverage import DateRange, covers, daily_spans
 from analytics.detectors.ads import ad_series
@@ -187,6 +187,9 @@ class AdReport(Result):
     drops: list[AdDrop] = []
     """Campaigns whose CVR or ROAS dropped significantly against their own baseline
     on a complete day of the window (analytics.ad_drops), in campaign-table order."""
+    drops_checked: int = 0
+    """Campaigns with enough baseline days to be tested at all (analytics.ad_drops.checkable):
+    "no campaign dropped" means something only when this is above 0."""
 
 
 Margin = tuple[Fraction, MarginSource]
@@ -458,6 +461,7 @@ def ad_report(
         comparable=comparable,
     )
     names = {row.campaign_id: row.name for row in table}
+    drops, tested = _drops(session, store.id, names, spans.current)
     return AdReport(
         currency=store.currency,
         start=window.start,
@@ -474,23 +478,25 @@ def ad_report(
         losing=losing_campaigns(table),
         seller_margin=float(average) if average is not None else None,
         default_margin=default_margin,
-        drops=_drops(session, store.id, names, spans.current),
+        drops=drops,
+        drops_checked=tested,
     )
 
 
 def _drops(
     session: Session, seller_id: int, names: dict[int, str], days: DateRange | None
-) -> list[AdDrop]:
+) -> tuple[list[AdDrop], int]:
     """The campaigns (of `names`) whose CVR or ROAS test fires on one of `days` (the
-    window's complete days), read with the baseline days before them."""
+    window's complete days), read with the baseline days before them; and how many
+    could be tested."""
     if days is None or not names:
-        return []
+        return [], 0
     first, last = days
     start = first - dt.timedelta(days=ADS.baseline_days)
     rows, dates = daily_ad_stats(session, start=start, end=last, seller_ids=[seller_id])
     mine = np.isin(rows[:, 0], list(names))
     if not mine.any():
-        return []
+        return [], 0
     span = (last - start).days + 1
     series = ad_series(
         rows[mine],
@@ -499,6 +505,9 @@ def _drops(
         days=span,
         names=names,
     )
-    found = ad_drops(series, np.arange(ADS.baseline_days, span), ADS)
+    tested_days = np.arange(ADS.baseline_days, span)
+    found = ad_drops(series, tested_days, ADS)
     order = {campaign_id: i for i, campaign_id in enumerate(names)}
-    return sorted(found, key=lambda drop: order[drop.campaign_id])
+    return sorted(found, key=lambda drop: order[drop.campaign_id]), checkable(
+        series, tested_days, ADS
+    )

@@ -30,7 +30,7 @@ import pytest
 from scipy import stats
 from sqlalchemy.orm import Session
 
-from analytics.ad_drops import AdDrop, ad_drops
+from analytics.ad_drops import AdDrop, ad_drops, checkable
 from analytics.ads import AdReport, ad_report
 from analytics.common import Store, Window
 from analytics.detectors.ads import ad_series
@@ -102,6 +102,12 @@ def test_the_collapse_is_flagged_by_the_alerts_test_on_a_daily_series() -> None:
     found = ad_drops(series, np.arange(14, 21), ADS)
 
     check(found, 1)
+    # both campaigns had clicks on all 14 baseline days: both were tested
+    assert checkable(series, np.arange(14, 21), ADS) == 2
+    # with 6 days of history before Nov 20 (fewer than the 7 the test needs) neither is,
+    # until Nov 21
+    assert checkable(series, np.arange(6, 7), ADS) == 0
+    assert checkable(series, np.arange(6, 8), ADS) == 2
 
 
 def test_the_ad_report_flags_the_campaign_with_its_figures_before_and_after(
@@ -130,6 +136,7 @@ def test_the_ad_report_flags_the_campaign_with_its_figures_before_and_after(
 
     assert isinstance(report, AdReport)
     check(report.drops, campaigns[1].id)
+    assert report.drops_checked == 2
     # the small campaign asked about alone: nothing flagged
     alone = ad_report(
         session, Store(id=seller.id, timezone=SEOUL), window, campaign_id=campaigns[2].id

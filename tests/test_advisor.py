@@ -27,19 +27,24 @@ TODAY_KO = (
     "주문 2건 · 3개 판매 · 객단가 24,500원\n"
     "어제 같은 시간 대비 -2.0% (50,000원, 주문 1건)\n"
     "지난주 같은 요일 같은 시간 대비 +172.2% (18,000원, 주문 1건)\n"
-    "취소·환불 1건 (12,000원)은 매출에서 뺐어요."
+    # ordered today: 24,000 + 25,000 paid + 12,000 cancelled = 61,000; 12,000 is 19.7 %
+    "취소 1건 12,000원 · 환불 0건 0원은 매출에서 뺐어요 (주문 금액 61,000원 중 취소 19.7% · 환불 0.0%)."
 )
 TODAY_EN = (
     "Sales today (as of 14:30): 49,000원\n"
     "2 orders · 3 units sold · average order 24,500원\n"
     "-2.0% vs yesterday at the same time (50,000원, 1 order)\n"
     "+172.2% vs the same time last week (18,000원, 1 order)\n"
-    "1 cancelled or refunded order (12,000원) not counted as sales."
+    "Cancelled 1 (12,000원) · refunded 0 (0원): not counted as sales "
+    "(of the 61,000원 ordered, 19.7% cancelled and 0.0% refunded)."
 )
 OCTOBER_KO = (
     "지난달(10월 1일~31일) 매출: 61,000원\n"
     "주문 2건 · 4개 판매 · 객단가 30,500원\n"
-    "전월(9월 1일~30일) 대비 +69.4% (36,000원, 주문 1건)"  # the calendar month before
+    # the calendar month before; the store's first order is on Sep 10, so September
+    # is not covered and gets no percentage (it was +69.4 % against 20 days of data)
+    "전월(9월 1일~30일) 대비 증감은 보여드리지 않아요: 데이터는 9월 10일부터 있어요.\n"
+    "취소·환불은 없었어요."
 )
 
 
@@ -147,6 +152,8 @@ def test_ad_report_exact_text(advisor: Advisor) -> None:
         "최근 7일(11월 20일~26일) 광고 성과\n"
         "광고비 10,000원 → 광고 매출 50,000원 · ROAS 500.0% (손익분기 200%)\n"
         "CTR 5.0% · CPC 200원 · 전환율 8.0% · CPA 2,500원\n"
+        # the ad data starts on Nov 24: the 7 days before are not covered
+        "이전 기간(11월 13일~19일) 대비 증감은 보여드리지 않아요: 광고 데이터는 11월 24일부터 있어요.\n"
         "광고 마진에서 광고비를 빼면 예상 이익 15,000원이에요."
     )
     assert answer.chart is not None and answer.chart.series == {

@@ -84,7 +84,8 @@ def test_one_tool_answer_takes_two_model_calls_with_a_compact_result(
     offered = {tool["function"]["name"] for tool in first["tools"]}
     assert "sales_report" in offered and "advice" in offered
     params = next(t for t in first["tools"] if t["function"]["name"] == "sales_report")
-    assert set(params["function"]["parameters"]["properties"]) == {"start", "end"}  # no seller
+    # no seller; the optional category the sales report takes (issue 10)
+    assert set(params["function"]["parameters"]["properties"]) == {"start", "end", "category"}
     assert first["messages"][0]["role"] == "system"
     assert "테스트 상점" in first["messages"][0]["content"]
     assert "2026-11-27" in first["messages"][0]["content"]

@@ -1,5 +1,7 @@
-"""ad_report: spend, CTR, CPC, CVR, ROAS and CPA per campaign against the previous
-period and break-even ROAS; which campaigns lose money."""
+"""ad_report: spend, CTR, CPC, CVR, ROAS and CPA per campaign against the comparison
+period (today's incomplete row left out of it) and break-even ROAS; which campaigns
+lose money, and which dropped in conversion rate or ROAS against their own baseline
+(the ad alerts' test)."""
 
 from __future__ import annotations
 
@@ -67,11 +69,24 @@ class AdReport(Tool[AdReportArgs]):
         return {} if campaign is None else {"campaign_id": campaign}
 
     def summary(self, result: Any) -> dict[str, Any]:
+        compared_end = result.compared_end
         return drop_empty(
             {
                 "start": result.start.isoformat(),
                 "end": result.end.isoformat(),
                 "currency": result.currency,
+                "today_incomplete": result.partial_day.isoformat() if result.partial_day else None,
+                "compared": None
+                if compared_end is None
+                else {
+                    "basis": result.previous_basis,
+                    "current": [result.start.isoformat(), compared_end.isoformat()],
+                    "previous": [
+                        result.previous_start.isoformat(),
+                        result.previous_end.isoformat(),
+                    ],
+                },
+                "ad_data_starts": None if result.covered else result.data_start.isoformat(),
                 "total": {
                     **_figures(result.total.current),
                     **drop_empty(
@@ -106,6 +121,22 @@ class AdReport(Tool[AdReportArgs]):
                     }
                     for x in result.losing[:MAX_ITEMS]
                 ],
+                "efficiency_drops": [
+                    {
+                        "campaign_id": d.campaign_id,
+                        "name": d.name,
+                        **{
+                            x.metric: {
+                                "before": rounded(x.before),
+                                "after": rounded(x.after),
+                                "change": rounded(x.change),
+                                "since": x.since.isoformat(),
+                            }
+                            for x in d.metrics
+                        },
+                    }
+                    for d in result.drops[:MAX_ITEMS]
+                ],
             }
         )
 
@@ -133,9 +164,9 @@ class AdReport(Tool[AdReportArgs]):
 
     def details(self, run: ToolRun, ctx: TurnContext) -> Button | None:
         result: Any = run.result
-        if not result.losing or "campaign_id" in run.args:
+        worst = result.losing[0] if result.losing else (result.drops or [None])[0]
+        if worst is None or "campaign_id" in run.args:
             return None
-        worst = result.losing[0]
         args = {**same_period(run), "campaign_id": worst.campaign_id}
         return Button(
             label(ctx.prompts, ctx.lang, "details.campaign", worst.name), "ad_report", args

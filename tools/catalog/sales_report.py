@@ -1,15 +1,18 @@
 """sales_report: revenue, orders, units and average order value for a period,
-against the previous period (today so far: also the same time yesterday and
-last week)."""
+against its comparison window (today so far: also the same time yesterday and
+last week), with cancelled and refunded orders and their share of the amount
+ordered; of the whole store or of one product category."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import Field
 
 from analytics.common import Result, Window
 from tools.answer import Button, Chart
-from tools.catalog._args import PeriodArgs
-from tools.catalog._base import Tool, ToolRun, require_window
+from tools.catalog._args import CATEGORY_CODE, PeriodArgs
+from tools.catalog._base import Question, Tool, ToolRun, named, require_window
 from tools.catalog._charts import fit, series_labels
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
@@ -22,7 +25,14 @@ SALES_DROP = 0.2  # revenue at least this far below the previous window: the sal
 
 
 class SalesReportArgs(PeriodArgs):
-    pass
+    category: Annotated[str | None, CATEGORY_CODE] = Field(
+        None,
+        max_length=100,
+        description=(
+            "Only this product category (as the catalogue names it, any case): revenue "
+            "from its products' order lines, orders that contain one of them."
+        ),
+    )
 
 
 def _compared(c: Any) -> dict[str, Any] | None:
@@ -34,6 +44,7 @@ def _compared(c: Any) -> dict[str, Any] | None:
             "start": c.start.isoformat(),
             "end": c.end.isoformat(),
             "until": c.cut_at.strftime("%H:%M") if c.cut_at else None,
+            "covered": None if c.covered else False,
             "revenue": c.totals.revenue,
             "orders": c.totals.orders,
             "revenue_change": relative(c.change.revenue),
@@ -47,13 +58,16 @@ class SalesReport(Tool[SalesReportArgs]):
     code = "sr"
     schema = SalesReportArgs
     default_period = "today"
-    example = {"start": "2026-11-20", "end": "2026-11-26"}
+    example = {"start": "2026-11-20", "end": "2026-11-26", "category": "원두"}
 
     def run(self, ctx: TurnContext, args: SalesReportArgs, window: Window | None) -> Result:
         from analytics.sales import sales_report
 
         with ctx.session() as session:
-            return sales_report(session, ctx.store, require_window(window))
+            return sales_report(session, ctx.store, require_window(window), category=args.category)
+
+    def read(self, question: Question) -> dict[str, Any]:
+        return named(category=question.category())
 
     def summary(self, result: Any) -> dict[str, Any]:
         t = result.totals
@@ -64,11 +78,20 @@ class SalesReport(Tool[SalesReportArgs]):
                 "so_far": result.so_far,
                 "as_of": result.as_of.strftime("%H:%M") if result.so_far else None,
                 "currency": result.currency,
+                "category": result.category,
+                "data_starts": result.data_start.isoformat() if result.data_start else None,
                 "revenue": t.revenue,
                 "orders": t.orders,
                 "units": t.units,
                 "average_order_value": t.average_order_value,
+                "ordered_amount": t.ordered_amount,
                 "cancelled_or_refunded": t.cancelled_orders + t.refunded_orders,
+                "cancelled_orders": t.cancelled_orders,
+                "cancelled_amount": t.cancelled_amount,
+                "cancelled_share_of_ordered": rounded(t.cancelled_share),
+                "refunded_orders": t.refunded_orders,
+                "refunded_amount": t.refunded_amount,
+                "refunded_share_of_ordered": rounded(t.refunded_share),
                 "cancellation_rate": rounded(t.cancellation_rate),
                 "previous": _compared(result.previous),
                 "last_week": _compared(result.last_week),
@@ -98,6 +121,8 @@ class SalesReport(Tool[SalesReportArgs]):
         if result.empty or not ctx.prompts.is_enabled("top_products"):
             return None
         args = {**same_period(run), "metric": "revenue", "direction": "top", "limit": 5}
+        if result.category:
+            args["category"] = result.category
         return Button(label(ctx.prompts, ctx.lang, "details.by_product"), "top_products", args)
 
     def tip(self, result: Any) -> str | None:
