@@ -45,8 +45,9 @@ is not `covered`: its figures are what the data holds, but every relative change
 against it is None, so no percentage is shown ("올해 매출" against a last year
 that holds a month of data).
 
-Category (`category`, a product category as stored): only the lines of products
-in that category count: revenue = Σ quantity × unit_price of those lines of paid
+Category (`category`, matched like analytics.products does: the same text, letter
+case and surrounding spaces aside; "Coffee" and "coffee" are one category): only
+the lines of products in that category count: revenue = Σ quantity × unit_price of those lines of paid
 orders, orders = distinct paid orders with at least one such line, units = Σ
 their quantity; cancelled and refunded amounts and the ordered amount likewise
 over those lines. An order with a mug and a tumbler counts once in "cups" and
@@ -66,11 +67,11 @@ from sqlalchemy.orm import Session
 from analytics._sql import series_starts
 from analytics.common import NoData, Result, Store, Window
 from analytics.coverage import covers
+from analytics.queries.products import category_products, known_categories
 from analytics.queries.sales import (
     BucketSums,
     Granularity,
     OrderSums,
-    category_name,
     category_sums,
     first_order_date,
     has_orders,
@@ -370,16 +371,18 @@ def sales_report(
         last_week_window = Window(window.start - week, window.end - week, now - week)
     last_week_basis: Basis = "same_time_last_week" if so_far else "same_weekday_last_week"
 
-    stored: str | None = None
+    spelled: str | None = None
+    members: set[int] = set()
     if category is not None:
-        stored = category_name(session, store, category)
-        if stored is None:
-            return NoData(reason="unknown_category", detail={"category": category})
+        spelled, members = category_products(session, store, category)
+        if not members:
+            known = ", ".join(known_categories(session, store))
+            return NoData(reason="unknown_category", detail={"category": category, "known": known})
 
     def read(over: Window) -> BucketSums:
-        if stored is None:
+        if spelled is None:
             return order_sums(session, store, over, granularity)
-        return category_sums(session, store, over, granularity, stored)
+        return category_sums(session, store, over, granularity, members)
 
     sums = read(window)
     totals = sales_totals(sums)
@@ -408,7 +411,7 @@ def sales_report(
         days=window.days,
         as_of=now,
         so_far=so_far,
-        category=stored,
+        category=spelled,
         data_start=data_start,
         totals=totals,
         previous=compare(previous_window, previous_basis),

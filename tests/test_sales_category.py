@@ -120,12 +120,16 @@ def test_a_category_is_matched_as_stored_and_an_unknown_one_is_no_data(
     session: Session,
 ) -> None:
     seller, store = build(session)
-    make_product(session, seller, "Espresso cup", 9_000, category="Cups")
+    espresso = make_product(session, seller, "Espresso cup", 9_000, category="Cups")
+    tea = make_product(session, seller, "Tea cup", 7_000, category="cups ")  # one category
+    make_order(session, seller, local(2026, 11, 21, 10), [(espresso, 1), (tea, 2)])
     session.commit()
 
-    assert report(session, store, LAST_7_DAYS, " cups ").category == "Cups"
+    cups = report(session, store, LAST_7_DAYS, " CUPS ")
+    assert cups.category == "Cups"  # the oldest product's spelling
+    assert (cups.totals.revenue, cups.totals.orders, cups.totals.units) == (23_000, 1, 3)
     assert sales_report(session, store, LAST_7_DAYS, category="커피") == NoData(
-        reason="unknown_category", detail={"category": "커피"}
+        reason="unknown_category", detail={"category": "커피", "known": "Cups, 식품, 컵"}
     )
 
 

@@ -10,8 +10,8 @@ ix_orders_seller_time. An hourly window is read from `orders` alone.
 A category's figures are not in any rollup (`sales_daily` has no product,
 `product_sales_daily` only paid lines and counts an order once per product), so
 `category_sums` reads the raw lines: the window's orders (index range scan on
-ix_orders_seller_time), their lines by order (uq_order_items_order_line) and the
-lines' products by key, grouped per (UTC time bucket, status) in SQL. Its cost
+ix_orders_seller_time) and their lines by order (uq_order_items_order_line) whose
+product is one of the category's, grouped per (UTC time bucket, status) in SQL. Its cost
 grows with the orders in the window (a year of a 200-orders-a-day store is about
 73,000 orders and their lines), where the rollup read grows with its days.
 """
@@ -19,6 +19,7 @@ grows with the orders in the window (a year of a 200-orders-a-day store is about
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,13 +29,12 @@ from sqlalchemy.orm import Session
 from analytics._rollups import day_start, span
 from analytics._sql import bucket_key, bucket_step, time_bucket
 from analytics.common import Store, Window
-from storage.models import Order, OrderItem, Product, SalesDaily
+from storage.models import Order, OrderItem, SalesDaily
 
 __all__ = [
     "BucketSums",
     "Granularity",
     "OrderSums",
-    "category_name",
     "category_sums",
     "first_order_date",
     "has_orders",
@@ -131,25 +131,18 @@ def first_order_date(session: Session, store: Store) -> dt.date | None:
     return first.astimezone(store.timezone).date()
 
 
-def category_name(session: Session, store: Store, category: str) -> str | None:
-    """The seller's product category spelled as stored that `category` names (the same
-    text, letter case aside); None when no product of the seller has it."""
-    wanted = category.strip().casefold()
-    names = session.scalars(
-        select(Product.category)
-        .where(Product.seller_id == store.id, Product.category.is_not(None))
-        .distinct()
-    )
-    return next((name for name in names if name and name.strip().casefold() == wanted), None)
-
-
 def category_sums(
-    session: Session, store: Store, window: Window, granularity: Granularity, category: str
+    session: Session,
+    store: Store,
+    window: Window,
+    granularity: Granularity,
+    products: Collection[int],
 ) -> BucketSums:
-    """The lines of products in `category` (as stored) of the seller's orders placed in
-    `window` (cut at window.now), per local hour or day and order status: orders =
-    distinct orders with such a line, revenue = Σ quantity × unit_price of those lines,
-    units = Σ quantity. Read from the raw rows (module docstring)."""
+    """The lines of `products` (a category's, analytics.queries.products.category_products)
+    in the seller's orders placed in `window` (cut at window.now), per local hour or day
+    and order status: orders = distinct orders with such a line, revenue = Σ quantity ×
+    unit_price of those lines, units = Σ quantity. Read from the raw rows (module
+    docstring)."""
     tz = store.timezone
     start, stop = window.utc_bounds(tz)
     sums: BucketSums = {}
@@ -166,12 +159,11 @@ def category_sums(
             func.coalesce(func.sum(OrderItem.quantity), 0),
         )
         .join(OrderItem, OrderItem.order_id == Order.id)
-        .join(Product, Product.id == OrderItem.product_id)
         .where(
             Order.seller_id == store.id,
             Order.ordered_at >= start,
             Order.ordered_at < stop,
-            Product.category == category,
+            OrderItem.product_id.in_(sorted(products)),
         )
         .group_by(bucket, Order.status)
     )
