@@ -335,9 +335,21 @@ class Advisor:
             return _Outcome(self._message(ctx, mode, "unknown", outcome=TurnOutcome.NOT_UNDERSTOOD))
         try:
             run = registry.run(ctx, routed.tool, routed.args, routed.period)
+            more = [registry.run(ctx, routed.tool, args, routed.period) for args in routed.also]
         except registry.ToolUnavailableError:
             return _Outcome(self._disabled(ctx, mode, routed.tool))
-        return self._answer_run(ctx, run, mode)
+        outcome = self._answer_run(ctx, run, mode)
+        if not more:
+            return outcome
+        # side by side ("가습기 vs 그라인더"): the answers one after the other
+        texts = [outcome.answer.text, *(render_text(extra, ctx) for extra in more)]
+        answer = _with(
+            outcome.answer,
+            text="\n\n".join(texts),
+            calls=[*outcome.answer.calls, *(_tool_call(extra) for extra in more)],
+        )
+        records = [*outcome.records, *({**_record(extra), "also": True} for extra in more)]
+        return _Outcome(answer, records)
 
     def _answer_run(self, ctx: TurnContext, run: registry.ToolRun, mode: Mode) -> _Outcome:
         rendered = render(run, ctx)
@@ -556,7 +568,7 @@ def _previous_route(turns: Sequence[ConversationTurn]) -> RouteResult | None:
     """The last tool call of the chat's recent turns, as the router's `previous`."""
     for turn in reversed(turns):
         for entry in reversed(turn.tool_calls or []):
-            if not isinstance(entry, dict) or not entry.get("tool"):
+            if not isinstance(entry, dict) or not entry.get("tool") or entry.get("also"):
                 continue
             candidates = tuple(
                 Candidate(str(c.get("kind", "product")), int(c["id"]), str(c["label"]))  # type: ignore[arg-type]
@@ -571,8 +583,24 @@ def _previous_route(turns: Sequence[ConversationTurn]) -> RouteResult | None:
                 candidates=candidates,
                 lang=detect_lang(turn.question),
                 period=Period.from_json(entry.get("period")),
+                listed=_last_list(turns),
             )
     return None
+
+
+def _last_list(turns: Sequence[ConversationTurn]) -> tuple[Candidate, ...]:
+    """The products the chat's latest list named (a turn since, e.g. the pick of one
+    of them, does not hide it: "그 중에 세번째는?" still means that list)."""
+    for turn in reversed(turns):
+        for entry in reversed(turn.tool_calls or []):
+            listed = entry.get("listed") if isinstance(entry, dict) else None
+            if listed:
+                return tuple(
+                    Candidate("product", int(item["id"]), str(item["label"]))
+                    for item in listed
+                    if isinstance(item, dict) and "id" in item and "label" in item
+                )
+    return ()
 
 
 def _candidate_buttons(routed: RouteResult) -> list[Button]:
@@ -637,7 +665,7 @@ def _tool_call(run: registry.ToolRun) -> ToolCall:
 
 
 def _record(run: registry.ToolRun) -> dict[str, Any]:
-    record = {
+    record: dict[str, Any] = {
         "tool": run.tool,
         "args": dict(run.args),
         "result": summary_of(run),
@@ -645,7 +673,25 @@ def _record(run: registry.ToolRun) -> dict[str, Any]:
     }
     if run.period is not None:
         record["period"] = run.period.to_json()
+    listed = _listed(run)
+    if listed:
+        record["listed"] = listed
     return record
+
+
+def _listed(run: registry.ToolRun) -> list[dict[str, Any]]:
+    """The products a result listed, in order ({id, label}), for "the second one":
+    every item of the result that names a `product_id` (top_products, stock_report...)."""
+    items = getattr(run.result, "items", None)
+    if not isinstance(items, list):
+        return []
+    listed = []
+    for item in items:
+        product_id = getattr(item, "product_id", None)
+        if isinstance(product_id, int):
+            label = getattr(item, "name", None) or str(product_id)
+            listed.append({"id": product_id, "label": str(label)})
+    return listed
 
 
 def _command_text(tool: str, args: Mapping[str, Any]) -> str:

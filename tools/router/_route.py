@@ -7,13 +7,20 @@ import re
 import threading
 import unicodedata
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from analytics.periods import Period, PeriodError, default_period, find_period
+from analytics.periods import (
+    Period,
+    PeriodError,
+    default_period,
+    find_period,
+    names_previous,
+    previous_of,
+)
 from tools.catalog import CATALOG
 from tools.prompts import PromptStore, ToolSpec
 from tools.router import _slots as slots
@@ -32,6 +39,8 @@ MIN_CUED_SCORE = 0.15  # ...unless the question has the tool's cue words and rea
 STANDALONE_SCORE = 0.5  # at or above: the question stands on its own
 FOLLOWUP_MARGIN = 0.08  # a new tool must beat the previous turn's tool by this to take over
 ENTITY_BONUS = 0.3  # a named product for a product tool (and the malus without one)
+LIST_TOOL = "product_report"  # what "the second one" of a listed result runs
+COMPARE_TOOL = "sales_report"  # what a bare "November vs October" compares
 TAUGHT_SCORE = 0.8  # at or above: the question is an operator's example (nearly) word for word
 _PRODUCT_TOOLS = tuple(name for name, tool in CATALOG.items() if tool.entity == "product")
 
@@ -221,14 +230,24 @@ class _Turn:
             self.period = find_period(text, now=now, tz=tz)
         except PeriodError as error:
             self.period_error = error
+        previous_period = self.previous.period if self.previous is not None else None
+        before: list[tuple[int, int]] = []
+        if previous_period is not None and names_previous(text):
+            # "그 전주", "the week before": the period before the last one talked about
+            self.period, self.period_error = previous_of(previous_period, now, tz), None
+            before = _phrase_spans(text, names_previous)
+        self.chart_spans = slots.chart_spans(text)  # "차트도", "with a chart"
         skip = [
             span
             for span in (
                 self.period.span if self.period else None,
                 self.quoted.span if self.quoted else None,
+                *self.chart_spans,
+                *before,
             )
             if span
         ]
+        self.skip = skip
         folded = Folded.of(text)
         self.product = self.products.find(folded, skip=skip)
         self.campaign = self.campaigns.find(folded, skip=skip)
@@ -279,7 +298,7 @@ class _Turn:
             return self._result("inquiry_draft", {"inquiry": cue.text[:MAX_CHARS]}, score=1.0)
         if cue is not None:
             return self._result("advice", {"topic": slots.advice_topic(cue.text)}, score=1.0)
-        picked = self._pick_choice()
+        picked = self._pick_choice() or self._pick_listed()
         if picked is not None:
             return picked
         topic = self._unsupported(topics)
@@ -332,6 +351,9 @@ class _Turn:
         last = self.previous.tool if self.previous is not None else None
         if _CODE.search(self.text):
             return RouteResult(None, lang=self.lang, score=score)
+        if last is not None and self.chart_spans and self._only_chart():
+            # "차트도", "with a chart", "그래프로": the same answer, with its chart
+            return self._followup(last, score)
         if last is not None and not CATALOG[last].free_text:
             # elliptical: "그럼 지난달은?", "top 10 instead", "20명까지" lean on the last turn;
             # a question that stands on its own starts afresh
@@ -352,6 +374,13 @@ class _Turn:
             by_category = _best_taking_category(scores)
             if by_category is not None:
                 return self._fresh(by_category, scores.of(by_category), inherit=False)
+        if (
+            self.period is not None
+            and self.period.versus is not None
+            and not self._placeable(scores)
+        ):
+            # "November vs October", "11월이랑 10월 비교": the sales of one against the other
+            return self._fresh(COMPARE_TOOL, scores.of(COMPARE_TOOL), inherit=False)
         if best is None or not self._placeable(scores):
             return RouteResult(None, lang=self.lang, score=score)
         if best == "inquiry_draft":
@@ -452,7 +481,18 @@ class _Turn:
     def _product(
         self, tool: str, args: dict[str, Any], score: float, followup: bool, period: Period | None
     ) -> RouteResult:
-        """A tool about one product: the product named, or choices, or a question."""
+        """A tool about one product: the product named, or choices, or a question;
+        two products side by side ("가습기 vs 그라인더") run it for each."""
+        pair = self._pair()
+        if pair is not None:
+            keys = ("product_id", "start", "end")
+            runs: list[dict[str, Any]] = [
+                {key: value for key, value in {**args, "product_id": pid}.items() if key in keys}
+                for pid in pair
+            ]
+            runs = [{key: run[key] for key in keys if key in run} for run in runs]
+            result = self._result(tool, runs[0], score=score, followup=followup, period=period)
+            return replace(result, also=(runs[1],)) if result.ok else result
         mention = self.product
         if mention is not None and not mention.ambiguous:
             args["product_id"] = mention.ids[0]
@@ -549,6 +589,61 @@ class _Turn:
             ),
         }
 
+    def _pick_listed(self) -> RouteResult | None:
+        """ "그 중에 두번째 상품 자세히", "2번째 거", "show me the second one", "the 3rd":
+        the product at that place in the last answer's list, for the same period; a
+        place the list does not have (or no list) is asked about."""
+        previous = self.previous
+        if previous is None or (self.product is not None and not self.product.ambiguous):
+            return None
+        place = slots.find_choice(self.text) if previous.listed else None
+        place = place or slots.find_ordinal(self._blank(self.chart_spans))
+        if place is None:
+            return None
+        args: dict[str, Any] = {
+            key: previous.args[key] for key in ("start", "end") if key in previous.args
+        }
+        if not 1 <= place <= len(previous.listed):
+            listed = previous.listed[:MAX_CANDIDATES]
+            error = RouteError(
+                "not_in_list",
+                {"count": len(previous.listed), "candidates": [c.label for c in listed]},
+            )
+            period = previous.period if "start" in args else None
+            return self._result(
+                LIST_TOOL,
+                args,
+                score=1.0,
+                followup=True,
+                period=period,
+                candidates=listed,
+                error=error,
+            )
+        chosen = previous.listed[place - 1]
+        self.product = Mention((chosen.id,), 0, (0, 0), chosen.label, True)
+        return self._complete(LIST_TOOL, args, 1.0, followup=True)
+
+    def _pair(self) -> tuple[int, int] | None:
+        """Two different products named on either side of "vs", "랑", "and"..., each
+        unambiguously, in the order asked."""
+        if not slots.names_versus(self.text):
+            return None
+        text = self._blank(self.skip)
+        for cut in slots.versus_cuts(text):
+            left, right = text[: cut[0]], text[cut[1] :]
+            first = self.products.find(Folded.of(left))
+            second = self.products.find(Folded.of(right))
+            if first is None or second is None or first.ambiguous or second.ambiguous:
+                continue
+            if first.ids[0] != second.ids[0]:
+                return first.ids[0], second.ids[0]
+        return None
+
+    def _only_chart(self) -> bool:
+        """Nothing but a chart is asked for: no other content word, option or period."""
+        words = [w for w in self._leftover().split() if len(w) > 1]
+        return not words and not self._named_slots()
+
     def _pick_choice(self) -> RouteResult | None:
         """After "did you mean": "1번", "the second one", or a name among the choices."""
         previous = self.previous
@@ -609,7 +704,11 @@ class _Turn:
         return self.text[start:end]
 
     def _content_words(self) -> int:
-        return sum(1 for word in re.findall(r"\w+", self.rest) if word.casefold() not in _STOPWORDS)
+        return sum(
+            1
+            for word in re.findall(r"\w+", self.rest)
+            if word.casefold() not in _STOPWORDS and not word.isdigit()
+        )
 
     def _leftover(self) -> str:
         """Words of the question no tool uses: what was probably a product name."""
@@ -656,6 +755,7 @@ class _Turn:
             followup=followup,
             period=period,
             score=round(score, 4),
+            chart=bool(self.chart_spans),
         )
 
 
@@ -698,8 +798,19 @@ class _Named:
 _STOPWORDS = frozenset(
     "a an the and or but so then what about how is are was were do does did it its this that "
     "these those of for to in on at by with from me my we our us you your i please pls ok okay "
-    "also now just again instead one ones 그럼 그러면 그리고 그건 그거 좀 또 근데 이거 저거".split()
+    "also now just again instead one ones only 그럼 그러면 그리고 그건 그거 좀 또 근데 이거 저거 만".split()
 )
+
+
+def _phrase_spans(text: str, names: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """The words of `text` that `names` needs (blanking one makes it False): where a
+    phrase is when only a yes/no test for it exists ("그 전주" of names_previous)."""
+    spans = []
+    for match in re.finditer(r"\S+", text):
+        start, end = match.span()
+        if not names(text[:start] + " " * (end - start) + text[end:]):
+            spans.append((start, end))
+    return spans
 
 
 def _takes_category(tool: str | None) -> bool:

@@ -371,3 +371,66 @@ def find_choice(text: str) -> int | None:
     if match.group(1):
         return int(match.group(1))
     return _ORDINALS[(match.group(2) or match.group(3)).lower()]
+
+
+_KO_ORDINALS = {
+    "첫": 1, "두": 2, "둘": 2, "세": 3, "셋": 3, "네": 4, "넷": 4, "다섯": 5, "여섯": 6,
+    "일곱": 7, "여덟": 8, "아홉": 9, "열": 10,
+}  # fmt: skip
+_EN_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_NOT_A_PERIOD = r"(?!\s*(?:주|달|날|일|월|분기|weeks?\b|months?\b|days?\b|quarters?\b|of\b))"
+_ORDINAL = re.compile(
+    rf"({'|'.join(sorted(_KO_ORDINALS, key=len, reverse=True))})\s*(?:번\s*)?째{_NOT_A_PERIOD}"
+    rf"|(?<![\d.])(\d{{1,2}})\s*번\s*째{_NOT_A_PERIOD}"
+    r"|(?<![\d.])(\d{1,2})\s*(?:번|위)\s*(?:거|것|꺼|상품|제품|물건)"
+    rf"|\b({'|'.join(_EN_ORDINALS)}){_NOT_A_PERIOD}"
+    rf"|\b(\d{{1,2}})(?:st|nd|rd|th)\b{_NOT_A_PERIOD}"
+    r"|(?:\bnumber|\bno\.|#)\s*(\d{1,2})\b",
+    re.I,
+)
+
+
+def find_ordinal(text: str) -> int | None:
+    """ "그 중에 두번째 상품", "2번째 거", "3위 상품", "the second one", "the 3rd",
+    "number 2" -> the 1-based position in a list; never a week or day ("둘째 주",
+    "the 2nd week" are periods)."""
+    match = _ORDINAL.search(text)
+    if match is None:
+        return None
+    word = next(group for group in match.groups() if group is not None).lower()
+    if word.isdigit():
+        return int(word) or None
+    return _KO_ORDINALS.get(word) or _EN_ORDINALS.get(word)
+
+
+_CHART = re.compile(
+    r"차트|그래프|시각화|그림으로|\bcharts?\b|\bgraphs?\b|\bplot(?:ted)?\b|\bvisuali[sz]\w*",
+    re.I,
+)
+
+
+def chart_spans(text: str) -> list[tuple[int, int]]:
+    """Where the question asks for a picture ("차트도", "그래프로", "with a chart")."""
+    return [match.span() for match in _CHART.finditer(text)]
+
+
+_VERSUS = re.compile(
+    r"\bvs\.?|\bversus\b|\bcompared?\b|\bagainst\b|\band\b|대비|비교|(?:이랑|랑|하고|와|과)(?=\s)",
+    re.I,
+)
+
+
+def names_versus(text: str) -> bool:
+    """Two things side by side: "가습기 vs 그라인더", "가습기랑 그라인더 비교", "A and B"."""
+    return _VERSUS.search(text) is not None
+
+
+def versus_cuts(text: str) -> list[tuple[int, int]]:
+    """Where `text` may split into two things compared, explicit markers ("vs", "대비")
+    before joining words ("랑", "and")."""
+    found = [match.span() for match in _VERSUS.finditer(text)]
+    joining = re.compile(r"(?:이랑|랑|하고|와|과)$|^and$", re.I)
+    return sorted(found, key=lambda span: bool(joining.search(text[span[0] : span[1]])))
