@@ -21,6 +21,7 @@ from storage.db import session_factory
 from storage.models import ConversationTurn, TurnOutcome
 from storage.settings import Settings, get_settings
 from tests.advisor_store import NOW, build_store
+from tests.openai_stub import OpenAIStub, Reply, running_stub
 from tests.test_router import ask
 from tools.advisor import Advisor
 from tools.answer import Button
@@ -246,3 +247,48 @@ def test_ask_json_carries_the_outcome(
     assert printed["outcome"] == outcome
     if answer is not None:
         assert (printed["answer"], printed["calls"]) == (answer, [])
+
+
+# -- the model path: answered when a tool result is the answer ---------------------------
+
+
+@pytest.fixture
+def stub() -> Iterator[OpenAIStub]:
+    yield from running_stub()
+
+
+@pytest.fixture
+def llm(sessions: sessionmaker[Session], stub: OpenAIStub) -> Iterator[Advisor]:
+    settings = Settings(
+        openai_api_key="sk-test",
+        openai_base_url=stub.base_url,
+        openai_model="stub-model",
+        llm_timeout_seconds=5.0,
+    )
+    advisor = Advisor(sessions, settings, PromptStore())
+    yield advisor
+    advisor.close()
+
+
+def test_model_outcomes(llm: Advisor, stub: OpenAIStub) -> None:
+    written = "오늘 14:30까지 매출은 49,000원(주문 2건)이에요."
+    stub.queue(Reply(tool_calls=[("sales_report", TODAY)]), Reply(content=written))
+    answered = llm.ask("오늘 매출 어때?", seller_id=SHOP, now=NOW)
+    assert (answered.mode, answered.text, answered.outcome) == (
+        "llm",
+        written,
+        TurnOutcome.ANSWERED,
+    )
+    # the model asks back without running the tool the router found: clarify
+    stub.queue(Reply(content="어느 기간의 매출을 볼까요?"))
+    asked_back = llm.ask("매출 좀 보자", seller_id=SHOP, now=NOW)
+    assert (asked_back.mode, asked_back.calls, asked_back.outcome) == (
+        "llm",
+        [],
+        TurnOutcome.CLARIFY,
+    )
+    # the data does not hold it: answered without the model, whatever it would say
+    calls = len(stub.requests)
+    unsupported = llm.ask("배송 지연 몇 건?", seller_id=SHOP, now=NOW)
+    assert (unsupported.text, unsupported.outcome) == (SHIPPING_KO, TurnOutcome.UNSUPPORTED)
+    assert len(stub.requests) == calls
