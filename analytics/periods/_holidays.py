@@ -16,8 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-import holidays
-
 SHOPPING_DAYS = ("black_friday", "cyber_monday", "singles_day")
 LUNAR_HOLIDAYS = {"seollal": "Korean New Year", "chuseok": "Chuseok"}
 DAY = dt.timedelta(days=1)
@@ -34,6 +32,8 @@ def _lunar_day(year: int, name: str) -> dt.date | None:
     """The main day of a Korean lunar holiday in `year` (its English name)."""
     if not 1948 <= year <= 2099:
         return None
+    import holidays  # here: the package takes half a second to import
+
     calendar = holidays.country_holidays("KR", years=year, language="en_US")
     days = [day for day, names in calendar.items() if name in names.split("; ")]
     return days[0] if days else None
