@@ -1,8 +1,9 @@
 """The vector index (ChromaDB) and its embeddings.
 
-`VectorIndex.open(settings)` gives named collections embedded with the
-function the EMBEDDING setting chooses (storage.vector.embeddings); nothing
-here knows what the collections hold (tools.retrieval does).
+`VectorIndex.open(settings, identity=identity_of(session))` gives named
+collections embedded with the function the EMBEDDING setting chooses
+(storage.vector.embeddings), bound to one database (storage.vector.identity);
+nothing here knows what the collections hold (tools.retrieval does).
 
 Names are imported on first use: chromadb takes about a second to import, which
 a process that never searches should not pay.
@@ -19,9 +20,13 @@ if TYPE_CHECKING:
         OpenAIEmbedding,
         embedding_from_settings,
     )
+    from storage.vector.identity import DatabaseIdentity, identity_of, index_folder
     from storage.vector.index import Hit, VectorIndex, chroma_client
 
 _WHERE = {
+    "DatabaseIdentity": "storage.vector.identity",
+    "identity_of": "storage.vector.identity",
+    "index_folder": "storage.vector.identity",
     "HashingEmbedding": "storage.vector.embeddings",
     "OpenAIEmbedding": "storage.vector.embeddings",
     "embedding_from_settings": "storage.vector.embeddings",
@@ -31,12 +36,15 @@ _WHERE = {
 }
 
 __all__ = [
+    "DatabaseIdentity",
     "Hit",
     "HashingEmbedding",
     "OpenAIEmbedding",
     "VectorIndex",
     "chroma_client",
     "embedding_from_settings",
+    "identity_of",
+    "index_folder",
 ]
 
 

@@ -1,8 +1,16 @@
 """The Chroma vector index: one client, one embedding, named collections.
 
-    index = VectorIndex.open(settings)          # ./data/chroma, or CHROMA_URL
+    index = VectorIndex.open(settings, identity=identity_of(session))
     index.upsert("products-3", ids, documents, metadatas)
     hits = index.query("products-3", "텀블러 350", k=10)
+
+The index is bound to one database (storage.vector.identity): by default its
+folder is DATA_DIR/chroma/<name>-<hash of the database URL> (CHROMA_DIR or an
+explicit `path` overrides it; CHROMA_URL uses a server), and, given the
+database's `identity`, each collection records it (`database`): one built for
+another database is emptied and created again (`rebound` lists them), so its
+owner re-indexes it from its own rows. On a server the collection names carry
+the identity's namespace, so databases never share one.
 
 Collections are created with the index's embedding function passed explicitly
 (so Chroma never loads its default model) and cosine distance; `Hit.score` is
@@ -33,10 +41,12 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
     from storage.vector.embeddings import AdvisorEmbedding
+    from storage.vector.identity import DatabaseIdentity
 
 log = logging.getLogger(__name__)
 
 EMBEDDING_KEY = "embedding"
+DATABASE_KEY = "database"
 BATCH = 1_000
 Metadata = Mapping[str, str | int | float | bool | None]  # None values are left out
 
@@ -53,10 +63,13 @@ class Hit:
 
 
 def chroma_client(settings: Settings, path: Path | None = None) -> ClientAPI:
-    """A persistent client under `path` (default DATA_DIR/chroma), or an HTTP
-    client for CHROMA_URL; telemetry off either way."""
+    """A persistent client under `path` (default: the database's folder,
+    storage.vector.identity.index_folder), or an HTTP client for CHROMA_URL;
+    telemetry off either way."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
+
+    from storage.vector.identity import index_folder
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url and path is None:
@@ -68,7 +81,7 @@ def chroma_client(settings: Settings, path: Path | None = None) -> ClientAPI:
             ssl=https,
             settings=chroma_settings,
         )
-    folder = path or settings.data_dir / "chroma"
+    folder = path or index_folder(settings)
     folder.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
 
@@ -81,10 +94,22 @@ def _clean(metadata: Mapping[str, Any]) -> dict[str, str | int | float | bool]:
 class VectorIndex:
     """Named collections embedded with one embedding function."""
 
-    def __init__(self, client: ClientAPI, embedding: AdvisorEmbedding) -> None:
+    def __init__(
+        self,
+        client: ClientAPI,
+        embedding: AdvisorEmbedding,
+        *,
+        identity: DatabaseIdentity | None = None,
+        namespaced: bool = False,
+    ) -> None:
+        """`identity`: the database the collections belong to (checked on open);
+        `namespaced`: collection names carry its namespace (a shared server)."""
         self.client = client
         self.embedding = embedding
+        self.identity = identity
+        self.prefix = f"{identity.namespace}-" if namespaced and identity is not None else ""
         self.reembedded: list[str] = []
+        self.rebound: list[str] = []
         self._collections: dict[str, Collection] = {}
         self._lock = threading.RLock()
 
@@ -95,12 +120,19 @@ class VectorIndex:
         *,
         embedding: AdvisorEmbedding | None = None,
         path: Path | None = None,
+        identity: DatabaseIdentity | None = None,
     ) -> VectorIndex:
-        """The index the settings describe (EMBEDDING, DATA_DIR or CHROMA_URL)."""
+        """The index the settings describe (EMBEDDING; `path`, CHROMA_DIR, CHROMA_URL
+        or the folder of `identity`'s database, else of DATABASE_URL)."""
         from storage.vector.embeddings import embedding_from_settings
+        from storage.vector.identity import index_folder
 
         chosen = embedding if embedding is not None else embedding_from_settings(settings)
-        return cls(chroma_client(settings, path), chosen)
+        on_server = bool(settings.chroma_url) and path is None
+        if path is None and not on_server and identity is not None:
+            path = index_folder(settings, identity.url_key)
+        client = chroma_client(settings, path)
+        return cls(client, chosen, identity=identity, namespaced=on_server)
 
     @property
     def signature(self) -> str:
@@ -117,7 +149,14 @@ class VectorIndex:
         return name in self.names()
 
     def names(self) -> list[str]:
-        return sorted(collection.name for collection in self.client.list_collections())
+        """This database's collections (without the namespace)."""
+        stored = (collection.name for collection in self.client.list_collections())
+        return sorted(
+            name.removeprefix(self.prefix) for name in stored if name.startswith(self.prefix)
+        )
+
+    def _stored(self) -> set[str]:
+        return {collection.name for collection in self.client.list_collections()}
 
     def collection(self, name: str) -> Collection:
         """The collection `name`, created if missing, re-embedded if another
@@ -133,24 +172,43 @@ class VectorIndex:
     def _open(self, name: str) -> Collection:
         from chromadb.errors import NotFoundError
 
+        full = self.prefix + name
         try:
-            stored = self.client.get_collection(name, embedding_function=None)
+            stored = self.client.get_collection(full, embedding_function=None)
         except NotFoundError:
-            return self._create(name, {})
+            return self._create(full, {})
         metadata = dict(stored.metadata or {})
+        if self.identity is not None and metadata.get(DATABASE_KEY) != self.identity.signature:
+            log.warning(
+                "vector index: %s was built for database %s, not %s; building it again",
+                name,
+                metadata.get(DATABASE_KEY),
+                self.identity.signature,
+            )
+            self.client.delete_collection(full)
+            self.rebound.append(name)
+            return self._create(full, {})
         if metadata.get(EMBEDDING_KEY) != self.signature:
-            return self._reembed(name, stored, metadata)
-        return self.client.get_collection(name, embedding_function=self._function)
+            return self._reembed(full, stored, metadata)
+        return self.client.get_collection(full, embedding_function=self._function)
 
-    def _create(self, name: str, metadata: Mapping[str, Any]) -> Collection:
+    def _stamp(self, metadata: Mapping[str, Any]) -> dict[str, str | int | float | bool]:
+        """The metadata with this index's embedding and database."""
+        stamped = {**_clean(metadata), EMBEDDING_KEY: self.signature}
+        if self.identity is not None:
+            stamped[DATABASE_KEY] = self.identity.signature
+        return stamped
+
+    def _create(self, full: str, metadata: Mapping[str, Any]) -> Collection:
         return self.client.create_collection(
-            name,
+            full,
             embedding_function=self._function,
-            metadata={**_clean(metadata), EMBEDDING_KEY: self.signature},
+            metadata=self._stamp(metadata),
             configuration={"hnsw": {"space": "cosine"}},
         )
 
     def _reembed(self, name: str, stored: Collection, metadata: dict[str, Any]) -> Collection:
+        """`name` is the stored (full) name."""
         log.warning(
             "vector index: %s was built by %s; embedding it again with %s",
             name,
@@ -158,7 +216,7 @@ class VectorIndex:
             self.signature,
         )
         staging = f"{name}.next"
-        if staging in self.names():
+        if staging in self._stored():
             self.client.delete_collection(staging)
         fresh = self._create(staging, metadata)
         total = stored.count()
@@ -169,7 +227,7 @@ class VectorIndex:
             self._add(fresh, page["ids"], documents, metadatas)
         self.client.delete_collection(name)
         fresh.modify(name=name)
-        self.reembedded.append(name)
+        self.reembedded.append(name.removeprefix(self.prefix))
         return self.client.get_collection(name, embedding_function=self._function)
 
     def metadata(self, name: str) -> dict[str, Any]:
@@ -178,15 +236,14 @@ class VectorIndex:
     def set_metadata(self, name: str, **values: str | int | float | bool) -> None:
         """Merge `values` into the collection's metadata (the embedding stays)."""
         collection = self.collection(name)
-        merged = {**(collection.metadata or {}), **values, EMBEDDING_KEY: self.signature}
-        collection.modify(metadata=_clean(merged))
+        collection.modify(metadata=self._stamp({**(collection.metadata or {}), **values}))
 
     def drop(self, name: str) -> None:
         """Delete the collection (a no-op when it does not exist)."""
         with self._lock:
             self._collections.pop(name, None)
-            if name in self.names():
-                self.client.delete_collection(name)
+            if self.prefix + name in self._stored():
+                self.client.delete_collection(self.prefix + name)
 
     def count(self, name: str) -> int:
         return int(self._retry(name, lambda c: c.count()))

@@ -11,6 +11,10 @@ Every file it uses (product words, inquiry sentences, playbook articles) comes
 from one `PromptStore`: pass the advisor's (`prompts=`), so `reload()` on it
 reloads retrieval's data too; given only a folder, it makes a store of its own.
 
+The index is bound to its database (storage.vector.identity): given a session
+factory (or a session), `open` reads the database's identity, keeps the index in
+that database's own folder and rebuilds a collection built for another database.
+
 A seller whose products or inquiries were never indexed in this index is
 indexed from the database on first use (when the object has a session
 factory, or a session is at hand); afterwards `refresh_seller` (incremental)
@@ -30,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Seller
 from storage.settings import Settings
+from storage.vector.identity import identity_of
 from storage.vector.index import VectorIndex
 from tools.prompts import PromptStore
 from tools.retrieval import inquiries as inquiries_mod
@@ -93,11 +98,19 @@ class Retrieval:
         prompts_dir: Path | None = None,
         library: Library | None = None,
         prompts: PromptStore | None = None,
+        session: Session | None = None,
     ) -> Retrieval:
-        """The retrieval the settings describe (EMBEDDING, DATA_DIR/CHROMA_URL), its
+        """The retrieval the settings describe (EMBEDDING, DATA_DIR/CHROMA_DIR/CHROMA_URL),
+        bound to the database of `sessions` or `session` (its identity and folder), its
         files read through `prompts` (else a store over `prompts_dir`, else over
         PROMPTS_DIR)."""
-        index = VectorIndex.open(settings, embedding=embedding, path=path)
+        identity = None
+        if session is not None:
+            identity = identity_of(session)
+        elif sessions is not None:
+            with sessions.begin() as own:
+                identity = identity_of(own)
+        index = VectorIndex.open(settings, embedding=embedding, path=path, identity=identity)
         source = prompts or prompts_dir or settings.prompts_dir
         return cls(index, source, sessions=sessions, library=library)
 
@@ -293,4 +306,4 @@ class RetrievalHandle:
 def refresh_after_import(settings: Settings, session: Session, seller_id: int) -> SellerSync:
     """Incremental index update for a seller whose data was just imported or
     seeded (what `advisor import` and `advisor seed` call)."""
-    return Retrieval.open(settings).refresh_seller(session, seller_id)
+    return Retrieval.open(settings, session=session).refresh_seller(session, seller_id)
