@@ -5,10 +5,12 @@ revenue, ad campaigns by conversion revenue, search keywords by visits.
 Data contract (every read in analytics.queries.drivers, most of them the other
 reports' own): the seller's orders per status over the window, its comparison
 window (`Window.previous()`: the calendar's, a day with the day before) and, for
-one day, the same weekday a week earlier (today so far: cut at the same time);
-paid sales per product over the window and its comparison window; ad stats per
-campaign over their whole local days; visits per search keyword; the outbox rows
-(`alerts`) detected from the window's first day until two days after its last.
+one day, the same weekday a week earlier (today so far: cut at the same time;
+left out when the comparison window is already that day); paid sales per product
+over the window and over its comparison window, each read on its own (a named
+comparison window may come after the window); ad stats per campaign over their
+whole local days; visits per search keyword; the outbox rows (`alerts`) detected
+from the window's first day until two days after its last.
 
 Figures (money: integer minor units):
 
@@ -30,12 +32,12 @@ revenue did not change, every item that moved is a driver. At most `limit` of
 each.
 
 Honesty rules: a comparison window that starts before the seller's first order
-is not *covered*: it gets no percentage and no movers (everything would look
-new). Ad stats are daily rows without hours, so a day still running (today, or
-the comparison window's last day cut at the same time) is left out of the ad
-comparison on both sides; a window of today alone has none. Alerts are the
-outbox rows whose evidence names a day of the window (however their delivery went); digests are
-not alerts.
+is not *covered*: its relative changes are None and no movers are named against
+it (everything would look new). Ad stats are daily rows without hours, so a day
+still running (today, or the comparison window's last day cut at the same time)
+is left out of the ad comparison on both sides; a window of today alone has
+none. Alerts are the outbox rows whose evidence names a day of the window
+(however their delivery went), sales alerts first; digests are not alerts.
 
 The reads are in analytics.queries.drivers; everything above is computed by pure
 functions of the rows read (`rank_movers`, `rank_products`, `product_movers`,
@@ -380,7 +382,8 @@ def against(
     cut: bool,
     covered: bool,
 ) -> Against:
-    """The sales `totals` against a comparison window's `other` totals."""
+    """The sales `totals` against a comparison window's `other` totals (no relative
+    change when the window is not `covered`)."""
     return Against(
         basis=basis,
         start=window.start,
@@ -388,9 +391,15 @@ def against(
         cut_at=window.now.astimezone(tz) if cut else None,
         covered=covered,
         sales=SalesFigures(revenue=other.revenue, orders=other.orders),
-        revenue=delta(totals.revenue, other.revenue),
-        orders=delta(totals.orders, other.orders),
+        revenue=_change(totals.revenue, other.revenue, covered),
+        orders=_change(totals.orders, other.orders, covered),
     )
+
+
+def _change(current: int, previous: int, covered: bool) -> Change:
+    """The change; against a comparison window the data does not cover, no relative one."""
+    found = delta(current, previous)
+    return found if covered else Change(absolute=found.absolute, relative=None)
 
 
 def raised_alerts(rows: Iterable[OutboxAlert], start: dt.date, end: dt.date) -> list[RaisedAlert]:

@@ -370,6 +370,16 @@ def test_a_comparison_before_the_first_order_gets_no_change_and_no_cause(
         "주문 데이터는 11월 19일부터 있어요."
     )
     assert answer.chart is None
+    # the last 5 days (Nov 22-26) against Nov 17-21, which holds Nov 19's 50,000 but
+    # starts before the first order: the figures stay, no relative change, no movers
+    days = {"start": "2026-11-22", "end": "2026-11-26"}
+    result = advisor.run("sales_drivers", days, seller_id=SHOP, lang="ko", now=NOW).calls[0].result
+    assert (result["previous"]["covered"], result["previous"]["sales"]["revenue"]) == (
+        False,
+        50_000,
+    )
+    assert result["previous"]["revenue"] == {"absolute": 280_000, "relative": None}
+    assert result["products"] == {"drivers": [], "offsets": []}
 
 
 def test_nothing_moved_is_said_plainly(advisor: Advisor) -> None:

@@ -43,7 +43,7 @@ def _against(c: Any) -> dict[str, Any] | None:
             "revenue": c.sales.revenue,
             "orders": c.sales.orders,
             "revenue_change": c.revenue.absolute,
-            "revenue_change_rate": relative(c.revenue) if c.covered else None,
+            "revenue_change_rate": relative(c.revenue),
             "orders_change": c.orders.absolute,
         }
     )
