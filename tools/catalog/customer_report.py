@@ -73,7 +73,9 @@ class CustomerReport(Tool[CustomerReportArgs]):
             "customers": [
                 {
                     "customer": c.customer,
-                    "purchases": c.purchases,
+                    **({"name": c.name} if c.name else {}),  # masked
+                    "orders": c.orders,
+                    "purchase_days": c.purchases,
                     "last_purchase": c.last_purchase.isoformat(),
                     "p_alive": rounded(c.p_alive, 2),
                     "expected_purchases_90d": rounded(c.expected_purchases_90d, 1),
