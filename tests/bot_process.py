@@ -126,15 +126,21 @@ def outbox_state(url: str) -> tuple[Counter[str], Counter[str]]:
     return alerts, deliveries
 
 
-def unknown_chats(url: str) -> set[int]:
+def in_doubt_chats(url: str) -> tuple[set[int], set[int]]:
+    """Chats with a delivery marked unknown, and with one still `sending` (a killed
+    process's, on PostgreSQL until IN_FLIGHT_LIMIT passes)."""
     engine = make_engine(url)
     try:
         with session_factory(engine)() as session:
-            return set(
-                session.scalars(
-                    select(AlertDelivery.chat_id).where(AlertDelivery.status == "unknown")
+            rows = session.execute(
+                select(AlertDelivery.chat_id, AlertDelivery.status).where(
+                    AlertDelivery.status.in_(("unknown", "sending"))
                 )
             )
+            found: dict[str, set[int]] = {"unknown": set(), "sending": set()}
+            for chat, status in rows:
+                found[str(status)].add(chat)
+            return found["unknown"], found["sending"]
     finally:
         engine.dispose()
 
@@ -266,6 +272,7 @@ class Figures:
     duplicated: int
     unknown: int
     in_flight: int  # deliveries marked sending when the process was killed
+    still_sending: int  # of those, not yet expired (PostgreSQL: after IN_FLIGHT_LIMIT)
     lost_unreported: int  # lost and not among the unknown ones the operators were told of
     operator_messages: int
 
@@ -273,14 +280,19 @@ class Figures:
         return (
             f"{self.scenario}: {self.total} messages; delivered {self.delivered}, "
             f"lost {self.lost}, duplicated {self.duplicated}; unknown {self.unknown} "
-            f"(in flight at the kill: {self.in_flight}; lost and not reported: "
-            f"{self.lost_unreported}; operator reports: {self.operator_messages})"
+            f"(in flight at the kill: {self.in_flight}, still sending: {self.still_sending}; "
+            f"lost and not reported: {self.lost_unreported}; operator reports: "
+            f"{self.operator_messages})"
         )
 
 
-async def _settled(url: str) -> bool:
-    alerts, _ = outbox_state(url)
-    return not (alerts["pending"] or alerts["held"] or alerts["sending"])
+async def _settled(url: str, *, in_flight: int = 0) -> bool:
+    """Nothing left to try: no alert waiting, no delivery pending, at most the
+    `in_flight` ones of a killed process still `sending`."""
+    alerts, deliveries = outbox_state(url)
+    return not (alerts["pending"] or alerts["held"] or deliveries["pending"]) and (
+        deliveries["sending"] <= in_flight and (in_flight or not alerts["sending"])
+    )
 
 
 async def figures(
@@ -290,9 +302,9 @@ async def figures(
     expected = seeded.alerts_per_chat
     lost = sum(max(0, expected - per_chat[chat]) for chat in seeded.chats)
     duplicated = sum(max(0, per_chat[chat] - expected) for chat in seeded.chats)
-    unknown = unknown_chats(url)
+    unknown, sending = in_doubt_chats(url)
     unreported = sum(
-        1 for chat in seeded.chats if per_chat[chat] < expected and chat not in unknown
+        1 for chat in seeded.chats if per_chat[chat] < expected and chat not in unknown | sending
     )
     _, deliveries = outbox_state(url)
     operator = len([m for m in await client.all_messages() if m.chat_id == OPERATOR])
@@ -303,6 +315,7 @@ async def figures(
         lost=lost,
         duplicated=duplicated,
         unknown=deliveries["unknown"],
+        still_sending=deliveries["sending"],
         in_flight=in_flight,
         lost_unreported=unreported,
         operator_messages=operator,
@@ -342,9 +355,11 @@ async def kill_mid_delivery(
     with BotProcess.start(url, client, workdir, name="restarted") as second:
         if second_process:
             refusal = await _intrude(url, client, workdir, holder=second.pid)
-        done = await wait_until(lambda: _settled(url), within=90, every=0.1)
+        done = await wait_until(
+            lambda: _settled(url, in_flight=deliveries["sending"]), within=90, every=0.1
+        )
         assert done, f"delivery did not finish after the restart; its log:\n{second.log()}"
-        if unknown_chats(url):  # the report goes out at start, before the delivery job
+        if in_doubt_chats(url)[0]:  # the report goes out at start, before the delivery job
             await wait_until(lambda: _operator_told(client), within=10, every=0.1)
     found = await figures(
         "kill -9 mid-delivery", url, client, seeded, in_flight=deliveries["sending"]
@@ -410,6 +425,6 @@ __all__ = [
     "outbox_state",
     "seed_outbox",
     "sent_count",
-    "unknown_chats",
+    "in_doubt_chats",
     "wait_until",
 ]
