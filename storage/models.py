@@ -489,3 +489,36 @@ class StoreMeta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(255))
+
+
+class SourceAccount(Base):
+    """One seller's account on one platform (a live connector, storage.connectors):
+    its credentials encrypted at rest (a Fernet token, storage.connectors.secrets),
+    the cursor the next sync starts from, and how the last syncs went (migration 0007).
+
+    `failing_since`: the first failed sync since the last success (None while the
+    source is healthy); `paused_until`: a platform quota ran out, no sync before then;
+    `stale_reported_at`: operators were told the data is stale (once per failure run).
+    """
+
+    __tablename__ = "source_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(32))
+    credentials: Mapped[str | None] = mapped_column(Text)
+    cursor: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    connected_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_sync_at: Mapped[dt.datetime | None]
+    last_success_at: Mapped[dt.datetime | None]
+    last_error_key: Mapped[str | None] = mapped_column(String(32))
+    last_error_message: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[dt.datetime | None]
+    failing_since: Mapped[dt.datetime | None]
+    paused_until: Mapped[dt.datetime | None]
+    stale_reported_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("seller_id", "source", name="uq_source_accounts_seller_source"),
+    )

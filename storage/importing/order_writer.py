@@ -1,7 +1,13 @@
-"""Parsed orders -> the database, in bulk.
+"""Parsed orders -> the database, in bulk; orders are upserted by their external id.
 
-Idempotent: an order whose external id the seller already has is skipped and
-counted as already imported, so re-importing a file adds nothing. Products are
+Idempotent: an order the seller already has, read again with the same status,
+time, customer and lines, is left alone and counted as already imported, so
+re-importing a file (or re-reading a connector page) changes nothing. Read again
+with another status (paid -> cancelled or refunded), other lines (a partial
+refund as the source maps it: fewer units, a line gone), another time or a
+customer it lacked, it is UPDATED: its status and time, its lines replaced, its
+cached totals recomputed, and the rollups of the local dates it was on and is on
+now (and of the visits it converted) refreshed. Products are
 found by SKU within the seller (or by name when the export has no SKU) and
 customers by their id or e-mail; missing ones are created from the row.
 A created product's stock is the file's `stock` cell, else unknown (NULL);
@@ -12,21 +18,24 @@ Orders are inserted in batches rather than one `storage.writes.add_order` call
 each (100,000 lines in seconds, not minutes), with the same rules: lines numbered
 from 1 in file order and the cached totals from `storage.writes.order_totals`,
 so orders.revenue and orders.units equal their lines' sums. The daily rollups
-of the local dates the new orders fall on are refreshed in the same transaction.
+of the local dates the new and updated orders fall on are refreshed in the same
+transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.importing.order_rows import ParsedLine, ParsedOrder, ParsedOrders
 from storage.importing.report import OrdersReport
-from storage.models import Customer, Order, OrderItem, Product, Seller
+from storage.models import Customer, Order, OrderItem, Product, Seller, Visit
 from storage.rollups import local_date, refresh_rollups
 from storage.writes import Line, order_totals
 
@@ -63,17 +72,46 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]], key: str) 
     return [ids[row[key]] for row in rows]
 
 
-def _existing_orders(session: Session, seller_id: int, external_ids: Sequence[str]) -> set[str]:
-    found: set[str] = set()
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """An order as the database has it: what a re-read order is compared with."""
+
+    id: int
+    ordered_at: dt.datetime
+    status: str
+    customer_id: int | None
+    lines: tuple[tuple[int | None, int, int], ...]  # (product_id, quantity, unit_price)
+
+
+def _stored_orders(
+    session: Session, seller_id: int, external_ids: Sequence[str]
+) -> dict[str, _Stored]:
+    """The seller's orders with these external ids, with their lines in line order."""
+    heads: dict[int, tuple[str, dt.datetime, str, int | None]] = {}
     for chunk in _chunks(external_ids):
-        found.update(
-            session.scalars(
-                select(Order.external_id).where(
-                    Order.seller_id == seller_id, Order.external_id.in_(chunk)
-                )
+        heads.update(
+            (order_id, (external_id, at, status, customer_id))
+            for order_id, external_id, at, status, customer_id in session.execute(
+                select(
+                    Order.id, Order.external_id, Order.ordered_at, Order.status, Order.customer_id
+                ).where(Order.seller_id == seller_id, Order.external_id.in_(chunk))
             )
         )
-    return found
+    lines: dict[int, list[tuple[int | None, int, int]]] = {order_id: [] for order_id in heads}
+    for ids in _chunks(sorted(heads)):
+        rows = session.execute(
+            select(
+                OrderItem.order_id, OrderItem.product_id, OrderItem.quantity, OrderItem.unit_price
+            )
+            .where(OrderItem.order_id.in_(ids))
+            .order_by(OrderItem.order_id, OrderItem.line_no)
+        )
+        for order_id, product_id, quantity, unit_price in rows:
+            lines[order_id].append((product_id, quantity, unit_price))
+    return {
+        external_id: _Stored(order_id, at, status, customer_id, tuple(lines[order_id]))
+        for order_id, (external_id, at, status, customer_id) in heads.items()
+    }
 
 
 def _product_key(line: ParsedLine) -> tuple[str, str]:
@@ -203,24 +241,126 @@ def _customers(
     return by_key, len(created)
 
 
-def _refresh_days(session: Session, seller_id: int, orders: Sequence[ParsedOrder]) -> None:
-    """Bring the daily rollups of the local dates the new orders fall on up to date."""
-    if not orders:
+def _refresh_days(session: Session, seller_id: int, instants: Iterable[dt.datetime]) -> None:
+    """Bring the daily rollups of the local dates of these instants up to date."""
+    instants = list(instants)
+    if not instants:
         return
     zone = ZoneInfo(session.get_one(Seller, seller_id).timezone)
-    refresh_rollups(session, seller_id, {local_date(order.ordered_at, zone) for order in orders})
+    refresh_rollups(session, seller_id, {local_date(at, zone) for at in instants})
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    stored: _Stored
+    order: ParsedOrder
+    lines: list[Line]
+    customer_id: int | None
+
+    @property
+    def lines_changed(self) -> bool:
+        now = tuple((line.product_id, line.quantity, line.unit_price) for line in self.lines)
+        return now != self.stored.lines
+
+
+def _changes(
+    known: Sequence[ParsedOrder],
+    stored: dict[str, _Stored],
+    products: dict[tuple[str, str], int],
+    customers: dict[str, int],
+) -> list[_Change]:
+    """The re-read orders that differ from what is stored."""
+    changes = []
+    for order in known:
+        before = stored[order.external_id]
+        lines = [
+            Line(products[_product_key(line)], line.quantity, line.unit_price)
+            for line in order.lines
+        ]
+        customer_id = customers[order.customer] if order.customer else before.customer_id
+        change = _Change(before, order, lines, customer_id)
+        if (
+            order.status != before.status
+            or order.ordered_at != before.ordered_at
+            or customer_id != before.customer_id
+            or change.lines_changed
+        ):
+            changes.append(change)
+    return changes
+
+
+def _update_orders(session: Session, changes: Sequence[_Change]) -> list[dt.datetime]:
+    """Write the changed orders (status, time, customer, lines and cached totals); the
+    instants whose local dates' rollups must be refreshed: each order's old and new
+    time, and the start of every visit it converted."""
+    if not changes:
+        return []
+    relined = [change for change in changes if change.lines_changed]
+    for chunk in _chunks([change.stored.id for change in relined]):
+        session.execute(delete(OrderItem).where(OrderItem.order_id.in_(chunk)))
+    _insert_rows(
+        session,
+        OrderItem,
+        [
+            {
+                "order_id": change.stored.id,
+                "line_no": number,
+                "product_id": line.product_id,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+            }
+            for change in relined
+            for number, line in enumerate(change.lines, start=1)
+        ],
+    )
+    rows = []
+    for change in changes:
+        revenue, units = order_totals(change.lines)
+        rows.append(
+            {
+                "order_id": change.stored.id,
+                "new_status": change.order.status,
+                "new_ordered_at": change.order.ordered_at,
+                "new_customer_id": change.customer_id,
+                "new_revenue": revenue,
+                "new_units": units,
+            }
+        )
+    table = cast(Table, Order.__table__)
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("order_id"))
+        .values(
+            status=bindparam("new_status"),
+            ordered_at=bindparam("new_ordered_at", type_=table.c.ordered_at.type),
+            customer_id=bindparam("new_customer_id"),
+            revenue=bindparam("new_revenue"),
+            units=bindparam("new_units"),
+        ),
+        rows,
+    )
+    instants = [change.stored.ordered_at for change in changes]
+    instants += [change.order.ordered_at for change in changes]
+    for chunk in _chunks([change.stored.id for change in changes]):
+        instants.extend(session.scalars(select(Visit.started_at).where(Visit.order_id.in_(chunk))))
+    return instants
 
 
 def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> OrdersReport:
-    """Write the orders the seller does not have yet; the caller owns the transaction."""
+    """Insert the orders the seller does not have yet and update those that changed
+    (see the module docstring); the caller owns the transaction."""
     if parsed.errors:
         raise ValueError("refusing to write orders from a file with errors")
-    existing = _existing_orders(session, seller_id, [order.external_id for order in parsed.orders])
-    new_orders = [order for order in parsed.orders if order.external_id not in existing]
+    # one order per external id: a later copy in the same batch is the newer state
+    orders = list({order.external_id: order for order in parsed.orders}.values())
+    stored = _stored_orders(session, seller_id, [order.external_id for order in orders])
+    new_orders = [order for order in orders if order.external_id not in stored]
+    known = [order for order in orders if order.external_id in stored]
     products, new_products = _products(
-        session, seller_id, [line for order in new_orders for line in order.lines]
+        session, seller_id, [line for order in [*new_orders, *known] for line in order.lines]
     )
-    customers, new_customers = _customers(session, seller_id, new_orders)
+    customers, new_customers = _customers(session, seller_id, [*new_orders, *known])
+    changes = _changes(known, stored, products, customers)
 
     order_ids: list[int] = []
     line_count = 0
@@ -261,17 +401,20 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
         _insert_rows(session, OrderItem, items)
         order_ids.extend(ids)
         line_count += len(items)
-    _refresh_days(session, seller_id, new_orders)
-    stock_updates = _update_stock(session, seller_id, parsed.orders)
+    touched = _update_orders(session, changes)
+    _refresh_days(session, seller_id, [*(order.ordered_at for order in new_orders), *touched])
+    stock_updates = _update_stock(session, seller_id, orders)
     return OrdersReport(
         source=parsed.source,
         orders=len(order_ids),
         lines=line_count,
         new_products=len(new_products),
         new_customers=new_customers,
-        already_imported=len(existing),
+        already_imported=len(known) - len(changes),
         not_completed=parsed.not_completed,
         order_ids=tuple(order_ids),
         new_product_ids=tuple(new_products),
         stock_updates=stock_updates,
+        updated=len(changes),
+        updated_ids=tuple(change.stored.id for change in changes),
     )

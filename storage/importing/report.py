@@ -39,6 +39,9 @@ class OrdersReport:
     new_product_ids: tuple[int, ...] = ()
     stock_updates: int = 0
     """Products whose stock the file set (its `stock` column)."""
+    updated: int = 0
+    """Orders imported before whose status, time, customer or lines changed."""
+    updated_ids: tuple[int, ...] = ()
     kind: Literal["orders"] = "orders"
 
     @property
@@ -53,8 +56,10 @@ class OrdersReport:
             f"imported {_count(self.orders, 'order')} ({_count(self.lines, 'line')}), "
             f"{_count(self.new_products, 'new product')}, "
             f"{_count(self.new_customers, 'new customer')}; "
-            f"skipped {self.already_imported} already imported"
         )
+        if self.updated:
+            text += f"updated {_count(self.updated, 'order')} whose status or lines changed; "
+        text += f"skipped {self.already_imported} already imported"
         if self.not_completed:
             text += f", {self.not_completed} not completed (pending, authorized, partially paid)"
         if self.stock_updates:
