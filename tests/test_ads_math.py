@@ -134,3 +134,27 @@ def test_total_without_revenue_uses_the_fallback_margin() -> None:
     # no spend is never a loss, however small the margin
     free = ad_total(AdSums(revenue=10_000), AdSums(), Fraction(10_000, 3), Fraction(1, 3))
     assert (free.estimated_profit, free.loses_money) == (3_333, False)
+
+
+def test_todays_row_counts_in_the_figures_but_not_in_the_change() -> None:
+    # today so far the mug campaign spent 5,000 more for 30,000 revenue: its figures
+    # (and profit) include it, its change compares the complete days only
+    today = {1: AdSums(1_000, 20, 5_000, 2, 30_000)}
+    table, total = campaign_table([MUG], SUMS, fallback_margin(AVERAGE, 0.30), today=today)
+
+    (mug,) = table
+    assert (mug.current.spend, mug.current.revenue) == (55_000, 130_000)
+    assert (mug.compared.spend, mug.compared.revenue) == (50_000, 100_000)
+    assert mug.change.spend == pytest.approx(0.25)  # 50,000 against 40,000, not 55,000
+    assert mug.change.roas == pytest.approx(2.0 / 3.0 - 1)  # 2.0 against 3.0
+    assert mug.estimated_profit == -3_000  # 130,000 × 0.4 − 55,000
+    # the total: all of SUMS' campaigns' complete days plus today's row
+    assert (total.current.spend, total.compared.spend) == (68_001, 63_001)
+
+
+def test_an_uncomparable_table_has_no_change_at_all() -> None:
+    table, total = campaign_table([MUG], SUMS, fallback_margin(AVERAGE, 0.30), comparable=False)
+
+    assert set(table[0].change.model_dump().values()) == {None}
+    assert set(total.change.model_dump().values()) == {None}
+    assert table[0].previous.spend == 40_000  # the figures are still what the data holds
