@@ -482,10 +482,10 @@ class Advisor:
                 )
                 return _Outcome(answer, records)
             log.warning(
-                "answer guard: model answer for seller %s had unsupported numbers %s; "
+                "answer guard: model answer for seller %s refused (%s); "
                 "sending the templated answer",
                 ctx.seller_id,
-                ", ".join(verdict.unsupported),
+                "; ".join(verdict.reasons),
             )
         if not runs:
             return self._answer_route(ctx, routed, "fallback")

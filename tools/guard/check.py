@@ -271,9 +271,13 @@ def _close(mention: Mention, target: float) -> bool:
     figure written with 만/억/k/M, or on the stated side of a bound."""
     value, target = mention.value, abs(target)
     eps = 1e-9 * max(1.0, value)
+    if mention.word and mention.unit in (n.TIMES, n.FRACTION):  # 두 배, 절반, a quarter
+        if mention.bound == "over":
+            return value - eps <= target <= 1.5 * value
+        if mention.bound == "under":
+            return 0.75 * value <= target <= value + eps
+        return abs(target - value) <= n.WORD_TOLERANCE * value + eps
     wide = min(mention.widened, max(mention.step, 0.1 * value))
-    if mention.word and mention.unit == n.TIMES:
-        wide = mention.step
     if abs(target - value) <= wide / 2 + eps:
         return True
     if mention.bound == "band":
@@ -307,6 +311,10 @@ def _targets(mention: Mention, fact: Fact) -> list[tuple[float, bool]]:
             return [(value, True)]
         if kind in (RATIO, ANY):
             return [(value * 100, fact.change)]
+        return []
+    if unit == n.FRACTION:
+        if kind in (RATIO, MULT, ANY):
+            return [(value, fact.change)]
         return []
     if unit == n.TIMES:
         if kind == MULT:
@@ -603,6 +611,29 @@ def _clause_directions(
     return problems
 
 
+def _zero_claims(text: str, numbers: list[Mention], ev: Evidence) -> tuple[list[str], bool]:
+    """ "주문이 없어요", "no orders": a zero of a measure, checked like the figure 0."""
+    problems: list[str] = []
+    supported = False
+    for match in words.ZERO_CLAIM.finditer(text):
+        if any(match.start() <= m.start < match.end() for m in numbers):
+            continue
+        hints = words.measures_in(match["ko"] or match["en"] or "")
+        if not hints - words.ENTITY_NOUNS - {"products"} and not hints & {"products"}:
+            continue
+        zero = Mention(match.group(0), match.start(), match.end(), 0.0, 1.0, 1.0)
+        zeros = [f for f in ev.facts if f.value == 0 and f.kind in (COUNT, MONEY, ANY)]
+        if any(_role_fits(hints, f) for f in zeros):
+            supported = True
+            continue
+        measured = [
+            f for f in ev.facts if f.kind in (COUNT, MONEY) and _role_fits(hints, f) and f.tags
+        ]
+        if measured and not any(f.change for f in measured if f.value == 0):
+            problems.append(f"{zero.text.strip()}: a zero the result does not hold")
+    return problems, supported
+
+
 def verdict(answer: str, ev: Evidence) -> Verdict:
     text, names = _blank(answer, ev.names)
     dates = find_dates(text)
@@ -627,6 +658,9 @@ def verdict(answer: str, ev: Evidence) -> Verdict:
             unsupported.append(d.text)
             reasons.append(f"{d.text}: date")
     reasons.extend(_clause_directions(text, numbers, ev, names))
+    zeros, zero_from_tools = _zero_claims(text, numbers, ev)
+    reasons.extend(zeros)
+    from_tools = from_tools or zero_from_tools
     if words.ACTION_CLAIM.search(answer):
         reasons.append("claims an action no tool took")
     if not from_tools and not reasons:

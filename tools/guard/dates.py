@@ -31,6 +31,12 @@ _PATTERNS = (
         r"(?:\s?(?:부터|[~～\-–—]|에서)\s?(?:(?P<m2>\d{1,2})\s?월\s?)?(?P<day2>\d{1,2})\s?일)?"
     ),
     re.compile(r"(?<!\d)(?P<y>\d{4})\s?년(?!\s?\d{1,2}\s?월)"),
+    # 20 to 26 November, the 20th-26th of November
+    re.compile(
+        r"(?<![\d.,])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s?(?:[~\-–—]|to|through|and|until)\s?(?:the\s)?"
+        r"(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s(?:of\s)?" + _MONTH_NAME + r"(?:,?\s(?P<y>\d{4}))?",
+        re.IGNORECASE,
+    ),
     re.compile(
         _MONTH_NAME
         + r"\s(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:])"
@@ -44,7 +50,22 @@ _PATTERNS = (
         + r"(?:,?\s(?P<y>\d{4}))?",
         re.IGNORECASE,
     ),
-    re.compile(r"(?<![\d/.,])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])"),
+    re.compile(
+        r"(?<![\d/.,])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])"
+        r"(?:\s?[~～\-–—]\s?(?:(?P<m2>\d{1,2})/)?(?P<day2>\d{1,2})(?![\d/%]))?"
+    ),
+    # 11.20~11.26, 11.20(금): a month and day with dots, beside a range or a weekday
+    re.compile(
+        r"(?<![\d.,])(?P<m>\d{1,2})\.(?P<d>\d{1,2})\.?(?:\s?\([월화수목금토일]\))?"
+        r"\s?[~～\-–—]\s?(?:(?P<m2>\d{1,2})\.)?(?P<day2>\d{1,2})\.?(?:\s?\([월화수목금토일]\))?(?![\d%])"
+    ),
+    re.compile(r"(?<![\d.,])(?P<m>\d{1,2})\.(?P<d>\d{1,2})\.?\s?\([월화수목금토일]\)"),
+    # "the 20th": a day of the month
+    re.compile(
+        r"(?<=\bthe\s)(?P<d>\d{1,2})(?:st|nd|rd|th)\b"
+        r"(?!\s(?:best|largest|biggest|most|highest|lowest|place|rank|top|spot|product|item))",
+        re.IGNORECASE,
+    ),
     re.compile(_MONTH_NAME + r"\s(?P<y>\d{4})", re.IGNORECASE),
 )
 _TIMES = (

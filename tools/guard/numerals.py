@@ -32,6 +32,7 @@ HOURS = "hours"
 YEARS = "years"
 RANK = "rank"
 NAME = "name"  # ml, g, 개입: part of a product's name
+FRACTION = "fraction"  # 절반, a quarter, 3분의 1: a share, a change or a multiplier
 NONE = ""
 
 
@@ -89,7 +90,7 @@ _UNIT_TABLE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         (),
     ),
     (r"개월|달(?![가-힣])|months?\b", MONTHS, ()),
-    (r"개|가지|종류|종(?![가-힣])", ITEMS, ()),
+    (r"개|가지|종류|곳|종(?![가-힣])", ITEMS, ()),
     (r"명", PEOPLE, ("customers",)),
     (r"회(?!원)|번(?!째)", VISITS, ()),
     (r"번째|위|등(?![록급])|(?:st|nd|rd|th)\b|place\b", RANK, ("rank",)),
@@ -122,14 +123,19 @@ _SINO = re.compile(
     r"(?<![가-힣A-Za-z0-9])(?P<num>[일이삼사오육칠팔구십백천만억]{1,12})"
     r"(?=\s?(?:원|건|개(?!월)|명|배|퍼센트|위|번|회|달|주|일|시간))"
 )
-_NATIVE = {
-    "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8,
-    "아홉": 9, "열": 10, "열한": 11, "열두": 12, "열세": 13, "스무": 20, "스물": 20,
-    "서른": 30, "마흔": 40, "쉰": 50,
+_NATIVE_ONES = {
+    "한": 1, "하나": 1, "두": 2, "둘": 2, "세": 3, "셋": 3, "네": 4, "넷": 4, "다섯": 5,
+    "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9,
 }  # fmt: skip
+_NATIVE_TENS = {
+    "열": 10, "스무": 20, "스물": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60,
+    "일흔": 70, "여든": 80, "아흔": 90,
+}  # fmt: skip
+_NATIVE_ONE = "|".join(sorted(_NATIVE_ONES, key=len, reverse=True))
+_NATIVE_TEN = "|".join(sorted(_NATIVE_TENS, key=len, reverse=True))
 _NATIVE_RE = re.compile(
-    r"(?<![가-힣])(?P<num>열한|열두|열세|다섯|여섯|일곱|여덟|아홉|스무|스물|서른|마흔|한|두|세|네|열|쉰)"
-    r"(?=\s?(?:건|개(?!월)|배|명)(?![가-힣]{2}))"
+    rf"(?<![가-힣])(?P<num>(?:{_NATIVE_TEN})(?:{_NATIVE_ONE})?|(?:{_NATIVE_ONE}))"
+    r"(?=\s?(?:건(?!강|물)|개(?!월|선)|배(?!송|달|너|경)|명(?!품|령)|곳|가지))(?P<half>\s?배\s?반)?"
 )
 _EN_ONES = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -149,17 +155,27 @@ _EN_NUMBER = re.compile(
 )
 _MULTIPLIER_WORDS = re.compile(
     r"(?<![A-Za-z])(?P<w>twice|doubled|doubling|doubles|double|tripled|tripling|triples|triple|"
-    r"quadrupled|quadruple|halved|halving)(?![A-Za-z])"
-    r"|(?<![A-Za-z])(?:by|in|about|nearly|almost|roughly|around|than)\s+(?P<h1>half)(?![A-Za-z])"
-    r"|(?<![A-Za-z])(?P<h2>half)\s+(?:of|as|what)(?![A-Za-z])"
-    r"|(?P<ko>절반|반\s?토막|반(?=으로|이|가|쯤|정도|수준))",
+    r"quadrupled|quadruple)(?![A-Za-z])",
     re.IGNORECASE,
 )
+# a part of a whole or of a change: 절반, a quarter, 6분의 1, halved
+_FRACTION_WORDS = re.compile(
+    r"(?<![A-Za-z])(?P<en>(?:(?P<count>a|one|two|three)\s+)?(?P<part>half|thirds?|quarters?))"
+    r"(?:\s+(?:of\s+)?an?\s+(?P<scale>thousand|million|billion))?(?![A-Za-z])"
+    r"|(?<![A-Za-z])(?P<halved>halved|halving)(?![A-Za-z])"
+    r"|(?P<ko>절반|반\s?토막|반(?=으로|이|가|쯤|정도|수준|\s?이상|\s?넘))"
+    r"|(?<![\d.])(?P<whole>\d+)\s?분의\s?(?P<of>\d+)",
+    re.IGNORECASE,
+)
+_KO_FRACTION = re.compile(r"(?<![\d.])(?P<whole>\d+)\s?분의\s?(?P<of>\d+)")
+_FRACTION_PARTS = {"half": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
+_COUNT_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3}
 _MULTIPLIER_VALUE = {
     "twice": 2.0, "double": 2.0, "doubled": 2.0, "doubling": 2.0, "doubles": 2.0,
     "triple": 3.0, "tripled": 3.0, "tripling": 3.0, "triples": 3.0,
-    "quadruple": 4.0, "quadrupled": 4.0, "halved": 0.5, "halving": 0.5,
+    "quadruple": 4.0, "quadrupled": 4.0,
 }  # fmt: skip
+WORD_TOLERANCE = 0.15  # a multiplier or a fraction in words: within 15 %
 
 
 def _step(number: str) -> tuple[float, float]:
@@ -271,6 +287,25 @@ def _sino_value(word: str) -> tuple[float, float, float] | None:
     return float(total), float(group_scale), float(smallest or 1)
 
 
+def _native_value(word: str) -> int:
+    for ten, tens_value in sorted(_NATIVE_TENS.items(), key=lambda kv: -len(kv[0])):
+        if word.startswith(ten):
+            return tens_value + _NATIVE_ONES.get(word[len(ten) :], 0)
+    return _NATIVE_ONES[word]
+
+
+def _en_step(phrase: str) -> tuple[float, float]:
+    """The step of a number in words: its last scale word ("seven hundred forty thousand"
+    is written to the thousand), widened by the zeros of the part before it."""
+    tokens = [t for t in re.split(r"[-\s]+", phrase.lower()) if t != "and"]
+    scale = 1.0
+    while tokens and tokens[-1] in ("thousand", "million", "billion"):
+        scale *= _EN_SCALES[tokens.pop()]
+    head = _en_value(" ".join(tokens)) if tokens else 1.0
+    _, widened = _step(str(int(head or 1)))
+    return scale, widened * scale
+
+
 def _en_value(phrase: str) -> float | None:
     total = current = 0.0
     for token in re.split(r"[-\s]+", phrase.lower()):
@@ -298,6 +333,16 @@ def read_numbers(text: str, taken: list[tuple[int, int]] | None = None) -> list[
     """Every number in `text` outside the `taken` spans (dates, names), in text order."""
     spans = list(taken or [])
     found: list[Mention] = []
+
+    for match in _KO_FRACTION.finditer(text):  # 6분의 1 before its digits are read alone
+        whole = int(match["whole"])
+        if whole and _free(spans, *match.span()):
+            value = int(match["of"]) / whole
+            found.append(
+                Mention(match.group(0), *match.span(), value, 1.0, 1.0, unit=FRACTION,
+                        word=True, bound=_bound(text, *match.span()))
+            )  # fmt: skip
+            spans.append(match.span())
 
     for match in _DIGITS.finditer(text):
         if not _free(spans, match.start("num"), match.end("num")):
@@ -367,13 +412,16 @@ def read_numbers(text: str, taken: list[tuple[int, int]] | None = None) -> list[
     for match in _NATIVE_RE.finditer(text):
         if not _free(spans, match.start(), match.end()):
             continue
-        value = float(_NATIVE[match["num"]])
-        unit, unit_end, hints, _ = _unit_after(text, match.end())
+        value = float(_native_value(match["num"]))
+        if match["half"]:  # 두 배 반: 2.5 times
+            value += 0.5
+            unit, unit_end, hints = TIMES, match.end("half"), frozenset[str]()
+        else:
+            unit, unit_end, hints, _ = _unit_after(text, match.end("num"))
         if unit == NONE:
             continue
-        step = 0.2 * value if unit == TIMES else 1.0
         found.append(
-            Mention(match["num"], match.start(), unit_end, value, step, step, unit=unit,
+            Mention(match["num"], match.start(), unit_end, value, 1.0, 1.0, unit=unit,
                     word=True, bound=_bound(text, match.start(), unit_end), hints=hints)
         )  # fmt: skip
         spans.append((match.start(), unit_end))
@@ -390,11 +438,9 @@ def read_numbers(text: str, taken: list[tuple[int, int]] | None = None) -> list[
         )
         if unit in (NONE, NAME, YEARS) and not has_scale:
             continue  # "one of", "the two": only a counted or scaled word is a figure
-        if unit == VISITS and re.match(r"\s?times", text[match.end() :], re.IGNORECASE):
-            unit = TIMES
-        step = 0.2 * value_or_none if unit == TIMES else 1.0
+        step, widened = _en_step(match["num"])
         found.append(
-            Mention(match["num"], match.start(), unit_end, value_or_none, step, step,
+            Mention(match["num"], match.start(), unit_end, value_or_none, step, widened,
                     unit=unit, scaled=has_scale, word=True,
                     bound=_bound(text, match.start(), unit_end), hints=hints)
         )  # fmt: skip
@@ -403,16 +449,40 @@ def read_numbers(text: str, taken: list[tuple[int, int]] | None = None) -> list[
     for match in _MULTIPLIER_WORDS.finditer(text):
         if not _free(spans, match.start(), match.end()):
             continue
-        if match["w"]:
-            value = _MULTIPLIER_VALUE[match["w"].lower()]
-            start, end = match.span("w")
+        value = _MULTIPLIER_VALUE[match["w"].lower()]
+        start, end = match.span("w")
+        found.append(
+            Mention(text[start:end], start, end, value, 1.0, 1.0, unit=TIMES, word=True,
+                    bound=_bound(text, start, end))
+        )  # fmt: skip
+        spans.append((start, end))
+
+    for match in _FRACTION_WORDS.finditer(text):
+        if not _free(spans, match.start(), match.end()):
+            continue
+        unit = FRACTION
+        if match["en"]:
+            count = _COUNT_WORDS.get((match["count"] or "a").lower(), 1)
+            value = count / _FRACTION_PARTS[match["part"].lower()]
+            if match["scale"]:
+                value *= _EN_SCALES[match["scale"].lower()]
+                unit = NONE
+        elif match["whole"]:
+            whole = int(match["whole"])
+            if not whole:
+                continue
+            value = int(match["of"]) / whole
         else:
             value = 0.5
-            group = "h1" if match["h1"] else ("h2" if match["h2"] else "ko")
-            start, end = match.span(group)
+        start, end = match.span()
+        if unit == NONE:
+            unit, end, hints, _ = _unit_after(text, end)
+        else:
+            hints = frozenset()
         found.append(
-            Mention(text[start:end], start, end, value, 0.2 * value, 0.2 * value, unit=TIMES,
-                    word=True, bound=_bound(text, start, end))
+            Mention(text[start:end].strip(), start, end, value, 0.1 * value, 0.1 * value,
+                    unit=unit, word=True, scaled=unit != FRACTION,
+                    bound=_bound(text, start, end), hints=hints)
         )  # fmt: skip
         spans.append((start, end))
 

@@ -172,11 +172,16 @@ ACTION_CLAIM = re.compile(
 
 # -- questions that ask for a figure --------------------------------------------------
 
+_METRIC = (
+    r"(?:revenue|sales|orders?|roas|ctr|cpc|cpa|conversion rate|spend|aov|average order(?: value)?|"
+    r"ad spend|takings)"
+)
 ASKS_FIGURE = re.compile(
-    r"얼마|몇|얼만큼|수치|금액|how much|how many|what(?:'s| is| was| were| are)\s+(?:the\s+|my\s+|our\s+)?"
-    r"(?:total|revenue|sales|orders?|roas|ctr|cpc|cpa|conversion|spend|average|stock|number)"
-    r"|매출|주문|판매량|객단가|전환율|광고비|roas|ctr|cpc|cpa|재고|방문|revenue|sales|orders?\b|"
-    r"spend|conversion|visits|stock|어때|어땠|어떻게 돼|how(?:'s| is| was| are| were| did| do)",
+    r"얼마|몇|얼만큼|수치|how much|how many"
+    rf"|what(?:'s| is| was| were| are)\s+(?:the\s+|my\s+|our\s+|today's\s+|yesterday's\s+)?"
+    rf"(?:total\s+)?{_METRIC}"
+    r"|(?:매출|주문|판매량|객단가|광고비|광고 ?효율|ROAS|전환율|클릭률)\S{0,2}\s?(?:어때|어땠|어떻|알려|보여|얼마)"
+    rf"|how(?:'s| is| are| was| were| did| do)\s+(?:my\s+|our\s+|the\s+|today's\s+|yesterday's\s+)?{_METRIC}",
     re.IGNORECASE,
 )
 # a question about which one, answered by naming it
@@ -185,3 +190,12 @@ ASKS_WHICH = re.compile(
     re.IGNORECASE,
 )
 ASKS_AMOUNT = re.compile(r"얼마|몇|얼만큼|how much|how many", re.IGNORECASE)
+
+# "주문이 없어요", "no orders": a zero said in words
+ZERO_CLAIM = re.compile(
+    r"(?P<ko>[가-힣A-Za-z]+(?:\s[가-힣A-Za-z]+)?)\s?(?:이|가|은|는|도)\s?"
+    r"(?:아직\s?|전혀\s?|하나도\s?|한\s?(?:건|개|명)도\s?)?없(?:어요|습니다|었어요|었습니다|었고|네요|고|어|음|는|었|다)"
+    r"|\b(?:no|zero)\s+(?P<en>(?:paid\s+|new\s+|cancell?ed\s+|refunded\s+)?(?:orders|sales|revenue|"
+    r"conversions|purchases|visits|clicks|refunds|cancell?ations|units|stock))\b",
+    re.IGNORECASE,
+)
