@@ -43,6 +43,8 @@ _BELOW = re.compile(
     re.IGNORECASE,
 )
 _COUNTED = {n.NONE, n.ORDERS, n.ITEMS, n.PEOPLE, n.VISITS, n.MONEY}
+NEAR_DAYS = 7  # a date a week around the turn's dates (this Monday, next Friday) is a date
+_DURATION = re.compile(r"(?:지난|최근|과거|last|past|previous|over)\s*$", re.IGNORECASE)
 _PARAM_UNITS = {n.NONE, n.ITEMS, n.DAYS, n.WEEKS, n.MONTHS, n.RANK, n.YEARS, n.HOURS, n.NAME}
 _NOT_FOR_ORDERS = frozenset(
     {"units", "stock", "visits", "customers", "products", "clicks", "impressions", "days", "rank"}
@@ -70,6 +72,7 @@ class _Context:
     mode: str  # "change" (fell 17%), "level" (fell to 42), "base" (than 50,000) or ""
     scope: frozenset[int] | None  # the named items it speaks of; None: any
     claim: int  # a threshold the result is said to pass (+1) or fall short of (-1); 0: none
+    duration: bool = False  # "지난 7일", "7일간": days counted, not a day of the month
 
 
 # -- reading the answer -----------------------------------------------------------------
@@ -242,7 +245,13 @@ def _context(
     claim = 0
     if _THRESHOLD.search(around) or mention.bound in ("over", "under"):
         claim = -1 if _BELOW.search(around) or mention.bound == "under" else 1
-    return _Context(frozenset(hints), sign, mode, scope, claim), own_end
+    duration = bool(_DURATION.search(before)) or bool(
+        re.match(
+            r"(?:간|동안|째|치|분|\s?동안|\s?days?)", text[mention.end - 1 : mention.end + 3][1:]
+        )
+        or re.match(r"\s?(?:간|동안|째|치|분)", after)
+    )
+    return _Context(frozenset(hints), sign, mode, scope, claim, duration), own_end
 
 
 def _scope(
@@ -436,27 +445,12 @@ def _check_mention(mention: Mention, ctx: _Context, ev: Evidence) -> tuple[bool,
     if mention.unit == n.NONE and 1990 <= mention.value <= 2100 and mention.step == 1:
         if any(d.year == mention.value for d in ev.dates):
             return True, "", False
-    if mention.unit == n.DAYS and mention.value == int(mention.value) and not ctx.hints - {"days"}:
-        day = int(mention.value)
-        if any(d.day == day for d in ev.dates) or any(q[2] == day for q in ev.question_dates):
-            return True, "", False
-        if any(_day_in_span(day, span) for span in ev.spans):
-            return True, "", False
+    if mention.unit == n.DAYS and mention.value == int(mention.value) and not ctx.duration:
+        day = int(mention.value)  # "26일": a day of the month near the turn's dates
+        if 1 <= day <= 31 and not ctx.hints - {"days"}:
+            if any(_day_supported(None, d.month, day, ev) for d in ev.dates):
+                return True, "", False
     return False, stage, False
-
-
-def _day_in_span(day: int, span: tuple[object, object]) -> bool:
-    import datetime as dt
-
-    first, last = span
-    if not isinstance(first, dt.date) or not isinstance(last, dt.date) or (last - first).days > 62:
-        return False
-    current = first
-    while current <= last:
-        if current.day == day:
-            return True
-        current += dt.timedelta(days=1)
-    return False
 
 
 def _from_params(mention: Mention, ctx: _Context, ev: Evidence) -> bool:
@@ -515,12 +509,12 @@ def _from_texts(mention: Mention, ev: Evidence) -> bool:
 
 
 def _date_supported(d: DateMention, ev: Evidence) -> bool:
+    """A date must be a real one near the turn's dates (its windows, the comparison
+    windows, today); a time must be a real time of a turn that speaks of times."""
     if not d.valid:
         return False
     if d.hours:
-        if not ev.times:
-            return False
-        return any(h in d.hours and (d.minute is None or m == d.minute) for h, m in ev.times)
+        return bool(ev.times)
     wanted = [(d.year, d.month, d.day)]
     if d.day2 is not None:
         wanted.append((d.year, d.month2 or d.month, d.day2))
@@ -560,14 +554,19 @@ def _day_supported(year: int | None, month: int | None, day: int | None, ev: Evi
                 continue
             if first <= when <= last:
                 return True
-    if ev.today is not None and month is not None and day is not None:
-        for y in [year] if year else [ev.today.year]:
-            try:
-                when = dt.date(y, month, day)
-            except ValueError:
-                continue
-            if abs((when - ev.today).days) <= 1:
-                return True
+    known = sorted({*ev.dates, *(d for span in ev.spans for d in span)})
+    if not known or month is None:
+        return False
+    first, last = known[0] - dt.timedelta(days=NEAR_DAYS), known[-1] + dt.timedelta(days=NEAR_DAYS)
+    for y in [year] if year else sorted({first.year, last.year}):
+        try:
+            when = dt.date(y, month, day or 1)
+        except ValueError:
+            continue
+        if day is None and first.replace(day=1) <= when <= last:
+            return True
+        if first <= when <= last:
+            return True
     return False
 
 
@@ -618,7 +617,8 @@ def _zero_claims(text: str, numbers: list[Mention], ev: Evidence) -> tuple[list[
     for match in words.ZERO_CLAIM.finditer(text):
         if any(match.start() <= m.start < match.end() for m in numbers):
             continue
-        hints = words.measures_in(match["ko"] or match["en"] or "")
+        subject = match["ko"].split()[-1] if match["ko"] else (match["en"] or "")
+        hints = words.measures_in(subject)
         if not hints - words.ENTITY_NOUNS - {"products"} and not hints & {"products"}:
             continue
         zero = Mention(match.group(0), match.start(), match.end(), 0.0, 1.0, 1.0)
@@ -673,10 +673,12 @@ def verdict(answer: str, ev: Evidence) -> Verdict:
 def _missing_figure(answer: str, names: list[tuple[int, int, frozenset[int]]], ev: Evidence) -> str:
     """Why an answer with no tool figure cannot stand, or "" when it can."""
     if ev.calls and ev.failed == ev.calls:
-        return "no figure: every tool call failed"
+        if words.ASKS_FIGURE.search(ev.question) or words.CLAIMS_SUCCESS.search(answer):
+            return "no figure: every tool call failed"
+        return ""  # an honest "I could not" stands
     if not ev.data_calls or ev.no_data or ev.text_calls or not ev.question:
         return ""
-    if not words.ASKS_FIGURE.search(ev.question):
+    if not words.ASKS_ABOUT_FIGURES.search(ev.question):
         return ""
     names_item = any(owners - {-1} for _, _, owners in names) or any(
         entity.lower() in answer.lower() for entity in ev.entities if len(entity) >= 2

@@ -296,6 +296,23 @@ class _Walker:
                 found = [_as_name(value, m) for m in found]
             self.ev.texts.extend(found)
 
+    def _sums(self, data: dict[str, Any], owner: int) -> None:
+        """Two figures of one kind added up: cancelled and refunded, 511,900 + 69,800."""
+        for a, b, total in _sum_pairs(data):
+            tags_a, tags_b = _tags(a, (), None), _tags(b, (), None)
+            kind_a, kind_b = (
+                _kind(a, float(data[a]), tags_a)[0],
+                _kind(b, float(data[b]), tags_b)[0],
+            )
+            if (
+                kind_a == kind_b
+                and kind_a in (MONEY, COUNT)
+                and (tags_a & tags_b or not tags_a ^ tags_b)
+            ):
+                self.ev.facts.append(Fact(total, kind_a, tags_a | tags_b, owner=owner))
+            elif kind_a == kind_b == MONEY and {"cancel", "refund"} <= tags_a | tags_b:
+                self.ev.facts.append(Fact(total, MONEY, tags_a | tags_b, owner=owner))
+
     def _derive(self, data: dict[str, Any], owner: int) -> None:
         """Differences and ratios a person reads off a figure and its comparison."""
         pairs: list[tuple[str, Any, Any]] = []
@@ -312,6 +329,7 @@ class _Walker:
                 now, then = data.get(key), data.get(base + "_before")
                 if _number(now) and _number(then):
                     pairs.append((base, now, then))
+        self._sums(data, owner)
         for key, now, then in pairs:
             if "change" in key or key.endswith("_id"):
                 continue
@@ -335,6 +353,16 @@ def _as_name(text: str, mention: Mention) -> Mention:
     suffix = letters.group(1).lower() if letters else ""
     return Mention(mention.text, mention.start, mention.end, mention.value, mention.step,
                    mention.widened, unit=numerals.NAME, suffix=suffix)  # fmt: skip
+
+
+def _sum_pairs(data: dict[str, Any]) -> list[tuple[str, str, float]]:
+    keys = [
+        k for k, v in data.items()
+        if _number(v) and not k.endswith("_id") and "change" not in k and k != "rank"
+    ]  # fmt: skip
+    return [
+        (a, b, float(data[a]) + float(data[b])) for i, a in enumerate(keys) for b in keys[i + 1 :]
+    ]
 
 
 def _number(value: Any) -> bool:

@@ -62,8 +62,10 @@ _DIGITS = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 )
 _KO_MAG = {"십": 10, "백": 100, "천": 1_000, "만": 10_000, "억": 100_000_000, "조": 10**12}
-_KO_SCALE = re.compile(r"\s?(?P<mag>[십백천]?[만억조]|[천백])")
-_KO_NEXT = re.compile(r"\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)\s?(?P<mag>[십백천]?[만억]|[천백])")
+_KO_SCALE = re.compile(r"\s?(?P<mag>[십백천만억조])")
+_KO_NEXT = re.compile(r"\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)?\s?(?P<mag>[십백천만억조])")
+_KO_GROUPS = {"만", "억", "조"}
+_KO_TAIL = re.compile(r"\s?(?P<num>\d{1,3}(?:,\d{3})+|\d{1,4})(?=\s?원)")
 _EN_SCALE = re.compile(
     r"\s?(?P<mag>thousand|million|billion|bn\b|mn\b|[kK](?![A-Za-z])|[mM](?![A-Za-z])|[bB](?![A-Za-z]))",
 )
@@ -135,7 +137,7 @@ _NATIVE_ONE = "|".join(sorted(_NATIVE_ONES, key=len, reverse=True))
 _NATIVE_TEN = "|".join(sorted(_NATIVE_TENS, key=len, reverse=True))
 _NATIVE_RE = re.compile(
     rf"(?<![가-힣])(?P<num>(?:{_NATIVE_TEN})(?:{_NATIVE_ONE})?|(?:{_NATIVE_ONE}))"
-    r"(?=\s?(?:건(?!강|물)|개(?!월|선)|배(?!송|달|너|경)|명(?!품|령)|곳|가지))(?P<half>\s?배\s?반)?"
+    r"(?=\s?(?:건(?!강|물)|개(?!월|선)|배(?!송|달|너|경)|명(?!품|령)|곳))(?P<half>\s?배\s?반)?"
 )
 _EN_ONES = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -227,27 +229,51 @@ def _sign(raw: str | None) -> int:
 
 def _korean_chain(text: str, pos: int, number: str) -> tuple[float, float, float, int, str] | None:
     """A Korean magnitude after the digits ending at `pos`: "148만", "1억 2,345만",
-    "40만 2천", "2백만". Returns (value, step, widened, end, text) or None."""
-    match = _KO_SCALE.match(text, pos)
-    if match is None:
+    "40만 2천", "2백만", "1천58만". Returns (value, step, widened, end, text) or None."""
+    if _KO_SCALE.match(text, pos) is None:
         return None
-    scale = 1
-    for char in match["mag"]:
-        scale *= _KO_MAG[char]
-    small, widened_small = _step(number)
-    total = float(number.replace(",", "")) * scale
-    step, widened = small * scale, widened_small * scale
-    end, last = match.end(), scale
+    total = group = 0.0
+    pending: float | None = float(number.replace(",", ""))
+    last_digits = number
+    end = pos
+    places: list[tuple[float, float]] = []  # (place in its group, group scale) per number
     while (more := _KO_NEXT.match(text, end)) is not None:
-        group = 1
-        for char in more["mag"]:
-            group *= _KO_MAG[char]
-        if group >= last:
-            break
-        total += float(more["num"].replace(",", "")) * group
-        step, widened = float(group), _step(more["num"])[1] * group
-        last, end = group, more.end()
-    return total, step, widened, end, text[pos - len(number) : end].strip()
+        if more["num"] is not None and pending is not None:
+            break  # two numbers in a row: the chain has ended
+        if more["num"] is not None:
+            pending, last_digits = float(more["num"].replace(",", "")), more["num"]
+        mag = more["mag"]
+        if mag in _KO_GROUPS:
+            scale = float(_KO_MAG[mag])
+            section = group + (pending or 0.0)
+            if not section:
+                section = 1.0
+            total += section * scale
+            if pending is not None:
+                places.append((1.0, scale))
+            places = [(p, scale if g == 1 else g) for p, g in places]
+            group, pending = 0.0, None
+        else:
+            unit = float(_KO_MAG[mag])
+            group += (pending if pending is not None else 1.0) * unit
+            places.append((unit, 1.0))
+            pending = None
+        end = more.end()
+    tail = _KO_TAIL.match(text, end)
+    if tail is not None and pending is None and not group:  # 12만 3,456원
+        pending, last_digits, end = (
+            float(tail["num"].replace(",", "")),
+            tail["num"],
+            tail.end("num"),
+        )
+    total += group + (pending or 0.0)
+    if pending is not None:
+        places.append((1.0, 1.0))
+    if not places:
+        return None
+    place = places[-1][0] * places[-1][1]
+    small, widened_small = _step(last_digits)
+    return total, small * place, widened_small * place, end, text[pos - len(number) : end].strip()
 
 
 def _sino_value(word: str) -> tuple[float, float, float] | None:

@@ -184,6 +184,13 @@ ASKS_FIGURE = re.compile(
     rf"|how(?:'s| is| are| was| were| did| do)\s+(?:my\s+|our\s+|the\s+|today's\s+|yesterday's\s+)?{_METRIC}",
     re.IGNORECASE,
 )
+# any question about the store's figures, answered after a tool ran
+ASKS_ABOUT_FIGURES = re.compile(
+    r"얼마|몇|얼만큼|수치|금액|매출|주문|판매량|객단가|전환율|광고비|roas|ctr|cpc|cpa|재고|방문|"
+    r"어때|어땠|어떻게 돼|how much|how many|revenue|sales|orders?\b|spend|conversion|visits|stock|"
+    r"how(?:'s| is| was| are| were| did| do)",
+    re.IGNORECASE,
+)
 # a question about which one, answered by naming it
 ASKS_WHICH = re.compile(
     r"뭐가|무엇이|무슨|어떤|어느|누가|누구|제일|가장|which|what sold|best|worst|top\b",
@@ -197,5 +204,12 @@ ZERO_CLAIM = re.compile(
     r"(?:아직\s?|전혀\s?|하나도\s?|한\s?(?:건|개|명)도\s?)?없(?:어요|습니다|었어요|었습니다|었고|네요|고|어|음|는|었|다)"
     r"|\b(?:no|zero)\s+(?P<en>(?:paid\s+|new\s+|cancell?ed\s+|refunded\s+)?(?:orders|sales|revenue|"
     r"conversions|purchases|visits|clicks|refunds|cancell?ations|units|stock))\b",
+    re.IGNORECASE,
+)
+
+# an answer saying it did what was asked: "완료했어요", "처리됐어요", "done"
+CLAIMS_SUCCESS = re.compile(
+    r"완료|처리\s?(?:했|됐|되었)|반영\s?(?:했|됐)|됐어요|되었습니다|했어요\.?$|\bdone\b|\bcompleted?\b|"
+    r"all set|taken care",
     re.IGNORECASE,
 )
