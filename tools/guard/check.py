@@ -14,6 +14,7 @@ tool figure where the question asked for one, or that claims an action, is refus
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -522,17 +523,11 @@ def _date_supported(d: DateMention, ev: Evidence) -> bool:
 
 
 def _day_supported(year: int | None, month: int | None, day: int | None, ev: Evidence) -> bool:
-    import datetime as dt
-
     for q_year, q_month, q_day in ev.question_dates:
         if (year in (None, q_year)) and month == q_month and day == q_day:
             return True
-    for known in ev.dates:
-        if (
-            (year in (None, known.year))
-            and (month in (None, known.month))
-            and (day in (None, known.day))
-        ):
+    for one in ev.dates:
+        if (year in (None, one.year)) and (month in (None, one.month)) and (day in (None, one.day)):
             return True
     for first, last in ev.spans:
         if day is None:
@@ -557,7 +552,8 @@ def _day_supported(year: int | None, month: int | None, day: int | None, ev: Evi
     known = sorted({*ev.dates, *(d for span in ev.spans for d in span)})
     if not known or month is None:
         return False
-    first, last = known[0] - dt.timedelta(days=NEAR_DAYS), known[-1] + dt.timedelta(days=NEAR_DAYS)
+    near = dt.timedelta(days=NEAR_DAYS)
+    first, last = known[0] - near, known[-1] + near
     for y in [year] if year else sorted({first.year, last.year}):
         try:
             when = dt.date(y, month, day or 1)
