@@ -20,7 +20,7 @@ _MONTH_NAME = (
     r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_RANGE_DAY = r"(?:\s?(?:[~～\-–—]|to|through|until|부터|에서)\s?(?P<day2>\d{1,2})(?:st|nd|rd|th|일)?(?![\d:]))?"
+_RANGE_DAY = r"(?:\s?(?:[~～\-–—]|to|through|until|부터|에서)\s?(?P<day2>\d{1,2})(?:st|nd|rd|th|일)?(?!\d|:\d))?"
 _PATTERNS = (
     re.compile(
         r"(?<![\d.])(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})"
@@ -39,7 +39,7 @@ _PATTERNS = (
     ),
     re.compile(
         _MONTH_NAME
-        + r"\s(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:])"
+        + r"\s(?P<d>\d{1,2})(?:st|nd|rd|th)?(?!\d|:\d)"
         + _RANGE_DAY
         + r"(?:,?\s(?P<y>\d{4}))?",
         re.IGNORECASE,
