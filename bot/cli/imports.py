@@ -29,15 +29,16 @@ def register(subparsers: Any) -> None:
         "orders",
         _orders,
         "import an order export, one row per order line; a file with a bad row imports "
-        "nothing, re-importing a file adds nothing",
-        epilog=_details(formats.__doc__),
+        "nothing; re-importing a file adds nothing and updates the orders whose status or "
+        "lines changed since (a refund leaves revenue)",
+        epilog=_details(formats.__doc__) + "\n\n" + _aliases(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     orders.add_argument("file", type=Path, help="CSV file, UTF-8 (with or without BOM) or CP949")
     orders.add_argument("--seller", required=True, help="slug of an existing seller")
     orders.add_argument(
         "--format",
-        choices=("shopify", "generic"),
+        choices=tuple(formats.FORMATS),
         help="column layout (default: shopify when its columns are there, else generic)",
     )
     orders.add_argument(
@@ -62,6 +63,22 @@ def register(subparsers: Any) -> None:
 def _details(doc: str | None) -> str:
     """A module docstring without its first (developer's) paragraph."""
     return (doc or "").split("\n\n", 1)[-1]
+
+
+def _aliases() -> str:
+    """The header names each format recognises per field, and its status words."""
+    lines = ["Recognised header names (case, spaces, _ and a trailing unit in parentheses aside):"]
+    for fmt in formats.FORMATS.values():
+        lines.append(f"\n  {fmt.name}:")
+        width = max(len(field) for field in fmt.columns)
+        for field, names in fmt.columns.items():
+            lines.append(f"    {field:<{width}}  {', '.join(names)}")
+        statuses = ", ".join(
+            f"{word} -> {status or 'skipped (not completed)'}"
+            for word, status in fmt.statuses.items()
+        )
+        lines.append(f"    {'statuses':<{width}}  {statuses}")
+    return "\n".join(lines)
 
 
 def _read(path: Path) -> bytes:

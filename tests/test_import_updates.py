@@ -1,0 +1,136 @@
+"""A re-import updates what changed (issue 11, item 6): an order whose status,
+time or lines changed since the last export is updated with its cached totals
+and the rollups of its old and new local days; the report counts it; the
+`import orders --help` lists every header name a format recognises."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.cli import main
+from storage.importing import import_orders
+from storage.models import Customer, Order, Seller
+from storage.sellers import add_seller
+from storage.settings import get_settings
+from tests.factories import SEOUL
+from tests.test_rollups import expected_rollups, rollup_rows
+
+D = dt.date
+HEADER = "order_id,ordered_at,status,sku,product_name,quantity,unit_price,customer\n"
+FIRST = HEADER + (
+    "A-1,2026-11-18 10:00,paid,MUG,머그컵,2,12000,\n"  # 24,000 on 11-18
+    "A-2,2026-11-18 23:30,paid,CUP,컵,1,25000,\n"  # 37,000 on 11-18
+    "A-2,2026-11-18 23:30,paid,MUG,머그컵,1,12000,\n"
+    "A-3,2026-11-19 09:00,paid,MUG,머그컵,1,12000,\n"  # 12,000 on 11-19
+)
+LATER = HEADER + (
+    "A-1,2026-11-18 10:00,paid,MUG,머그컵,2,12000,\n"  # unchanged
+    "A-2,2026-11-18 23:30,환불,CUP,컵,1,25000,\n"  # refunded since
+    "A-2,2026-11-18 23:30,환불,MUG,머그컵,1,12000,\n"
+    "A-3,2026-11-20 00:10,paid,MUG,머그컵,1,12000,kim@example.com\n"  # time corrected, buyer
+    "A-4,2026-11-20 10:00,paid,CUP,컵,2,25000,\n"  # new: 50,000 on 11-20
+)
+
+
+def seller_id(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        found = session.scalar(select(Seller.id).where(Seller.slug == "shop"))
+        assert found is not None
+        return found
+
+
+def test_a_later_export_updates_the_orders_that_changed(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        add_seller(session, slug="shop")
+    first = import_orders(sessions, FIRST.encode(), source="first.csv", seller="shop")
+    assert (first.orders, first.updated) == (3, 0)
+    shop = seller_id(sessions)
+    with sessions() as session:
+        assert rollup_rows(session, shop)["sales"] == [
+            (D(2026, 11, 18), "paid", 2, 61_000, 4),
+            (D(2026, 11, 19), "paid", 1, 12_000, 1),
+        ]
+
+    later = import_orders(sessions, LATER.encode(), source="later.csv", seller="shop")
+    assert (later.orders, later.updated, later.already_imported) == (1, 2, 1)
+    assert later.summary() == (
+        "imported 1 order (1 line), 0 new products, 1 new customer; "
+        "updated 2 orders whose status or lines changed; skipped 1 already imported"
+    )
+    with sessions() as session:
+        rows = rollup_rows(session, shop)
+        assert rows == expected_rollups(session, shop, SEOUL)
+        assert rows["sales"] == [
+            (D(2026, 11, 18), "paid", 1, 24_000, 2),  # A-1
+            (D(2026, 11, 18), "refunded", 1, 37_000, 2),  # A-2 left revenue
+            (D(2026, 11, 20), "paid", 2, 62_000, 3),  # A-3 moved from 11-19, and A-4
+        ]
+        a3 = session.scalar(select(Order).where(Order.external_id == "A-3"))
+        assert a3 is not None
+        assert a3.ordered_at == dt.datetime(2026, 11, 19, 15, 10, tzinfo=dt.UTC)
+        assert a3.customer_id == session.scalar(
+            select(Customer.id).where(Customer.external_id == "kim@example.com")
+        )
+
+    again = import_orders(sessions, LATER.encode(), source="later.csv", seller="shop")
+    assert again.summary() == (
+        "imported 0 orders (0 lines), 0 new products, 0 new customers; skipped 4 already imported"
+    )
+
+
+def test_a_partial_refund_in_a_later_export_changes_the_orders_lines(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        add_seller(session, slug="shop")
+    import_orders(sessions, FIRST.encode(), source="first.csv", seller="shop")
+    # A-2's mug was returned: the export lists its cup only (25,000 of 37,000)
+    partial = HEADER + "A-2,2026-11-18 23:30,paid,CUP,컵,1,25000,\n"
+    report = import_orders(sessions, partial.encode(), source="partial.csv", seller="shop")
+    assert (report.updated, report.already_imported) == (1, 0)
+    shop = seller_id(sessions)
+    with sessions() as session:
+        a2 = session.scalar(select(Order).where(Order.external_id == "A-2"))
+        assert a2 is not None and (a2.revenue, a2.units) == (25_000, 1)
+        rows = rollup_rows(session, shop)
+        assert rows == expected_rollups(session, shop, SEOUL)
+        assert rows["sales"][0] == (D(2026, 11, 18), "paid", 2, 49_000, 3)
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_the_import_help_lists_every_recognised_header_name(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["import", "orders", "--help"])
+    text = capsys.readouterr().out
+    assert "    unit_price     unit_price, price, 단가, 판매가\n" in text
+    assert "    customer       customer, customer_id, email, 고객id, 고객\n" in text
+    assert "  shopify:\n    order_id       Name\n" in text
+    assert "pending -> skipped (not completed)" in text
+
+
+def test_the_cli_reports_updated_orders(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (cli_db / "first.csv").write_text(FIRST, encoding="utf-8")
+    (cli_db / "later.csv").write_text(LATER, encoding="utf-8")
+    assert main(["seller", "add", "shop"]) == 0
+    assert main(["import", "orders", str(cli_db / "first.csv"), "--seller", "shop"]) == 0
+    capsys.readouterr()
+    assert main(["import", "orders", str(cli_db / "later.csv"), "--seller", "shop"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "imported 1 order (1 line), 0 new products, 1 new customer; "
+        "updated 2 orders whose status or lines changed; skipped 1 already imported"
+    )
