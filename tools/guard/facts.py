@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from tools.guard import numerals
@@ -121,6 +122,7 @@ _MONEY_WORDS = ("revenue", "amount", "spend", "price", "value", "profit", "loss"
                 "average_order", "cost")  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def _tags(key: str, parents: tuple[str, ...], metric: str | None) -> frozenset[str]:
     if key in _PRODUCT_COUNTS:
         return frozenset({"products"})
@@ -157,10 +159,15 @@ def _tags(key: str, parents: tuple[str, ...], metric: str | None) -> frozenset[s
 
 def _kind(key: str, value: int | float, tags: frozenset[str]) -> tuple[str, bool, bool]:
     """(kind, is a signed change, already in percent) of a numeric field."""
+    return _kind_of(key, isinstance(value, float), tags)
+
+
+@lru_cache(maxsize=4096)
+def _kind_of(key: str, is_float: bool, tags: frozenset[str]) -> tuple[str, bool, bool]:
     if "days" in key or key == "rate_over_days":
         return DAYS, False, False
     relative_change = key.endswith("_change_rate") or (
-        ("change" in key) and isinstance(value, float) and "absolute" not in key
+        ("change" in key) and is_float and "absolute" not in key
     )
     if relative_change:
         return RATIO, True, False
