@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tools.guard import numerals as n
 from tools.guard import words
@@ -79,25 +80,32 @@ class _Context:
 # -- reading the answer -----------------------------------------------------------------
 
 
+@lru_cache(maxsize=2048)
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    """A name as an answer may write it: any case, spaces or none between its parts
+    ("머그컵 선물세트 (2입)" as "머그컵 선물세트(2입)")."""
+    chars = [char for char in name if not char.isspace()]
+    if len(chars) < 2:
+        return None
+    return re.compile(r"\s*".join(re.escape(char) for char in chars), re.IGNORECASE)
+
+
 def _blank(
     answer: str, names: dict[str, set[int]]
 ) -> tuple[str, list[tuple[int, int, frozenset[int]]]]:
     """The answer with the result's names (product, campaign, keyword names, text quoted
     from the results) blanked out, and where each stood with the items it names."""
     text = answer
-    lowered = answer.lower()
     found: list[tuple[int, int, frozenset[int]]] = []
     for name in sorted(names, key=len, reverse=True):
-        key = name.strip().lower()
-        if len(key) < 2:
+        pattern = _name_pattern(name)
+        if pattern is None or len(name) > len(answer) + 40:
             continue
-        start = lowered.find(key)
-        while start >= 0:
-            end = start + len(key)
+        for match in pattern.finditer(text):
+            start, end = match.span()
             if all(end <= s or start >= e for s, e, _ in found):
                 found.append((start, end, frozenset(names[name])))
                 text = text[:start] + " " * (end - start) + text[end:]
-            start = lowered.find(key, end)
     found.sort()
     return text, found
 
@@ -286,7 +294,8 @@ def _close(mention: Mention, target: float) -> bool:
             return value - eps <= target <= 1.5 * value
         if mention.bound == "under":
             return 0.75 * value <= target <= value + eps
-        return abs(target - value) <= n.WORD_TOLERANCE * value + eps
+        tolerance = n.WORD_TOLERANCE + (0.05 if mention.bound == "about" else 0.0)
+        return abs(target - value) <= tolerance * value + eps
     wide = min(mention.widened, max(mention.step, 0.1 * value))
     if abs(target - value) <= wide / 2 + eps:
         return True

@@ -194,8 +194,15 @@ class _Walker:
     def __init__(self, evidence: Evidence) -> None:
         self.ev = evidence
         self.next_owner = 0
+        self.totals: dict[str, float] = {}
 
     def result(self, summary: dict[str, Any]) -> None:
+        self.totals = {}
+        for source in (summary, summary.get("total")):
+            if isinstance(source, dict):
+                for key, value in source.items():
+                    if _number(value) and float(value) > 0:
+                        self.totals.setdefault(key.removeprefix("total_"), float(value))
         self._dict(
             summary,
             (),
@@ -272,9 +279,21 @@ class _Walker:
             self.ev.facts.append(Fact(float(rank), COUNT, frozenset({"rank"})))
         for item in values:
             if isinstance(item, dict):
-                self._dict(item, path, self._owner_of(item), metric)
+                item_owner = self._owner_of(item)
+                self._dict(item, path, item_owner, metric)
+                self._shares(item, item_owner)
             else:
                 self._value(key, item, path, owner, metric)
+
+    def _shares(self, item: dict[str, Any], owner: int) -> None:
+        """An item's part of the result's total: a campaign's revenue of all ad revenue."""
+        for key, value in item.items():
+            if not _number(value) or key.endswith("_id") or "change" in key:
+                continue
+            total = self.totals.get(key)
+            if total:
+                tags = _tags(key, (), None) | {"share"}
+                self.ev.facts.append(Fact(float(value) / total, RATIO, tags, owner=owner))
 
     def _string(self, key: str, value: str, owner: int) -> None:
         day, clock = parse_iso(value)

@@ -162,7 +162,7 @@ _MULTIPLIER_WORDS = re.compile(
 )
 # a part of a whole or of a change: 절반, a quarter, 6분의 1, halved
 _FRACTION_WORDS = re.compile(
-    r"(?<![A-Za-z])(?P<en>(?:(?P<count>a|one|two|three)\s+)?(?P<part>half|thirds?|quarters?))"
+    r"(?<![A-Za-z])(?P<en>(?:(?P<count>a|one|two|three)\s+)?(?P<part>half|thirds?|quarters?|fifths?|tenths?))"
     r"(?:\s+(?:of\s+)?an?\s+(?P<scale>thousand|million|billion))?(?![A-Za-z])"
     r"|(?<![A-Za-z])(?P<halved>halved|halving)(?![A-Za-z])"
     r"|(?P<ko>절반|반\s?토막|반(?=으로|이|가|쯤|정도|수준|\s?이상|\s?넘))"
@@ -170,14 +170,23 @@ _FRACTION_WORDS = re.compile(
     re.IGNORECASE,
 )
 _KO_FRACTION = re.compile(r"(?<![\d.])(?P<whole>\d+)\s?분의\s?(?P<of>\d+)")
-_FRACTION_PARTS = {"half": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
+_FRACTION_PARTS = {
+    "half": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
+    "tenth": 10, "tenths": 10,
+}  # fmt: skip
+# "one and a half million", "2 and a half thousand"
+_AND_A_HALF = re.compile(
+    r"(?<![A-Za-z0-9])(?P<whole>one|two|three|four|five|\d+)\s+and\s+a\s+half\s+"
+    r"(?P<scale>thousand|million|billion)(?![A-Za-z])",
+    re.IGNORECASE,
+)
 _COUNT_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3}
 _MULTIPLIER_VALUE = {
     "twice": 2.0, "double": 2.0, "doubled": 2.0, "doubling": 2.0, "doubles": 2.0,
     "triple": 3.0, "tripled": 3.0, "tripling": 3.0, "triples": 3.0,
     "quadruple": 4.0, "quadrupled": 4.0,
 }  # fmt: skip
-WORD_TOLERANCE = 0.15  # a multiplier or a fraction in words: within 15 %
+WORD_TOLERANCE = 0.15  # a multiplier or a fraction in words: within 15 % (20 % with 약)
 
 
 def _step(number: str) -> tuple[float, float]:
@@ -359,6 +368,19 @@ def read_numbers(text: str, taken: list[tuple[int, int]] | None = None) -> list[
     """Every number in `text` outside the `taken` spans (dates, names), in text order."""
     spans = list(taken or [])
     found: list[Mention] = []
+
+    for match in _AND_A_HALF.finditer(text):
+        whole = match["whole"].lower()
+        count = float(whole) if whole.isdigit() else float(_EN_ONES[whole])
+        scale = _EN_SCALES[match["scale"].lower()]
+        value = (count + 0.5) * scale
+        unit, unit_end, hints, _ = _unit_after(text, match.end())
+        found.append(
+            Mention(match.group(0), match.start(), unit_end, value, 0.5 * scale, 0.5 * scale,
+                    unit=unit, scaled=True, word=True,
+                    bound=_bound(text, match.start(), unit_end), hints=hints)
+        )  # fmt: skip
+        spans.append((match.start(), unit_end))
 
     for match in _KO_FRACTION.finditer(text):  # 6분의 1 before its digits are read alone
         whole = int(match["whole"])

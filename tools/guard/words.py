@@ -154,7 +154,7 @@ UNDER_BEFORE = re.compile(
 APPROX_AFTER = re.compile(r"^\s*(?:정도|쯤|가량|내외|안팎|언저리|남짓|여\b)")
 OVER_AFTER = re.compile(r"^\s*(?:을|를|이|가)?\s*(?:넘|이상|초과|돌파|상회|남짓|\+)")
 UNDER_AFTER = re.compile(
-    r"^\s*(?:에|이|가)?\s*(?:가까이|가깝|육박|미만|이하|아래|밑|못\s?미|조금\s?안)"
+    r"^\s*(?:에|이|가)?\s*(?:가까이|가깝|가까운|육박|미만|이하|아래|밑|못\s?미|조금\s?안)"
 )
 BAND_AFTER = re.compile(r"^대(?![가-힣])|^대[에의가는]")
 
