@@ -175,3 +175,23 @@ def test_category_question_runs_the_tool_on_that_category(advisor: Advisor) -> N
     )
     items = [(i["product_id"], i["current"]["revenue"]) for i in call.result["items"]]
     assert items == [(2, 50_000), (3, 18_000)]
+
+
+def test_words_naming_a_category_and_products_equally_stay_about_the_products(
+    prompts: PromptStore,
+) -> None:
+    mugs = [
+        ProductRef(1, "도자기 머그컵", "Ceramic Mug", None, "머그·컵"),
+        ProductRef(2, "머그컵 선물세트 (2입)", "Mug Gift Set", None, "머그·컵"),
+        ProductRef(3, "유리컵 2P 세트", "Glass Cup Set", None, "머그·컵"),
+    ]
+    products = ask("머그컵 어때?", prompts, catalogue=mugs)
+    assert products.error is not None and products.error.key == "ambiguous_product"
+    assert [c.id for c in products.candidates] == [1, 2]
+    # saying it is a category makes it one
+    category = ask("머그컵 카테고리 매출", prompts, catalogue=mugs)
+    assert (category.tool, category.args, category.error) == (
+        "sales_report",
+        {"category": "머그·컵", "start": "2026-11-27", "end": "2026-11-27"},
+        None,
+    )

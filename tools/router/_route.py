@@ -267,7 +267,7 @@ class _Turn:
             self.category = None
         if self.product is not None and (
             (self.category is not None and _names_more(self.category, self.product))
-            or (self.category_marked and self.category is None and not self.product.exact)
+            or (self.category_marked and not self.product.exact)
         ):
             # "커피 카테고리 매출": a category word (or a word marked as a category)
             # is not a product name; a product named more fully than a category wins
@@ -546,8 +546,8 @@ class _Turn:
         """A product named only by a colour or material word ("black" of the black tea
         gift set) next to words nothing places ("black hoodie sales" with no hoodie):
         those words name something else, so the product is not taken for it."""
-        if mention.exact:
-            return False
+        if mention.exact or mention.ambiguous:
+            return False  # several products: the seller is asked anyway (did you mean)
         words = [compact(word) for word in mention.text.split()]
         shared = {word for group in synonyms for word in group}
         if not words or not all(word in shared for word in words):
@@ -827,11 +827,10 @@ def _best_taking_category(scores: Scores) -> str | None:
 
 
 def _names_more(category: Mention, product: Mention) -> bool:
-    """The category is what the words name: it covers at least as much of them as the
-    product does and is named whole, or covers more."""
-    if category.covered > product.covered:
-        return True
-    return category.covered == product.covered and category.exact
+    """The category is what the words name: it covers more of them than the product
+    ("커피 카테고리" says so itself; "머그컵" naming both the 머그·컵 category and four
+    mugs stays a question about the products)."""
+    return category.covered > product.covered
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
