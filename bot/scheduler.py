@@ -8,6 +8,10 @@ at `now` finds for every linked, active seller, and records it in the outbox:
   hours start): yesterday's whole-day sales check, yesterday's ads, and the
   morning digest for that seller.
 
+Before each hourly scan, and every SYNC_EVERY_MINUTES (default 10; 0 leaves it
+to `advisor sync --watch`), `sync_sources` (bot.sync) brings every connected
+store account up to date, so the detectors read live data.
+
 Findings are recorded with their dedupe keys (a finding seen again records
 nothing); `deliver` (bot.alerts) then sends what may go out. The digest row
 doubles as the marker that a seller's morning scan ran, so a restart at 10:30
@@ -33,6 +37,7 @@ from telegram.ext import Application, ExtBot
 from bot.alerts import deliver, report_lost
 from bot.context import BotContext
 from bot.services import Services
+from bot.sync import sync_sources
 from storage.outbox import LostTrack
 from tools.nudges import DeliveryReport, Findings, ScanReport, detect, record, stuck_sending
 
@@ -46,6 +51,7 @@ __all__ = [
     "scan",
     "scan_and_deliver",
     "start",
+    "sync_job",
 ]
 
 
@@ -75,7 +81,16 @@ async def scan_and_deliver(
 
 async def hourly_job(context: BotContext) -> None:
     services = context.services
+    if services.settings.sync_every_minutes > 0:  # the detectors read freshly synced data
+        await sync_sources(services, context.bot, now=services.now())
     await scan_and_deliver(services, context.bot, now=services.now())
+
+
+async def sync_job(context: BotContext) -> None:
+    """Every SYNC_EVERY_MINUTES; skipped while a sync (a long backfill) is still running."""
+    services = context.services
+    if not services.syncing.locked():
+        await sync_sources(services, context.bot, now=services.now())
 
 
 async def delivery_job(context: BotContext) -> None:
@@ -102,6 +117,14 @@ def start(application: Application[Any, Any, Any, Any, Any, Any], services: Serv
         name="hourly-scan",
     )
     queue.run_once(hourly_job, when=dt.timedelta(seconds=20), name="startup-scan")
+    every = services.settings.sync_every_minutes
+    if every > 0:  # 0: `advisor sync --watch` syncs in its own process
+        queue.run_repeating(
+            sync_job,
+            interval=dt.timedelta(minutes=every),
+            first=dt.timedelta(minutes=every),  # the startup scan syncs first
+            name="sync-sources",
+        )
     queue.run_repeating(
         delivery_job,
         interval=dt.timedelta(seconds=options.deliver_every),

@@ -126,6 +126,7 @@ class Services:
     buttons: ButtonCodec = field(default_factory=ButtonCodec)
     engine: Engine | None = None  # set when the bot made it (disposed at shutdown)
     delivery: asyncio.Lock = field(default_factory=asyncio.Lock)  # one outbox run at a time
+    syncing: asyncio.Lock = field(default_factory=asyncio.Lock)  # one store sync at a time
 
     def now(self) -> dt.datetime:
         return self.clock()

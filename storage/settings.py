@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     # openai, or openai:<model>; see storage/vector/embeddings.py
     embedding: str = "auto"
 
+    # live store connectors (storage.connectors): the Fernet key that seals stored
+    # credentials, and how often the bot (or `advisor sync --watch`) syncs
+    advisor_secret_key: SecretStr | None = None
+    sync_every_minutes: int = Field(10, ge=0)  # 0: the bot does not sync (advisor sync --watch)
+
     @field_validator("operator_chat_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:

@@ -633,7 +633,9 @@ async def test_the_scheduler_registers_its_jobs(
     async with polling(application):
         jobs = {job.name: job for job in application.job_queue.jobs()}  # type: ignore[union-attr]
 
-    assert set(jobs) == {"hourly-scan", "startup-scan", "deliver-alerts"}
+    assert set(jobs) == {"hourly-scan", "startup-scan", "deliver-alerts", "sync-sources"}
+    # connected stores sync every SYNC_EVERY_MINUTES (10), the first one after the startup scan
+    assert jobs["sync-sources"].job.trigger.interval == dt.timedelta(minutes=10)
     # the hourly scan runs at the next HH:01 of the JobQueue's (real) clock
     next_scan = jobs["hourly-scan"].next_t
     assert next_scan is not None and (next_scan.minute, next_scan.second) == (1, 0)

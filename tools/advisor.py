@@ -99,6 +99,7 @@ from tools.answer import Answer, Button, ToolCall
 from tools.catalog import CATALOG, summary_of
 from tools.context import TurnContext, make_context
 from tools.fit_cache import FitCache
+from tools.freshness import freshness_note
 from tools.guard import check_answer
 from tools.prompts import PromptStore, normalize_lang
 from tools.retrieval.service import RetrievalHandle
@@ -208,6 +209,7 @@ class Advisor:
         except Exception:  # noqa: BLE001 - the seller gets a polite answer, the log the cause
             log.exception("advisor: question failed for seller %s", seller_id)
             outcome = _Outcome(self._failure(ctx, "offline"))
+        outcome = _with_freshness(ctx, outcome)
         self._persist(ctx, chat_id, text, outcome)
         return outcome.answer
 
@@ -237,6 +239,7 @@ class Advisor:
         except Exception:  # noqa: BLE001
             log.exception("advisor: %s failed for seller %s", tool, seller_id)
             outcome = _Outcome(self._failure(ctx, "offline"))
+        outcome = _with_freshness(ctx, outcome)
         self._persist(ctx, chat_id, _command_text(tool, args), outcome)
         return outcome.answer
 
@@ -702,6 +705,14 @@ def _command_text(tool: str, args: Mapping[str, Any]) -> str:
 def _plain(text: str) -> str:
     """Plain text: no Markdown emphasis or headings a model may add."""
     return _HEADING.sub("", _MARKUP.sub("", text)).strip()
+
+
+def _with_freshness(ctx: TurnContext, outcome: _Outcome) -> _Outcome:
+    """The answer with how current a connected store's data is (tools.freshness)."""
+    note = freshness_note(ctx, outcome.records)
+    if note is None:
+        return outcome
+    return _Outcome(_with(outcome.answer, text=f"{outcome.answer.text}\n\n{note}"), outcome.records)
 
 
 def _with(answer: Answer, **changes: Any) -> Answer:

@@ -26,6 +26,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from storage.connectors._source import Source
+from storage.connectors.accounts import AccountRef
+from storage.connectors.secrets import decrypt
 from storage.settings import Settings
 
 Factory = Callable[[Mapping[str, str], Settings], Source]
@@ -124,3 +126,20 @@ def connector(name: str) -> Connector:
         known = ", ".join(names())
         raise UnknownConnectorError(f"no connector {name!r} (known: {known})")
     return _connectors[name]
+
+
+def secret_key(settings: Settings) -> str | None:
+    key = settings.advisor_secret_key
+    return key.get_secret_value() if key is not None else None
+
+
+def builder(settings: Settings) -> Callable[[AccountRef], Source]:
+    """Build an account's source from its sealed credentials (for `sync_all`)."""
+
+    def build(ref: AccountRef) -> Source:
+        if ref.credentials is None:
+            raise UnknownConnectorError(f"{ref.source} of {ref.seller_slug} has no credentials")
+        credentials = decrypt(secret_key(settings), ref.credentials)
+        return connector(ref.source).build(credentials, settings)
+
+    return build

@@ -1,0 +1,72 @@
+"""Scheduled store sync in the bot: every connected account, then one message to
+operators per source that has failed for over an hour.
+
+`sync_sources` runs `storage.connectors.sync_all` in a worker thread (one run at
+a time: `Services.syncing`), so a long backfill never blocks the chats. The
+JobQueue runs it every SYNC_EVERY_MINUTES and right before each hourly scan, so
+the detectors read data at most one sync old (bot.scheduler). Stale sources are
+claimed (marked reported) before the message goes out: operators get one
+message per failure run, never one per sync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Sequence
+
+from telegram.error import TelegramError
+from telegram.ext import ExtBot
+
+from bot.replies import send_chunks
+from bot.services import Services
+from bot.telegram_text import plain_chunks
+from storage.connectors import SyncReport, sync_all
+from storage.connectors.accounts import StaleSource, claim_stale
+from storage.connectors.registry import builder
+
+log = logging.getLogger(__name__)
+
+
+async def sync_sources(
+    services: Services, bot: ExtBot[None], *, now: dt.datetime
+) -> list[SyncReport]:
+    """Sync every connected account, then report newly stale sources to operators."""
+    async with services.syncing:
+        reports = await asyncio.to_thread(
+            sync_all, services.sessions, builder(services.settings), now=now
+        )
+    for report in reports:
+        if not report.ok:
+            log.warning(
+                "sync of %s for seller %s: %s", report.source, report.seller_id, report.summary()
+            )
+    stale = await services.db(lambda session: claim_stale(session, now=now))
+    await report_stale(services, bot, stale)
+    return reports
+
+
+async def report_stale(services: Services, bot: ExtBot[None], stale: Sequence[StaleSource]) -> None:
+    """One message to each operator chat listing the sources that became stale."""
+    if not stale:
+        return
+    items = [
+        {
+            "seller": item.seller_slug,
+            "source": item.source,
+            "since": f"{item.failing_since:%Y-%m-%d %H:%M}",
+            "last_success": (
+                f"{item.last_success_at:%Y-%m-%d %H:%M}" if item.last_success_at else None
+            ),
+            "error": f"{item.error_key}: {item.error}" if item.error_key else None,
+        }
+        for item in stale
+    ]
+    log.warning("%d store source(s) failing for over an hour: %s", len(items), items)
+    text = services.text("sync_stale", "en", items=items)
+    for chat_id in services.settings.operator_chat_ids:
+        try:
+            await send_chunks(bot, chat_id, plain_chunks(text))
+        except TelegramError as error:
+            log.error("operator chat %s: the stale-sync report failed: %s", chat_id, error)
