@@ -281,3 +281,32 @@ async def test_two_workers_on_one_database_send_each_message_once(
     per_chat = Counter(m.chat_id for m in await telegram.all_messages())
     assert per_chat == {FIRST_CHAT + n: 1 for n in range(60)}
     assert sum(report.sent for report in reports) == 60
+
+
+async def test_resend_unknown_sends_again_what_an_operator_asks_for(
+    telegram: EmulatorClient, store_url: str, sessions_of: sessionmaker[Session]
+) -> None:
+    from bot.app import resend_unknown as resend_from_settings
+
+    seeded = seed_outbox(store_url, sellers=2)
+    await telegram.add_chats(seeded.chats)
+    services = _services(telegram, sessions_of)
+    with sessions_of.begin() as session:  # both were in flight when a bot was killed
+        rows = session.execute(
+            select(Alert.id, ChatLink.chat_id).join(ChatLink, ChatLink.seller_id == Alert.seller_id)
+        ).all()
+        for alert_id, chat_id in rows:
+            open_alert(session, alert_id, [chat_id])
+        for delivery_id in session.scalars(select(AlertDelivery.id)).all():
+            claim_delivery(session, delivery_id, at=T0)
+        expire_in_flight(session, at=T0)
+
+    async with _started(telegram, services) as application:
+        nothing = await deliver(services, application.bot)
+        settings = services.settings.model_copy(update={"database_url": store_url})
+        assert resend_from_settings(settings) == 2  # `advisor bot --resend-unknown`
+        again = await deliver(services, application.bot)
+
+    assert (nothing.sent, again.sent) == (0, 2)
+    per_chat = Counter(m.chat_id for m in await telegram.all_messages())
+    assert per_chat == {chat: 1 for chat in seeded.chats}
