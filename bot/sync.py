@@ -37,11 +37,6 @@ async def sync_sources(
         reports = await asyncio.to_thread(
             sync_all, services.sessions, builder(services.settings), now=now
         )
-    for report in reports:
-        if not report.ok:
-            log.warning(
-                "sync of %s for seller %s: %s", report.source, report.seller_id, report.summary()
-            )
     stale = await services.db(lambda session: claim_stale(session, now=now))
     await report_stale(services, bot, stale)
     return reports
