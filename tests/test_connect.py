@@ -173,13 +173,14 @@ def test_sync_backfills_reports_and_shows_status(
     capsys.readouterr()
 
     assert main(["sync", "--seller", "shop"]) == 0
-    # two pages: S-0 with 1 mug, S-1 with 2
-    assert capsys.readouterr().out == (
-        "shop testshop: 2 pages: 2 new orders, 0 updated, 0 products, 0 ad days\n"
-    )
-    assert main(["sync"]) == 0  # incremental: nothing after the cursor
-    assert capsys.readouterr().out == (
-        "shop testshop: 0 pages: 0 new orders, 0 updated, 0 products, 0 ad days\n"
+    # two pages: S-0 with 1 mug, S-1 with 2; the first sync is a backfill, with a bar
+    out, err = capsys.readouterr()
+    assert out == "shop testshop: 2 pages: 2 new orders, 0 updated, 0 products, 0 ad days\n"
+    assert "shop testshop backfill: 2 pages" in err
+    assert main(["sync"]) == 0  # incremental: nothing after the cursor, no bar
+    assert capsys.readouterr() == (
+        "shop testshop: 0 pages: 0 new orders, 0 updated, 0 products, 0 ad days\n",
+        "",
     )
     assert main(["sync", "status"]) == 0
     lines = capsys.readouterr().out.splitlines()

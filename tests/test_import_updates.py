@@ -8,18 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
-from storage.importing import import_orders
-from storage.models import Customer, Order, Seller
+from storage.importing import ParsedLine, ParsedOrder, ParsedOrders, import_orders, write_orders
+from storage.models import Customer, Order, OrderItem, Product, Seller
 from storage.sellers import add_seller
 from storage.settings import get_settings
 from tests.factories import SEOUL
-from tests.test_rollups import expected_rollups, rollup_rows
+from tests.test_rollups import expected_rollups, generated, rollup_rows
 
 D = dt.date
 HEADER = "order_id,ordered_at,status,sku,product_name,quantity,unit_price,customer\n"
@@ -134,3 +135,54 @@ def test_the_cli_reports_updated_orders(cli_db: Path, capsys: pytest.CaptureFixt
         "imported 1 order (1 line), 0 new products, 1 new customer; "
         "updated 2 orders whose status or lines changed; skipped 1 already imported"
     )
+
+
+@pytest.mark.parametrize("zone", ["Asia/Seoul", "Europe/Berlin"])  # Berlin: DST ends 10-25
+def test_updating_orders_of_a_generated_store_keeps_the_rollups_exact(
+    sessions: sessionmaker[Session], zone: str
+) -> None:
+    """Every fifth order re-read with a new status, every seventh with its last line
+    dropped (a partial refund), every eleventh an hour later: the rollups still equal
+    the raw rows regrouped, and every order's cached totals its lines' sums."""
+    shop = generated(sessions, zone)
+    with sessions() as session:
+        orders = session.scalars(
+            select(Order).where(Order.seller_id == shop).order_by(Order.id)
+        ).all()
+        skus = {pid: sku for pid, sku in session.execute(select(Product.id, Product.sku))}
+        changed = []
+        for number, stored in enumerate(orders):
+            if number % 5 and number % 7 and number % 11:
+                continue
+            items = session.execute(
+                select(OrderItem.product_id, OrderItem.quantity, OrderItem.unit_price)
+                .where(OrderItem.order_id == stored.id)
+                .order_by(OrderItem.line_no)
+            ).all()
+            lines = tuple(
+                ParsedLine(0, skus[product_id], skus[product_id], quantity, price)
+                for product_id, quantity, price in items
+            )
+            status = stored.status
+            if number % 5 == 0:
+                status = {"paid": "refunded", "refunded": "cancelled", "cancelled": "paid"}[status]
+            if number % 7 == 0 and len(lines) > 1:
+                lines = lines[:-1]
+            at = stored.ordered_at + dt.timedelta(hours=1 if number % 11 == 0 else 0)
+            changed.append(ParsedOrder(stored.external_id, 0, at, status, None, None, lines))
+    with sessions.begin() as session:
+        report = write_orders(session, shop, ParsedOrders("reread", tuple(changed), 0, ()))
+    assert report.orders == 0 and report.updated > 100
+    with sessions() as session:
+        assert rollup_rows(session, shop) == expected_rollups(session, shop, ZoneInfo(zone))
+        mismatched = session.execute(
+            select(Order.id)
+            .join(OrderItem, OrderItem.order_id == Order.id)
+            .where(Order.seller_id == shop)
+            .group_by(Order.id, Order.revenue, Order.units)
+            .having(
+                (func.sum(OrderItem.quantity * OrderItem.unit_price) != Order.revenue)
+                | (func.sum(OrderItem.quantity) != Order.units)
+            )
+        ).all()
+        assert mismatched == []
