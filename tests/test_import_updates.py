@@ -119,7 +119,7 @@ def test_the_import_help_lists_every_recognised_header_name(
         main(["import", "orders", "--help"])
     text = capsys.readouterr().out
     assert "    unit_price     unit_price, price, 단가, 판매가\n" in text
-    assert "    customer       customer, customer_id, email, 고객id, 고객\n" in text
+    assert "    customer       customer, customer_id, email, 고객id, 고객, 구매자id\n" in text
     assert "  shopify:\n    order_id       Name\n" in text
     assert "pending -> skipped (not completed)" in text
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from storage.importing import (
     import_orders,
     load_mapping,
 )
+from storage.importing.xlsx import is_encrypted
 
 
 def register(subparsers: Any) -> None:
@@ -34,12 +36,23 @@ def register(subparsers: Any) -> None:
         epilog=_details(formats.__doc__) + "\n\n" + _aliases(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    orders.add_argument("file", type=Path, help="CSV file, UTF-8 (with or without BOM) or CP949")
+    orders.add_argument(
+        "file",
+        type=Path,
+        help="CSV file, UTF-8 (with or without BOM) or CP949, or a Smart Store .xlsx",
+    )
     orders.add_argument("--seller", required=True, help="slug of an existing seller")
     orders.add_argument(
         "--format",
         choices=tuple(formats.FORMATS),
-        help="column layout (default: shopify when its columns are there, else generic)",
+        help="column layout (default: smartstore for a workbook or its columns, shopify "
+        "when its columns are there, else generic)",
+    )
+    orders.add_argument(
+        "--password",
+        help="password of an encrypted .xlsx (Smart Store asks for one at download); "
+        "without it you are asked, and the typing is not shown (safer: a password on "
+        "the command line stays in the shell history)",
     )
     orders.add_argument(
         "--map",
@@ -101,6 +114,12 @@ def _print(report: ImportReport) -> int:
 def _orders(args: argparse.Namespace) -> int:
     data = _read(args.file)
     mapping = load_mapping(args.map) if args.map else None
+    password = args.password
+    if password is None and is_encrypted(data):
+        try:
+            password = getpass.getpass(f"password of {args.file.name}: ")
+        except EOFError:
+            raise CliError(f"{args.file} is encrypted: give its password") from None
     _, sessions = open_database()
     report = import_orders(
         sessions,
@@ -109,6 +128,7 @@ def _orders(args: argparse.Namespace) -> int:
         seller=args.seller,
         format_name=args.format,
         mapping=mapping,
+        password=password,
     )
     status = _print(report)
     if status == 0:

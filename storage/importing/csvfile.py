@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from storage.importing.report import RowError
@@ -58,40 +58,82 @@ def decode(data: bytes) -> str | int:
     return data[: max(failures)].count(b"\n") + 1
 
 
-def read_table(data: bytes, source: str) -> CsvTable:
-    """Parse CSV bytes into a header and rows; blank rows are dropped, extra cells reported."""
+HeaderTest = Callable[[Sequence[str]], bool]
+"""Whether a row's cells are the header row (rows above it are guide text)."""
+
+
+def read_table(
+    data: bytes, source: str, *, is_header: HeaderTest | None = None, no_header: str = ""
+) -> CsvTable:
+    """Parse CSV bytes into a header and rows; blank rows are dropped, extra cells reported.
+
+    The header is the first non-blank row, or with `is_header` the first row it accepts
+    (`no_header`: the problem reported when none does).
+    """
     text = decode(data)
     if isinstance(text, int):
         return CsvTable(source, (), (), (RowError(source, text, UNKNOWN_ENCODING),))
     reader = csv.reader(io.StringIO(text, newline=""))
+
+    def numbered() -> Iterable[tuple[int, list[str]]]:
+        previous_end = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise _Unreadable(previous_end + 1, f"unreadable CSV: {exc}") from exc
+            yield previous_end + 1, cells
+            previous_end = reader.line_num
+
+    return build_table(numbered(), source, is_header=is_header, no_header=no_header)
+
+
+class _Unreadable(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line, self.reason = line, reason
+
+
+def build_table(
+    lines: Iterable[tuple[int, Sequence[str]]],
+    source: str,
+    *,
+    is_header: HeaderTest | None = None,
+    no_header: str = "",
+) -> CsvTable:
+    """A table of (physical line, cells) rows, as `read_table` describes; shared with the
+    workbook reader, whose lines are the sheet's row numbers."""
     header: tuple[str, ...] = ()
     rows: list[CsvRow] = []
     errors: list[RowError] = []
-    previous_end = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(RowError(source, previous_end + 1, f"unreadable CSV: {exc}"))
-            break
-        line, previous_end = previous_end + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        if not header:
-            header = tuple(cell.strip() for cell in cells)
-            continue
-        extra = [cell for cell in cells[len(header) :] if cell.strip()]
-        if extra:
-            errors.append(
-                RowError(source, line, f"row has {len(cells)} fields, the header has {len(header)}")
-            )
-            continue
-        rows.append(CsvRow(line, tuple(cells)))
+    try:
+        for line, cells in lines:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if not header:
+                stripped = tuple(cell.strip() for cell in cells)
+                if is_header is None or is_header(stripped):
+                    header = stripped
+                continue
+            extra = [cell for cell in cells[len(header) :] if cell.strip()]
+            if extra:
+                reason = f"row has {len(cells)} fields, the header has {len(header)}"
+                errors.append(RowError(source, line, reason))
+                continue
+            rows.append(CsvRow(line, tuple(cells)))
+    except _Unreadable as exc:
+        errors.append(RowError(source, exc.line, exc.reason))
     if not header and not errors:
-        errors.append(RowError(source, 1, "empty file (no header row)"))
+        errors.append(RowError(source, 1, no_header or "empty file (no header row)"))
     return CsvTable(source, header, tuple(rows), tuple(errors))
+
+
+def unused_columns(header: Sequence[str], used: Iterable[Column]) -> tuple[str, ...]:
+    """The header's named columns that no field reads, in file order."""
+    taken = {column.index for column in used}
+    return tuple(name for index, name in enumerate(header) if name and index not in taken)
 
 
 def normalize_header(name: str) -> str:

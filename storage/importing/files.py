@@ -6,6 +6,7 @@ A file with any bad row imports nothing: the report lists every problem as
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
@@ -15,10 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.importing.ad_rows import parse_ads
 from storage.importing.ad_writer import write_ads
 from storage.importing.csvfile import read_table
-from storage.importing.formats import choose_format
-from storage.importing.order_rows import parse_orders
+from storage.importing.formats import SMARTSTORE, OrderFormat, choose_format
+from storage.importing.order_rows import ParsedOrders, parse_orders
 from storage.importing.order_writer import write_orders
 from storage.importing.report import AdsReport, ImportHook, ImportReport, OrdersReport
+from storage.importing.smartstore import parse_product_orders, read_export
+from storage.importing.xlsx import is_workbook
 from storage.sellers import get_seller
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,35 @@ def run_hooks(hooks: Sequence[ImportHook], report: ImportReport) -> None:
             log.exception("import hook %r failed for %s", hook, report.source)
 
 
+def parse_order_file(
+    data: bytes,
+    source: str,
+    *,
+    timezone: ZoneInfo,
+    currency: str,
+    format_name: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    password: str | None = None,
+) -> ParsedOrders:
+    """The typed orders of an order export: a CSV file, or a Smart Store workbook (.xlsx,
+    decrypted with `password` when encrypted). Pure: no database."""
+    fmt: OrderFormat | None = None
+    if format_name is None and is_workbook(data):
+        fmt = choose_format(SMARTSTORE.name, (), mapping)
+    elif format_name is not None:
+        fmt = choose_format(format_name, (), mapping)
+    if fmt is not None and fmt.product_orders:
+        table = read_export(data, source, fmt, password=password)
+    else:
+        table = read_table(data, source)
+        fmt = fmt or choose_format(None, table.header, mapping)
+        if fmt.product_orders:  # a Smart Store CSV whose header is its first row
+            table = read_export(data, source, fmt)
+    if fmt.product_orders:
+        return parse_product_orders(table, fmt, timezone=timezone, currency=currency)
+    return parse_orders(table, fmt, timezone=timezone, currency=currency)
+
+
 def import_orders(
     sessions: sessionmaker[Session],
     data: bytes,
@@ -48,23 +80,32 @@ def import_orders(
     seller: str,
     format_name: str | None = None,
     mapping: Mapping[str, str] | None = None,
+    password: str | None = None,
     hooks: Sequence[ImportHook] = (),
 ) -> OrdersReport:
-    """Import an order export (bytes of a CSV file named `source`) into seller `seller`.
+    """Import an order export (bytes of a file named `source`) into seller `seller`.
 
-    format_name: 'shopify' or 'generic'; None detects Shopify by its columns.
+    format_name: 'shopify', 'generic' or 'smartstore'; None detects Shopify and Smart
+    Store by their columns (a workbook is a Smart Store export).
     mapping: generic field -> the file's column name, over the format's names.
+    password: an encrypted workbook's password; used to decrypt it, never kept.
+    The report lists the file's columns the import did not read (`unused_columns`).
     """
     with sessions.begin() as session:
         store = get_seller(session, seller)
-        table = read_table(data, source)
-        fmt = choose_format(format_name, table.header, mapping)
-        parsed = parse_orders(
-            table, fmt, timezone=ZoneInfo(store.timezone), currency=store.currency
+        parsed = parse_order_file(
+            data,
+            source,
+            timezone=ZoneInfo(store.timezone),
+            currency=store.currency,
+            format_name=format_name,
+            mapping=mapping,
+            password=password,
         )
         if parsed.errors:
             return OrdersReport(source=source, errors=parsed.errors)
         report = write_orders(session, store.id, parsed)
+    report = dataclasses.replace(report, unused_columns=parsed.unused_columns)
     run_hooks(hooks, report)
     return report
 

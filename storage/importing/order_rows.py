@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from storage.importing.csvfile import CsvTable, RowReader, find_columns
+from storage.importing.csvfile import CsvTable, RowReader, find_columns, unused_columns
 from storage.importing.formats import REQUIRED_ORDER_FIELDS, OrderFormat, normalize_status
 from storage.importing.report import RowError
 from storage.importing.values import BadValue, parse_count, parse_money, parse_timestamp
@@ -51,12 +51,14 @@ class ParsedOrder:
 
 @dataclass(frozen=True, slots=True)
 class ParsedOrders:
-    """Completed orders ready to write, the count skipped as not completed, and errors."""
+    """Completed orders ready to write, the count skipped as not completed, errors, and
+    the file's columns that no field reads."""
 
     source: str
     orders: tuple[ParsedOrder, ...]
     not_completed: int
     errors: tuple[RowError, ...]
+    unused_columns: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -132,7 +134,8 @@ def parse_orders(
             )
         )
     errors.sort(key=lambda error: error.line)
-    return ParsedOrders(table.source, tuple(orders), not_completed, tuple(errors))
+    unused = unused_columns(table.header, columns.values())
+    return ParsedOrders(table.source, tuple(orders), not_completed, tuple(errors), unused)
 
 
 def _order_level(

@@ -9,13 +9,16 @@ from typing import Literal
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem in an import file, at a physical line (the header is line 1)."""
+    """One problem in an import file, at a physical line (the header is line 1); line 0
+    is the file as a whole (e.g. a workbook that cannot be decrypted)."""
 
     source: str
     line: int
     reason: str
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return f"{self.source}: {self.reason}"
         return f"{self.source}:{self.line}: {self.reason}"
 
 
@@ -42,6 +45,8 @@ class OrdersReport:
     updated: int = 0
     """Orders imported before whose status, time, customer or lines changed."""
     updated_ids: tuple[int, ...] = ()
+    unused_columns: tuple[str, ...] = ()
+    """The file's columns that the format offers but the import does not read."""
     kind: Literal["orders"] = "orders"
 
     @property
@@ -49,7 +54,8 @@ class OrdersReport:
         return not self.errors
 
     def summary(self) -> str:
-        """One line for an operator, e.g. 'imported 12 orders (30 lines), ...'."""
+        """One line for an operator, e.g. 'imported 12 orders (30 lines), ...', and a
+        second naming the columns not read ('not used: 정산예정금액, 유입경로') if any."""
         if self.errors:
             return "nothing imported"
         text = (
@@ -64,6 +70,8 @@ class OrdersReport:
             text += f", {self.not_completed} not completed (pending, authorized, partially paid)"
         if self.stock_updates:
             text += f"; stock set for {_count(self.stock_updates, 'product')}"
+        if self.unused_columns:
+            text += f"\nnot used: {', '.join(self.unused_columns)}"
         return text
 
 
