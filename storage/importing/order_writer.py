@@ -7,7 +7,10 @@ with another status (paid -> cancelled or refunded), other lines (a partial
 refund as the source maps it: fewer units, a line gone), another time or a
 customer it lacked, it is UPDATED: its status and time, its lines replaced, its
 cached totals recomputed, and the rollups of the local dates it was on and is on
-now (and of the visits it converted) refreshed. Products are
+now (and of the visits it converted) refreshed. Read again with no lines at all (a
+connector that moved every line of it to other orders, e.g. Naver's refunded part
+of an order), it is REMOVED, with the same refresh; an unknown order with no lines
+is not written. Products are
 found by SKU within the seller (or by name when the export has no SKU) and
 customers by their id or e-mail; missing ones are created from the row.
 A created product's stock is the file's `stock` cell, else unknown (NULL);
@@ -346,6 +349,20 @@ def _update_orders(session: Session, changes: Sequence[_Change]) -> list[dt.date
     return instants
 
 
+def _remove_orders(session: Session, gone: Sequence[_Stored]) -> list[dt.datetime]:
+    """Delete orders a source re-read with no lines left (a connector's order whose
+    every line moved to another order, e.g. all refunded); the instants whose local
+    dates' rollups must be refreshed (as `_update_orders`)."""
+    ids = [order.id for order in gone]
+    instants = [order.ordered_at for order in gone]
+    for chunk in _chunks(ids):
+        instants.extend(session.scalars(select(Visit.started_at).where(Visit.order_id.in_(chunk))))
+        session.execute(update(Visit).where(Visit.order_id.in_(chunk)).values(order_id=None))
+        session.execute(delete(OrderItem).where(OrderItem.order_id.in_(chunk)))
+        session.execute(delete(Order).where(Order.id.in_(chunk)))
+    return instants
+
+
 def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> OrdersReport:
     """Insert the orders the seller does not have yet and update those that changed
     (see the module docstring); the caller owns the transaction."""
@@ -354,6 +371,11 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
     # one order per external id: a later copy in the same batch is the newer state
     orders = list({order.external_id: order for order in parsed.orders}.values())
     stored = _stored_orders(session, seller_id, [order.external_id for order in orders])
+    removed = _remove_orders(
+        session,
+        [stored.pop(o.external_id) for o in orders if not o.lines and o.external_id in stored],
+    )
+    orders = [order for order in orders if order.lines]
     new_orders = [order for order in orders if order.external_id not in stored]
     known = [order for order in orders if order.external_id in stored]
     products, new_products = _products(
@@ -401,7 +423,7 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
         _insert_rows(session, OrderItem, items)
         order_ids.extend(ids)
         line_count += len(items)
-    touched = _update_orders(session, changes)
+    touched = _update_orders(session, changes) + removed
     _refresh_days(session, seller_id, [*(order.ordered_at for order in new_orders), *touched])
     stock_updates = _update_stock(session, seller_id, orders)
     return OrdersReport(
@@ -415,6 +437,6 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
         order_ids=tuple(order_ids),
         new_product_ids=tuple(new_products),
         stock_updates=stock_updates,
-        updated=len(changes),
+        updated=len(changes) + len(removed),
         updated_ids=tuple(change.stored.id for change in changes),
     )

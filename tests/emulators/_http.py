@@ -72,6 +72,7 @@ class Emulator:
 def _handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # no 40 ms wait between headers and body
 
         def _serve(self) -> None:
             parts = urllib.parse.urlsplit(self.path)

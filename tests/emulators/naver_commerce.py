@@ -1,0 +1,474 @@
+"""A local Naver Commerce API: tokens, product orders, changes and products.
+
+    api = NaverCommerce()
+    client_id, secret = api.add_app()
+    api.pay(client_id, "2024112012345", [Item("p-1", "호박고구마 3kg", 2, 25_900)], at=when)
+    api.change(client_id, "2024112012345-1", "RETURNED", at=later, claim="RETURN_DONE")
+    with serve(api):
+        ...  # api.url
+
+It follows the documented shapes (apicenter.commerce.naver.com):
+
+- `POST /external/v1/oauth2/token` (form): checks `client_secret_sign` against
+  bcrypt(`{client_id}_{timestamp}`, secret) and that the millisecond timestamp is
+  within 5 minutes of its clock; issues Bearer tokens that last `token_seconds`
+  (`expire_tokens()` ends them early: the next call gets 401 GW.AUTHN).
+- `GET .../product-orders/last-changed-statuses`: rows with `lastChangedFrom <=
+  lastChangedDate <= lastChangedTo` (default and longest window 24 hours), sorted
+  by change time then product order id, at most 300 (or `limitCount`), with
+  `more.moreFrom` (the first row left out's time) and `more.moreSequence` (its
+  product order id: rows at `moreFrom` below it are skipped).
+- `GET .../product-orders?rangeType=PAYED_DATETIME&from&to&page&pageSize`: product
+  orders paid in the window (at most 24 hours), `data.contents[].content`, paged.
+- `POST .../product-orders/query`: details of up to 300 product order ids.
+- `GET .../orders/{orderId}/product-order-ids`.
+- `POST /external/v1/products/search`: channel products with stock, paged.
+
+On demand: `fail(status, code, headers=..., path=..., times=...)` answers the next
+matching calls with a gateway error (429 GW.RATE_LIMIT, 429 GW.QUOTA_LIMIT with
+`GNCP-GW-Quota-*` headers, 401, 500, ...); `ip_allowed = False` answers every call
+403 GW.IP_NOT_ALLOWED; `rate_limit` (calls per second per application and API)
+answers 429 GW.RATE_LIMIT above it, counted in `refused`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import itertools
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import bcrypt
+
+from tests.emulators._http import Emulator, Request, Response
+
+KST = ZoneInfo("Asia/Seoul")
+PREFIX = "/external"
+TOKEN_VALID_MS = 5 * 60 * 1000
+DAY = dt.timedelta(hours=24)
+MAX_ROWS = 300
+
+
+def stamp(at: dt.datetime) -> str:
+    local = at.astimezone(KST)
+    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}+09:00"
+
+
+def instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A product bought in an order: one product order."""
+
+    product_id: str
+    name: str
+    quantity: int
+    price: int  # unit price
+    paid: int | None = None  # what the buyer paid for it (default quantity x price)
+    code: str | None = None  # the seller's product code
+
+
+@dataclass
+class App:
+    client_id: str
+    secret: str
+    product_orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    products: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Failure:
+    status: int
+    code: str
+    headers: dict[str, str]
+    path: str | None
+    times: int
+
+
+class NaverCommerce(Emulator):
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.time,
+        token_seconds: int = 10_800,
+        rate_limit: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.clock = clock
+        self.token_seconds = token_seconds
+        self.rate_limit = rate_limit
+        self.ip_allowed = True
+        self.apps: dict[str, App] = {}
+        self.tokens: dict[str, tuple[str, float]] = {}
+        self.failures: list[Failure] = []
+        self.issued = 0  # tokens issued
+        self.refused = 0  # calls refused by `rate_limit`
+        self.calls: dict[tuple[str, str], list[float]] = defaultdict(list)
+        self._ids = itertools.count(1)
+
+    # -- set up -----------------------------------------------------------------------
+
+    def add_app(self, client_id: str | None = None) -> tuple[str, str]:
+        """A seller's application: (client id, secret); the secret is a bcrypt salt."""
+        client_id = client_id or f"app{next(self._ids)}"
+        secret = bcrypt.gensalt(rounds=4, prefix=b"2a").decode()
+        self.apps[client_id] = App(client_id, secret)
+        return client_id, secret
+
+    def pay(
+        self,
+        client_id: str,
+        order_id: str,
+        items: Sequence[Item],
+        *,
+        at: dt.datetime,
+        orderer: tuple[str, str] = ("buyer1", "김민수"),
+    ) -> list[str]:
+        """A paid order; its product order ids are `{order_id}-{n}`."""
+        app = self.apps[client_id]
+        ids = []
+        for number, item in enumerate(items, start=1):
+            product_order_id = f"{order_id}-{number}"
+            app.product_orders[product_order_id] = {
+                "orderId": order_id,
+                "productOrderId": product_order_id,
+                "paymentDate": at,
+                "lastChangedDate": at,
+                "lastChangedType": "PAYED",
+                "productOrderStatus": "PAYED",
+                "claimType": None,
+                "claimStatus": None,
+                "ordererId": orderer[0],
+                "ordererName": orderer[1],
+                "item": item,
+            }
+            ids.append(product_order_id)
+        return ids
+
+    def change(
+        self,
+        client_id: str,
+        product_order_id: str,
+        status: str,
+        *,
+        at: dt.datetime,
+        changed: str | None = None,
+        claim: str | None = None,
+    ) -> None:
+        """A later change of a product order (its last change becomes `at`)."""
+        row = self.apps[client_id].product_orders[product_order_id]
+        row["productOrderStatus"] = status
+        row["lastChangedDate"] = at
+        row["claimStatus"] = claim
+        row["claimType"] = (claim or "").split("_")[0] or None
+        row["lastChangedType"] = changed or {
+            "CANCELED": "CLAIM_COMPLETED",
+            "RETURNED": "CLAIM_COMPLETED",
+            "DELIVERING": "DISPATCHED",
+            "PURCHASE_DECIDED": "PURCHASE_DECIDED",
+        }.get(status, "CLAIM_REQUESTED")
+
+    def add_product(
+        self,
+        client_id: str,
+        channel_product_no: int,
+        name: str,
+        *,
+        price: int,
+        stock: int,
+        code: str | None = None,
+        category: str | None = None,
+    ) -> None:
+        self.apps[client_id].products.append(
+            {
+                "originProductNo": channel_product_no + 1_000_000,
+                "channelProducts": [
+                    {
+                        "channelProductNo": channel_product_no,
+                        "name": name,
+                        "salePrice": price,
+                        "discountedPrice": price,
+                        "stockQuantity": stock,
+                        "sellerManagementCode": code,
+                        "wholeCategoryName": category,
+                        "statusType": "SALE" if stock else "OUTOFSTOCK",
+                    }
+                ],
+            }
+        )
+
+    def fail(
+        self,
+        status: int,
+        code: str,
+        *,
+        headers: dict[str, str] | None = None,
+        path: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls (to paths ending with `path`) with an error."""
+        self.failures.append(Failure(status, code, headers or {}, path, times))
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far stops working (as after its 3 hours)."""
+        for token, (client_id, _) in list(self.tokens.items()):
+            self.tokens[token] = (client_id, 0.0)
+
+    # -- answers ----------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        if not self.ip_allowed:
+            return _error(403, "GW.IP_NOT_ALLOWED", "허용되지 않은 IP입니다.")
+        for failure in self.failures:
+            if failure.times > 0 and (failure.path is None or request.path.endswith(failure.path)):
+                failure.times -= 1
+                return _error(failure.status, failure.code, "emulated", failure.headers)
+        path = request.path.removeprefix(PREFIX)
+        if request.method == "POST" and path == "/v1/oauth2/token":
+            return self._token(request)
+        app = self._authorized(request)
+        if isinstance(app, Response):
+            return app
+        refused = self._paced(app, request.method, path)
+        if refused is not None:
+            return refused
+        base = "/v1/pay-order/seller"
+        if request.method == "GET" and path == f"{base}/product-orders/last-changed-statuses":
+            return self._changes(app, request)
+        if request.method == "GET" and path == f"{base}/product-orders":
+            return self._by_payment(app, request)
+        if request.method == "POST" and path == f"{base}/product-orders/query":
+            return self._query(app, request)
+        if request.method == "GET" and path.startswith(f"{base}/orders/"):
+            order_id = path.split("/")[-2]
+            ids = sorted(
+                po["productOrderId"]
+                for po in app.product_orders.values()
+                if po["orderId"] == order_id
+            )
+            return _ok(ids)
+        if request.method == "POST" and path == "/v1/products/search":
+            return self._products(app, request)
+        return _error(404, "NOT_FOUND", f"no such API: {request.method} {request.path}")
+
+    def _token(self, request: Request) -> Response:
+        if not request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            return _invalid("content-type", "x-www-form-urlencoded 형식이어야 합니다.")
+        form = request.form()
+        for name in ("client_id", "timestamp", "client_secret_sign", "grant_type", "type"):
+            if not form.get(name):
+                return _invalid(name, "필수 값입니다.")
+        if form["grant_type"] != "client_credentials" or form["type"] != "SELF":
+            return _invalid("grant_type", "지원하지 않는 값입니다.")
+        app = self.apps.get(form["client_id"])
+        if app is None:
+            return _invalid("client_id", "애플리케이션을 찾을 수 없습니다.")
+        if abs(int(self.clock() * 1000) - int(form["timestamp"])) > TOKEN_VALID_MS:
+            return _invalid("timestamp", "유효 시간이 지난 timestamp입니다.")
+        password = f"{app.client_id}_{form['timestamp']}".encode()
+        expected = base64.standard_b64encode(bcrypt.hashpw(password, app.secret.encode()))
+        if form["client_secret_sign"].encode() != expected:
+            return _invalid("client_secret_sign", "전자서명이 유효하지 않습니다.")
+        token = uuid.uuid4().hex
+        self.tokens[token] = (app.client_id, self.clock() + self.token_seconds)
+        self.issued += 1
+        return Response(
+            200,
+            {"access_token": token, "expires_in": self.token_seconds, "token_type": "Bearer"},
+        )
+
+    def _authorized(self, request: Request) -> App | Response:
+        header = request.headers.get("authorization", "")
+        token = header.removeprefix("Bearer ")
+        found = self.tokens.get(token) if header.startswith("Bearer ") else None
+        if found is None or found[1] <= self.clock():
+            return _error(401, "GW.AUTHN", "인증 토큰이 유효하지 않습니다.")
+        return self.apps[found[0]]
+
+    def _paced(self, app: App, method: str, path: str) -> Response | None:
+        api = (method, "/orders/*" if "/orders/" in path else path)
+        now = self.clock()
+        calls = self.calls[(app.client_id, f"{api[0]} {api[1]}")]
+        calls.append(now)
+        if self.rate_limit is not None:
+            recent = [at for at in calls if at > now - 1.0]
+            if len(recent) > self.rate_limit:
+                self.refused += 1
+                return _error(429, "GW.RATE_LIMIT", "요청이 많아 처리할 수 없습니다.")
+        return None
+
+    def _changes(self, app: App, request: Request) -> Response:
+        start_text = request.arg("lastChangedFrom")
+        if not start_text:
+            return _invalid("lastChangedFrom", "필수 값입니다.")
+        start = instant(start_text)
+        end_text = request.arg("lastChangedTo")
+        end = instant(end_text) if end_text else start + DAY
+        if end - start > DAY or end < start:
+            return _error(400, "104139", "조회 가능한 날짜 범위를 초과하였습니다.")
+        limit = min(int(request.arg("limitCount") or MAX_ROWS), MAX_ROWS)
+        sequence = request.arg("moreSequence")
+        rows = sorted(
+            (
+                po
+                for po in app.product_orders.values()
+                if start <= po["lastChangedDate"] <= end
+                and not (
+                    sequence and po["lastChangedDate"] == start and po["productOrderId"] < sequence
+                )
+            ),
+            key=lambda po: (po["lastChangedDate"], po["productOrderId"]),
+        )
+        page, rest = rows[:limit], rows[limit:]
+        data: dict[str, Any] = {
+            "lastChangeStatuses": [
+                {
+                    "orderId": po["orderId"],
+                    "productOrderId": po["productOrderId"],
+                    "lastChangedType": po["lastChangedType"],
+                    "paymentDate": stamp(po["paymentDate"]),
+                    "lastChangedDate": stamp(po["lastChangedDate"]),
+                    "productOrderStatus": po["productOrderStatus"],
+                    "claimType": po["claimType"],
+                    "claimStatus": po["claimStatus"],
+                    "receiverAddressChanged": False,
+                }
+                for po in page
+            ],
+            "count": len(page),
+        }
+        if rest:
+            data["more"] = {
+                "moreFrom": stamp(rest[0]["lastChangedDate"]),
+                "moreSequence": rest[0]["productOrderId"],
+            }
+        return _ok(data)
+
+    def _by_payment(self, app: App, request: Request) -> Response:
+        start_text, end_text = request.arg("from"), request.arg("to")
+        if not start_text:
+            return _invalid("from", "필수 값입니다.")
+        if request.arg("rangeType") != "PAYED_DATETIME":
+            return _invalid("rangeType", "이 에뮬레이터는 PAYED_DATETIME만 지원합니다.")
+        start = instant(start_text)
+        end = instant(end_text) if end_text else start + DAY
+        if end - start > DAY or end < start:
+            return _error(400, "104139", "조회 가능한 날짜 범위를 초과하였습니다.")
+        size = int(request.arg("pageSize") or MAX_ROWS)
+        if size > MAX_ROWS:
+            return _invalid("pageSize", "최대 300입니다.")
+        page = int(request.arg("page") or 1)
+        rows = sorted(
+            (po for po in app.product_orders.values() if start <= po["paymentDate"] <= end),
+            key=lambda po: (po["paymentDate"], po["productOrderId"]),
+        )
+        chosen = rows[(page - 1) * size : page * size]
+        return _ok(
+            {
+                "contents": [
+                    {"productOrderId": po["productOrderId"], "content": _detail(po)}
+                    for po in chosen
+                ],
+                "pagination": {"page": page, "size": size, "hasNext": page * size < len(rows)},
+            }
+        )
+
+    def _query(self, app: App, request: Request) -> Response:
+        body = request.json() or {}
+        ids = body.get("productOrderIds") or []
+        if not ids or len(ids) > MAX_ROWS:
+            return _invalid("productOrderIds", "1개 이상 300개 이하여야 합니다.")
+        return _ok([_detail(app.product_orders[i]) for i in ids if i in app.product_orders])
+
+    def _products(self, app: App, request: Request) -> Response:
+        body = request.json() or {}
+        page, size = int(body.get("page") or 1), int(body.get("size") or 50)
+        if size > 500:
+            return _invalid("size", "최대 500입니다.")
+        chosen = app.products[(page - 1) * size : page * size]
+        pages = max(1, -(-len(app.products) // size))
+        return Response(
+            200,
+            {
+                "contents": chosen,
+                "page": page,
+                "size": size,
+                "totalElements": len(app.products),
+                "totalPages": pages,
+            },
+        )
+
+
+def _detail(po: dict[str, Any]) -> dict[str, Any]:
+    item: Item = po["item"]
+    paid = item.paid if item.paid is not None else item.quantity * item.price
+    return {
+        "order": {
+            "orderId": po["orderId"],
+            "orderDate": stamp(po["paymentDate"]),
+            "paymentDate": stamp(po["paymentDate"]),
+            "ordererId": po["ordererId"],
+            "ordererName": po["ordererName"],
+            "ordererNo": f"no-{po['ordererId']}",
+            "paymentMeans": "신용카드",
+        },
+        "productOrder": {
+            "productOrderId": po["productOrderId"],
+            "productOrderStatus": po["productOrderStatus"],
+            "claimType": po["claimType"],
+            "claimStatus": po["claimStatus"],
+            "productId": item.product_id,
+            "productName": item.name,
+            "productOption": None,
+            "sellerProductCode": item.code,
+            "quantity": item.quantity,
+            "initialQuantity": item.quantity,
+            "unitPrice": item.price,
+            "totalProductAmount": item.quantity * item.price,
+            "totalPaymentAmount": paid,
+            "deliveryFeeAmount": 3000,
+            "expectedSettlementAmount": int(paid * 0.95),
+        },
+    }
+
+
+def _ok(data: Any) -> Response:
+    return Response(
+        200, {"timestamp": stamp(dt.datetime.now(dt.UTC)), "traceId": _trace(), "data": data}
+    )
+
+
+def _trace() -> str:
+    return uuid.uuid4().hex[:24]
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    body = {
+        "code": code,
+        "message": message,
+        "timestamp": stamp(dt.datetime.now(dt.UTC)),
+        "traceId": _trace(),
+    }
+    return Response(status, body, {"GNCP-GW-Trace-ID": body["traceId"], **(headers or {})})
+
+
+def _invalid(name: str, message: str) -> Response:
+    return Response(
+        400,
+        {
+            "code": "InvalidInputs",
+            "message": f"{name}: {message}",
+            "traceId": _trace(),
+            "invalidInputs": [{"name": name, "type": "Invalid", "message": message}],
+        },
+    )
