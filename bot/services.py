@@ -100,7 +100,7 @@ def seat_of(session: Session, chat_id: int, fallback_lang: str | None) -> Seat |
         chat_id=chat_id,
         seller_id=seller.id,
         seller_name=seller.name,
-        timezone=ZoneInfo(seller.timezone),
+        timezone=seller.zone,
         lang=normalize_lang(lang),
         active=seller.active,
         alerts_enabled=seller.alerts_enabled,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -79,6 +80,12 @@ class Seller(Base):
     alerts_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The seller's timezone as a value: every local date and hour is read in it
+        (`timezone` is its IANA name, checked when the seller is added)."""
+        return ZoneInfo(self.timezone)
 
 
 class ChatLink(Base):

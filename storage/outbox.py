@@ -34,6 +34,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -360,7 +361,7 @@ def deactivate_sellers(session: Session, seller_ids: Collection[int]) -> None:
         session.execute(update(Seller).where(Seller.id.in_(list(seller_ids))).values(active=False))
 
 
-def waiting_sellers(session: Session) -> dict[int, str]:
+def waiting_sellers(session: Session) -> dict[int, ZoneInfo]:
     """Sellers with unsent alerts or deliveries not tried yet, and their timezones."""
     open_chat = exists().where(
         AlertDelivery.alert_id == Alert.id, AlertDelivery.status == DeliveryStatus.PENDING
@@ -376,7 +377,7 @@ def waiting_sellers(session: Session) -> dict[int, str]:
         )
         .distinct()
     )
-    return {seller_id: zone for seller_id, zone in rows}
+    return {seller_id: ZoneInfo(name) for seller_id, name in rows}
 
 
 def existing_keys(session: Session, keys: Collection[str]) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import struct
 import warnings
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -167,4 +168,4 @@ def test_a_line_chart_with_two_series_renders() -> None:
 def test_quiet_hours_are_22_to_8_in_the_sellers_timezone(utc_hour: int, quiet: bool) -> None:
     # Seoul is UTC+9: 12:00 UTC is 21:00 there, 13:00 UTC 22:00, 22:00 UTC 07:00, 23:00 UTC 08:00.
     now = dt.datetime(2026, 11, 25, utc_hour, tzinfo=dt.UTC)
-    assert in_quiet_hours(now, "Asia/Seoul", BotOptions()) is quiet
+    assert in_quiet_hours(now, ZoneInfo("Asia/Seoul"), BotOptions()) is quiet

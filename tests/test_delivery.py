@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -90,7 +91,7 @@ def test_a_delivery_is_claimed_once_and_the_alert_settles_when_every_chat_is_don
     assert not finish_delivery(session, ids[11], DeliveryStatus.FAILED, at=T0)  # not sending
     assert settle_alert(session, alert_id, at=T0) is None  # chat 12 is not done
     assert _alert_status(session, alert_id) is AlertStatus.SENDING
-    assert waiting_sellers(session) == {seller.id: "Asia/Seoul"}  # chat 12 still waits
+    assert waiting_sellers(session) == {seller.id: ZoneInfo("Asia/Seoul")}  # chat 12 still waits
 
     assert claim_delivery(session, ids[12], at=T0)
     assert finish_delivery(session, ids[12], DeliveryStatus.BLOCKED, at=T0)

@@ -51,6 +51,7 @@ from tools.nudges import (
 )
 
 HOURS = NudgeHours()
+SEOUL = ZoneInfo("Asia/Seoul")
 TODAY = dt.date(2025, 3, 20)
 YESTERDAY = dt.date(2025, 3, 19)
 MORNING = local(2025, 3, 20, 9, 1)  # the first scan at or after 09:00 in Seoul
@@ -93,9 +94,9 @@ def _store(session: Session, currency: str = "KRW") -> dict[str, int]:
 )
 def test_hours_are_the_sellers_local_hours(hour: int, quiet: bool, morning: bool) -> None:
     now = local(2025, 3, 20, hour, 30).astimezone(dt.UTC)
-    assert in_quiet_hours(now, "Asia/Seoul", HOURS) is quiet
-    assert in_morning(now, "Asia/Seoul", HOURS) is morning
-    assert in_quiet_hours(now, "Asia/Seoul", NudgeHours(quiet_start=8, quiet_end=8)) is False
+    assert in_quiet_hours(now, SEOUL, HOURS) is quiet
+    assert in_morning(now, SEOUL, HOURS) is morning
+    assert in_quiet_hours(now, SEOUL, NudgeHours(quiet_start=8, quiet_end=8)) is False
 
 
 def test_the_plan_says_who_is_checked_for_what(session: Session) -> None:
@@ -143,7 +144,7 @@ def test_the_digest_is_yesterday_in_figures_with_the_days_alerts(session: Sessio
                  detected_at=local(2025, 3, 18, 23, 59))  # fmt: skip
 
     digest = assemble_digest(
-        session, seller_id=shop, timezone="Asia/Seoul", currency="KRW", day=YESTERDAY, now=MORNING
+        session, seller_id=shop, zone=SEOUL, currency="KRW", day=YESTERDAY, now=MORNING
     )
 
     assert digest == DigestEvidence(
@@ -162,7 +163,7 @@ def test_the_digest_is_yesterday_in_figures_with_the_days_alerts(session: Sessio
         ),
     )  # fmt: skip
     empty = assemble_digest(
-        session, seller_id=ids["loose"], timezone="Asia/Seoul", currency="KRW", day=YESTERDAY,
+        session, seller_id=ids["loose"], zone=SEOUL, currency="KRW", day=YESTERDAY,
         now=MORNING,
     )  # fmt: skip
     assert empty == DigestEvidence()

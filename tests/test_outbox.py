@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func, select, text
@@ -100,7 +101,10 @@ def test_every_status_change_is_one_small_function(session: Session) -> None:
                      evidence={}, detected_at=NOW)  # fmt: skip
     ids = dict(session.execute(select(Alert.dedupe_key, Alert.id)).all())
     assert existing_keys(session, ["a", "f", "zz"]) == {"a", "f"}
-    assert waiting_sellers(session) == {seoul.id: "Asia/Seoul", york.id: "America/New_York"}
+    assert waiting_sellers(session) == {
+        seoul.id: ZoneInfo("Asia/Seoul"),
+        york.id: ZoneInfo("America/New_York"),
+    }
     assert count_alerts(session, seoul.id, NOW, NOW + dt.timedelta(hours=1)) == 5
     assert count_alerts(session, seoul.id, NOW, NOW, except_kind="digest") == 0
 
@@ -115,7 +119,10 @@ def test_every_status_change_is_one_small_function(session: Session) -> None:
     }  # fmt: skip
     assert [a.dedupe_key for a in claim_pending(session)] == ["d", "f"]  # held rows too
     # an open alert with a chat not tried yet still waits (the seller's quiet hours apply)
-    assert waiting_sellers(session) == {seoul.id: "Asia/Seoul", york.id: "America/New_York"}
+    assert waiting_sellers(session) == {
+        seoul.id: ZoneInfo("Asia/Seoul"),
+        york.id: ZoneInfo("America/New_York"),
+    }
 
     deactivate_sellers(session, [york.id])
     session.expire_all()

@@ -78,7 +78,7 @@ def load_store(session: Session, seller_id: int) -> tuple[Store, str]:
     if seller is None:
         raise UnknownSellerError(f"no seller with id {seller_id}")
     try:
-        tz = ZoneInfo(seller.timezone)
+        tz = seller.zone
     except (ZoneInfoNotFoundError, ValueError):
         tz = ZoneInfo("Asia/Seoul")
     return Store(id=seller.id, timezone=tz, currency=seller.currency), seller.name

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.cli._common import add_command, open_database
 from storage.links import CODE_TTL, create_link_code
@@ -34,7 +33,7 @@ def _link_code(args: argparse.Namespace) -> int:
     with sessions.begin() as session:
         seller = get_seller(session, args.seller)
         code = create_link_code(session, seller, now=now)
-        name, zone = seller.name, ZoneInfo(seller.timezone)
+        name, zone = seller.name, seller.zone
     expires = now + CODE_TTL
     local, utc = expires.astimezone(zone), expires.astimezone(dt.UTC)
     print(f"link code for {name}: {code}")

@@ -98,7 +98,7 @@ class AlertsReport(Tool[AlertsReportArgs]):
             found = alerts_report(session, store, window)
             end = min(window.end, window.now.astimezone(store.timezone).date())
             outbox = (
-                outbox_alerts(session, store.id, store.timezone.key, window.start, end)
+                outbox_alerts(session, store.id, store.timezone, window.start, end)
                 if window.start <= end
                 else []
             )

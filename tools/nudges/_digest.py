@@ -31,7 +31,7 @@ def assemble_digest(
     session: Session,
     *,
     seller_id: int,
-    timezone: str,
+    zone: ZoneInfo,
     currency: str,
     day: dt.date,
     now: dt.datetime,
@@ -40,7 +40,6 @@ def assemble_digest(
     """The seller's local `day` as of `now`: revenue and orders against the same weekday
     a week before, the best seller by revenue, and the alerts for that day (see
     `day_alerts`), so the digest never says "nothing unusual" beside an alert."""
-    zone = ZoneInfo(timezone)
     store = Store(seller_id, zone, currency)
     window = Window(day, day, now)
     figures: dict[str, object] = {}
@@ -55,13 +54,13 @@ def assemble_digest(
         figures.update(
             top_product=best.name, top_revenue=best.current.revenue, top_units=best.current.units
         )
-    alerts = day_alerts(session, seller_id=seller_id, timezone=timezone, day=day, found=found)
+    alerts = day_alerts(session, seller_id=seller_id, zone=zone, day=day, found=found)
     figures.update(alerts=len(alerts), day_alerts=alerts)
     return DigestEvidence.model_validate(figures)
 
 
 def day_alerts(
-    session: Session, *, seller_id: int, timezone: str, day: dt.date, found: Sequence[Alert] = ()
+    session: Session, *, seller_id: int, zone: ZoneInfo, day: dt.date, found: Sequence[Alert] = ()
 ) -> tuple[DigestAlert, ...]:
     """The alerts for the seller's local `day`: the outbox's (sent, or on their way:
     every status but skipped, detected that day or the next morning) and those
@@ -69,7 +68,7 @@ def day_alerts(
     each dedupe key once, in the outbox's order and then the scan's."""
     rows = [
         (alert.dedupe_key, alert.kind, alert.evidence)
-        for alert in outbox_alerts(session, seller_id, timezone, day, day)
+        for alert in outbox_alerts(session, seller_id, zone, day, day)
         if alert.status != AlertStatus.SKIPPED
     ]
     rows += [

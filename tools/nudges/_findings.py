@@ -75,12 +75,12 @@ def find(session: Session, plan: ScanPlan) -> Findings:
         found += scan_ads(session, now=now, seller_ids=plan.ads)
     digests = []
     for seller in plan.digests:
-        day = yesterday(now, seller.timezone)
+        day = yesterday(now, seller.zone)
         evidence: Evidence = (
             assemble_digest(
                 session,
                 seller_id=seller.id,
-                timezone=seller.timezone,
+                zone=seller.zone,
                 currency=seller.currency,
                 day=day,
                 now=now,

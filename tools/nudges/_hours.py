@@ -30,9 +30,9 @@ class NudgeHours:
     morning_hour: int = 9
 
 
-def in_quiet_hours(now: dt.datetime, timezone: str, hours: Hours) -> bool:
+def in_quiet_hours(now: dt.datetime, zone: ZoneInfo, hours: Hours) -> bool:
     """Whether `now` falls in the seller's quiet hours (none when start == end)."""
-    hour = now.astimezone(ZoneInfo(timezone)).hour
+    hour = now.astimezone(zone).hour
     start, end = hours.quiet_start, hours.quiet_end
     if start == end:
         return False
@@ -41,13 +41,13 @@ def in_quiet_hours(now: dt.datetime, timezone: str, hours: Hours) -> bool:
     return hour >= start or hour < end
 
 
-def in_morning(now: dt.datetime, timezone: str, hours: Hours) -> bool:
+def in_morning(now: dt.datetime, zone: ZoneInfo, hours: Hours) -> bool:
     """Whether a scan at `now` may run the seller's morning checks (from the morning
     hour until quiet hours start)."""
-    hour = now.astimezone(ZoneInfo(timezone)).hour
+    hour = now.astimezone(zone).hour
     return hours.morning_hour <= hour < hours.quiet_start
 
 
-def yesterday(now: dt.datetime, timezone: str) -> dt.date:
+def yesterday(now: dt.datetime, zone: ZoneInfo) -> dt.date:
     """The seller's local yesterday at `now`."""
-    return now.astimezone(ZoneInfo(timezone)).date() - dt.timedelta(days=1)
+    return now.astimezone(zone).date() - dt.timedelta(days=1)

@@ -44,11 +44,10 @@ class OutboxAlert(Result):
 
 
 def outbox_alerts(
-    session: Session, seller_id: int, timezone: str, start: dt.date, end: dt.date
+    session: Session, seller_id: int, zone: ZoneInfo, start: dt.date, end: dt.date
 ) -> list[OutboxAlert]:
     """The seller's alert rows for the local dates [start, end], every status, by
     date and then detection time."""
-    zone = ZoneInfo(timezone)
     lo = dt.datetime.combine(start, dt.time(), tzinfo=zone).astimezone(dt.UTC)
     hi = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=zone)
     found = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from tools.nudges._hours import Hours, in_morning, yesterday
 @dataclass(frozen=True, slots=True)
 class PlannedSeller:
     id: int
-    timezone: str
+    zone: ZoneInfo
     currency: str
     alerts_enabled: bool
     digest_enabled: bool
@@ -61,8 +62,7 @@ def linked_sellers(session: Session) -> list[PlannedSeller]:
         .order_by(Seller.id)
     )
     return [
-        PlannedSeller(s.id, s.timezone, s.currency, s.alerts_enabled, s.digest_enabled)
-        for s in rows
+        PlannedSeller(s.id, s.zone, s.currency, s.alerts_enabled, s.digest_enabled) for s in rows
     ]
 
 
@@ -70,9 +70,9 @@ def plan_scan(session: Session, *, now: dt.datetime, hours: Hours) -> ScanPlan:
     """Who is checked for what by a scan at `now` (reads only)."""
     sellers = linked_sellers(session)
     due = {
-        s.id: digest_key(s.id, yesterday(now, s.timezone))
+        s.id: digest_key(s.id, yesterday(now, s.zone))
         for s in sellers
-        if in_morning(now, s.timezone, hours)
+        if in_morning(now, s.zone, hours)
     }
     done = existing_keys(session, due.values())
     morning = frozenset(sid for sid, key in due.items() if key not in done)
