@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.connectors import SourceError, accounts, sync
 from storage.connectors.naver_commerce import NaverCommerceSource, make_source
-from storage.connectors.naver_commerce.client import IP_NOT_ALLOWED
+from storage.connectors.naver_commerce.client import IP_NOT_ALLOWED, Pacer
 from storage.connectors.registry import connector
 from storage.models import Customer, Order, OrderItem, Product
 from storage.settings import Settings
@@ -514,3 +514,22 @@ def test_the_registry_builds_the_source_from_stored_credentials(
     assert app[1] not in repr(built) and app[1] not in repr(built.client)
     with pytest.raises(ValueError, match="client_secret"):
         make_source({"client_id": app[0]}, Settings())
+
+
+def test_calls_to_one_api_are_paced_under_its_limit_and_other_apis_are_not_held_up() -> None:
+    """2 calls a second per API, in windows of 1.1 s: the 3rd call to the same API
+    waits until 1.1 s after the 1st; another API goes at once."""
+    clock = Clock(NOW)
+    pacer = Pacer(2, clock, clock.sleep)
+    sent = []
+    for api in ("orders", "orders", "orders", "changes", "orders", "orders"):
+        pacer.wait(api)
+        sent.append((api, round(clock() - NOW.timestamp(), 2)))
+    assert sent == [
+        ("orders", 0.0),
+        ("orders", 0.0),
+        ("orders", 1.1),
+        ("changes", 1.1),
+        ("orders", 1.1),
+        ("orders", 2.2),
+    ]

@@ -20,14 +20,15 @@ application ID or secret is wrong: `SourceError("bad_credentials")`, or when thi
 server's clock is more than 5 minutes off: `SourceError("clock")`.
 
 Calls are paced per API (`rate` per second, default 2: what the gateway grants a
-seller's own application per API), so a backfill's many calls to one API stay under
-the limit instead of being refused.
+seller's own application per API; see `Pacer`), so a backfill's many calls to one
+API stay under the limit instead of being refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -99,24 +100,32 @@ def quota_ends(period: str | None, now: dt.datetime) -> dt.datetime | None:
 
 
 class Pacer:
-    """At most `rate` calls per second per API key (None: no pacing)."""
+    """At most `rate` calls per API key in any `WINDOW` seconds (None: no pacing).
+
+    The window is a little longer than the gateway's second, so calls that travel at
+    uneven speeds still arrive within the limit."""
+
+    WINDOW = 1.1
 
     def __init__(
         self, rate: float | None, clock: Callable[[], float], sleep: Callable[[float], None]
     ) -> None:
-        self.interval = 1.0 / rate if rate else 0.0
+        self.burst = max(1, int(rate)) if rate else 0
+        self.window = self.WINDOW * self.burst / rate if rate else 0.0
         self._clock, self._sleep = clock, sleep
-        self._next: dict[str, float] = {}
+        self._sent: dict[str, deque[float]] = defaultdict(deque)
 
     def wait(self, key: str) -> None:
-        if not self.interval:
+        if not self.burst:
             return
+        sent = self._sent[key]
         now = self._clock()
-        due = self._next.get(key, now)
-        if due > now:
-            self._sleep(due - now)
-            now = due
-        self._next[key] = now + self.interval
+        if len(sent) == self.burst and now < sent[0] + self.window:
+            self._sleep(sent[0] + self.window - now)
+            now = self._clock()
+        if len(sent) == self.burst:
+            sent.popleft()
+        sent.append(now)
 
 
 def _code(response: httpx.Response) -> str:
