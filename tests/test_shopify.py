@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.connectors import SourceError, accounts, sync
+from storage.connectors import ProductStock, SourceError, accounts, sync
 from storage.connectors.registry import connector
 from storage.connectors.shopify import ShopifySource, make_source
 from storage.connectors.shopify import source as shopify_source
@@ -420,3 +420,68 @@ def test_the_registry_builds_the_source_from_stored_credentials(
     assert TOKEN not in repr(built) and TOKEN not in repr(built.client)
     with pytest.raises(ValueError, match="access_token"):
         make_source({"shop": SHOP}, Settings())
+
+
+def test_a_failed_bulk_operation_is_started_again_by_the_next_sync(
+    sessions: sessionmaker[Session], shop: ShopifyEmulator, clock: Clock
+) -> None:
+    stock(shop)
+    shop.fail_bulk = True
+    seller_id = new_seller(sessions)
+    report = sync(sessions, seller_id, source(shop, clock), now=NOW)
+    assert (report.error_key, report.error) == (
+        "unavailable",
+        "Shopify's backfill of demo.myshopify.com ended failed (INTERNAL_SERVER_ERROR): "
+        "the next sync starts a new one",
+    )
+    assert orders(sessions, seller_id) == {}
+    assert cursor_of(sessions, seller_id)["bulk"] is None
+
+    shop.fail_bulk = False
+    report = sync(sessions, seller_id, source(shop, clock), now=NOW + MINUTE)
+    assert report.ok and len(shop.operations) == 2
+    assert orders(sessions, seller_id) == BACKFILLED
+
+
+def test_an_order_with_more_lines_than_a_page_holds_is_read_again_whole(
+    shop: ShopifyEmulator, clock: Clock
+) -> None:
+    # 17 lines, over the 15 a page of orders asks for: read again alone (150 lines)
+    lines = [(f"SKU-{n:02d}", f"Item {n}", 1, 1_000 * n) for n in range(1, 18)]
+    shop.add_order("#4000", NOW - MINUTE, lines)
+    shop.refund("#4000", {"SKU-17": 1}, NOW - MINUTE)
+    cursor = {
+        "horizon": "2026-08-22T00:00:00Z",
+        "updated_at": "2026-11-20T05:00:00Z",
+        "after": None,
+        "bulk": None,
+        "products_at": "2026-11-20T05:00:00Z",
+    }
+    (page,) = source(shop, clock).pages(cursor, now=NOW)
+    paid, cancelled, refunded = page.orders
+    assert len(paid.lines) == 16 and len(refunded.lines) == 1 and not cancelled.lines
+    # 1,000 + 2,000 + ... + 16,000 = 136,000 paid; the 17th (17,000) refunded
+    assert sum(line.quantity * line.unit_price for line in paid.lines) == 136_000
+    assert [(line.sku, line.unit_price) for line in refunded.lines] == [("SKU-17", 17_000)]
+    assert [root for root, _ in shop.costs] == ["orders", "nodes"]
+    assert shop.requests[-1].json()["variables"]["lines"] == 150
+
+
+def test_variants_are_read_page_by_page_with_their_stock(
+    shop: ShopifyEmulator, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shopify_source.queries, "VARIANT_PAGE", 2)
+    shop.add_variant("TEE-S", "T-shirt", 19_000, 3, title="S")
+    shop.add_variant("TEE-M", "T-shirt", 19_000, -2, title="M")  # oversold
+    shop.add_variant(None, "Gift wrap", 2_000, None)
+    pages = list(source(shop, clock).pages(None, now=NOW))
+    products = [page.products for page in pages[:2]]
+    assert products == [
+        (
+            ProductStock("TEE-S", "T-shirt - S", 19_000, 3),
+            ProductStock("TEE-M", "T-shirt - M", 19_000, 0),
+        ),
+        (ProductStock(None, "Gift wrap", 2_000, None),),
+    ]
+    assert pages[0].cursor["products_at"] is None  # set once every variant is read
+    assert pages[1].cursor["products_at"] == "2026-11-20T05:30:00Z"
