@@ -41,7 +41,7 @@ from scipy.stats import binom
 from sqlalchemy.orm import Session
 
 from analytics.common import NoData, Result, Store, Window
-from analytics.korean import KeywordMatcher, Synonyms, compact, load_synonyms
+from analytics.korean import KeywordMatcher, Synonyms, compact
 from analytics.queries.keywords import KeywordRow, ProductText, keyword_rows, product_texts
 
 MatchedOn = Literal["name", "name_en", "category", "options", "tokens"]
@@ -284,7 +284,9 @@ def keyword_report(
 ) -> KeywordReport | NoData:
     """Visits by on-site search keyword in `window`, their conversion and revenue,
     the low-converting ones with matching products and a suggestion; with `keyword`,
-    that keyword's figures and matching products as `focus`.
+    that keyword's figures and matching products as `focus`. `synonyms`: the
+    interchangeable words products are matched with (the caller reads them from
+    prompts/keyword_synonyms.yaml; None: none).
 
     NoData reasons: future_period; no_visits (no visit with a search keyword in
     the window; detail has the window's visit count, and the keyword when one
@@ -314,7 +316,7 @@ def keyword_report(
 
     low_groups = [groups.figures(key) for key in ranked if groups.is_low(key, min_visits)][:limit]
     entries = catalogue(product_texts(session, store.id)) if low_groups or focus_group else []
-    table = synonyms if synonyms is not None else load_synonyms()
+    table = synonyms if synonyms is not None else Synonyms()
 
     def matches(group: KeywordFigures, *asked: str) -> list[ProductMatch]:
         return matching_products([*asked, *group.variants], entries, table)

@@ -24,13 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import yaml
-
-# Only for the deprecated `load_synonyms()`: analytics reads no files.
-DEFAULT_SYNONYMS_PATH = Path(__file__).resolve().parents[1] / "prompts" / "keyword_synonyms.yaml"
 
 _SEPARATORS = re.compile(r"[\W_]+")
 
@@ -83,19 +77,6 @@ def parse_synonyms(data: Any, source: str = "keyword_synonyms.yaml") -> Synonyms
     if not isinstance(groups, list):
         raise ValueError(f"{source}: 'groups' must be a list of lists of words")
     return Synonyms.from_groups(group for group in groups if isinstance(group, list))
-
-
-def load_synonyms(path: Path | None = None) -> Synonyms:
-    """Deprecated: read the synonym groups from a file (default: the shipped
-    prompts/keyword_synonyms.yaml). Use `PromptStore.keyword_synonyms()` (tools/)
-    and pass the result in; kept importable for old callers.
-
-    A missing file means no synonyms.
-    """
-    source = path or DEFAULT_SYNONYMS_PATH
-    if not source.exists():
-        return Synonyms()
-    return parse_synonyms(yaml.safe_load(source.read_text(encoding="utf-8")), str(source))
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,11 +25,14 @@ from sqlalchemy.orm import Session
 
 from analytics.common import NoData, Store, Window
 from analytics.keywords import KeywordReport, keyword_report
-from analytics.korean import KeywordMatcher, Synonyms, compact, load_synonyms, tokens
+from analytics.korean import KeywordMatcher, Synonyms, compact, tokens
 from storage.models import Order, Product, Seller
 from tests.factories import local, make_order, make_product, make_seller, make_visit
+from tools.prompts import PromptStore
 
 SEOUL = ZoneInfo("Asia/Seoul")
+# the shipped prompts/keyword_synonyms.yaml, as the tools pass it in
+SHIPPED = PromptStore().keyword_synonyms()
 WEEK = Window(dt.date(2026, 11, 9), dt.date(2026, 11, 15), local(2026, 11, 16, 9))
 
 
@@ -91,7 +94,7 @@ def store_of(seller: Seller) -> Store:
 
 def test_keywords_grouped_by_spacing_with_paid_conversions_only(session: Session) -> None:
     seller, _ = build_store(session)
-    report = keyword_report(session, store_of(seller), WEEK, min_visits=10)
+    report = keyword_report(session, store_of(seller), WEEK, min_visits=10, synonyms=SHIPPED)
     assert isinstance(report, KeywordReport)
     assert (report.start, report.end) == (dt.date(2026, 11, 9), dt.date(2026, 11, 15))
     assert (report.visits, report.conversions, report.conversion_rate) == (44, 6, approx(6 / 44))
@@ -137,14 +140,16 @@ def test_keywords_grouped_by_spacing_with_paid_conversions_only(session: Session
             "revenue": 15_000,
         },
     ]
-    short = keyword_report(session, store_of(seller), WEEK, min_visits=10, limit=2)
+    short = keyword_report(
+        session, store_of(seller), WEEK, min_visits=10, limit=2, synonyms=SHIPPED
+    )
     assert isinstance(short, KeywordReport)
     assert [group.keyword for group in short.top] == ["소포장", "귤"]
 
 
 def test_low_converting_keywords_and_what_the_lineup_lacks(session: Session) -> None:
     seller, products = build_store(session)
-    report = keyword_report(session, store_of(seller), WEEK, min_visits=10)
+    report = keyword_report(session, store_of(seller), WEEK, min_visits=10, synonyms=SHIPPED)
     assert isinstance(report, KeywordReport)
     # 텀블러 converts at 1/4 but has only 4 visits; 사과 converts at 0.4
     small, tangerine = report.low_converting
@@ -170,7 +175,7 @@ def test_low_converting_keywords_and_what_the_lineup_lacks(session: Session) -> 
     }
 
     # with the default of 30 visits, no keyword has enough visits to be judged
-    default = keyword_report(session, store_of(seller), WEEK)
+    default = keyword_report(session, store_of(seller), WEEK, synonyms=SHIPPED)
     assert isinstance(default, KeywordReport)
     assert default.low_converting == []
 
@@ -181,7 +186,7 @@ def test_a_small_pack_product_found_through_a_synonym_turns_add_into_improve(
     seller, _ = build_store(session)
     small = make_product(session, seller, "사과 소용량 500g", 11_000)
     session.commit()
-    report = keyword_report(session, store_of(seller), WEEK, min_visits=10)
+    report = keyword_report(session, store_of(seller), WEEK, min_visits=10, synonyms=SHIPPED)
     assert isinstance(report, KeywordReport)
     assert report.low_converting[0].suggestion.model_dump() == {
         "key": "improve_page",
@@ -201,7 +206,9 @@ def test_a_small_pack_product_found_through_a_synonym_turns_add_into_improve(
 def test_one_keyword_by_any_spelling(session: Session) -> None:
     seller, products = build_store(session)
     store = store_of(seller)
-    report = keyword_report(session, store, WEEK, keyword="소 포장", min_visits=10)
+    report = keyword_report(
+        session, store, WEEK, keyword="소 포장", min_visits=10, synonyms=SHIPPED
+    )
     assert isinstance(report, KeywordReport)
     assert report.focus is not None
     assert (report.focus.figures.key, report.focus.figures.visits) == ("소포장", 12)
@@ -210,18 +217,18 @@ def test_one_keyword_by_any_spelling(session: Session) -> None:
     assert report.focus.suggestion is not None
     assert report.focus.suggestion.key == "add_product"
 
-    apples = keyword_report(session, store, WEEK, keyword="사과", min_visits=10)
+    apples = keyword_report(session, store, WEEK, keyword="사과", min_visits=10, synonyms=SHIPPED)
     assert isinstance(apples, KeywordReport) and apples.focus is not None
     assert apples.focus.figures.conversions == 4
     assert apples.focus.low_converting is False and apples.focus.suggestion is None
     assert [(m.name, m.matched_on) for m in apples.focus.matching_products] == [
         ("사과 1kg", "name")
     ]
-    fruit = keyword_report(session, store, WEEK, keyword="귤", min_visits=10)
+    fruit = keyword_report(session, store, WEEK, keyword="귤", min_visits=10, synonyms=SHIPPED)
     assert isinstance(fruit, KeywordReport) and fruit.focus is not None
     assert [m.product_id for m in fruit.focus.matching_products] == [products["tangerine"].id]
 
-    assert keyword_report(session, store, WEEK, keyword="양말") == NoData(
+    assert keyword_report(session, store, WEEK, keyword="양말", synonyms=SHIPPED) == NoData(
         reason="no_visits", detail={"visits": 44, "keyword": "양말"}
     )
 
@@ -232,7 +239,7 @@ def test_an_order_placed_just_after_the_window_converts_its_visit(session: Sessi
     late = make_order(session, seller, local(2026, 11, 16, 0, 10), [(mug, 2)])
     make_visit(session, seller, local(2026, 11, 15, 23, 50), keyword="머그", order=late)
     session.commit()
-    report = keyword_report(session, store_of(seller), WEEK)
+    report = keyword_report(session, store_of(seller), WEEK, synonyms=SHIPPED)
     assert isinstance(report, KeywordReport)
     assert (report.top[0].conversions, report.top[0].revenue) == (1, 24_000)
 
@@ -240,12 +247,16 @@ def test_an_order_placed_just_after_the_window_converts_its_visit(session: Sessi
 def test_no_visits(session: Session) -> None:
     seller = make_seller(session, "new")
     store = store_of(seller)
-    assert keyword_report(session, store, WEEK) == NoData(reason="no_visits", detail={"visits": 0})
+    assert keyword_report(session, store, WEEK, synonyms=SHIPPED) == NoData(
+        reason="no_visits", detail={"visits": 0}
+    )
     visits(session, seller, 3, None)
     session.commit()
-    assert keyword_report(session, store, WEEK) == NoData(reason="no_visits", detail={"visits": 3})
+    assert keyword_report(session, store, WEEK, synonyms=SHIPPED) == NoData(
+        reason="no_visits", detail={"visits": 3}
+    )
     future = Window(dt.date(2026, 11, 20), dt.date(2026, 11, 21), local(2026, 11, 16, 9))
-    assert keyword_report(session, store, future) == NoData(
+    assert keyword_report(session, store, future, synonyms=SHIPPED) == NoData(
         reason="future_period", detail={"start": "2026-11-20"}
     )
 
@@ -287,10 +298,8 @@ def test_matcher_by_substring_words_and_synonyms() -> None:
     assert KeywordMatcher.build("  ", synonyms).match({"name": "아무거나"}) is None
 
 
-def test_synonym_file_is_read_and_a_missing_file_means_none(tmp_path: Path) -> None:
-    shipped = load_synonyms()
-    assert shipped.variants("소포장") >= {"소포장", "소용량", "smallpack"}
-    assert load_synonyms(tmp_path / "missing.yaml") == Synonyms()
-    written = tmp_path / "synonyms.yaml"
-    written.write_text("groups:\n  - [미니, 작은]\n", encoding="utf-8")
-    assert load_synonyms(written).variants("미니컵") == {"미니컵", "작은컵"}
+def test_the_shipped_synonym_file_is_read_through_the_prompt_loader(tmp_path: Path) -> None:
+    assert SHIPPED.variants("소포장") >= {"소포장", "소용량", "smallpack"}
+    assert PromptStore(tmp_path).keyword_synonyms() == Synonyms()  # no file: none
+    (tmp_path / "keyword_synonyms.yaml").write_text("groups:\n  - [미니, 작은]\n", "utf-8")
+    assert PromptStore(tmp_path).keyword_synonyms().variants("미니컵") == {"미니컵", "작은컵"}

@@ -9,8 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
-from analytics.korean import Synonyms, load_synonyms, parse_synonyms
+from analytics.korean import Synonyms, parse_synonyms
 from tools.prompts import DEFAULT_DIR, PromptStore
 from tools.retrieval._text import lexicon_of, load_lexicon
 from tools.retrieval.inquiries import InquiryTexts
@@ -51,18 +52,20 @@ def _touch(path: Path) -> None:
 # -- keyword synonyms ----------------------------------------------------------------
 
 
-def test_keyword_synonyms_are_what_load_synonyms_reads(root: Path) -> None:
+def _parsed(path: Path) -> Synonyms:
+    return parse_synonyms(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def test_keyword_synonyms_are_the_parsed_file(root: Path) -> None:
     store = PromptStore(root)
     synonyms = store.keyword_synonyms()
-    assert synonyms == load_synonyms(root / "keyword_synonyms.yaml")
-    assert PromptStore().keyword_synonyms() == load_synonyms()
+    assert synonyms == _parsed(root / "keyword_synonyms.yaml")
     assert synonyms.variants("소포장") >= {"소포장", "소용량", "smallpack"}
     assert store.keyword_synonyms() is synonyms  # parsed once per version of the file
 
 
 def test_no_synonym_file_means_no_synonyms(tmp_path: Path) -> None:
     assert PromptStore(tmp_path).keyword_synonyms() == Synonyms()
-    assert load_synonyms(tmp_path / "keyword_synonyms.yaml") == Synonyms()
 
 
 def test_parse_synonyms_takes_data() -> None:
@@ -85,7 +88,7 @@ def test_reload_rereads_keyword_synonyms(root: Path) -> None:
     store.reload()
     variants = store.keyword_synonyms().variants("유기농")
     assert "친환경" in variants and "오가닉" not in variants
-    assert store.keyword_synonyms() == load_synonyms(path)
+    assert store.keyword_synonyms() == _parsed(path)
 
 
 def test_an_edited_synonym_file_is_used_on_the_next_access(root: Path) -> None:
