@@ -14,9 +14,10 @@ Speed limits are per customer id, measured below the second, and vary with the
 platform's load (Naver's API staff: about 25-30 calls a second from the API alone,
 15-20 when the advertiser's own ad-center use shares the limit); there is no daily
 cap and no Retry-After. Calls are therefore paced by a token bucket per customer id
-(`RATE_PER_SECOND` = 10, burst 1: never more than 10 calls in any second, shared by
-every client of that customer in this process), and a 429 empties the bucket and
-waits 0.5 s, 1 s, 2 s, ... before the call is tried again (`RATE_RETRIES` times).
+(`RATE_PER_SECOND` = 10, burst 1: one call every 0.1 s, shared by every client of
+that customer in this process; bench/sync_searchad.py measured at most 11 arriving in
+one second, jitter included), and a 429 empties the bucket and waits 0.5 s, 1 s,
+2 s, ... before the call is tried again (`RATE_RETRIES` times).
 
 | answer | meaning | the client |
 | --- | --- | --- |

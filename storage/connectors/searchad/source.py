@@ -37,7 +37,8 @@ Mapping of a campaign-day onto `ParsedAdDay`:
 | `convAmt` | conversion_revenue | |
 
 A day with every figure 0 is not written (nothing happened). Keyword clicks become
-search-keyword visits (keywords.py).
+search-keyword visits (keywords.py); `read_keywords=False` skips the keyword calls
+(the registered factory does so until the sync engine writes a page's keyword days).
 """
 
 from __future__ import annotations
@@ -132,8 +133,9 @@ class SearchAdSource:
 
     name = "searchad"
 
-    def __init__(self, client: SearchAdClient) -> None:
+    def __init__(self, client: SearchAdClient, *, read_keywords: bool = True) -> None:
         self.client = client
+        self.read_keywords = read_keywords
 
     def __repr__(self) -> str:
         return f"SearchAdSource({self.client!r})"
@@ -229,7 +231,7 @@ class SearchAdSource:
         today = now.astimezone(KST).date()
         first = window_start(cursor, today)
         campaigns = self.campaigns()
-        keywords = self.keywords(campaigns)
+        keywords = self.keywords(campaigns) if self.read_keywords else []
         while first <= today:
             last = min(first + dt.timedelta(days=PAGE_DAYS - 1), today)
             ad_days: list[ParsedAdDay] = []
