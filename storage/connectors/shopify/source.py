@@ -210,16 +210,20 @@ class ShopifySource:
         url = operation.get("url")
         raw = bulk_orders(self.client.download(str(url))) if url else []
         done = int(bulk.get("done") or 0)
-        for chunk in split(raw[done:], BULK_PAGE):
+        chunks = list(split(raw[done:], BULK_PAGE))
+        finished = {**state, "bulk": None, "updated_at": bulk["since"], "after": None}
+        if not chunks:
+            yield Page(cursor=dict(finished))
+        for number, chunk in enumerate(chunks, start=1):
             refunded = [str(order["id"]) for order in chunk if has_refunds(order)]
             again = self._read_orders(refunded) if refunded else {}
             current = [again.get(str(order["id"]), order) for order in chunk]
             done += len(chunk)
-            state = {**state, "bulk": {**bulk, "done": done}}
-            yield Page(cursor=dict(state), orders=orders_of(current))
-        state = {**state, "bulk": None, "updated_at": bulk["since"], "after": None}
-        yield Page(cursor=dict(state))
-        return state
+            following = (
+                finished if number == len(chunks) else {**state, "bulk": {**bulk, "done": done}}
+            )
+            yield Page(cursor=dict(following), orders=orders_of(current))
+        return finished
 
     def _run_bulk(self, horizon: str) -> str:
         data = self.client.query(
