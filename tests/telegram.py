@@ -427,6 +427,15 @@ class EmulatorClient:
             body["methods"] = list(methods)
         await self._call("POST", "/delays", json=body)
 
+    async def flood_limit(self, seconds: float | None, *, slack: float = 0.1) -> None:
+        """Telegram's per-chat flood limit: a send to a chat sooner than `seconds - slack`
+        after the last one is refused with 429 and counted in `stats()["flood_refusals"]`;
+        None turns it off."""
+        body = {} if seconds is None else {"interval_ms": round(seconds * 1000)}
+        if seconds is not None:
+            body["slack_ms"] = round(slack * 1000)
+        await self._call("POST", "/flood", json=body)
+
 
 # -- running an Application against it -----------------------------------------------------
 

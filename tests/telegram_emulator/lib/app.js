@@ -37,6 +37,7 @@ async function callMethod(store, token, methodName, req, res, log) {
     bot.calls[name] = (bot.calls[name] ?? 0) + 1;
     const params = collectParams(req);
     bot.takeFailure(name, params.chat_id);
+    bot.checkFlood(name, params.chat_id);
     const result = await handler(bot, params, { files: req.files ?? [], req, res });
     const delayMs = bot.takeDelay(name, params.chat_id);
     if (delayMs > 0) {

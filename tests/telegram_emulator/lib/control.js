@@ -224,6 +224,7 @@ function stats(bot) {
   return {
     calls: bot.calls,
     messages_sent: bot.sentCount,
+    flood_refusals: bot.floodRefusals,
     chats: bot.chats.size,
     pending_updates: bot.updates.length,
     webhook: bot.webhook ? { url: bot.webhook.url, last_error: bot.webhookError } : null,
@@ -289,6 +290,15 @@ function controlRouter(store) {
     return true;
   }));
   router.post('/:token/delays', route((bot, body) => addDelay(bot, body)));
+  router.post('/:token/flood', route((bot, body) => {
+    bot.flood = body.interval_ms ? {
+      interval_ms: nonNegative(body.interval_ms, 1000),
+      slack_ms: nonNegative(body.slack_ms, 100),
+    } : null;
+    bot.lastSendAt.clear();
+    bot.floodRefusals = 0;
+    return bot.flood;
+  }));
   router.delete('/:token/delays', route((bot) => {
     bot.delays = [];
     return true;

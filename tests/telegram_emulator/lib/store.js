@@ -87,6 +87,9 @@ class BotState extends EventEmitter {
     this.callbackQueries = new Map();
     this.failures = [];
     this.delays = []; // answers held back after the call took effect (a client timeout)
+    this.flood = null; // {interval_ms, slack_ms}: Telegram's per-chat limit, when a test asks
+    this.lastSendAt = new Map(); // chat id -> ms of the last accepted send
+    this.floodRefusals = 0;
     this.calls = {};
     this.sentCount = 0;
   }
@@ -246,6 +249,25 @@ class BotState extends EventEmitter {
     }
     const parameters = failure.retry_after === null ? undefined : { retry_after: failure.retry_after };
     throw new ApiError(failure.error_code, failure.description, parameters);
+  }
+
+  /** With a flood limit set, refuses (429, as Telegram does) a send to a chat that comes
+   * sooner than `interval_ms - slack_ms` after the last accepted one, and counts it. */
+  checkFlood(method, chatId) {
+    if (!this.flood || chatId === undefined || !/^(send|copy|forward)/.test(method)) {
+      return;
+    }
+    const key = String(chatId);
+    const now = Date.now();
+    const last = this.lastSendAt.get(key);
+    if (last !== undefined && now - last < this.flood.interval_ms - this.flood.slack_ms) {
+      this.floodRefusals += 1;
+      const retryAfter = Math.max(1, Math.ceil(this.flood.interval_ms / 1000));
+      throw new ApiError(429, `Too Many Requests: retry after ${retryAfter}`, {
+        retry_after: retryAfter,
+      });
+    }
+    this.lastSendAt.set(key, now);
   }
 
   /** Milliseconds to hold back the answer to this call (which has taken effect), or 0. */
