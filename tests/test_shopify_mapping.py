@@ -103,6 +103,7 @@ def test_refunded_voided_cancelled_and_unpaid_orders() -> None:
         }
     for unpaid in ("PENDING", "AUTHORIZED", "PARTIALLY_PAID"):
         assert store_orders(order(unpaid)) == []
+    assert store_orders({**order("PAID"), "test": True}) == []  # a Bogus Gateway order
 
 
 def test_bulk_lines_find_their_order_wherever_they_are_in_the_file() -> None:

@@ -90,6 +90,7 @@ class ShopOrder:
     cancelled_at: dt.datetime | None = None
     refunds: list[Refund] = field(default_factory=list)
     refunded_all: bool = False  # a refund of the whole amount (status REFUNDED)
+    test: bool = False  # placed with the Bogus Gateway
 
     def status(self) -> str:
         if self.financial != "PAID":
@@ -245,6 +246,7 @@ class ShopifyEmulator(Emulator):
             "updatedAt": iso(order.updated_at),
             "cancelledAt": iso(order.cancelled_at) if order.cancelled_at else None,
             "displayFinancialStatus": order.status(),
+            "test": order.test,
             "customer": (
                 {"id": order.customer[0], "displayName": order.customer[1]}
                 if order.customer

@@ -24,6 +24,7 @@ export before is updated, not doubled.
 | PAID, PARTIALLY_REFUNDED | refunded units (`refundLineItems`) refunded, the rest paid |
 | VOIDED, EXPIRED | every unit cancelled (the CSV import's rule) |
 | PENDING, AUTHORIZED, PARTIALLY_PAID | not a completed sale: not written (read again once paid) |
+| a test order (`test`, the Bogus Gateway's) | not a sale: not written |
 | another status | as PAID, logged |
 
 A refund of an amount without lines (a goodwill refund, shipping) moves no units:
@@ -137,6 +138,8 @@ def _status(order: Mapping[str, Any]) -> str | None:
     """How the order's units split: CANCELLED / REFUNDED (all of them), PAID (less the
     refunded units), None: not a completed sale."""
     financial = str(order.get("displayFinancialStatus") or "")
+    if order.get("test"):
+        return None
     if order.get("cancelledAt") or financial in ALL_CANCELLED:
         return CANCELLED
     if financial in NOT_COMPLETED:

@@ -50,6 +50,7 @@ fragment OrderFields on Order {{
   updatedAt
   cancelledAt
   displayFinancialStatus
+  test
   customer {{ id displayName }}
   lineItems(first: $lines) {{
     pageInfo {{ hasNextPage }}
@@ -144,6 +145,7 @@ def bulk_orders(created_from: str) -> str:
       updatedAt
       cancelledAt
       displayFinancialStatus
+      test
       customer {{ id displayName }}
       refunds {{ id }}
       lineItems {{ edges {{ node {{ {LINE_FIELDS} }} }} }}
