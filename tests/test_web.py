@@ -1,0 +1,264 @@
+"""The dashboard over HTTP (Starlette's TestClient, no browser): initData checked by
+hand-computed signatures, every request bound to the user's linked seller, figures
+equal to the tools' results, store strings escaped, security headers, rate limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
+
+from storage.db import session_factory
+from tests import web_store
+from tests.web_store import EVIL, NOW, OPERATOR, OTHER_USER, SHOP_USER, UNLINKED_USER, init_data
+from tools import registry
+from tools.catalog import summary_of
+from tools.context import make_context
+from tools.prompts import money
+from web import initdata
+from web import session as cookies
+from web.app import create_app
+
+
+@pytest.fixture
+def sessions(sqlite_engine: Engine) -> sessionmaker[Session]:
+    factory = session_factory(sqlite_engine)
+    with factory() as session:
+        web_store.build(session)
+    return factory
+
+
+@pytest.fixture
+def client(sessions: sessionmaker[Session]) -> Iterator[TestClient]:
+    with TestClient(create_app(web_store.config(sessions))) as test_client:
+        yield test_client
+
+
+def signed_in(client: TestClient, user_id: int) -> TestClient:
+    answer = client.post("/auth", json={"init_data": init_data(user_id)})
+    assert answer.status_code == 200, answer.text
+    return client
+
+
+def figure(page: str, name: str) -> str:
+    match = re.search(rf'data-figure="{re.escape(name)}">(.*?)</', page)
+    assert match, f"no figure {name}"
+    return re.sub(r"<[^>]+>", "", match[1])
+
+
+# -- initData -------------------------------------------------------------------------
+
+
+def test_valid_init_data_names_the_user() -> None:
+    user = initdata.validate(init_data(SHOP_USER), web_store.TOKEN, now=NOW)
+    assert (user.id, user.first_name, user.language_code) == (SHOP_USER, "Kim", "en")
+    assert user.auth_date == NOW
+
+
+def test_a_known_signature_is_accepted() -> None:
+    # the hash computed outside Python with openssl: secret = HMAC-SHA256(key "WebAppData",
+    # the token); hash = HMAC-SHA256(key secret, the sorted key=value lines but hash)
+    raw = (
+        "auth_date=1795672800&query_id=AAF-test&user=%7B%22id%22%3A+111%2C+%22first_name%22%3A"
+        "+%22Kim%22%2C+%22language_code%22%3A+%22en%22%7D"
+        "&hash=bb569702404eaed11001ae6750cec544ef8aa98185148ce03bfb2fb539a4545b"
+    )
+    assert initdata.validate(raw, web_store.TOKEN, now=NOW).id == SHOP_USER
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (init_data(SHOP_USER).replace("%22id%22%3A+111", "%22id%22%3A+222"), "forged"),
+        (init_data(SHOP_USER, token="654321:another-bot"), "forged"),
+        (init_data(SHOP_USER).rsplit("&hash=", 1)[0], "malformed"),
+        (init_data(SHOP_USER, auth_date=NOW - dt.timedelta(hours=24, seconds=1)), "stale"),
+        (init_data(SHOP_USER, auth_date=NOW + dt.timedelta(minutes=5)), "stale"),
+        ("", "malformed"),
+        ("hash=abc&hash=abc", "malformed"),
+    ],
+)
+def test_forged_stale_or_malformed_init_data_is_refused(raw: str, reason: str) -> None:
+    with pytest.raises(initdata.InitDataError) as refused:
+        initdata.validate(raw, web_store.TOKEN, now=NOW)
+    assert refused.value.reason == reason
+
+
+def test_init_data_just_inside_the_age_limit_passes() -> None:
+    raw = init_data(SHOP_USER, auth_date=NOW - dt.timedelta(hours=23, minutes=59))
+    assert initdata.validate(raw, web_store.TOKEN, now=NOW).id == SHOP_USER
+
+
+def test_auth_refuses_forged_and_stale_init_data(client: TestClient) -> None:
+    forged = init_data(SHOP_USER, token="654321:another-bot")
+    stale = init_data(SHOP_USER, auth_date=NOW - dt.timedelta(days=2))
+    assert client.post("/auth", json={"init_data": forged}).json() == {"error": "forged"}
+    assert client.post("/auth", json={"init_data": stale}).json() == {"error": "stale"}
+    assert cookies.COOKIE not in client.cookies
+    page = client.get("/today", follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (303, "/")
+
+
+# -- seller binding -------------------------------------------------------------------
+
+
+def test_today_shows_the_linked_sellers_figures(client: TestClient) -> None:
+    page = signed_in(client, SHOP_USER).get("/today").text
+    # 10:00 1 x 12,000 + 13:00 2 x 12,000; yesterday until 15:00 12,000; last week 22,000
+    assert figure(page, "revenue") == "36,000원"
+    assert figure(page, "orders") == "2"
+    assert figure(page, "units") == "3"
+    assert figure(page, "aov") == "18,000원"
+    assert figure(page, "previous-revenue") == "12,000원"
+    assert figure(page, "previous-change") == "+200.0%"
+    assert figure(page, "last_week-revenue") == "22,000원"
+    assert figure(page, "last_week-change") == "+63.6%"
+    assert "99,000" not in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?seller=2", "?seller_id=2", "?seller=other", "?chat_id=222", "?user=222", "?store=2"],
+)
+def test_no_request_parameter_reaches_another_seller(client: TestClient, query: str) -> None:
+    page = signed_in(client, SHOP_USER).get("/today" + query).text
+    assert figure(page, "revenue") == "36,000원"
+    assert "99,000" not in page and "Other" not in page
+
+
+def test_a_cookie_changed_to_another_user_is_refused(client: TestClient) -> None:
+    signed_in(client, SHOP_USER)
+    value = client.cookies[cookies.COOKIE]
+    mac = value.split(".")[1]
+    forged_body = cookies.encode(
+        cookies.Session(OTHER_USER, "en", NOW + dt.timedelta(hours=1)), b"wrong key"
+    ).split(".")[0]
+    client.cookies.clear()
+    client.cookies.set(cookies.COOKIE, f"{forged_body}.{mac}")
+    page = client.get("/today", follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (303, "/")
+
+
+def test_the_other_seller_sees_only_theirs(client: TestClient) -> None:
+    page = signed_in(client, OTHER_USER).get("/today").text
+    assert figure(page, "revenue") == "99,000원"
+    assert "36,000" not in page
+
+
+def test_an_unlinked_user_is_told_how_to_link(client: TestClient) -> None:
+    page = signed_in(client, UNLINKED_USER).get("/today")
+    assert page.status_code == 403
+    assert "send /link CODE to the bot in a private chat" in page.text
+
+
+def test_operators_see_every_sellers_status(client: TestClient) -> None:
+    signed_in(client, OPERATOR)
+    assert client.get("/today", follow_redirects=False).headers["location"] == "/ops"
+    page = client.get("/ops").text
+    assert 'data-seller="other"' in page and 'data-seller="shop"' in page
+    assert signed_in(client, SHOP_USER).get("/ops").status_code == 403
+
+
+# -- figures from the tools -----------------------------------------------------------
+
+
+def test_pages_show_the_tools_figures(sessions: sessionmaker[Session], client: TestClient) -> None:
+    config = web_store.config(sessions)
+    ctx = make_context(
+        sessions,
+        seller_id=1,
+        now=NOW,
+        lang="en",
+        settings=config.settings,
+        prompts=config.prompts,
+    )
+    sales = summary_of(
+        registry.run(ctx, "sales_report", {"start": "2026-11-26", "end": "2026-11-26"})
+    )
+    page = signed_in(client, SHOP_USER).get("/today").text
+    assert figure(page, "revenue") == money(sales["revenue"], "KRW")
+    assert figure(page, "previous-revenue") == money(sales["previous"]["revenue"], "KRW")
+
+    week = summary_of(
+        registry.run(ctx, "sales_report", {"start": "2026-11-19", "end": "2026-11-25"})
+    )
+    page = client.get("/today?period=last_7_days").text
+    assert figure(page, "dates") == "2026-11-19 ~ 2026-11-25"
+    # 11-19: 22,000; 11-25: 12,000
+    assert figure(page, "revenue") == money(week["revenue"], "KRW") == "34,000원"
+
+    top = summary_of(
+        registry.run(ctx, "top_products", {"start": "2026-11-19", "end": "2026-11-25", "limit": 5})
+    )
+    products = client.get("/products").text
+    shown = re.findall(r'data-figure="revenue">([^<]*)<', products)
+    assert shown[: len(top["items"])] == [money(i["revenue"], "KRW") for i in top["items"]]
+    assert shown[:2] == ["24,000원", "10,000원"]
+
+
+def test_an_unknown_period_falls_back_to_the_pages_default(client: TestClient) -> None:
+    page = signed_in(client, SHOP_USER).get("/today?period=2026-01-01'--").text
+    assert figure(page, "dates") == "2026-11-26"
+
+
+def test_a_product_name_with_html_renders_as_text(client: TestClient) -> None:
+    page = signed_in(client, SHOP_USER).get("/products").text
+    assert "&lt;b&gt;Mug&lt;/b&gt;&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert EVIL not in page and "<script>alert" not in page
+
+
+@pytest.mark.parametrize("page", ["today", "products", "ads", "customers", "keywords", "alerts"])
+def test_every_page_renders_with_security_headers(client: TestClient, page: str) -> None:
+    answer = signed_in(client, SHOP_USER).get(f"/{page}")
+    assert answer.status_code == 200
+    csp = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "default-src 'none'" in csp
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert web_store.TOKEN not in answer.text and "TEST-token" not in answer.text
+
+
+# -- sign-in, development login and rate limits ----------------------------------------
+
+
+def test_the_cookie_is_http_only(client: TestClient) -> None:
+    answer = client.post("/auth", json={"init_data": init_data(SHOP_USER)})
+    assert "httponly" in answer.headers["set-cookie"].lower()
+
+
+def test_dev_login_only_when_enabled_and_from_loopback(sessions: sessionmaker[Session]) -> None:
+    off = TestClient(create_app(web_store.config(sessions)), client=("127.0.0.1", 5000))
+    assert off.get(f"/dev-login?user={SHOP_USER}", follow_redirects=False).status_code == 404
+    app = create_app(web_store.config(sessions, dev_login=True))
+    remote = TestClient(app, client=("203.0.113.5", 5000))
+    assert remote.get(f"/dev-login?user={SHOP_USER}", follow_redirects=False).status_code == 404
+    local = TestClient(app, client=("127.0.0.1", 5000))
+    proxied = local.get(
+        f"/dev-login?user={SHOP_USER}",
+        headers={"X-Forwarded-For": "203.0.113.5"},
+        follow_redirects=False,
+    )
+    assert proxied.status_code == 404
+    assert local.get(f"/dev-login?user={SHOP_USER}", follow_redirects=False).status_code == 303
+    assert figure(local.get("/today").text, "revenue") == "36,000원"
+
+
+def test_pages_are_rate_limited_per_user(sessions: sessionmaker[Session]) -> None:
+    app = create_app(web_store.config(sessions, page_rate=0.001, page_burst=2))
+    first, second = TestClient(app), TestClient(app)
+    signed_in(first, SHOP_USER)
+    signed_in(second, OTHER_USER)
+    assert [first.get("/today").status_code for _ in range(3)] == [200, 200, 429]
+    assert second.get("/today").status_code == 200
+
+
+def test_static_files_are_our_own(client: TestClient) -> None:
+    script = client.get("/static/app.js")
+    assert script.status_code == 200 and "tgWebAppData" in script.text
+    assert client.get("/static/app.py").status_code == 404
+    assert Path("web/static/app.js").read_text() == script.text
