@@ -34,7 +34,7 @@ from tests.advisor_store import NOW, build_store
 from tests.factories import local, make_order, make_product, make_seller, make_visit
 from tests.test_nudges import _ad, _drop
 from tools.advisor import Advisor
-from tools.catalog._charts import money_values
+from tools.catalog._charts import major_units
 from tools.catalog._labels import label
 from tools.prompts import PromptStore
 
@@ -106,16 +106,20 @@ def test_a_krw_stores_sales_answer_keeps_the_won_shorthand(advisor: Advisor) -> 
 
 
 def test_chart_amounts_are_in_the_major_unit_and_labelled_with_the_currency() -> None:
-    assert money_values([150_949_633, 1_250], "GBP") == [1_509_496.33, 12.5]
-    assert money_values([49_000], "KRW") == [49_000.0]
-    assert money_values([980], "JPY") == [980.0]
+    assert major_units(150_949_633, "GBP") == 1_509_496.33
+    assert (major_units(49_000, "KRW"), major_units(980, "JPY")) == (49_000.0, 980.0)
     prompts = PromptStore()
-    assert [label(prompts, lang, f"unit.{c}") for lang in ("ko", "en") for c in ("KRW", "GBP")] == [
-        "원",
-        "GBP",
-        "KRW",
-        "GBP",
-    ]
+    units = [label(prompts, lang, "unit.money", c) for lang in ("ko", "en") for c in ("KRW", "GBP")]
+    assert units == ["원", "GBP", "KRW", "GBP"]
+
+
+def test_a_gbp_stores_sales_chart_plots_pounds(advisor: Advisor) -> None:
+    week = {"start": "2026-11-20", "end": "2026-11-26"}
+    chart = advisor.run("sales_report", week, seller_id=TEA_HOUSE, lang="en", now=NOW).chart
+    assert chart is not None and chart.y_label == "GBP"
+    answer = advisor.run("sales_report", week, seller_id=TEA_HOUSE, lang="en", now=NOW)
+    (total,) = [c.result["totals"]["revenue"] for c in answer.calls]
+    assert sum(next(iter(chart.series.values()))) == pytest.approx(total / 100)
 
 
 # -- alerts_report: the alerts sent, with their figures ---------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from storage.importing.values import minor_unit_exponent
@@ -26,9 +25,8 @@ def fit(values: list[float], length: int) -> list[float]:
     return (values + [0.0] * length)[:length]
 
 
-def money_values(amounts: Iterable[int | float], currency: str) -> list[float]:
-    """Amounts in the currency's minor unit as numbers of its major unit, for a chart's
-    axis (150949633 GBP pence -> 1509496.33 pounds; won stay won); the axis is labelled
-    with `unit.<currency>` (prompts/answers/_labels: 원, or the ISO code)."""
-    scale = 10 ** minor_unit_exponent(currency)
-    return [float(amount) / scale for amount in amounts]
+def major_units(amount: int | float, currency: str) -> float:
+    """An amount in the currency's minor unit as a number of its major unit, for a
+    chart's axis (150949633 GBP pence -> 1509496.33 pounds; won stay won); the axis is
+    labelled `unit.money` with the currency (prompts/answers/_labels: 원, or the code)."""
+    return float(amount) / 10 ** minor_unit_exponent(currency)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.importing.values import minor_unit_exponent
-
 
 def display_name(item: Any, lang: str) -> str:
     """A product's name in the answer's language: its English name in English answers
@@ -22,9 +20,3 @@ def compared_summary(compared: Any) -> dict[str, Any]:
         "end": compared.end.isoformat(),
         **({"cut_at": compared.cut_at.isoformat()} if compared.cut_at else {}),
     }
-
-
-def major_units(amount: int, currency: str) -> float:
-    """An amount in a currency's minor unit as a number of its major unit (pence to
-    pounds; won stay won), for a chart's axis."""
-    return float(amount) / 10 ** minor_unit_exponent(currency)

@@ -12,9 +12,9 @@ from analytics.common import Result, Window
 from tools.answer import Button, Chart
 from tools.catalog._args import ButtonCode, PeriodArgs
 from tools.catalog._base import Question, Tool, ToolRun, named, require_window
-from tools.catalog._charts import MAX_CHART_ITEMS
+from tools.catalog._charts import MAX_CHART_ITEMS, major_units
 from tools.catalog._labels import label
-from tools.catalog._products import display_name, major_units
+from tools.catalog._products import display_name
 from tools.catalog._steps import same_period
 from tools.catalog._summary import MAX_ITEMS, drop_empty, relative, rounded
 

@@ -13,7 +13,7 @@ from analytics.common import Result, Window
 from tools.answer import Button, Chart
 from tools.catalog._args import CATEGORY_CODE, PeriodArgs
 from tools.catalog._base import Question, Tool, ToolRun, named, require_window
-from tools.catalog._charts import fit, series_labels
+from tools.catalog._charts import fit, major_units, series_labels
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
 from tools.catalog._summary import at_most, dig, drop_empty, relative, rounded
@@ -104,16 +104,21 @@ class SalesReport(Tool[SalesReportArgs]):
             return None
         lang, prompts = ctx.lang, ctx.prompts
         labels = series_labels(result)
-        series = {label(prompts, lang, "series.current"): [float(b.revenue) for b in result.series]}
+        currency = result.currency
+        series = {
+            label(prompts, lang, "series.current"): [
+                major_units(b.revenue, currency) for b in result.series
+            ]
+        }
         series[label(prompts, lang, f"series.{result.previous.basis}")] = fit(
-            [float(b.revenue) for b in result.previous.series], len(labels)
+            [major_units(b.revenue, currency) for b in result.previous.series], len(labels)
         )
         return Chart(
             "line",
             label(prompts, lang, "chart.sales_trend"),
             labels,
             series,
-            label(prompts, lang, f"unit.{result.currency}"),
+            label(prompts, lang, "unit.money", currency),
         )
 
     def details(self, run: ToolRun, ctx: TurnContext) -> Button | None:
