@@ -5,7 +5,8 @@
 
 Both parts run against the local Commerce API (tests/emulators/naver_commerce.py)
 in this process, and write through the sync engine (storage.connectors.sync) into a
-fresh SQLite file (or `--database-url`, e.g. PostgreSQL), migrated by Alembic.
+fresh SQLite file (or `--database-url`, e.g. PostgreSQL), migrated by Alembic; on
+SQLite the threads of the round take turns for the transactions (one writer).
 
 1. Backfill: one seller with `--product-orders` product orders paid over the
    90-day window (7 in 10 orders of one product, the rest of two; 5% cancelled,
@@ -32,9 +33,13 @@ import random
 import resource
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -62,12 +67,31 @@ def item(rng: random.Random) -> Item:
     return Item(product_id, name, rng.choice((1, 1, 1, 2, 3)), price)
 
 
+class OneWriter:
+    """Sessions of a SQLite file for many threads: one transaction at a time (SQLite
+    has one writer; the calls between pages run in parallel, outside of it)."""
+
+    def __init__(self, sessions: Any) -> None:
+        self.sessions, self.lock = sessions, threading.RLock()
+
+    @contextmanager
+    def begin(self) -> Iterator[Any]:
+        with self.lock, self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def __call__(self) -> Iterator[Any]:
+        with self.lock, self.sessions() as session:
+            yield session
+
+
 def make_sessions(url: str | None):  # type: ignore[no-untyped-def]
     if url is None:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='bench-sync-')}/store.db"
     engine = make_engine(url)
     upgrade(engine)
-    return session_factory(engine)
+    sessions = session_factory(engine)
+    return OneWriter(sessions) if url.startswith("sqlite") else sessions
 
 
 def new_seller(sessions, slug: str) -> int:  # type: ignore[no-untyped-def]

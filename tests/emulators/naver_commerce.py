@@ -34,6 +34,7 @@ answers 429 GW.RATE_LIMIT above it, counted in `refused`.
 from __future__ import annotations
 
 import base64
+import bisect
 import datetime as dt
 import itertools
 import time
@@ -82,6 +83,20 @@ class App:
     secret: str
     product_orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     products: list[dict[str, Any]] = field(default_factory=list)
+    _sorted: dict[str, list[tuple[dt.datetime, str]]] = field(default_factory=dict)
+
+    def between(self, key: str, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        """Product orders with `start <= po[key] <= end`, by (po[key], id): an index
+        kept until the next change, so a call does not scan the whole store."""
+        if key not in self._sorted:
+            self._sorted[key] = sorted((po[key], i) for i, po in self.product_orders.items())
+        index = self._sorted[key]
+        low = bisect.bisect_left(index, (start, ""))
+        high = bisect.bisect_right(index, (end, "\uffff"))
+        return [self.product_orders[i] for _, i in index[low:high]]
+
+    def changed(self) -> None:
+        self._sorted.clear()
 
 
 @dataclass
@@ -151,6 +166,7 @@ class NaverCommerce(Emulator):
                 "item": item,
             }
             ids.append(product_order_id)
+        app.changed()
         return ids
 
     def change(
@@ -164,6 +180,7 @@ class NaverCommerce(Emulator):
         claim: str | None = None,
     ) -> None:
         """A later change of a product order (its last change becomes `at`)."""
+        self.apps[client_id].changed()
         row = self.apps[client_id].product_orders[product_order_id]
         row["productOrderStatus"] = status
         row["lastChangedDate"] = at
@@ -318,17 +335,11 @@ class NaverCommerce(Emulator):
             return _error(400, "104139", "조회 가능한 날짜 범위를 초과하였습니다.")
         limit = min(int(request.arg("limitCount") or MAX_ROWS), MAX_ROWS)
         sequence = request.arg("moreSequence")
-        rows = sorted(
-            (
-                po
-                for po in app.product_orders.values()
-                if start <= po["lastChangedDate"] <= end
-                and not (
-                    sequence and po["lastChangedDate"] == start and po["productOrderId"] < sequence
-                )
-            ),
-            key=lambda po: (po["lastChangedDate"], po["productOrderId"]),
-        )
+        rows = [
+            po
+            for po in app.between("lastChangedDate", start, end)
+            if not (sequence and po["lastChangedDate"] == start and po["productOrderId"] < sequence)
+        ]
         page, rest = rows[:limit], rows[limit:]
         data: dict[str, Any] = {
             "lastChangeStatuses": [
@@ -368,10 +379,7 @@ class NaverCommerce(Emulator):
         if size > MAX_ROWS:
             return _invalid("pageSize", "최대 300입니다.")
         page = int(request.arg("page") or 1)
-        rows = sorted(
-            (po for po in app.product_orders.values() if start <= po["paymentDate"] <= end),
-            key=lambda po: (po["paymentDate"], po["productOrderId"]),
-        )
+        rows = app.between("paymentDate", start, end)
         chosen = rows[(page - 1) * size : page * size]
         return _ok(
             {
