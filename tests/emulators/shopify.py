@@ -380,6 +380,8 @@ class ShopifyEmulator(Emulator):
             return "productVariants", 2.0 + 3 * int(variables["first"])
         if "query Check" in document:
             return "check", 4.0
+        if "query Refunds" in document:
+            return "refunds", float(len(variables["ids"]) * (4 + 2 * lines))
         if "nodes(" in document:
             return "nodes", float(len(variables["ids"]) * order_cost(lines))
         if "orders(" in document:
@@ -397,6 +399,14 @@ class ShopifyEmulator(Emulator):
             nodes = [self._order(order, lines) if order else None for order in found]
             actual = sum(order_cost(min(len(o.lines), lines)) for o in found if o)
             return {"nodes": nodes}, float(max(actual, 1))
+        if root == "refunds":
+            found = [self.orders.get(str(gid)) for gid in variables["ids"]]
+            refunds = [
+                {"id": o.id, "refunds": self._order(o, lines)["refunds"]} if o else None
+                for o in found
+            ]
+            units = sum(len(r.units) for o in found if o for r in o.refunds)
+            return {"nodes": refunds}, float(max(4 * len(refunds) + 2 * units, 1))
         if root == "productVariants":
             return self._variants(variables)
         if root == "bulkOperationRunQuery":

@@ -16,6 +16,7 @@ ORDER_PAGE = 8
 LINES = 15
 MANY_LINES = 150
 VARIANT_PAGE = 100
+REFUND_PAGE = 25  # orders whose refunds one query reads: 25 x 34 = 850 points
 
 
 def order_cost(lines: int) -> int:
@@ -25,6 +26,11 @@ def order_cost(lines: int) -> int:
 
 def orders_cost(first: int, lines: int) -> int:
     return 2 + first * order_cost(lines)
+
+
+def refunds_cost(orders: int, lines: int) -> int:
+    """The requested cost of the refunds (up to `lines` lines each) of `orders` orders."""
+    return orders * (1 + 1 + 2 + 2 * lines)
 
 
 def variants_cost(first: int) -> int:
@@ -97,6 +103,24 @@ query OrderNodes($ids: [ID!]!, $lines: Int!) {
     + ORDER_FIELDS
 )
 
+REFUNDS = """
+query Refunds($ids: [ID!]!, $lines: Int!) {
+  nodes(ids: $ids) {
+    ... on Order {
+      id
+      refunds {
+        id
+        createdAt
+        refundLineItems(first: $lines) {
+          pageInfo { hasNextPage }
+          edges { node { quantity lineItem { id } } }
+        }
+      }
+    }
+  }
+}
+"""
+
 BULK_RUN = """
 mutation RunBulk($query: String!) {
   bulkOperationRunQuery(query: $query) {
@@ -133,7 +157,8 @@ def bulk_orders(created_from: str) -> str:
     """The bulk backfill's query: every order created since `created_from` with its
     lines (a nested connection: one JSONL line each, with `__parentId`) and its
     refunds' ids only (a connection inside the refunds list is not allowed in a
-    bulk query: orders with refunds are read again through `ORDER_NODES`)."""
+    bulk query: the refunds of the orders that have some are read through
+    `REFUNDS`)."""
     return f"""
 {{
   orders(query: "created_at:>='{created_from}'") {{

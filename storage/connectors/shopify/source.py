@@ -8,7 +8,7 @@
    1 s growing to 10 s; a longer run ends the sync with "unavailable" and the next
    sync polls the same operation), downloads the JSONL and writes `BULK_PAGE` orders
    a page. A bulk query cannot read the refunds' lines, so the orders it lists with
-   refunds are read again through `nodes(ids:)` before they are written.
+   refunds get their refunds' lines through `nodes(ids:)` before they are written.
 2. **Changes** (every later sync, and right after the backfill): `orders(query:
    "updated_at:>='…' created_at:>='horizon'", sortKey: UPDATED_AT)`, `ORDER_PAGE`
    orders a page with their lines and refunds, paging on with the page's
@@ -215,9 +215,7 @@ class ShopifySource:
         if not chunks:
             yield Page(cursor=dict(finished))
         for number, chunk in enumerate(chunks, start=1):
-            refunded = [str(order["id"]) for order in chunk if has_refunds(order)]
-            again = self._read_orders(refunded) if refunded else {}
-            current = [again.get(str(order["id"]), order) for order in chunk]
+            current = self._with_refunds(chunk)
             done += len(chunk)
             following = (
                 finished if number == len(chunks) else {**state, "bulk": {**bulk, "done": done}}
@@ -252,21 +250,31 @@ class ShopifySource:
             BULK_RUNNING.format(shop=self.shop, count=operation.get("objectCount") or 0),
         )
 
-    def _read_orders(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """These orders as they are now, with their refunds' lines (deleted ones left out)."""
-        found: dict[str, dict[str, Any]] = {}
-        for batch in split(list(ids), queries.ORDER_PAGE):
+    def _with_refunds(self, chunk: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The bulk's orders with their refunds' lines, read for the orders that have
+        refunds (`REFUND_PAGE` orders a query); an order with a refund of more lines
+        than a page holds is read again whole."""
+        ids = [str(order["id"]) for order in chunk if has_refunds(order)]
+        refunds: dict[str, Any] = {}
+        for batch in split(ids, queries.REFUND_PAGE):
             data = self.client.query(
-                "order_nodes",
-                queries.ORDER_NODES,
+                "refunds",
+                queries.REFUNDS,
                 {"ids": list(batch), "lines": queries.LINES},
-                cost=len(batch) * queries.order_cost(queries.LINES),
+                cost=queries.refunds_cost(len(batch), queries.LINES),
             )
-            for node in data.get("nodes") or []:
-                if node:
-                    whole = self._whole(node)
-                    found[str(whole["id"])] = whole
-        return found
+            refunds.update(
+                (str(node["id"]), node["refunds"]) for node in data.get("nodes") or [] if node
+            )
+        current = []
+        for order in chunk:
+            key = str(order["id"])
+            if key not in refunds:
+                current.append(order)
+                continue
+            order = {**order, "refunds": refunds[key]}
+            current.append(self._whole(order))
+        return current
 
     def _whole(self, order: dict[str, Any]) -> dict[str, Any]:
         """`order`, read again alone with up to `MANY_LINES` lines when its page cut them."""
