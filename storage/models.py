@@ -243,7 +243,38 @@ class Visit(Base):
     )
 
 
+class InquiryStatus(StrEnum):
+    """Where a customer inquiry is in the answer loop (changed only by
+    storage.inquiry_outbox). Imported or seeded rows are `imported`: not in the loop."""
+
+    IMPORTED = "imported"  # history (an import, the demo seed): only a past answer
+    NEW = "new"  # came in, no draft yet
+    DRAFTED = "drafted"  # a draft is written; its card is not sent yet
+    NOTIFIED = "notified"  # its card with the draft is in the seller's chat
+    APPROVED = "approved"  # the seller's answer is in the outbox (inquiry_answers)
+    ANSWERED = "answered"  # posted by us
+    ELSEWHERE = "elsewhere"  # answered outside the bot (the platform, the chat itself)
+    SKIPPED = "skipped"  # the seller chose not to answer here
+
+
+INQUIRY_STATUS_CHECK = "status IN ({})".format(", ".join(f"'{status}'" for status in InquiryStatus))
+
+
+def _status_enum(enum: type[StrEnum]) -> Enum:
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,  # a named CHECK in __table_args__
+        length=16,
+        values_callable=lambda statuses: [status.value for status in statuses],
+    )
+
+
 class Inquiry(Base):
+    """A customer's question and its answer. Migration 0008 added the answer loop:
+    where it came from (`source`, its id there, the conversation to answer in:
+    `reply_to`), the order it concerns, the draft the seller saw and its status."""
+
     __tablename__ = "inquiries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -253,6 +284,27 @@ class Inquiry(Base):
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[dt.datetime | None]
+    source: Mapped[str] = mapped_column(String(32), default="import", server_default="import")
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    customer: Mapped[str | None] = mapped_column(String(200))
+    reply_to: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[InquiryStatus] = mapped_column(
+        _status_enum(InquiryStatus),
+        default=InquiryStatus.IMPORTED,
+        server_default=InquiryStatus.IMPORTED.value,
+    )
+    draft: Mapped[str | None] = mapped_column(Text)
+    draft_meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    needs_check: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    drafted_at: Mapped[dt.datetime | None]
+    notified_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("seller_id", "source", "external_id", name="uq_inquiries_source_ext"),
+        Index("ix_inquiries_status", "status", "seller_id"),
+        CheckConstraint(INQUIRY_STATUS_CHECK, name="ck_inquiries_status"),
+    )
 
 
 class AlertStatus(StrEnum):
@@ -529,3 +581,88 @@ class SourceAccount(Base):
     __table_args__ = (
         UniqueConstraint("seller_id", "source", name="uq_source_accounts_seller_source"),
     )
+
+
+class AnswerStatus(StrEnum):
+    """An approved answer on its way out (changed only by storage.inquiry_outbox)."""
+
+    PENDING = "pending"  # approved, not posted yet
+    POSTING = "posting"  # claimed and committed just before its own post
+    POSTED = "posted"
+    FAILED = "failed"  # the platform refused it (the draft is kept: the seller may retry)
+    ANSWERED = "answered"  # the question was answered elsewhere first: not posted
+    UNKNOWN = "unknown"  # cut off mid-post where the platform cannot be re-read: not resent
+
+
+ANSWER_STATUS_CHECK = "status IN ({})".format(", ".join(f"'{status}'" for status in AnswerStatus))
+
+
+class InquiryAnswer(Base):
+    """The answer outbox (migration 0008): an approved answer is written here before it
+    is posted; posting claims the row (pending -> posting, compare-and-set)."""
+
+    __tablename__ = "inquiry_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved_by: Mapped[int | None] = mapped_column(BigInteger)  # the chat that approved
+    status: Mapped[AnswerStatus] = mapped_column(
+        _status_enum(AnswerStatus), default=AnswerStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[dt.datetime | None]
+    posted_at: Mapped[dt.datetime | None]
+    posted_ref: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_inquiry_answers_status", "status", "inquiry_id"),
+        CheckConstraint(ANSWER_STATUS_CHECK, name="ck_inquiry_answers_status"),
+    )
+
+
+class InquiryCard(Base):
+    """A message with an inquiry's draft in a seller's chat (its buttons act on it)."""
+
+    __tablename__ = "inquiry_cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_inquiry_cards_inquiry", "inquiry_id"),)
+
+
+class BusinessConnection(Base):
+    """A Telegram Business account connected to the bot (`business_connection`
+    updates): the seller it belongs to (the linked chat of its owner) and its rights."""
+
+    __tablename__ = "business_connections"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # Telegram's id
+    seller_id: Mapped[int | None] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    user_chat_id: Mapped[int] = mapped_column(BigInteger)
+    can_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class InquirySettings(Base):
+    """A seller's inquiry switches: drafts to their chat (on by default) and answers
+    without asking for FAQ-like questions (off by default)."""
+
+    __tablename__ = "inquiry_settings"
+
+    seller_id: Mapped[int] = mapped_column(
+        ForeignKey("sellers.id", ondelete="CASCADE"), primary_key=True
+    )
+    drafts_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    auto_answer: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -297,6 +297,60 @@ class EmulatorClient:
         chats = [{"chat_id": chat_id, "language_code": language_code} for chat_id in chat_ids]
         await self._call("POST", "/chats", json={"chats": chats})
 
+    # Telegram Business (tests/telegram_emulator/lib/business.js)
+
+    async def connect_business(
+        self,
+        connection_id: str,
+        owner_id: int,
+        *,
+        can_reply: bool = True,
+        is_enabled: bool = True,
+        language_code: str | None = "ko",
+    ) -> dict[str, Any]:
+        """The business account of `owner_id` connects the bot (or changes its rights, or
+        disconnects with `is_enabled=False`): a `business_connection` update."""
+        body: dict[str, Any] = {
+            "id": connection_id,
+            "user_id": owner_id,
+            "user_chat_id": owner_id,
+            "can_reply": can_reply,
+            "is_enabled": is_enabled,
+        }
+        if language_code is not None:
+            body["language_code"] = language_code
+        update: dict[str, Any] = await self._call("POST", "/business_connections", json=body)
+        return update
+
+    async def send_business_message(
+        self,
+        connection_id: str,
+        customer_id: int,
+        text: str,
+        *,
+        first_name: str | None = None,
+        from_owner: bool = False,
+        age: float = 0.0,
+    ) -> dict[str, Any]:
+        """Customer `customer_id` writes to the business account (or its owner writes in
+        that chat, `from_owner`), `age` seconds ago: a `business_message` update."""
+        body: dict[str, Any] = {
+            "connection_id": connection_id,
+            "chat_id": customer_id,
+            "text": text,
+            "from_owner": from_owner,
+            "age_s": age,
+        }
+        if first_name is not None:
+            body["first_name"] = first_name
+        update: dict[str, Any] = await self._call("POST", "/business_messages", json=body)
+        return update
+
+    async def business_replies(self, connection_id: str, customer_id: int) -> list[str]:
+        """The texts the bot sent in that business chat, in order."""
+        log = await self._call("GET", f"/business_chats/{connection_id}/{customer_id}")
+        return [message["text"] for message in log["bot_messages"]]
+
     # what the bot did
 
     async def chat(self, chat_id: int) -> ChatLog:

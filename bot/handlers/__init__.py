@@ -3,10 +3,25 @@ and renders the reply. `register` adds them all in the order they must match."""
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    BusinessConnectionHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import BotApplication
-from bot.handlers import buttons, commands, errors, linking, operators, questions
+from bot.handlers import (
+    business,
+    buttons,
+    commands,
+    errors,
+    inquiries,
+    linking,
+    operators,
+    questions,
+)
 
 # Commands shown in Telegram's menu (set_my_commands, ko and en), in this order;
 # descriptions are prompts/messages.<lang>.yaml `bot.commands.<name>`.
@@ -46,6 +61,15 @@ def register(application: BotApplication) -> None:
     }
     for name, callback in routes.items():
         application.add_handler(CommandHandler(name, callback, filters=messages))
+    # the inquiry loop: an edited answer comes before any other handler sees the text
+    application.add_handler(
+        MessageHandler(messages & filters.TEXT & ~filters.COMMAND, inquiries.on_text), group=-1
+    )
+    application.add_handler(BusinessConnectionHandler(business.on_connection))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.BUSINESS_MESSAGE, business.on_message)
+    )
+    application.add_handler(CallbackQueryHandler(inquiries.on_press, pattern=inquiries.PATTERN))
     application.add_handler(CallbackQueryHandler(buttons.on_button))
     application.add_handler(MessageHandler(messages & filters.COMMAND, errors.unknown_command))
     application.add_handler(

@@ -13,6 +13,7 @@ const { imageInfo, MIME_TYPES } = require('./media');
 const { has, integer, string, boolean, json } = require('./params');
 const { unixTime } = require('./store');
 const { startDelivery } = require('./webhook');
+const business = require('./business');
 
 const TEXT_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;
@@ -186,6 +187,9 @@ function markEdited(bot, chat, message, record) {
 // -- sending -----------------------------------------------------------------------------
 
 function sendMessage(bot, params) {
+  if (has(params, 'business_connection_id')) {
+    return business.sendBusinessMessage(bot, params, messageText(params), replyMarkup(params));
+  }
   const chat = bot.sendTarget(params.chat_id);
   const content = messageText(params);
   const markup = replyMarkup(params);
@@ -619,6 +623,7 @@ const METHODS = {
   setChatMenuButton: accept,
   getFile,
   getChat,
+  getBusinessConnection: business.getBusinessConnection,
 };
 
 /** Telegram method names are case-insensitive: lower-cased name -> [canonical name, handler]. */

@@ -9,6 +9,7 @@
 const express = require('express');
 const { ApiError, badRequest } = require('./errors');
 const { unixTime } = require('./store');
+const business = require('./business');
 
 const COMMAND = /(^|\s)(\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{1,32})?)(?=$|[^A-Za-z0-9_@])/g;
 const WAIT_LIMIT_MS = 60_000;
@@ -282,6 +283,9 @@ function controlRouter(store) {
       sendError(res, error);
     }
   });
+  router.post('/:token/business_connections', route((bot, body) => business.connect(bot, body)));
+  router.post('/:token/business_messages', route((bot, body) => business.businessMessage(bot, body)));
+  router.get('/:token/business_chats/:connectionId/:chatId', route((bot, _body, req) => business.businessChatLog(bot, req.params.connectionId, req.params.chatId)));
   router.get('/:token/messages', route((bot) => allMessages(bot)));
   router.get('/:token/commands', route((bot) => [...bot.commands.values()]));
   router.post('/:token/failures', route((bot, body) => addFailure(bot, body)));

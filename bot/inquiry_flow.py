@@ -1,0 +1,262 @@
+"""The inquiry loop in Telegram: drafts to the seller as cards, answers out, outcomes back.
+
+`run_loop` (after a Business message, after an approval, and on the delivery job):
+
+1. drafts every new inquiry (tools.inquiries.loop.draft_waiting, in a worker thread);
+2. sends cards: for each seller with drafts, unless their inquiry switch is off or it
+   is their quiet hours (the drafts wait), at most `OPEN_CARDS` cards wait for a
+   button at once; more waiting become one note ("N more"), not a flood, and are
+   sent as the seller handles the ones shown;
+3. posts the approved answers (tools.inquiries.loop.post_answers) and tells the
+   chat that approved each what happened: 보냈어요 with the text, or why not.
+
+One run at a time per Services (`_LOCKS`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
+from telegram.ext import ExtBot
+
+from bot.business_source import SOURCE as BUSINESS
+from bot.business_source import BusinessSource
+from bot.replies import send_chunks
+from bot.services import Services
+from bot.telegram_text import plain_chunks
+from storage import inquiry_outbox as outbox
+from storage.models import ChatLink, Inquiry, Order, Product, Seller
+from tools.inquiries.loop import PostReport, draft_waiting, post_answers, post_one, recover_posting
+from tools.inquiries.sources import InquirySource
+from tools.retrieval.service import Retrieval, RetrievalHandle
+
+log = logging.getLogger(__name__)
+
+OPEN_CARDS = 3  # cards waiting for a button per seller at once
+PREFIX = "q1"  # callback_data of the inquiry buttons: q1|<action>|<inquiry id>
+_LOCKS: dict[int, asyncio.Lock] = {}
+_RETRIEVALS: dict[int, RetrievalHandle] = {}
+
+
+def retrieval_of(services: Services) -> Retrieval:
+    """The advisor's retrieval when it has one (one index per process), else our own."""
+    handle = getattr(services.advisor, "_retrieval", None)
+    if not isinstance(handle, RetrievalHandle):
+        handle = _RETRIEVALS.setdefault(
+            id(services),
+            RetrievalHandle(services.settings, services.sessions, prompts=services.prompts),
+        )
+    return handle.get()
+
+
+def sources_for(services: Services, bot: ExtBot[None]) -> dict[str, InquirySource]:
+    """Every place answers are posted to (the Naver Commerce source joins here)."""
+    return {BUSINESS: BusinessSource(services, bot)}
+
+
+def keyboard(services: Services, lang: str, inquiry_id: int) -> InlineKeyboardMarkup:
+    def button(key: str, action: str) -> InlineKeyboardButton:
+        label = services.text(f"inquiry.buttons.{key}", lang)
+        return InlineKeyboardButton(label, callback_data=f"{PREFIX}|{action}|{inquiry_id}")
+
+    return InlineKeyboardMarkup([[button("send", "s"), button("edit", "e")], [button("skip", "k")]])
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    inquiry_id: int
+    params: dict[str, Any]
+
+
+def card_params(session: Session, inquiry: Inquiry) -> dict[str, Any]:
+    """What a card shows (plain text; escaped when sent)."""
+    product = session.get(Product, inquiry.product_id) if inquiry.product_id else None
+    order = session.get(Order, inquiry.order_id) if inquiry.order_id else None
+    meta = inquiry.draft_meta or {}
+    warning = ""
+    if inquiry.source == BUSINESS:
+        found = outbox.connection(
+            session, str((inquiry.reply_to or {}).get("business_connection_id"))
+        )
+        if found is None or not found.is_enabled:
+            warning = "disconnected"
+        elif not found.can_reply:
+            warning = "no_rights"
+    return {
+        "source": inquiry.source,
+        "customer": inquiry.customer or "",
+        "question": inquiry.question,
+        "product": product.name if product else "",
+        "order": order.external_id if order else "",
+        "order_status": order.status if order else "",
+        "draft": inquiry.draft or "",
+        "checks": list(meta.get("checks", [])),
+        "unknown": not meta.get("knows", True),
+        "warning": warning,
+    }
+
+
+def card_text(services: Services, lang: str, params: dict[str, Any]) -> str:
+    warning = params.get("warning") or ""
+    shown = dict(params)
+    shown["source"] = services.text(f"inquiry.sources.{params['source']}", lang)
+    shown["warning"] = services.text(f"inquiry.connection.{warning}", lang) if warning else ""
+    return services.text("inquiry.card", lang, **shown)
+
+
+def _linked(session: Session, seller_id: int) -> list[tuple[int, str | None]]:
+    return [
+        (int(row.chat_id), row.language)
+        for row in session.execute(
+            select(ChatLink.chat_id, ChatLink.language)
+            .where(ChatLink.seller_id == seller_id)
+            .order_by(ChatLink.id)
+        )
+    ]
+
+
+def _quiet(services: Services, zone: ZoneInfo, now: dt.datetime) -> bool:
+    hour = now.astimezone(zone).hour
+    start, end = services.options.quiet_start, services.options.quiet_end
+    return start <= hour or hour < end if start > end else start <= hour < end
+
+
+@dataclass(frozen=True, slots=True)
+class SellerCards:
+    seller_id: int
+    chats: list[tuple[int, str]]
+    cards: list[Card]
+    waiting: int  # drafted but not shown this run
+
+
+def _due_cards(services: Services, session: Session, now: dt.datetime) -> list[SellerCards]:
+    due = []
+    for seller_id in outbox.sellers_with_drafts(session):
+        seller = session.get(Seller, seller_id)
+        enabled, _ = outbox.inquiry_settings(session, seller_id)
+        if seller is None or not enabled or not seller.active:
+            continue
+        if _quiet(services, ZoneInfo(seller.timezone), now):
+            continue
+        chats = [(chat, lang or "ko") for chat, lang in _linked(session, seller_id)]
+        if not chats:
+            continue
+        drafts = outbox.drafted(session, seller_id)
+        room = max(OPEN_CARDS - outbox.open_cards(session, seller_id), 0)
+        shown = drafts[:room]
+        cards = [Card(inquiry.id, card_params(session, inquiry)) for inquiry in shown]
+        due.append(SellerCards(seller_id, chats, cards, len(drafts) - len(shown)))
+    return due
+
+
+async def send_cards(services: Services, bot: ExtBot[None], *, now: dt.datetime) -> int:
+    """Cards for the drafts that may go out now; how many inquiries were shown."""
+    shown = 0
+    for seller in await services.db(lambda s: _due_cards(services, s, now)):
+        for card in seller.cards:
+            sent: list[tuple[int, int]] = []
+            for chat_id, lang in seller.chats:
+                text = card_text(services, lang, card.params)
+                try:
+                    messages = await send_chunks(
+                        bot,
+                        chat_id,
+                        plain_chunks(text),
+                        reply_markup=keyboard(services, lang, card.inquiry_id),
+                    )
+                except TelegramError as error:
+                    log.warning("inquiry %s to chat %s: %s", card.inquiry_id, chat_id, error)
+                    continue
+                sent.append((chat_id, messages[-1].message_id))
+            if sent:
+                await services.db(_notified(card.inquiry_id, sent, now))
+                shown += 1
+        if seller.cards and seller.waiting:
+            for chat_id, lang in seller.chats:
+                note = services.text("inquiry.more_waiting", lang, count=seller.waiting)
+                await _say(bot, chat_id, note)
+    return shown
+
+
+def _notified(
+    inquiry_id: int, sent: list[tuple[int, int]], now: dt.datetime
+) -> Callable[[Session], bool]:
+    return lambda session: outbox.mark_notified(session, inquiry_id, sent, at=now)
+
+
+def _chats_of(seller_id: int) -> Callable[[Session], list[tuple[int, str | None]]]:
+    return lambda session: _linked(session, seller_id)
+
+
+async def _say(
+    bot: ExtBot[None], chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    try:
+        await send_chunks(bot, chat_id, plain_chunks(text), reply_markup=markup)
+    except TelegramError as error:
+        log.warning("chat %s: %s", chat_id, error)
+
+
+async def tell(services: Services, bot: ExtBot[None], reports: Sequence[PostReport]) -> None:
+    """Each outcome to the chat that approved it (else every chat of the seller)."""
+    for report in reports:
+        if report.outcome == "busy":
+            continue
+        chats = await services.db(_chats_of(report.seller_id))
+        targets = [(c, lang or "ko") for c, lang in chats if c == report.approved_by] or [
+            (c, lang or "ko") for c, lang in chats
+        ]
+        for chat_id, lang in targets:
+            markup = None
+            if report.outcome == "failed":
+                reason = services.text(f"inquiry.failed.{report.reason or 'refused'}", lang)
+                text = services.text("inquiry.outcome.failed", lang, reason=reason)
+                markup = keyboard(services, lang, report.inquiry_id)
+            else:
+                text = services.text(f"inquiry.outcome.{report.outcome}", lang, text=report.text)
+            await _say(bot, chat_id, text, markup)
+
+
+def _lock(services: Services) -> asyncio.Lock:
+    return _LOCKS.setdefault(id(services), asyncio.Lock())
+
+
+async def run_loop(
+    services: Services, bot: ExtBot[None], *, now: dt.datetime | None = None
+) -> list[PostReport]:
+    """Draft, show, post (see the module docstring); the posting outcomes."""
+    now = now or services.now()
+    async with _lock(services):
+        retrieval = await asyncio.to_thread(retrieval_of, services)
+        await asyncio.to_thread(draft_waiting, services.sessions, retrieval, now=now)
+        await send_cards(services, bot, now=now)
+        reports = await post_answers(services.sessions, sources_for(services, bot), now=now)
+    await tell(services, bot, reports)
+    return reports
+
+
+async def post_now(
+    services: Services, bot: ExtBot[None], answer_id: int, *, now: dt.datetime | None = None
+) -> PostReport | None:
+    """Post one approved answer right away (the outbox row is written already)."""
+    now = now or services.now()
+    async with _lock(services):
+        report = await post_one(services.sessions, sources_for(services, bot), answer_id, now=now)
+    if report is not None:
+        await tell(services, bot, [report])
+    return report
+
+
+async def recover(services: Services, bot: ExtBot[None]) -> list[int]:
+    """At start: answers a killed process left mid-post (see tools.inquiries.loop)."""
+    return await asyncio.to_thread(recover_posting, services.sessions, sources_for(services, bot))

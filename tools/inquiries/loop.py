@@ -1,0 +1,198 @@
+"""The loop's steps that need no chat: ingest, draft, post (the bot sends the cards).
+
+`post_answers` posts each pending answer of the outbox once:
+
+1. claim the row (pending -> posting, compare-and-set, committed);
+2. re-read: the inquiry still approved here (not answered in the chat meanwhile),
+   and the source's `already_answered` (the platform) says no;
+3. post, then record posted / failed (the draft kept) / answered elsewhere / retry.
+
+A crash between 1 and 3 leaves the row `posting`; `recover_posting` at the next start
+hands it back to pending where the source re-reads the platform (so it posts at
+most once) and marks it unknown where it cannot (the seller is told).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import inquiry_outbox as outbox
+from storage.models import Inquiry, InquiryAnswer, InquiryStatus
+from tools.inquiries.drafting import Drafted, draft_for
+from tools.inquiries.sources import InquiryRef, InquirySource, PostError
+from tools.retrieval.service import Retrieval
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Outcome = Literal["posted", "failed", "answered", "retry", "unknown", "busy"]
+
+
+@dataclass(frozen=True, slots=True)
+class PostReport:
+    """One answer's fate, for the seller's chat."""
+
+    answer_id: int
+    inquiry_id: int
+    seller_id: int
+    outcome: Outcome
+    text: str
+    reason: str = ""  # a bot.inquiry.failed key when it failed
+    detail: str = ""
+    approved_by: int | None = None
+
+
+def draft_waiting(
+    sessions: sessionmaker[Session],
+    retrieval: Retrieval,
+    *,
+    now: dt.datetime,
+    limit: int = 100,
+) -> list[tuple[int, Drafted]]:
+    """Draft every new inquiry (each in its own transaction); what was drafted."""
+    with sessions() as session:
+        waiting = [row.id for row in outbox.waiting_for_draft(session, limit=limit)]
+    done: list[tuple[int, Drafted]] = []
+    for inquiry_id in waiting:
+        with sessions.begin() as session:
+            inquiry = session.get(Inquiry, inquiry_id)
+            if inquiry is None or inquiry.status != InquiryStatus.NEW:
+                continue
+            drafted = draft_for(retrieval, session, inquiry, now=now)
+            saved = outbox.save_draft(
+                session,
+                inquiry_id,
+                text=drafted.text,
+                meta={**drafted.meta, "checks": list(drafted.checks)},
+                needs_check=drafted.needs_check,
+                product_id=drafted.product_id,
+                at=now,
+            )
+        if saved:
+            done.append((inquiry_id, drafted))
+    return done
+
+
+def _ref(inquiry: Inquiry) -> InquiryRef:
+    return InquiryRef(
+        id=inquiry.id,
+        seller_id=inquiry.seller_id,
+        source=inquiry.source,
+        external_id=inquiry.external_id,
+        asked_at=inquiry.asked_at,
+        reply_to=dict(inquiry.reply_to or {}),
+    )
+
+
+def _in_tx(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    with sessions.begin() as session:
+        return work(session)
+
+
+async def post_answers(
+    sessions: sessionmaker[Session],
+    sources: Mapping[str, InquirySource],
+    *,
+    now: dt.datetime,
+) -> list[PostReport]:
+    """Post every pending answer once (see the module docstring)."""
+    reports: list[PostReport] = []
+    with sessions() as session:
+        pending = outbox.pending_answers(session)
+    for answer_id in pending:
+        report = await post_one(sessions, sources, answer_id, now=now)
+        if report is not None:
+            reports.append(report)
+    return reports
+
+
+async def post_one(
+    sessions: sessionmaker[Session],
+    sources: Mapping[str, InquirySource],
+    answer_id: int,
+    *,
+    now: dt.datetime,
+) -> PostReport | None:
+    if not _in_tx(sessions, lambda s: outbox.claim_answer(s, answer_id, at=now)):
+        return None  # another worker has it
+
+    def load(session: Session) -> tuple[InquiryAnswer, Inquiry]:
+        answer = session.get(InquiryAnswer, answer_id)
+        assert answer is not None
+        inquiry = session.get(Inquiry, answer.inquiry_id)
+        assert inquiry is not None
+        session.expunge_all()
+        return answer, inquiry
+
+    answer, inquiry = _in_tx(sessions, load)
+
+    def report(outcome: Outcome, reason: str = "", detail: str = "") -> PostReport:
+        return PostReport(
+            answer_id=answer_id,
+            inquiry_id=inquiry.id,
+            seller_id=inquiry.seller_id,
+            outcome=outcome,
+            text=answer.text,
+            reason=reason,
+            detail=detail,
+            approved_by=answer.approved_by,
+        )
+
+    if inquiry.status != InquiryStatus.APPROVED:  # answered in the chat meanwhile
+        _in_tx(sessions, lambda s: outbox.finish_answered(s, answer_id, at=now))
+        return report("answered")
+    source = sources.get(inquiry.source)
+    if source is None:
+        _in_tx(sessions, lambda s: outbox.finish_retry(s, answer_id, error="no source"))
+        return report("retry", "unavailable")
+    ref = _ref(inquiry)
+    try:
+        answered = await source.already_answered(ref)
+    except PostError as error:
+        message = str(error)
+        _in_tx(sessions, lambda s: outbox.finish_retry(s, answer_id, error=message))
+        return report("retry", error.reason, error.detail)
+    if answered:
+        _in_tx(sessions, lambda s: outbox.finish_answered(s, answer_id, at=now))
+        return report("answered")
+    try:
+        posted = await source.post(ref, answer.text)
+    except PostError as error:
+        log.warning("inquiry %s: answer %s not posted: %s", inquiry.id, answer_id, error)
+        kind, reason, detail = error.kind, error.reason, error.detail
+        if kind == "refused":
+            _in_tx(sessions, lambda s: outbox.finish_failed(s, answer_id, error=reason))
+            return report("failed", reason, detail)
+        if kind == "retry":
+            _in_tx(sessions, lambda s: outbox.finish_retry(s, answer_id, error=reason))
+            return report("retry", reason, detail)
+        _in_tx(sessions, lambda s: outbox.finish_unknown(s, answer_id, error=reason))
+        return report("unknown", reason, detail)
+    _in_tx(sessions, lambda s: outbox.finish_posted(s, answer_id, at=now, ref=posted.ref))
+    return report("posted")
+
+
+def recover_posting(
+    sessions: sessionmaker[Session], sources: Mapping[str, InquirySource]
+) -> list[int]:
+    """Answers a killed process left `posting`: back to pending where the source
+    re-reads the platform, unknown elsewhere; the unknown ones' ids."""
+    unknown: list[int] = []
+    with sessions.begin() as session:
+        for answer_id in outbox.stuck_posting(session):
+            answer = session.get(InquiryAnswer, answer_id)
+            assert answer is not None
+            inquiry = session.get(Inquiry, answer.inquiry_id)
+            source = sources.get(inquiry.source) if inquiry is not None else None
+            if source is not None and source.rereads:
+                outbox.unclaim(session, answer_id)
+            else:
+                outbox.finish_unknown(session, answer_id, error="cut off by a restart")
+                unknown.append(answer_id)
+    return unknown
