@@ -726,3 +726,23 @@ async def test_a_forwarded_customer_question_gets_a_draft_answer(
     assert draft[0] == '고객 문의: "딸기잼 지금 주문하면 재고 있나요?"'
     assert "딸기잼 500g은(는) 현재 재고가 있어 바로 구매하실 수 있습니다(재고 80개)." in draft
     assert draft[-1] == "상품 정보: 딸기잼 500g · 12,000원 · 재고 80개"
+
+
+async def test_a_chat_linked_after_start_gets_its_nudges_on_the_next_scan(
+    telegram: EmulatorClient, bot: tuple[BotApplication, Services], db: sessionmaker[Session]
+) -> None:
+    application, services = bot
+    # the startup scan runs before any chat is linked: nothing is checked or sent
+    first, sent = await scan_and_deliver(services, application.bot, now=NOW)
+    assert (first.sellers, first.recorded, sent.sent) == (0, 0, 0)
+
+    await link(telegram, db, ALICE, "ko")
+    later, delivery = await scan_and_deliver(
+        services, application.bot, now=NOW + dt.timedelta(hours=1)
+    )
+
+    # the same process: the next scan checks her store and sends the nudge and the digest
+    assert (later.sellers, delivery.sent) == (1, 2)
+    texts_after_link = [m.plain_text or "" for m in (await telegram.messages(ALICE))[1:]]
+    assert texts_after_link[0].startswith("⚠️ 주문이 평소보다 적어요")
+    assert texts_after_link[1] == DIGEST_KO
