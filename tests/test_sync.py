@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.connectors import Page, ProductStock, Source, SourceError, accounts, sync, sync_all
+from storage.connectors import (
+    KeywordDay,
+    Page,
+    ProductStock,
+    Source,
+    SourceError,
+    accounts,
+    sync,
+    sync_all,
+)
 from storage.connectors.accounts import AccountRef, Freshness
 from storage.connectors.writer import PageWriteError
 from storage.importing import ParsedAdDay, ParsedLine, ParsedOrder
@@ -54,8 +64,7 @@ class ScriptedSource:
         overlap: int = 0,
     ) -> None:
         self.script = [
-            Page({"page": number + 1}, page.orders, page.products, page.ad_days)
-            for number, page in enumerate(pages)
+            replace(page, cursor={"page": number + 1}) for number, page in enumerate(pages)
         ]
         self.failures = dict(failures or {})
         self.overlap = overlap
@@ -477,3 +486,34 @@ def test_a_seller_without_a_connected_source_has_no_freshness(
     seller_id = new_seller(sessions)
     with sessions() as session:
         assert accounts.freshness(session, seller_id, now=NOW) is None
+
+
+def test_keyword_clicks_become_search_visits_and_a_restated_day_replaces_them(
+    sessions: sessionmaker[Session],
+) -> None:
+    seller_id = new_seller(sessions)
+    day = D(2026, 11, 19)
+    first = Page(
+        {},
+        keyword_days=(KeywordDay(day, "보온 텀블러", 3), KeywordDay(day, "머그", 2)),
+        keyword_dates=(day,),
+    )
+    # restated: 4 clicks on 보온 텀블러, none on 머그 any more
+    later = Page({}, keyword_days=(KeywordDay(day, "보온 텀블러", 4),), keyword_dates=(day,))
+    report = sync(sessions, seller_id, ScriptedSource([first]), now=NOW)
+    assert (report.keyword_days, report.summary()) == (
+        2,
+        "1 page: 0 new orders, 0 updated, 0 products, 0 ad days, 2 keyword days",
+    )
+    with sessions() as session:
+        # (date, keyword, visits, conversions, revenue): ad clicks never convert
+        assert rollup_rows(session, seller_id)["keywords"] == [
+            (day, "머그", 2, 0, 0),
+            (day, "보온 텀블러", 3, 0, 0),
+        ]
+    assert (
+        sync(sessions, seller_id, ScriptedSource([first, later]), now=NOW + HOUR).keyword_days == 2
+    )
+    with sessions() as session:
+        assert rollup_rows(session, seller_id)["keywords"] == [(day, "보온 텀블러", 4, 0, 0)]
+        assert rollup_rows(session, seller_id) == expected_rollups(session, seller_id, SEOUL)

@@ -8,11 +8,19 @@ seller and source), `registry.py` (which platforms exist) and `secrets.py`
 (credentials encrypted at rest).
 """
 
-from storage.connectors._source import Cursor, Page, ProductStock, Source, SourceError
+from storage.connectors._source import (
+    Cursor,
+    KeywordDay,
+    Page,
+    ProductStock,
+    Source,
+    SourceError,
+)
 from storage.connectors.sync import SyncReport, sync, sync_all
 
 __all__ = [
     "Cursor",
+    "KeywordDay",
     "Page",
     "ProductStock",
     "Source",

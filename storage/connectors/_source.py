@@ -42,20 +42,35 @@ class ProductStock:
 
 
 @dataclass(frozen=True, slots=True)
+class KeywordDay:
+    """Clicks on a search keyword's ads on one local day (the ad platform's record of
+    what visitors searched for; written as search-keyword visits, see
+    storage.connectors.keyword_visits)."""
+
+    date: dt.date
+    keyword: str
+    clicks: int
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """One unit of work, written in one transaction together with `cursor`.
 
     `orders`: orders with their lines in their CURRENT status (an order read again
     after a cancellation or refund carries the new status; the writer updates it
     and its local days' rollups). `products`: catalogue and stock. `ad_days`: daily
-    campaign statistics (a restated day replaces the stored one). `cursor`: where
-    the next sync starts once this page is written.
+    campaign statistics (a restated day replaces the stored one). `keyword_days`:
+    keyword ad clicks per day, and `keyword_dates` the days they cover completely (a
+    keyword stored on one of them but absent from `keyword_days` had no clicks).
+    `cursor`: where the next sync starts once this page is written.
     """
 
     cursor: Cursor
     orders: tuple[ParsedOrder, ...] = ()
     products: tuple[ProductStock, ...] = ()
     ad_days: tuple[ParsedAdDay, ...] = ()
+    keyword_days: tuple[KeywordDay, ...] = ()
+    keyword_dates: tuple[dt.date, ...] = ()
 
 
 class SourceError(Exception):

@@ -56,6 +56,7 @@ class SyncReport:
     unchanged: int = 0
     products: int = 0  # products created or updated
     ad_days: int = 0  # campaign-days added or restated
+    keyword_days: int = 0  # keyword-days whose ad clicks changed
     skipped: str | None = None  # "paused" (quota) when nothing was asked
     paused_until: dt.datetime | None = None
     error_key: str | None = None
@@ -74,6 +75,7 @@ class SyncReport:
             unchanged=self.unchanged + counts.unchanged,
             products=self.products + counts.products_created + counts.products_updated,
             ad_days=self.ad_days + counts.ad_days,
+            keyword_days=self.keyword_days + counts.keyword_days,
         )
 
     def summary(self) -> str:
@@ -84,6 +86,8 @@ class SyncReport:
             f"{self.pages} page{'s' if self.pages != 1 else ''}: {self.orders} new orders, "
             f"{self.updated} updated, {self.products} products, {self.ad_days} ad days"
         )
+        if self.keyword_days:
+            text += f", {self.keyword_days} keyword days"
         if self.error_key is not None:
             text += f"; stopped: {self.error_key}: {self.error}"
         return text

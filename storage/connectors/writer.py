@@ -4,7 +4,8 @@
 (so its orders' lines find them), then its orders (`storage.importing.write_orders`:
 upserted by external id, a re-read order whose status or lines changed is updated
 with its days' rollups), then its ad days (`write_ads`: a restated day replaces the
-stored one).
+stored one), then its keyword clicks as search-keyword visits
+(storage.connectors.keyword_visits: a restated day replaces its count).
 
 Products are matched within the seller by SKU, else by name (as order lines are);
 a missing one is created (price 0 when the platform gave none). A given stock,
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.connectors._source import Page, ProductStock
+from storage.connectors.keyword_visits import write_keyword_days
 from storage.importing import ParsedAds, ParsedOrders, write_ads, write_orders
 from storage.models import Product
 
@@ -37,6 +39,7 @@ class PageCounts:
     products_created: int = 0
     products_updated: int = 0
     ad_days: int = 0  # campaign-days added or restated
+    keyword_days: int = 0  # keyword-days whose click count changed
 
 
 class PageWriteError(ValueError):
@@ -110,6 +113,11 @@ def write_page(session: Session, seller_id: int, page: Page, *, source: str) -> 
         if ads.errors:
             raise PageWriteError("; ".join(error.reason for error in ads.errors))
         ad_days = ads.added + ads.updated
+    keyword_days = 0
+    if page.keyword_days or page.keyword_dates:
+        keyword_days = write_keyword_days(
+            session, seller_id, page.keyword_days, dates=page.keyword_dates
+        )
     return PageCounts(
         orders=orders.orders,
         updated=orders.updated,
@@ -117,4 +125,5 @@ def write_page(session: Session, seller_id: int, page: Page, *, source: str) -> 
         products_created=created,
         products_updated=updated_products,
         ad_days=ad_days,
+        keyword_days=keyword_days,
     )

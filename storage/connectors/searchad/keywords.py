@@ -23,114 +23,33 @@ A seller whose only keyword visits are ad clicks sees their keywords ranked by
 visits, and no keyword is called low-converting (the site's keyword conversion
 average is 0).
 
-`SearchAdPage` is a `Page` with the keyword days; the sync engine writes a page's
-`keyword_days` once `Page` carries the field (proposed: `keyword_days:
-tuple[KeywordDay, ...] = ()` and, in `write_page`, `write_keyword_days(session,
-seller_id, page.keyword_days)`). Until then `write_searchad_page` does both.
+The engine's `Page` carries `keyword_days` and `keyword_dates`, and its
+`write_page` writes them: `KeywordDay` and `write_keyword_days` live in the core
+(storage.connectors, storage.connectors.keyword_visits) and are re-exported here;
+`SearchAdPage` is `Page`, `write_searchad_page` is `write_page`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from storage.connectors._source import Page
+from storage.connectors._source import KeywordDay, Page
+from storage.connectors.keyword_visits import KEYWORD_LENGTH, write_keyword_days
 from storage.connectors.writer import PageCounts, write_page
-from storage.models import Visit
-from storage.rollups import day_bounds, refresh_rollups, rollup_timezone
 
-KEYWORD_LENGTH = 200
-
-
-@dataclass(frozen=True, slots=True)
-class KeywordDay:
-    """Clicks on ads of one keyword on one KST day."""
-
-    date: dt.date
-    keyword: str
-    clicks: int
-
-
-@dataclass(frozen=True, slots=True)
-class SearchAdPage(Page):
-    """A page with the keyword days of its dates (every day of the page is complete:
-    a keyword missing on a day of `dates` had no clicks)."""
-
-    keyword_days: tuple[KeywordDay, ...] = ()
-    dates: tuple[dt.date, ...] = ()
-
-
-def write_keyword_days(
-    session: Session,
-    seller_id: int,
-    days: Iterable[KeywordDay],
-    *,
-    dates: Iterable[dt.date] = (),
-) -> int:
-    """Make the ad-click visits of each (day, keyword) match `days` (see the module
-    docstring); a keyword stored on one of `dates` but absent from `days` drops to 0.
-    Returns the number of keyword-days whose count changed. The caller owns the
-    transaction."""
-    wanted: dict[tuple[dt.date, str], int] = {}
-    for day in days:
-        key = (day.date, day.keyword.strip()[:KEYWORD_LENGTH])
-        if key[1]:
-            wanted[key] = wanted.get(key, 0) + max(day.clicks, 0)
-    covered = sorted({*dates, *(date for date, _ in wanted)})
-    if not covered:
-        return 0
-    zone = rollup_timezone(session, seller_id)
-    if zone is None:
-        raise ValueError(f"no seller with id {seller_id}")
-    tz = ZoneInfo(zone)
-    starts = {date: day_bounds(date, tz)[0] for date in covered}
-    by_start = {start: date for date, start in starts.items()}
-    stored: dict[tuple[dt.date, str], list[int]] = {}
-    rows = session.execute(
-        select(Visit.id, Visit.started_at, Visit.search_keyword).where(
-            Visit.seller_id == seller_id,
-            Visit.started_at.in_(list(starts.values())),
-            Visit.search_keyword.is_not(None),
-            Visit.landing_product_id.is_(None),
-            Visit.order_id.is_(None),
-        )
-    )
-    for visit_id, started_at, keyword in rows:
-        date = by_start.get(started_at)
-        if date is not None:
-            stored.setdefault((date, keyword or ""), []).append(visit_id)
-    changed_days: set[dt.date] = set()
-    changed = 0
-    surplus: list[int] = []
-    additions: list[dict[str, object]] = []
-    for key in sorted({*wanted, *stored}):
-        have, want = stored.get(key, []), wanted.get(key, 0)
-        if len(have) == want:
-            continue
-        changed += 1
-        changed_days.add(key[0])
-        if len(have) > want:
-            surplus += sorted(have)[want:]
-        else:
-            row = {"seller_id": seller_id, "started_at": starts[key[0]], "search_keyword": key[1]}
-            additions += [row] * (want - len(have))
-    for chunk in range(0, len(surplus), 500):
-        session.execute(delete(Visit).where(Visit.id.in_(surplus[chunk : chunk + 500])))
-    if additions:
-        session.execute(insert(Visit), additions)
-    if changed_days:
-        refresh_rollups(session, seller_id, sorted(changed_days))
-    return changed
+SearchAdPage = Page
+"""A page with keyword days (`Page.keyword_days`, `Page.keyword_dates`)."""
 
 
 def write_searchad_page(session: Session, seller_id: int, page: Page, *, source: str) -> PageCounts:
-    """`write_page`, then the page's keyword visits when it is a `SearchAdPage`."""
-    counts = write_page(session, seller_id, page, source=source)
-    if isinstance(page, SearchAdPage):
-        write_keyword_days(session, seller_id, page.keyword_days, dates=page.dates)
-    return counts
+    """`write_page` (which writes the page's keyword visits too)."""
+    return write_page(session, seller_id, page, source=source)
+
+
+__all__ = [
+    "KEYWORD_LENGTH",
+    "KeywordDay",
+    "SearchAdPage",
+    "write_keyword_days",
+    "write_searchad_page",
+]

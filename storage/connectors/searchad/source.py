@@ -258,6 +258,6 @@ class SearchAdSource:
                 cursor={"through": last.isoformat()},
                 ad_days=tuple(ad_days),
                 keyword_days=tuple(keyword_days),
-                dates=tuple(dates),
+                keyword_dates=tuple(dates),
             )
             first = last + _DAY
