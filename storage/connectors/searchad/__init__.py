@@ -6,9 +6,9 @@
 `client` signs every call (HMAC-SHA256 over "{timestamp}.{METHOD}.{uri}", the URI
 without its query) and paces it per customer id; `source` pages the statistics after
 a cursor (the backfill and restatement windows and the field mapping are there:
-`salesAmt` is the ad SPEND); `keywords` turns keyword clicks into search-keyword
-visits (read once the sync engine's `Page` carries keyword days:
-`ENGINE_WRITES_KEYWORDS`). Importing the package registers the "searchad"
+`salesAmt` is the ad SPEND); keyword clicks go on each page
+(`Page.keyword_days`), which the sync engine writes as search-keyword visits
+(storage.connectors.keyword_visits). Importing the package registers the "searchad"
 connector. The API's address is `settings.searchad_url` when set, else
 `NAVER_SEARCHAD_URL` (tests point it at the emulator), else
 https://api.searchad.naver.com.
