@@ -8,7 +8,9 @@ requested cost. Every answer reports `extensions.cost` (`requestedQueryCost`,
 `actualQueryCost`, `throttleStatus { maximumAvailable currentlyAvailable
 restoreRate }`); the client keeps that state and, before a query, waits
 `(cost - available) / restoreRate` seconds when the bucket (refilled for the time
-since) would not hold the cost that query asked for last time. A query refused
+since) would not hold the query's cost: the caller's reckoning of it, scaled by how
+far Shopify's `requestedQueryCost` differed from that reckoning for the same query
+last time (so a batch of 10 ids after one of 25 is not paced as 25). A query refused
 anyway (`errors[].extensions.code == "THROTTLED"`, HTTP 200 or 429) is retried
 after the same wait, `THROTTLE_RETRIES` times.
 
@@ -137,7 +139,7 @@ class ShopifyClient:
         self._own_http = http is None
         self._clock, self._sleep = clock, sleep
         self.bucket = Bucket()
-        self._costs: dict[str, float] = {}  # requested cost per query, as last reported
+        self._ratios: dict[str, float] = {}  # Shopify's requested cost / the caller's, per query
         self._customer_denied_logged = False
         self.requests = 0
         self.waited = 0.0  # seconds slept for the throttle
@@ -167,11 +169,11 @@ class ShopifyClient:
         cost: float = 1.0,
     ) -> Any:
         """The `data` of a GraphQL call, paced and retried (see the module docstring);
-        `cost` is the query's requested cost as the caller reckons it, until Shopify
-        has reported it for `name`."""
+        `cost` is the query's requested cost as the caller reckons it (see the module
+        docstring)."""
         throttled = server = 0
         while True:
-            expected = self._costs.get(name, cost)
+            expected = cost * self._ratios.get(name, 1.0)
             self._wait(self.bucket.wait_for(expected, self._clock()))
             response = self._post({"query": document, "variables": dict(variables or {})})
             if response is None or response.status_code >= 500:
@@ -189,7 +191,7 @@ class ShopifyClient:
                 if reported.get("throttleStatus"):
                     self.bucket.update(reported["throttleStatus"], self._clock())
                 if reported.get("requestedQueryCost") is not None:
-                    self._costs[name] = float(reported["requestedQueryCost"])
+                    self._ratios[name] = float(reported["requestedQueryCost"]) / max(cost, 1.0)
             errors = body.get("errors") if isinstance(body, dict) else None
             if response.status_code == 429 or (
                 isinstance(errors, list) and any(_code(e) == "THROTTLED" for e in errors)
@@ -199,7 +201,7 @@ class ShopifyClient:
                     raise SourceError(
                         "unavailable", THROTTLED.format(shop=self.shop, detail="THROTTLED")
                     )
-                wait = self.bucket.wait_for(self._costs.get(name, cost), self._clock())
+                wait = self.bucket.wait_for(cost * self._ratios.get(name, 1.0), self._clock())
                 retry_after = response.headers.get("retry-after")
                 if retry_after:
                     wait = max(wait, float(retry_after))
