@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # `make demo` writes it to .env, so every command pasted at the checkout uses the demo store.
 DEMO_URL := sqlite:///$(CURDIR)/data/demo.db
 
-.PHONY: demo demo-env bot-local test lint venv bench clean
+.PHONY: demo demo-env bot-local test lint venv bench clean browser
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -38,6 +38,10 @@ demo: $(STAMP) demo-env
 # the whole bot without a token: the local Bot API emulator plus `advisor bot` (README)
 bot-local: $(STAMP) $(EMULATOR)/node_modules/.installed demo-env
 	$(BIN)/python $(EMULATOR)/local_bot.py
+
+# Debian's chromium for the dashboard's browser tests (skipped without it); needs root
+browser:
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -33,7 +33,7 @@ from urllib.parse import urlparse
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from bot import scheduler
+from bot import dashboard, scheduler
 from bot.context import CONTEXT_TYPES, BotApplication
 from bot.handlers import MENU_COMMANDS, register
 from bot.services import BotOptions, Services
@@ -112,17 +112,24 @@ def build_application(
     if settings.telegram_base_file_url:
         builder = builder.base_file_url(settings.telegram_base_file_url)
 
+    served: list[Any] = []
+
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if application.bot_data.services is None:
             application.bot_data.services = make_services(settings, options)
         ready: Services = application.bot_data.services
         await register_commands(application, ready)
+        await dashboard.set_menu_button(application.bot, ready)
+        served.append(dashboard.start_server(ready))
         if schedule:
             await scheduler.recover(ready, application.bot)
             scheduler.start(application, ready)
         log.info("bot @%s ready", application.bot.username)
 
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        for server in served:  # the dashboard beside the bot (WEBAPP_URL)
+            if server is not None:
+                server.should_exit = True
         made: Services | None = application.bot_data.services
         if made is not None and made.engine is not None:  # made by post_init: close it
             close = getattr(made.advisor, "close", None)

@@ -129,11 +129,17 @@ async def send_answer(
     photo with the text as its caption when it fits (1,024 characters), otherwise the
     text then the photo; the keyboard goes under the last message, without a chart
     button (the chart is there)."""
+    from bot.dashboard import with_dashboard
+
     text = answer.text
     if not with_chart or answer.chart is None:
-        keyboard = answer_keyboard(services, answer, lang)
+        keyboard = with_dashboard(
+            services, answer_keyboard(services, answer, lang), answer, chat_id, lang
+        )
         return await send_chunks(bot, chat_id, plain_chunks(text), reply_markup=keyboard)
-    keyboard = answer_keyboard(services, answer, lang, chart_button=False)
+    keyboard = with_dashboard(
+        services, answer_keyboard(services, answer, lang, chart_button=False), answer, chat_id, lang
+    )
     if visible_length(text) <= CAPTION_LIMIT:
         return [await send_chart(services, bot, chat_id, answer.chart, lang, keyboard, text=text)]
     sent = await send_chunks(bot, chat_id, plain_chunks(text))

@@ -172,6 +172,9 @@ class Dashboard:
             headers={"Cache-Control": "public, max-age=300"},
         )
 
+    async def favicon(self, request: Request) -> Response:
+        return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
+
     def _guard(self, request: Request) -> cookies.Session | Response:
         user = self.session_of(request)
         if user is None:
@@ -237,6 +240,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/dev-login", dashboard.dev_login),
         Route("/ops", dashboard.operators),
         Route("/static/{name}", dashboard.static),
+        Route("/favicon.ico", dashboard.favicon),
         Route("/{page}", dashboard.page),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
