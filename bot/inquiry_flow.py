@@ -35,7 +35,7 @@ from bot.replies import send_chunks
 from bot.services import Services
 from bot.telegram_text import plain_chunks
 from storage import inquiry_outbox as outbox
-from storage.models import ChatLink, Inquiry, Order, Product, Seller
+from storage.models import ChatLink, Inquiry, InquiryAnswer, Order, Product, Seller
 from tools.inquiries.loop import PostReport, draft_waiting, post_answers, post_one, recover_posting
 from tools.inquiries.sources import InquirySource
 from tools.retrieval.service import Retrieval, RetrievalHandle
@@ -237,8 +237,9 @@ async def run_loop(
     """Draft, show, post (see the module docstring); the posting outcomes."""
     now = now or services.now()
     async with _lock(services):
-        retrieval = await asyncio.to_thread(retrieval_of, services)
-        await asyncio.to_thread(draft_waiting, services.sessions, retrieval, now=now)
+        if await services.db(lambda s: bool(outbox.waiting_for_draft(s, limit=1))):
+            retrieval = await asyncio.to_thread(retrieval_of, services)
+            await asyncio.to_thread(draft_waiting, services.sessions, retrieval, now=now)
         await send_cards(services, bot, now=now)
         reports = await post_answers(services.sessions, sources_for(services, bot), now=now)
     await tell(services, bot, reports)
@@ -258,5 +259,27 @@ async def post_now(
 
 
 async def recover(services: Services, bot: ExtBot[None]) -> list[int]:
-    """At start: answers a killed process left mid-post (see tools.inquiries.loop)."""
-    return await asyncio.to_thread(recover_posting, services.sessions, sources_for(services, bot))
+    """At start: answers a killed process left mid-post (see tools.inquiries.loop); the
+    seller hears of those that may or may not have arrived."""
+    sources = sources_for(services, bot)
+    unknown = await asyncio.to_thread(recover_posting, services.sessions, sources)
+
+    def reports(session: Session) -> list[PostReport]:
+        found = []
+        for answer_id in unknown:
+            answer = session.get(InquiryAnswer, answer_id)
+            if answer is not None:
+                found.append(
+                    PostReport(
+                        answer_id=answer_id,
+                        inquiry_id=answer.inquiry_id,
+                        seller_id=answer.seller_id,
+                        outcome="unknown",
+                        text=answer.text,
+                        approved_by=answer.approved_by,
+                    )
+                )
+        return found
+
+    await tell(services, bot, await services.db(reports))
+    return unknown

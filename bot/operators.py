@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.conversations import turn_counts
-from storage.models import Alert, ChatLink, ConversationTurn
+from storage.inquiry_outbox import loop_counts
+from storage.models import Alert, ChatLink, ConversationTurn, Inquiry, InquiryStatus
 from tools.catalog import ARG_SCHEMAS
 from tools.prompts import PromptStore
 
@@ -24,8 +25,10 @@ class Stats:
     questions: dict[str, int]
     alerts_sent: int
     alerts_waiting: int
+    inquiries: dict[str, int] = field(default_factory=dict)
 
     def text(self) -> str:
+        iq = self.inquiries
         asked = sum(self.questions.values())
         modes = ", ".join(f"{mode} {count}" for mode, count in sorted(self.questions.items()))
         return "\n".join(
@@ -35,6 +38,9 @@ class Stats:
                 f"questions today: {asked}" + (f" ({modes})" if modes else ""),
                 f"fallbacks to the offline router: {self.questions.get('fallback', 0)}",
                 f"alerts sent today: {self.alerts_sent}; waiting: {self.alerts_waiting}",
+                f"inquiries today: drafted {iq.get('drafted', 0)}, approved "
+                f"{iq.get('approved', 0)} (edited {iq.get('edited', 0)}), skipped "
+                f"{iq.get('skipped', 0)}, auto-answered {iq.get('auto_answered', 0)}",
             ]
         )
 
@@ -60,7 +66,15 @@ def stats(session: Session, *, now: dt.datetime, timezone: str) -> Stats:
         )
         or 0
     )
-    return Stats(day, sellers, chats, turn_counts(session, since=since), sent, waiting)
+    return Stats(
+        day,
+        sellers,
+        chats,
+        turn_counts(session, since=since),
+        sent,
+        waiting,
+        loop_counts(session, since=since),
+    )
 
 
 def trace(session: Session, chat_id: int | None = None, *, width: int = 400) -> str:
@@ -85,6 +99,45 @@ def trace(session: Session, chat_id: int | None = None, *, width: int = 400) -> 
             result = result[:width] + "…"
         lines.append(f"{index}. {call.get('tool')}({args})")
         lines.append(f"   → {result}")
+    return "\n".join(lines)
+
+
+def trace_inquiry(session: Session, inquiry_id: int | None = None, *, width: int = 200) -> str:
+    """An inquiry's draft (the last drafted one without an id): the facts and the past
+    answers it drew on, and what was left out for checking."""
+    query = select(Inquiry).where(Inquiry.drafted_at.is_not(None))
+    if inquiry_id is not None:
+        query = select(Inquiry).where(Inquiry.id == inquiry_id)
+    inquiry = session.scalar(query.order_by(Inquiry.drafted_at.desc(), Inquiry.id.desc()))
+    if inquiry is None or inquiry.status == InquiryStatus.IMPORTED:
+        return "no drafted inquiry" + (f" {inquiry_id}" if inquiry_id is not None else "")
+    meta = inquiry.draft_meta or {}
+
+    def cut(text: object) -> str:
+        flat = " ".join(str(text).split())
+        return flat if len(flat) <= width else flat[:width] + "…"
+
+    lines = [
+        f"inquiry {inquiry.id} · seller {inquiry.seller_id} · {inquiry.source} · "
+        f"{inquiry.status.value}",
+        f"Q: {cut(inquiry.question)}",
+        f"draft: {cut(inquiry.draft or '')}",
+        "facts: " + (json.dumps(meta.get("facts") or {}, ensure_ascii=False, sort_keys=True)),
+    ]
+    if meta.get("order"):
+        lines.append("order: " + json.dumps(meta["order"], ensure_ascii=False, sort_keys=True))
+    sources = meta.get("sources") or []
+    if not sources:
+        lines.append("past answers: none")
+    for past in sources:
+        used = " (used)" if past.get("id") == meta.get("used") else ""
+        lines.append(f"past answer {past.get('id')}{used} · similarity {past.get('score')}")
+        lines.append(f"   Q: {cut(past.get('question', ''))}")
+        lines.append(f"   A: {cut(past.get('answer', ''))}")
+    for check in meta.get("checks") or []:
+        lines.append(f"left out, needs checking: {cut(check)}")
+    if meta.get("guard"):
+        lines.append("guard: " + "; ".join(meta["guard"]))
     return "\n".join(lines)
 
 

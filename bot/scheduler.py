@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from telegram.ext import Application, ExtBot
 
+from bot import inquiry_flow
 from bot.alerts import deliver, report_lost
 from bot.context import BotContext
 from bot.services import Services
@@ -96,6 +97,7 @@ async def sync_job(context: BotContext) -> None:
 async def delivery_job(context: BotContext) -> None:
     services = context.services
     await deliver(services, context.bot, now=services.now())
+    await inquiry_flow.run_loop(services, context.bot)  # held drafts, answers to post
 
 
 def _next_run(now: dt.datetime, minute: int) -> dt.datetime:
@@ -141,6 +143,7 @@ async def recover(services: Services, bot: ExtBot[None]) -> list[LostTrack]:
         alone = session.get_bind().dialect.name == "sqlite"
         return stuck_sending(session, now=services.now(), everything=alone)
 
+    await inquiry_flow.recover(services, bot)  # answers cut off mid-post
     lost = await services.db(expire)
     if lost:
         log.warning("%d alert message(s) were being sent when the bot stopped", len(lost))

@@ -394,7 +394,8 @@ async def test_operator_commands_answer_operators_only(
         "sellers linked: 1 (1 chats)\n"
         "questions today: 1 (offline 1)\n"
         "fallbacks to the offline router: 0\n"
-        "alerts sent today: 0; waiting: 0"
+        "alerts sent today: 0; waiting: 0\n"
+        "inquiries today: drafted 0, approved 0 (edited 0), skipped 0, auto-answered 0"
     )
     assert f"chat {ALICE} · seller 1" in trace.plain_text
     assert "Q: 오늘 매출 어때?" in trace.plain_text

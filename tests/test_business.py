@@ -11,22 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import shutil
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.context import BotApplication
 from bot.services import Services
-from storage.db import make_engine, session_factory
 from storage.models import AnswerStatus, Inquiry, InquiryAnswer, InquiryStatus
-from tests.botstore import Clock, store_template
+from tests.botstore import Clock
+from tests.inquiry_fixtures import (  # noqa: F401 - fixtures
+    business_bot_fixture,
+    clock_fixture,
+    db_fixture,
+    store_file_fixture,
+)
 from tests.telegram import BotMessage, EmulatorClient
-from tests.test_bot_telegram import ALICE, link, new_services, running
+from tests.test_bot_telegram import ALICE, link
 
 CUSTOMER = 7001
 CONNECTION = "bc-moon-1"
@@ -36,34 +37,6 @@ STOCK_DRAFT = (
     "딸기잼 500g은(는) 현재 재고가 있어 바로 구매하실 수 있습니다(재고 80개).\n"
     "감사합니다."
 )
-
-
-@pytest.fixture(scope="session")
-def store_file(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return store_template(sqlite_template, tmp_path_factory.mktemp("businessstore"))
-
-
-@pytest.fixture
-def db(store_file: Path, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    path = tmp_path / "store.db"
-    shutil.copyfile(store_file, path)
-    engine = make_engine(f"sqlite:///{path}")
-    yield session_factory(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def business_bot(
-    telegram: EmulatorClient, db: sessionmaker[Session], clock: Clock
-) -> AsyncIterator[tuple[BotApplication, Services]]:
-    services = new_services(telegram, db, clock, quiet_start=0, quiet_end=0)
-    async with running(telegram, services) as application:
-        yield application, services
 
 
 async def connected(

@@ -46,10 +46,16 @@ async def stats(update: Update, context: BotContext) -> None:
 
 
 async def trace(update: Update, context: BotContext) -> None:
-    """/trace (the last question of any chat) or /trace CHAT_ID."""
+    """/trace (the last question of any chat), /trace CHAT_ID, or /trace inquiry [ID]
+    (a customer inquiry's draft: the facts and past answers it used)."""
     if await _refused(update, context):
         return
     args = context.args or []
+    if args and args[0].lower() == "inquiry":
+        number = int(args[1]) if len(args) > 1 and args[1].isdigit() else None
+        text = await context.services.db(lambda s: operators.trace_inquiry(s, number))
+        await reply(context, chat_id_of(update), text)
+        return
     chat = int(args[0]) if args and args[0].lstrip("-").isdigit() else None
     text = await context.services.db(lambda s: operators.trace(s, chat))
     await reply(context, chat_id_of(update), text)

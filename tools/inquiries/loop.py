@@ -55,9 +55,15 @@ def draft_waiting(
     now: dt.datetime,
     limit: int = 100,
 ) -> list[tuple[int, Drafted]]:
-    """Draft every new inquiry (each in its own transaction); what was drafted."""
+    """Draft every new inquiry (each in its own transaction); what was drafted. Each
+    seller's index is refreshed first, so answers given since (here or elsewhere) are
+    past answers of these drafts."""
     with sessions() as session:
-        waiting = [row.id for row in outbox.waiting_for_draft(session, limit=limit)]
+        rows = outbox.waiting_for_draft(session, limit=limit)
+        waiting = [row.id for row in rows]
+        sellers = sorted({row.seller_id for row in rows})
+        for seller_id in sellers:
+            retrieval.refresh_seller(session, seller_id)
     done: list[tuple[int, Drafted]] = []
     for inquiry_id in waiting:
         with sessions.begin() as session:

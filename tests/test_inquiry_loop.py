@@ -1,0 +1,201 @@
+"""The inquiry loop across a restart, and drafts with facts the data does not support.
+
+Over the Bot API emulator with Telegram Business as the source (see
+tests/test_business.py for the store and the helpers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import inquiry_flow, scheduler
+from bot.context import BotApplication
+from bot.services import Services
+from storage import inquiry_outbox as outbox
+from storage.models import AnswerStatus, Inquiry, Seller
+from tests.botstore import Clock
+from tests.inquiry_fixtures import (  # noqa: F401 - fixtures
+    business_bot_fixture,
+    clock_fixture,
+    db_fixture,
+    store_file_fixture,
+)
+from tests.telegram import EmulatorClient
+from tests.test_bot_telegram import ALICE, OPERATOR, new_services, running
+from tests.test_business import (
+    CONNECTION,
+    CUSTOMER,
+    STOCK_DRAFT,
+    answers,
+    card_for,
+    connected,
+    data,
+)
+
+
+def _approve_then_die(db: sessionmaker[Session], at: dt.datetime) -> int:
+    """What ✅ commits before anything is posted; the process dies right after."""
+    with db.begin() as session:
+        inquiry = session.scalar(select(Inquiry).where(Inquiry.source == "telegram_business"))
+        assert inquiry is not None
+        decision = outbox.approve(
+            session, inquiry.id, text=inquiry.draft or "", edited=False, chat_id=ALICE, at=at
+        )
+        assert decision.done and decision.answer_id is not None
+        return decision.answer_id
+
+
+async def test_an_answer_approved_before_a_crash_is_posted_once_after_the_restart(
+    telegram: EmulatorClient,
+    business_bot: tuple[BotApplication, Services],
+    db: sessionmaker[Session],
+    clock: Clock,
+) -> None:
+    await connected(telegram, db, clock)
+    await card_for(telegram, "딸기잼 재고 있나요?")
+    application, _ = business_bot
+    await application.stop()  # lets the update in hand finish
+    _approve_then_die(db, clock.now)  # the process is gone before it posted
+
+    # a fresh process: new services, nothing in memory
+    services = new_services(telegram, db, clock, quiet_start=0, quiet_end=0)
+    async with running(telegram, services) as restarted:
+        await scheduler.recover(services, restarted.bot)
+        first = await inquiry_flow.run_loop(services, restarted.bot)
+        again = await inquiry_flow.run_loop(services, restarted.bot)
+        told = (await telegram.wait_for_messages(ALICE, 4))[3]
+
+    assert [report.outcome for report in first] == ["posted"]
+    assert again == []
+    assert await telegram.business_replies(CONNECTION, CUSTOMER) == [STOCK_DRAFT]
+    assert told.plain_text == "보냈어요 ✅\n" + STOCK_DRAFT
+    assert answers(db) == [(STOCK_DRAFT, AnswerStatus.POSTED, False)]
+
+
+async def test_an_answer_cut_off_mid_post_is_not_posted_again_and_the_seller_is_told(
+    telegram: EmulatorClient,
+    business_bot: tuple[BotApplication, Services],
+    db: sessionmaker[Session],
+    clock: Clock,
+) -> None:
+    await connected(telegram, db, clock)
+    await card_for(telegram, "딸기잼 재고 있나요?")
+    application, _ = business_bot
+    await application.stop()
+    answer_id = _approve_then_die(db, clock.now)
+    with db.begin() as session:  # claimed for posting when the process died
+        assert outbox.claim_answer(session, answer_id, at=clock.now)
+
+    services = new_services(telegram, db, clock, quiet_start=0, quiet_end=0)
+    async with running(telegram, services) as restarted:
+        await scheduler.recover(services, restarted.bot)
+        after = await inquiry_flow.run_loop(services, restarted.bot)
+        told = (await telegram.wait_for_messages(ALICE, 4))[3]
+
+    assert after == []
+    assert await telegram.business_replies(CONNECTION, CUSTOMER) == []
+    assert told.plain_text == (
+        "보내는 중에 연결이 끊겨 고객에게 갔는지 확인할 수 없어요. 두 번 가지 않도록 다시 "
+        "보내지 않았으니 고객 채팅에서 확인해 주세요."
+    )
+    assert answers(db) == [(STOCK_DRAFT, AnswerStatus.UNKNOWN, False)]
+
+
+def _past_answer(db: sessionmaker[Session], question: str, answer: str) -> None:
+    with db.begin() as session:
+        seller = session.scalar(select(Seller).where(Seller.slug == "moon"))
+        assert seller is not None
+        asked = dt.datetime(2026, 11, 1, 3, 0, tzinfo=dt.UTC)
+        session.add(
+            Inquiry(
+                seller_id=seller.id,
+                asked_at=asked,
+                question=question,
+                answer=answer,
+                answered_at=asked + dt.timedelta(hours=1),
+            )
+        )
+
+
+async def test_a_past_answers_stale_price_and_date_are_left_out_and_said_to_need_checking(
+    telegram: EmulatorClient,
+    business_bot: tuple[BotApplication, Services],
+    db: sessionmaker[Session],
+    clock: Clock,
+) -> None:
+    # 유자차 세트 costs 18,000원 today; this answer was written when it cost 15,000원
+    _past_answer(
+        db,
+        "유자차 세트 선물 포장 가능한가요?",
+        "네, 선물 포장은 무료로 해 드려요. 유자차 세트 가격은 지금 15,000원이에요. "
+        "12월 3일까지 주문하시면 크리스마스 전에 받으실 수 있어요.",
+    )
+    await connected(telegram, db, clock)
+    card = await card_for(telegram, "유자차 세트 선물 포장 가능한가요?")
+    await telegram.press_button(ALICE, card.message_id, data(card, "✅ 보내기"))
+    await telegram.wait_for_messages(ALICE, 4)
+
+    draft = (
+        "안녕하세요, 고객님. 문의 주셔서 감사합니다.\n"
+        "네, 선물 포장은 무료로 해 드려요.\n"
+        "문의하신 내용은 확인한 뒤 빠르게 다시 안내해 드리겠습니다.\n"
+        "감사합니다."
+    )
+    assert card.plain_text == (
+        "📩 새 고객 문의 · 텔레그램 비즈니스 · 민수\n"
+        "상품: 유자차 세트\n"
+        '"유자차 세트 선물 포장 가능한가요?"\n\n'
+        "✍️ 답변 초안:\n" + draft + "\n\n"
+        "⚠️ 확인이 필요해서 초안에서 뺐어요:\n"
+        "• 유자차 세트 가격은 지금 15,000원이에요.\n"
+        "• 12월 3일까지 주문하시면 크리스마스 전에 받으실 수 있어요."
+    )
+    assert await telegram.business_replies(CONNECTION, CUSTOMER) == [draft]
+    with db() as session:
+        needs = session.scalar(select(Inquiry.needs_check).where(Inquiry.source != "import"))
+    assert needs is True
+
+
+async def test_operators_see_the_loops_counts_and_what_a_draft_used(
+    telegram: EmulatorClient,
+    business_bot: tuple[BotApplication, Services],
+    db: sessionmaker[Session],
+    clock: Clock,
+) -> None:
+    await connected(telegram, db, clock)
+    first = await card_for(telegram, "딸기잼 재고 있나요?", 3)
+    second = await card_for(telegram, "딸기잼 가격 얼마예요?", 4)
+    third = await card_for(telegram, "유자차 세트 재고 있어요?", 5)
+    await telegram.press_button(ALICE, first.message_id, data(first, "✅ 보내기"))
+    await telegram.wait_for_messages(ALICE, 6)
+    await telegram.press_button(ALICE, second.message_id, data(second, "건너뛰기"))
+    await telegram.wait_for_messages(ALICE, 7)
+    await telegram.press_button(ALICE, third.message_id, data(third, "✏️ 고쳐서 보내기"))
+    await telegram.wait_for_messages(ALICE, 8)
+    await telegram.send_user_message(ALICE, "네, 있어요!")
+    await telegram.wait_for_messages(ALICE, 9)
+    clock.now = dt.datetime.now(dt.UTC)
+    await telegram.send_user_message(OPERATOR, "/stats", language_code="en")
+    stats = (await telegram.wait_for_messages(OPERATOR, 1))[0]
+    await telegram.send_user_message(OPERATOR, "/trace inquiry 1", language_code="en")
+    trace = (await telegram.wait_for_messages(OPERATOR, 2))[1]
+
+    assert (stats.plain_text or "").splitlines()[-1] == (
+        "inquiries today: drafted 3, approved 2 (edited 1), skipped 1, auto-answered 0"
+    )
+    with db() as session:
+        first_id = session.scalar(
+            select(Inquiry.id).where(Inquiry.source == "telegram_business").order_by(Inquiry.id)
+        )
+    assert first_id == 1
+    lines = (trace.plain_text or "").splitlines()
+    assert lines[:4] == [
+        "inquiry 1 · seller 1 · telegram_business · answered",
+        "Q: 딸기잼 재고 있나요?",
+        "draft: " + " ".join(STOCK_DRAFT.split()),
+        'facts: {"name": "딸기잼 500g", "options": null, "price": 12000, "stock": 80}',
+    ]
+    assert lines[4] == "past answers: none"
