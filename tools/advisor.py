@@ -98,12 +98,14 @@ from tools import registry
 from tools.answer import Answer, Button, ToolCall
 from tools.catalog import CATALOG, summary_of
 from tools.context import TurnContext, make_context
+from tools.daemon_pool import DaemonPool
 from tools.fit_cache import FitCache
 from tools.freshness import freshness_note
 from tools.guard import check_answer
 from tools.prompts import PromptStore, normalize_lang
 from tools.retrieval.service import RetrievalHandle
 from tools.router import CampaignRef, Candidate, ProductRef, RouteError, RouteResult, route
+from tools.store_text import mark, mark_within
 from tools.templated import buttons_for, chart_for, no_result_text, render, render_text
 
 if TYPE_CHECKING:
@@ -169,9 +171,10 @@ class Advisor:
         self._retrieval = RetrievalHandle(settings, sessions, prompts=prompts)
         # model calls run here so a late one can be abandoned at the deadline; the
         # deadline counts from the question, so waiting for a worker counts too
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=LLM_WORKERS, thread_name_prefix="advisor-llm"
-        )
+        # (daemon threads: an abandoned call never keeps a finished process alive)
+        self._pool = DaemonPool(LLM_WORKERS, "advisor-llm")
+        if self.mode == "llm":  # load LangChain now, off the caller's thread
+            self._pool.submit(self._warm)
 
     @property
     def mode(self) -> Literal["offline", "llm"]:
@@ -183,7 +186,7 @@ class Advisor:
         return self._prompts
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(cancel_futures=True)
 
     # -- the two entry points ----------------------------------------------------
 
@@ -417,6 +420,27 @@ class Advisor:
                 self._agent = Agent(self._settings, self._prompts)
             return self._agent
 
+    def _warm(self) -> None:
+        try:
+            self._get_agent()
+        except Exception:  # noqa: BLE001 - the first question meets the error and falls back
+            log.exception("advisor: the model agent could not be built")
+
+    def _respond(
+        self,
+        ctx: TurnContext,
+        text: str,
+        history: Sequence[tuple[str, str]],
+        hint: str | None,
+        deadline: float,
+    ) -> AgentReply:
+        """The model's reply, run on the pool (the deadline-guarded call); a call
+        that waited past its deadline for a worker is not sent at all."""
+        agent = self._get_agent()
+        if time.perf_counter() >= deadline:
+            raise TimeoutError("the question's deadline passed before the model was asked")
+        return agent.respond(ctx, text, history, hint)
+
     def _ask_llm(
         self,
         ctx: TurnContext,
@@ -426,28 +450,39 @@ class Advisor:
     ) -> _Outcome:
         timeout = self._settings.llm_timeout_seconds
         started = time.perf_counter()
+        history = [(t.question, t.answer) for t in turns[-HISTORY_TURNS:]]
+        hint = _hint(ctx, routed)
+        # the agent is imported and built inside the guarded call: a cold start (the
+        # LangChain import) counts against the deadline like the model's reply does
+        asked = _with_inquiry_marked(text, routed)
+        deadline = started + timeout
+        future = self._pool.submit(self._respond, ctx, asked, history, hint, deadline)
         try:
-            agent = self._get_agent()
-            history = [(t.question, t.answer) for t in turns[-HISTORY_TURNS:]]
-            hint = _hint(ctx, routed)
-            future = self._pool.submit(agent.respond, ctx, text, history, hint)
             reply = future.result(timeout=timeout)
         except concurrent.futures.TimeoutError:
+            future.cancel()  # still queued behind busy workers: never started late
             log.warning("advisor: model gave no answer within %.1f s; offline answer", timeout)
-            outcome = self._answer_route(ctx, routed, "fallback")
-            note = ctx.prompts.message("errors.timeout_fallback", ctx.lang)
-            return _Outcome(
-                _with(outcome.answer, text=f"{note}\n{outcome.answer.text}"), outcome.records
-            )
+            return self._late(ctx, routed)
         except Exception as exc:  # noqa: BLE001 - any model failure: the offline answer
+            elapsed = time.perf_counter() - started
             log.warning(
                 "advisor: model failed after %.1f s (%s: %s); offline answer",
-                time.perf_counter() - started,
+                elapsed,
                 exc.__class__.__name__,
                 exc,
             )
+            if elapsed >= timeout or "timeout" in exc.__class__.__name__.lower():
+                return self._late(ctx, routed)  # the client's own timeout won the race
             return self._answer_route(ctx, routed, "fallback")
         return self._from_reply(ctx, text, routed, reply)
+
+    def _late(self, ctx: TurnContext, routed: RouteResult) -> _Outcome:
+        """The offline answer to a question the model did not answer in time."""
+        outcome = self._answer_route(ctx, routed, "fallback")
+        note = ctx.prompts.message("errors.timeout_fallback", ctx.lang)
+        return _Outcome(
+            _with(outcome.answer, text=f"{note}\n{outcome.answer.text}"), outcome.records
+        )
 
     def _from_reply(
         self, ctx: TurnContext, text: str, routed: RouteResult, reply: AgentReply
@@ -656,11 +691,19 @@ def _hint(ctx: TurnContext, routed: RouteResult) -> str | None:
     if "campaign_id" in routed.args:
         notes.append(f"campaign_id {routed.args['campaign_id']}")
     if routed.candidates:
-        listed = "; ".join(f"{c.kind}_id {c.id} = {c.label}" for c in routed.candidates)
+        listed = "; ".join(f"{c.kind}_id {c.id} = {mark(c.label)}" for c in routed.candidates)
         notes.append(f"possible matches: {listed}")
     if routed.error is not None and routed.error.key == "unknown_product" and not routed.candidates:
         notes.append("no product in the catalogue matches the name asked about")
     return "; ".join(notes) or None
+
+
+def _with_inquiry_marked(text: str, routed: RouteResult) -> str:
+    """The question with a customer's inquiry quoted in it marked as data."""
+    inquiry = routed.args.get("inquiry") if routed.tool == "inquiry_draft" else None
+    if not isinstance(inquiry, str) or inquiry.strip() == text.strip():
+        return text
+    return mark_within(text, inquiry)
 
 
 def _tool_call(run: registry.ToolRun) -> ToolCall:

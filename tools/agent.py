@@ -8,7 +8,9 @@ with one StructuredTool per enabled registry tool:
   field LangChain injects and hides from the model, so the seller comes from the
   caller's context only;
 - `response_format="content_and_artifact"`: the model reads a compact JSON
-  summary (the tool's `summary` in tools.catalog), the full typed run is kept as the artifact;
+  summary (the tool's `summary` in tools.catalog) with its store-provided text
+  (names, keywords, inquiries, past answers) marked as <data> blocks
+  (tools.store_text); the full typed run is kept as the artifact;
 - the system prompt is prompts/system.<lang>.md rendered per turn (dynamic
   prompt middleware), and a run stops after MAX_MODEL_CALLS model calls.
 
@@ -40,6 +42,7 @@ from tools import registry
 from tools.catalog import CATALOG, Tool, summary_of
 from tools.context import TurnContext
 from tools.prompts import PromptStore
+from tools.store_text import mark_result, unmark, unmark_args
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +96,7 @@ def make_tool(tool: Tool[Any], description: str) -> StructuredTool:
     def call(runtime: ToolRuntime[TurnContext], **kwargs: Any) -> tuple[str, Any]:
         ctx = runtime.context
         try:
-            run = registry.run(ctx, tool.name, kwargs)
+            run = registry.run(ctx, tool.name, unmark_args(kwargs))
         except registry.ToolUnavailableError:
             return _error(f"{tool.name} is not available"), None
         except registry.ToolArgsError as exc:
@@ -102,7 +105,7 @@ def make_tool(tool: Tool[Any], description: str) -> StructuredTool:
             log.exception("tool %s failed for seller %s", tool.name, ctx.seller_id)
             return _error("the analysis failed"), None
         content = json.dumps(
-            summary_of(run), ensure_ascii=False, separators=(",", ":"), default=str
+            mark_result(summary_of(run)), ensure_ascii=False, separators=(",", ":"), default=str
         )
         return content, run
 
@@ -226,9 +229,9 @@ def _reply(messages: Sequence[BaseMessage]) -> AgentReply:
                 prompt_tokens += int(message.usage_metadata.get("input_tokens", 0))
             for call in message.tool_calls:
                 call_id = call.get("id") or str(len(order))
-                asked[call_id] = (call["name"], dict(call.get("args") or {}))
+                asked[call_id] = (call["name"], unmark_args(dict(call.get("args") or {})))
                 order.append(call_id)
-            text = None if message.tool_calls else (_text(message).strip() or None)
+            text = None if message.tool_calls else (unmark(_text(message)).strip() or None)
         elif isinstance(message, ToolMessage):
             name, args = asked.get(message.tool_call_id, (message.name or "", {}))
             run = message.artifact if isinstance(message.artifact, registry.ToolRun) else None
