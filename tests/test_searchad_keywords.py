@@ -1,9 +1,8 @@
 """Search Ad keyword clicks become search-keyword visits (storage.connectors.searchad.keywords):
 one visit per click at the local day's start, no landing product, no order; a restated
 day replaces its count and leaves other visits alone; the rollups stay equal to the
-raw rows regrouped; the visit-intent report reads them. Pages are written the way the
-sync engine would with the proposed `Page.keyword_days` (write_searchad_page, one
-transaction per page with its cursor)."""
+raw rows regrouped; the visit-intent report reads them. Synced through the engine
+(`Page.keyword_days`, storage.connectors.keyword_visits)."""
 
 from __future__ import annotations
 
@@ -17,15 +16,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.common import Store, Window
 from analytics.queries.keywords import keyword_rows
-from storage.connectors import accounts
-from storage.connectors.searchad import KeywordDay, write_keyword_days, write_searchad_page
+from storage.connectors import sync
+from storage.connectors.searchad import KeywordDay, SearchAdSource, write_keyword_days
 from storage.models import KeywordVisitsDaily, Visit
 from storage.writes import add_visit
 from tests.emulators._http import serve
 from tests.emulators.searchad import SearchAd
 from tests.factories import SEOUL, local, make_seller
 from tests.test_rollups import expected_rollups, rollup_rows
-from tests.test_searchad import NOW, Clock, Shop, source_of
+from tests.test_searchad import NOW, Clock, Shop, client_of, source_of
 
 D = dt.date
 
@@ -49,21 +48,11 @@ def run(
     shop: Shop,
     clock: Clock,
     now: dt.datetime,
-) -> int:
-    """Sync like the engine with Page.keyword_days: each page and its cursor in one
-    transaction; the number of pages."""
-    with sessions() as session:
-        account = accounts.find(session, seller_id, "searchad")
-        cursor = dict(account.cursor) if account and account.cursor else None
-    pages = 0
-    for page in source_of(api, shop.account, clock).pages(cursor, now=now):
-        with sessions.begin() as session:
-            write_searchad_page(session, seller_id, page, source="searchad")
-            accounts.save_cursor(
-                accounts.ensure(session, seller_id, "searchad", now=now), page.cursor
-            )
-        pages += 1
-    return pages
+) -> tuple[int, int]:
+    """One sync through the engine: (pages, keyword-days whose clicks changed)."""
+    report = sync(sessions, seller_id, source_of(api, shop.account, clock), now=now)
+    assert report.ok, report.error
+    return report.pages, report.keyword_days
 
 
 def visits(sessions: sessionmaker[Session], seller_id: int) -> list[tuple[Any, ...]]:
@@ -108,7 +97,8 @@ def test_keyword_clicks_become_visits_and_a_restated_day_replaces_them(
             search_keyword="보온 텀블러",
         )
 
-    assert run(sessions, seller, api, shop, clock, NOW) == 13
+    # 13 pages; Nov 19 has two keywords with clicks
+    assert run(sessions, seller, api, shop, clock, NOW) == (13, 2)
 
     # Nov 19: 보온 텀블러 3 clicks in one ad group + 2 in the other = 5 visits,
     # 스텐 텀블러 4; Aug 22's 9 clicks are before the window
@@ -126,12 +116,19 @@ def test_keyword_clicks_become_visits_and_a_restated_day_replaces_them(
     # Naver restates Nov 19: 보온 텀블러 3 -> 1 click in the first group, 스텐 텀블러 4 -> 0
     api.set_stats(shop.account, shop.warm, D(2026, 11, 19), impCnt=700, clkCnt=1, salesAmt=600)
     api.set_stats(shop.account, shop.steel, D(2026, 11, 19), impCnt=200)
-    assert run(sessions, seller, api, shop, clock, NOW + dt.timedelta(days=1)) == 1
+    # one page (Nov 17 .. Nov 21); both keywords of Nov 19 changed
+    assert run(sessions, seller, api, shop, clock, NOW + dt.timedelta(days=1)) == (1, 2)
 
     assert visits(sessions, seller) == sorted(
         [(midnight, "보온 텀블러", None, None)] * 3
         + [(dt.datetime(2026, 11, 19, 15, 0), "보온 텀블러", None, None)]
     )
+    assert keyword_rollup(sessions, seller) == [(D(2026, 11, 19), "보온 텀블러", 4, 0)]
+
+    # a source told not to read keywords (Nov 18 .. Nov 22) leaves the visits alone
+    quiet = SearchAdSource(client_of(api, shop.account, clock), read_keywords=False)
+    report = sync(sessions, seller, quiet, now=NOW + dt.timedelta(days=2))
+    assert (report.ok, report.keyword_days) == (True, 0)
     assert keyword_rollup(sessions, seller) == [(D(2026, 11, 19), "보온 텀블러", 4, 0)]
 
     # the visit-intent report's read: Nov 19 as a complete day from the rollup

@@ -16,11 +16,9 @@ https://api.searchad.naver.com.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping
 
-from storage.connectors._source import Page
 from storage.connectors.registry import register
 from storage.connectors.searchad.client import DEFAULT_BASE_URL, SearchAdClient, signature
 from storage.connectors.searchad.keywords import (
@@ -39,9 +37,6 @@ from storage.settings import Settings
 
 URL_VARIABLE = "NAVER_SEARCHAD_URL"
 FIELDS = ("customer_id", "api_key", "secret_key")
-ENGINE_WRITES_KEYWORDS = "keyword_days" in {field.name for field in dataclasses.fields(Page)}
-"""Whether the sync engine's `Page` carries keyword days (see keywords.py); until it
-does, the registered source skips the keyword calls whose result nothing would write."""
 
 
 def base_url(settings: Settings | None) -> str:
@@ -61,7 +56,7 @@ def make_source(credentials: Mapping[str, str], settings: Settings) -> SearchAdS
         credentials["secret_key"].strip(),
         base_url=base_url(settings),
     )
-    return SearchAdSource(client, read_keywords=ENGINE_WRITES_KEYWORDS)
+    return SearchAdSource(client)
 
 
 register("searchad", make_source)

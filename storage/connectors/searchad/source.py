@@ -37,8 +37,9 @@ Mapping of a campaign-day onto `ParsedAdDay`:
 | `convAmt` | conversion_revenue | |
 
 A day with every figure 0 is not written (nothing happened). Keyword clicks become
-search-keyword visits (keywords.py); `read_keywords=False` skips the keyword calls
-(the registered factory does so until the sync engine writes a page's keyword days).
+search-keyword visits (`Page.keyword_days`, written by the engine:
+storage.connectors.keyword_visits). `read_keywords=False` skips the keyword calls;
+its pages then claim no keyword dates, so stored keyword visits stay as they are.
 """
 
 from __future__ import annotations
@@ -258,6 +259,6 @@ class SearchAdSource:
                 cursor={"through": last.isoformat()},
                 ad_days=tuple(ad_days),
                 keyword_days=tuple(keyword_days),
-                keyword_dates=tuple(dates),
+                keyword_dates=tuple(dates) if self.read_keywords else (),
             )
             first = last + _DAY
