@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -59,9 +59,10 @@ def data(card: BotMessage, label: str) -> str:
     return str(found)
 
 
-async def until(check: Any, within: float = 5.0) -> None:
+async def until(check: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait until `check()` holds (the bot works on an update in its own time)."""
     deadline = asyncio.get_running_loop().time() + within
-    while not await check():
+    while not check():
         assert asyncio.get_running_loop().time() < deadline, "timed out"
         await asyncio.sleep(0.05)
 
@@ -217,7 +218,7 @@ async def test_a_disconnection_is_told_and_the_owners_own_reply_closes_the_inqui
     await telegram.send_business_message(
         CONNECTION, CUSTOMER, "네 있어요! 바로 보내 드릴게요.", from_owner=True
     )
-    await until(lambda: _async(statuses(db) == [InquiryStatus.ELSEWHERE]))
+    await until(lambda: statuses(db) == [InquiryStatus.ELSEWHERE])
     await telegram.press_button(ALICE, card.message_id, data(card, "✅ 보내기"))
     log = await telegram.wait_for(ALICE, answers=1)
     await telegram.connect_business(CONNECTION, ALICE, is_enabled=False)
@@ -232,10 +233,6 @@ async def test_a_disconnection_is_told_and_the_owners_own_reply_closes_the_inqui
         "텔레그램 비즈니스 계정과 봇의 연결이 끊겼어요. 이제 고객 메시지가 오지 않고, "
         "답장도 보낼 수 없어요."
     )
-
-
-async def _async(value: bool) -> bool:
-    return value
 
 
 async def test_a_customer_silent_for_over_24_hours_cannot_be_answered_by_the_bot(

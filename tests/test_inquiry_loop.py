@@ -15,8 +15,8 @@ from bot import inquiry_flow, scheduler
 from bot.context import BotApplication
 from bot.services import Services
 from storage import inquiry_outbox as outbox
-from storage.models import AnswerStatus, Inquiry, Seller
-from tests.botstore import Clock
+from storage.models import AnswerStatus, Inquiry, InquiryStatus, Seller
+from tests.botstore import SEOUL, Clock
 from tests.inquiry_fixtures import (  # noqa: F401 - fixtures
     business_bot_fixture,
     clock_fixture,
@@ -24,7 +24,7 @@ from tests.inquiry_fixtures import (  # noqa: F401 - fixtures
     store_file_fixture,
 )
 from tests.telegram import EmulatorClient
-from tests.test_bot_telegram import ALICE, OPERATOR, new_services, running
+from tests.test_bot_telegram import ALICE, OPERATOR, link, new_services, running
 from tests.test_business import (
     CONNECTION,
     CUSTOMER,
@@ -33,6 +33,8 @@ from tests.test_business import (
     card_for,
     connected,
     data,
+    statuses,
+    until,
 )
 
 
@@ -199,3 +201,72 @@ async def test_operators_see_the_loops_counts_and_what_a_draft_used(
         'facts: {"name": "딸기잼 500g", "options": null, "price": 12000, "stock": 80}',
     ]
     assert lines[4] == "past answers: none"
+
+
+async def test_inquiries_in_quiet_hours_wait_and_then_come_three_at_a_time(
+    telegram: EmulatorClient, db: sessionmaker[Session], clock: Clock
+) -> None:
+    wall = dt.datetime.now(dt.UTC)  # the emulator dates business messages by the wall clock
+    hour = wall.astimezone(SEOUL).hour
+    # quiet from this hour for one hour (Seoul time)
+    services = new_services(telegram, db, clock, quiet_start=hour, quiet_end=(hour + 1) % 24)
+    async with running(telegram, services) as application:
+        await link(telegram, db, ALICE, "ko")
+        clock.now = wall
+        await telegram.connect_business(CONNECTION, ALICE)
+        await telegram.wait_for_messages(ALICE, 2)
+        for number in range(5):
+            await telegram.send_business_message(
+                CONNECTION, CUSTOMER + number, f"딸기잼 재고 있나요? ({number + 1})"
+            )
+        await until(lambda: statuses(db) == [InquiryStatus.DRAFTED] * 5)
+        held = await telegram.messages(ALICE)
+
+        clock.now += dt.timedelta(hours=1)  # quiet hours are over
+        await inquiry_flow.run_loop(services, application.bot)
+        shown = (await telegram.wait_for_messages(ALICE, 6))[2:]
+        await telegram.press_button(ALICE, shown[0].message_id, data(shown[0], "건너뛰기"))
+        after = (await telegram.wait_for_messages(ALICE, 9))[6:]
+
+    assert len(held) == 2  # the link and the connection: no card in quiet hours
+    assert all((m.plain_text or "").endswith(STOCK_DRAFT) for m in shown[:3])
+    assert [
+        '"딸기잼 재고 있나요? (1)"',
+        '"딸기잼 재고 있나요? (2)"',
+        '"딸기잼 재고 있나요? (3)"',
+    ] == [(m.plain_text or "").splitlines()[2] for m in shown[:3]]
+    assert shown[3].plain_text == (
+        "답변을 기다리는 문의가 2건 더 있어요. 위 문의를 처리하시면 이어서 보내 드릴게요."
+    )
+    assert [m.plain_text for m in after][0] == (
+        "이 문의는 건너뛰었어요. 고객에게는 아무것도 보내지 않았어요."
+    )
+    assert (after[1].plain_text or "").splitlines()[2] == '"딸기잼 재고 있나요? (4)"'
+    assert after[2].plain_text == (
+        "답변을 기다리는 문의가 1건 더 있어요. 위 문의를 처리하시면 이어서 보내 드릴게요."
+    )
+
+
+async def test_with_the_switch_off_drafts_wait_until_it_is_on_again(
+    telegram: EmulatorClient,
+    business_bot: tuple[BotApplication, Services],
+    db: sessionmaker[Session],
+    clock: Clock,
+) -> None:
+    await connected(telegram, db, clock)
+    await telegram.send_user_message(ALICE, "/inquiries off")
+    off = (await telegram.wait_for_messages(ALICE, 3))[2]
+    await telegram.send_business_message(CONNECTION, CUSTOMER, "딸기잼 재고 있나요?")
+    await until(lambda: statuses(db) == [InquiryStatus.DRAFTED])
+    await telegram.send_user_message(ALICE, "/inquiries on")
+    log = await telegram.wait_for(ALICE, messages=5)
+
+    assert off.plain_text == (
+        "고객 문의 초안을 보내지 않아요. 문의는 그대로 쌓이고, /inquiries on 으로 켜면 "
+        "이어서 보내 드려요."
+    )
+    assert log.messages[3].plain_text == (
+        "고객 문의 초안을 이 채팅으로 보내 드려요. 끄려면 /inquiries off"
+    )
+    assert (log.messages[4].plain_text or "").endswith(STOCK_DRAFT)
+    await until(lambda: statuses(db) == [InquiryStatus.NOTIFIED])

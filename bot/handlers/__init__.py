@@ -58,6 +58,7 @@ def register(application: BotApplication) -> None:
         "reload": operators.reload,
         "stats": operators.stats,
         "trace": operators.trace,
+        "inquiries": inquiries.switch,
     }
     for name, callback in routes.items():
         application.add_handler(CommandHandler(name, callback, filters=messages))

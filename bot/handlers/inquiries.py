@@ -138,3 +138,30 @@ async def on_text(update: Update, context: BotContext) -> None:
     if seat is not None:
         await _approve(update, context, seat, inquiry_id, message.text[:INQUIRY_LIMIT], edited=True)
     raise ApplicationHandlerStop
+
+
+async def switch(update: Update, context: BotContext) -> None:
+    """/inquiries on|off: customer-inquiry drafts to this seller's chats (on by default);
+    without an argument, says which."""
+    services = context.services
+    chat_id = chat_id_of(update)
+    seat = await services.seat(chat_id, user_lang(update))
+    if seat is None:
+        await reply(context, chat_id, services.text("unlinked", user_lang(update)))
+        return
+    args = [arg.lower() for arg in context.args or []]
+    wanted = {"on": True, "켜기": True, "off": False, "끄기": False}.get(args[0]) if args else None
+
+    def apply(session: Session) -> bool:
+        if wanted is not None:
+            outbox.set_inquiry_settings(session, seat.seller_id, drafts_enabled=wanted)
+        return outbox.inquiry_settings(session, seat.seller_id)[0]
+
+    enabled = await services.db(apply)
+    await reply(
+        context,
+        chat_id,
+        services.text(f"inquiry.switch.{'enabled' if enabled else 'disabled'}", seat.lang),
+    )
+    if enabled and wanted:
+        await run_loop(services, context.bot)  # drafts that waited while it was off
