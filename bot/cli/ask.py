@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -89,19 +91,46 @@ def answer_json(answer: Answer) -> str:
     return json.dumps(answer.to_json(), ensure_ascii=False, default=str)
 
 
+def readable(text: str) -> str:
+    """Typed text as valid Unicode, so the question can be answered, printed and stored.
+
+    Bytes that were not UTF-8 (Python keeps them in argv as lone surrogates) are read
+    as CP949 when they are valid CP949 (a Korean terminal set to EUC-KR under a UTF-8
+    locale), else each undecodable byte becomes U+FFFD."""
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    try:
+        return raw.decode("cp949")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def lenient_stdin() -> Iterable[str]:
+    """Standard input with bytes that are not UTF-8 read as U+FFFD, not an error."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # already text (a test's StringIO)
+        return sys.stdin
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace")
+
+
 def _ask(args: argparse.Namespace) -> int:
     advisor, seller_id, now, _ = open_advisor(args.seller, args.now)
     try:
         if args.question == "-":
-            for line in sys.stdin:
-                question = line.rstrip("\r\n")
+            for line in lenient_stdin():
+                question = readable(line.rstrip("\r\n"))
                 if not question.strip():
                     continue
                 answer = advisor.ask(question, seller_id=seller_id, chat_id=args.chat, now=now)
                 print(answer_json(answer), flush=True)
             return 0
-        answer = advisor.ask(args.question, seller_id=seller_id, chat_id=args.chat, now=now)
-        print(answer_json(answer) if args.json else answer.text)
+        question = readable(args.question)
+        answer = advisor.ask(question, seller_id=seller_id, chat_id=args.chat, now=now)
+        print(answer_json(answer) if args.json else answer.text, flush=True)
         return 0
     finally:
         advisor.close()

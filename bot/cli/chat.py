@@ -10,14 +10,16 @@ The chat keeps its memory in the database (chat id `--chat`, default -1).
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.cli._common import add_command
-from bot.cli.ask import add_seller_options, open_advisor
+from bot.cli.ask import add_seller_options, open_advisor, readable
 from storage.settings import get_settings
 
 if TYPE_CHECKING:
@@ -42,6 +44,8 @@ def _chat(args: argparse.Namespace) -> int:
     settings = get_settings()
     advisor, seller_id, now, _ = open_advisor(args.seller, args.now, settings)
     _readline(settings.data_dir / "chat_history")
+    if isinstance(sys.stdin, io.TextIOWrapper):  # bytes that are not UTF-8: see readable()
+        sys.stdin.reconfigure(errors="surrogateescape")
     print(
         f"advisor chat · seller {args.seller} · {advisor.mode} mode (Ctrl-D or 'exit' to leave)",
         flush=True,
@@ -103,7 +107,7 @@ def run_chat(
     answered = 0
     while True:
         try:
-            line = read("> ").strip()
+            line = readable(read("> ")).strip()
         except (EOFError, KeyboardInterrupt):
             write("")
             return answered
