@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from storage.models import Inquiry, Product
 from storage.vector.index import VectorIndex
 from tools.prompts import DEFAULT_FILTERS, PromptStore, normalize_lang
+from tools.retrieval import _offline
 from tools.retrieval._text import Lexicon, compact, features
 from tools.retrieval.products import ProductRef, SyncCounts, resolve_product, without_product
 
@@ -239,7 +240,7 @@ def similar_inquiries(
     asked = (without_product(text, product, lexicon) if product else "") or text
     weights = RARITY.weights(index, seller_id, features(asked))
     found = []
-    for hit in index.query(collection_name(seller_id), asked, k=POOL):
+    for hit in _offline.query(index, collection_name(seller_id), asked, k=POOL):
         meta = hit.metadata
         past_product = meta.get("product_id")
         score = 0.4 * max(0.0, hit.score) + 0.6 * _overlap(weights, features(hit.document))

@@ -43,6 +43,7 @@ from pathlib import Path
 
 from storage.vector.index import VectorIndex
 from tools.prompts import KNOWLEDGE_DIR, PromptStore
+from tools.retrieval import _offline
 from tools.retrieval._text import features
 
 COLLECTION = "playbook"
@@ -336,8 +337,14 @@ class Playbook:
             return []
         cosine = {
             hit.id: hit.score
-            for hit in self.index.query(
-                COLLECTION, topic, k=POOL, where={"lang": lang}, documents=False, metadatas=False
+            for hit in _offline.query(
+                self.index,
+                COLLECTION,
+                topic,
+                k=POOL,
+                where={"lang": lang},
+                documents=False,
+                metadatas=False,
             )
         }
         idf = _idf(query, pool)

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Product
 from storage.vector.index import Hit, VectorIndex
+from tools.retrieval import _offline
 from tools.retrieval._text import (
     Lexicon,
     codes,
@@ -478,8 +479,8 @@ def resolve_product(
     if len(pool) == 1 and compact(mention) in spelled:
         ref = next(iter(pool.values()))
         return Resolution(mention, ref, [ref], True, [1.0])
-    hits = index.query(
-        name, _expanded(mention, lexicon), k=2 * POOL, documents=False, metadatas=False
+    hits = _offline.query(
+        index, name, _expanded(mention, lexicon), k=2 * POOL, documents=False, metadatas=False
     )
     for hit in hits:
         product_id = int(hit.id.partition(":")[0])

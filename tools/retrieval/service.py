@@ -150,6 +150,20 @@ class Retrieval:
             with self.sessions() as own:
                 self._check(name, own, seller_id)
 
+    def _ensure_or_stale(self, name: str, seller_id: int, session: Session | None) -> None:
+        """`_ensure`, but an index that cannot be brought up to date (a failing
+        embeddings endpoint) is used as it is: queries then rank what it holds
+        offline (tools.retrieval._offline), and the next call tries again."""
+        try:
+            self._ensure(name, seller_id, session)
+        except Exception as exc:  # noqa: BLE001 - a draft from what is indexed beats none
+            log.warning(
+                "retrieval: %s not brought up to date (%s: %s); using it as it is",
+                name,
+                exc.__class__.__name__,
+                exc,
+            )
+
     def _check(self, name: str, session: Session, seller_id: int) -> None:
         meta = self.index.metadata(name)
         if meta.get("synced") and meta.get("owner") == _owner(session, seller_id):
@@ -208,7 +222,7 @@ class Retrieval:
         self, seller_id: int, mention: str, *, session: Session | None = None
     ) -> Resolution:
         """Which of the seller's products `mention` names (see tools.retrieval.products)."""
-        self._ensure(products_mod.collection_name(seller_id), seller_id, session)
+        self._ensure_or_stale(products_mod.collection_name(seller_id), seller_id, session)
         return products_mod.resolve_product(self.index, seller_id, mention, self.lexicon)
 
     def index_products(self, seller_id: int, products: list[ProductLike]) -> int:
@@ -240,8 +254,8 @@ class Retrieval:
         currency: str = "KRW",
     ) -> InquiryDraft:
         """A draft reply from product facts and the seller's past answers."""
-        self._ensure(products_mod.collection_name(seller_id), seller_id, session)
-        self._ensure(inquiries_mod.collection_name(seller_id), seller_id, session)
+        self._ensure_or_stale(products_mod.collection_name(seller_id), seller_id, session)
+        self._ensure_or_stale(inquiries_mod.collection_name(seller_id), seller_id, session)
         return inquiries_mod.draft_inquiry(
             self.index,
             session,
