@@ -18,7 +18,9 @@ Scoring, per item (`expect` of the set):
 Figures: share sendable unchanged (of items that expect a sendable answer), share that
 correctly need checking (of items that expect it), unsafe share (a needs-check item
 drafted as sendable), per topic, and draft latency p50/p95 (offline: no model).
-Auto-answers (issue item 5) are not implemented, so their precision is not measured.
+Auto-answers (tools.inquiries.auto, threshold AUTO_MIN): of the drafts the rule would
+send without the seller, the share judged right (a sendable item drafted sendable; a
+needs-check item auto-answered is wrong), and how many it would send.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from storage.db import make_engine, session_factory, upgrade  # noqa: E402
 from storage.demo.seed import seed_specs, seed_stores  # noqa: E402
 from storage.models import Inquiry, Product, Seller  # noqa: E402
 from storage.settings import Settings  # noqa: E402
+from tools.inquiries.auto import AUTO_MIN, may_answer  # noqa: E402
 from tools.inquiries.drafting import Drafted, draft_for  # noqa: E402
 from tools.retrieval.service import Retrieval  # noqa: E402
 
@@ -124,6 +127,7 @@ def main() -> None:
         latencies: list[float] = []
         by_topic: dict[str, list[bool]] = defaultdict(list)
         sendable_hits = sendable_total = check_hits = check_total = unsafe = 0
+        auto_sent = auto_right = 0
         misses: list[str] = []
         for number, item in enumerate(items):
             with sessions.begin() as session:
@@ -150,6 +154,9 @@ def main() -> None:
                     ok = sendable(item, drafted, product)
                     sendable_total += 1
                     sendable_hits += ok
+                if may_answer(drafted):
+                    auto_sent += 1
+                    auto_right += bool(ok and not item["expect"].get("needs_check"))
                 by_topic[f"{item['lang']}-{item['topic']}"].append(ok)
                 if not ok:
                     misses.append(
@@ -168,7 +175,10 @@ def main() -> None:
     print(f"sendable unchanged: {share(sendable_hits, sendable_total)}")
     print(f"correctly 'needs checking': {share(check_hits, check_total)}")
     print(f"unsafe (needs checking, drafted as sendable): {share(unsafe, check_total)}")
-    print("auto-answer precision: not measured (auto-answers are not implemented)")
+    print(
+        f"auto-answers at similarity >= {AUTO_MIN}: {auto_sent} of {len(items)} would go out; "
+        f"precision {share(auto_right, auto_sent)}"
+    )
     print(
         f"draft latency: p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms"
     )

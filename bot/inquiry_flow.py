@@ -36,7 +36,14 @@ from bot.services import Services
 from bot.telegram_text import plain_chunks
 from storage import inquiry_outbox as outbox
 from storage.models import ChatLink, Inquiry, InquiryAnswer, Order, Product, Seller
-from tools.inquiries.loop import PostReport, draft_waiting, post_answers, post_one, recover_posting
+from tools.inquiries.loop import (
+    PostReport,
+    auto_answer,
+    draft_waiting,
+    post_answers,
+    post_one,
+    recover_posting,
+)
 from tools.inquiries.sources import InquirySource
 from tools.retrieval.service import Retrieval, RetrievalHandle
 
@@ -216,9 +223,15 @@ async def tell(services: Services, bot: ExtBot[None], reports: Sequence[PostRepo
         targets = [(c, lang or "ko") for c, lang in chats if c == report.approved_by] or [
             (c, lang or "ko") for c, lang in chats
         ]
+        if report.auto and report.outcome != "posted":
+            continue  # not answered after all: its card comes instead
         for chat_id, lang in targets:
             markup = None
-            if report.outcome == "failed":
+            if report.auto:
+                text = services.text(
+                    "inquiry.outcome.auto", lang, question=report.question, text=report.text
+                )
+            elif report.outcome == "failed":
                 reason = services.text(f"inquiry.failed.{report.reason or 'refused'}", lang)
                 text = services.text("inquiry.outcome.failed", lang, reason=reason)
                 markup = keyboard(services, lang, report.inquiry_id)
@@ -239,7 +252,8 @@ async def run_loop(
     async with _lock(services):
         if await services.db(lambda s: bool(outbox.waiting_for_draft(s, limit=1))):
             retrieval = await asyncio.to_thread(retrieval_of, services)
-            await asyncio.to_thread(draft_waiting, services.sessions, retrieval, now=now)
+            drafted = await asyncio.to_thread(draft_waiting, services.sessions, retrieval, now=now)
+            await asyncio.to_thread(auto_answer, services.sessions, drafted, now=now)
         await send_cards(services, bot, now=now)
         reports = await post_answers(services.sessions, sources_for(services, bot), now=now)
     await tell(services, bot, reports)

@@ -364,12 +364,14 @@ def finish_posted(session: Session, answer_id: int, *, at: dt.datetime, ref: str
 
 
 def finish_failed(session: Session, answer_id: int, *, error: str) -> None:
-    """Refused: the inquiry goes back to its card with the draft (press again)."""
+    """Refused: the inquiry goes back to its card with the draft (press again); an
+    automatic answer goes back to drafted, so the seller gets its card."""
     answer = _answer_update(session, answer_id, status=AnswerStatus.FAILED, error=error)
+    back = InquiryStatus.DRAFTED if answer.auto else InquiryStatus.NOTIFIED
     session.execute(
         update(Inquiry)
         .where(Inquiry.id == answer.inquiry_id, Inquiry.status == InquiryStatus.APPROVED)
-        .values(status=InquiryStatus.NOTIFIED)
+        .values(status=back)
         .execution_options(synchronize_session=False)
     )
 

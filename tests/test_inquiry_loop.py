@@ -15,7 +15,14 @@ from bot import inquiry_flow, scheduler
 from bot.context import BotApplication
 from bot.services import Services
 from storage import inquiry_outbox as outbox
-from storage.models import AnswerStatus, Inquiry, InquiryStatus, Seller
+from storage.models import (
+    AnswerStatus,
+    Inquiry,
+    InquiryAnswer,
+    InquiryStatus,
+    Product,
+    Seller,
+)
 from tests.botstore import SEOUL, Clock
 from tests.inquiry_fixtures import (  # noqa: F401 - fixtures
     business_bot_fixture,
@@ -106,14 +113,19 @@ async def test_an_answer_cut_off_mid_post_is_not_posted_again_and_the_seller_is_
     assert answers(db) == [(STOCK_DRAFT, AnswerStatus.UNKNOWN, False)]
 
 
-def _past_answer(db: sessionmaker[Session], question: str, answer: str) -> None:
+def _past_answer(
+    db: sessionmaker[Session], question: str, answer: str, product: str | None = None
+) -> None:
+    """An answered inquiry of the store's history (about `product`, a product name)."""
     with db.begin() as session:
         seller = session.scalar(select(Seller).where(Seller.slug == "moon"))
         assert seller is not None
+        product_id = session.scalar(select(Product.id).where(Product.name == product))
         asked = dt.datetime(2026, 11, 1, 3, 0, tzinfo=dt.UTC)
         session.add(
             Inquiry(
                 seller_id=seller.id,
+                product_id=product_id,
                 asked_at=asked,
                 question=question,
                 answer=answer,
@@ -270,3 +282,35 @@ async def test_with_the_switch_off_drafts_wait_until_it_is_on_again(
     )
     assert (log.messages[4].plain_text or "").endswith(STOCK_DRAFT)
     await until(lambda: statuses(db) == [InquiryStatus.NOTIFIED])
+
+
+async def test_with_auto_answers_on_only_a_near_duplicate_without_promises_goes_out_alone(
+    telegram: EmulatorClient,
+    business_bot: tuple[BotApplication, Services],
+    db: sessionmaker[Session],
+    clock: Clock,
+) -> None:
+    _past_answer(
+        db, "딸기잼 어떤 딸기로 만들어요?", "딸기잼 500g은 국산 딸기로 만들어요.", "딸기잼 500g"
+    )
+    _past_answer(
+        db, "유자차 세트 포장 되나요?", "유자차 세트는 무료로 선물 포장해 드려요.", "유자차 세트"
+    )
+    await connected(telegram, db, clock)
+    await telegram.send_user_message(ALICE, "/inquiries auto on")
+    await telegram.wait_for_messages(ALICE, 3)
+    await telegram.send_business_message(CONNECTION, CUSTOMER, "딸기잼 어떤 딸기로 만들어요?")
+    told = (await telegram.wait_for_messages(ALICE, 4))[3]
+    await telegram.send_business_message(CONNECTION, CUSTOMER, "유자차 세트 포장 되나요?")
+    card = (await telegram.wait_for_messages(ALICE, 5))[4]
+
+    answer = "안녕하세요, 고객님. 문의 주셔서 감사합니다.\n딸기잼 500g은 국산 딸기로 만들어요.\n감사합니다."
+    assert told.plain_text == (
+        '🤖 자주 묻는 질문이라 자동으로 답했어요.\n"딸기잼 어떤 딸기로 만들어요?"\n→ ' + answer
+    )
+    assert await telegram.business_replies(CONNECTION, CUSTOMER) == [answer]
+    # a promise (무료) is never sent without the seller: a card as usual
+    assert card.button_texts == ["✅ 보내기", "✏️ 고쳐서 보내기", "건너뛰기"]
+    with db() as session:
+        rows = session.execute(select(InquiryAnswer.auto, InquiryAnswer.status)).all()
+    assert rows == [(True, AnswerStatus.POSTED)]

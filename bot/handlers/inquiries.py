@@ -142,7 +142,8 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 async def switch(update: Update, context: BotContext) -> None:
     """/inquiries on|off: customer-inquiry drafts to this seller's chats (on by default);
-    without an argument, says which."""
+    /inquiries auto on|off: automatic answers to FAQ-like questions (off by default,
+    tools.inquiries.auto); without an argument, says how they are set."""
     services = context.services
     chat_id = chat_id_of(update)
     seat = await services.seat(chat_id, user_lang(update))
@@ -150,18 +151,22 @@ async def switch(update: Update, context: BotContext) -> None:
         await reply(context, chat_id, services.text("unlinked", user_lang(update)))
         return
     args = [arg.lower() for arg in context.args or []]
-    wanted = {"on": True, "켜기": True, "off": False, "끄기": False}.get(args[0]) if args else None
+    auto = bool(args) and args[0] == "auto"
+    rest = args[1:] if auto else args
+    wanted = {"on": True, "켜기": True, "off": False, "끄기": False}.get(rest[0]) if rest else None
 
-    def apply(session: Session) -> bool:
-        if wanted is not None:
+    def apply(session: Session) -> tuple[bool, bool]:
+        if wanted is not None and auto:
+            outbox.set_inquiry_settings(session, seat.seller_id, auto_answer=wanted)
+        elif wanted is not None:
             outbox.set_inquiry_settings(session, seat.seller_id, drafts_enabled=wanted)
-        return outbox.inquiry_settings(session, seat.seller_id)[0]
+        return outbox.inquiry_settings(session, seat.seller_id)
 
-    enabled = await services.db(apply)
-    await reply(
-        context,
-        chat_id,
-        services.text(f"inquiry.switch.{'enabled' if enabled else 'disabled'}", seat.lang),
-    )
-    if enabled and wanted:
+    enabled, answering = await services.db(apply)
+    if auto:
+        key = "auto_enabled" if answering else "auto_disabled"
+    else:
+        key = "enabled" if enabled else "disabled"
+    await reply(context, chat_id, services.text(f"inquiry.switch.{key}", seat.lang))
+    if enabled and wanted and not auto:
         await run_loop(services, context.bot)  # drafts that waited while it was off

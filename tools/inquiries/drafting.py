@@ -157,7 +157,13 @@ def draft_for(
         "lang": lang,
         "used": raw.used,
         "sources": [
-            {"id": past.id, "question": past.question, "answer": past.answer, "score": past.score}
+            {
+                "id": past.id,
+                "question": past.question,
+                "answer": past.answer,
+                "score": past.score,
+                "product_id": past.product_id,
+            }
             for past in raw.sources
         ],
         "facts": facts,

@@ -20,10 +20,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import inquiry_outbox as outbox
 from storage.models import Inquiry, InquiryAnswer, InquiryStatus
+from tools.inquiries.auto import may_answer
 from tools.inquiries.drafting import Drafted, draft_for
 from tools.inquiries.sources import InquiryRef, InquirySource, PostError
 from tools.retrieval.service import Retrieval
@@ -46,6 +48,8 @@ class PostReport:
     reason: str = ""  # a bot.inquiry.failed key when it failed
     detail: str = ""
     approved_by: int | None = None
+    auto: bool = False  # answered without asking (tools.inquiries.auto)
+    question: str = ""
 
 
 def draft_waiting(
@@ -82,6 +86,27 @@ def draft_waiting(
             )
         if saved:
             done.append((inquiry_id, drafted))
+    return done
+
+
+def auto_answer(
+    sessions: sessionmaker[Session], drafted: list[tuple[int, Drafted]], *, now: dt.datetime
+) -> list[int]:
+    """Approve, without asking, the drafts tools.inquiries.auto allows for sellers who
+    turned automatic answers on; the inquiries approved."""
+    done: list[int] = []
+    for inquiry_id, draft in drafted:
+        if not may_answer(draft):
+            continue
+        with sessions.begin() as session:
+            seller_id = session.scalar(select(Inquiry.seller_id).where(Inquiry.id == inquiry_id))
+            if seller_id is None or not outbox.inquiry_settings(session, seller_id)[1]:
+                continue
+            decision = outbox.approve(
+                session, inquiry_id, text=draft.text, edited=False, chat_id=None, at=now, auto=True
+            )
+        if decision.done:
+            done.append(inquiry_id)
     return done
 
 
@@ -148,6 +173,8 @@ async def post_one(
             reason=reason,
             detail=detail,
             approved_by=answer.approved_by,
+            auto=answer.auto,
+            question=inquiry.question,
         )
 
     if inquiry.status != InquiryStatus.APPROVED:  # answered in the chat meanwhile
