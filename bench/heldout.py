@@ -218,8 +218,9 @@ def run(path: Path) -> tuple[list[Turn], bool]:
     data, conversations = load(path)
     now = dt.datetime.fromisoformat(str(data["now"]))
     tz = ZoneInfo(data["timezone"])
-    catalogue = [
-        ProductRef(p["id"], p["name"], p.get("name_en"), p.get("sku")) for p in data["catalogue"]
+    catalogue = [  # with the category the set gives each product (the router reads it)
+        ProductRef(p["id"], p["name"], p.get("name_en"), p.get("sku"), p.get("category"))
+        for p in data["catalogue"]
     ]
     campaigns = [CampaignRef(c["id"], c["name"]) for c in data["campaigns"]]
     prompts = PromptStore()
