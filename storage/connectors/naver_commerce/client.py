@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from storage.connectors._retry import send_retrying
 from storage.connectors._source import SourceError
 from storage.connectors.naver_commerce.auth import (
     TOKEN_PATH,
@@ -275,19 +276,15 @@ class NaverClient:
     def _send(self, method: str, path: str, *, api: str, **kwargs: Any) -> httpx.Response:
         """One request, retried on a network error or a 5xx answer."""
         url = self.base_url + path
-        for attempt in range(SERVER_RETRIES + 1):
+
+        def send() -> httpx.Response:
             self._pacer.wait(api)
             self.requests += 1
-            try:
-                response = self._http.request(method, url, **kwargs)
-            except httpx.HTTPError as exc:
-                if attempt == SERVER_RETRIES:
-                    raise SourceError(
-                        "unavailable",
-                        UNAVAILABLE.format(detail=f"{path}: {exc.__class__.__name__}"),
-                    ) from exc
-            else:
-                if response.status_code < 500 or attempt == SERVER_RETRIES:
-                    return response
-            self._sleep(1.0 * (attempt + 1))
-        raise AssertionError("unreachable")
+            return self._http.request(method, url, **kwargs)
+
+        return send_retrying(
+            send,
+            unavailable=lambda detail: UNAVAILABLE.format(detail=f"{path}: {detail}"),
+            sleep=self._sleep,
+            retries=SERVER_RETRIES,
+        )

@@ -41,6 +41,7 @@ from typing import Any
 
 import httpx
 
+from storage.connectors._retry import send_retrying
 from storage.connectors._source import SourceError
 
 DEFAULT_BASE_URL = "https://api.searchad.naver.com"
@@ -203,21 +204,17 @@ class SearchAdClient:
     def _send(self, method: str, path: str, params: Mapping[str, str] | None) -> httpx.Response:
         """One paced, signed request, retried on a network error or a 5xx answer."""
         url = self.base_url + path
-        for attempt in range(SERVER_RETRIES + 1):
+
+        def send() -> httpx.Response:
             self._buckets.take(self.customer_id)
             self.requests += 1
-            try:
-                response = self._http.request(
-                    method, url, params=params, headers=self.headers(method, path)
-                )
-            except httpx.HTTPError as exc:
-                if attempt == SERVER_RETRIES:
-                    raise SourceError(
-                        "unavailable",
-                        UNAVAILABLE.format(detail=f"{path}: {exc.__class__.__name__}"),
-                    ) from exc
-            else:
-                if response.status_code < 500 or attempt == SERVER_RETRIES:
-                    return response
-            self._sleep(1.0 * (attempt + 1))
-        raise AssertionError("unreachable")
+            return self._http.request(
+                method, url, params=params, headers=self.headers(method, path)
+            )
+
+        return send_retrying(
+            send,
+            unavailable=lambda detail: UNAVAILABLE.format(detail=f"{path}: {detail}"),
+            sleep=self._sleep,
+            retries=SERVER_RETRIES,
+        )
