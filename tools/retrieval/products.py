@@ -54,6 +54,12 @@ POOL = 30  # products taken from the embedding search for re-ranking
 NOISE = 0.6  # a mention word no candidate matches this well is ignored
 MIN_SCORE = 0.45  # below this nothing is named
 MIN_CONFIDENT = 0.6
+# a number, size, volume, weight or count: shared by many products, never a name
+_MEASURE = re.compile(
+    r"^\d+(?:[.,]\d+)?(?:ml|l|cc|g|kg|mg|oz|lb|cm|mm|m|inch|gb|tb|mah|w|p|pc|pcs|ea|"
+    r"매|장|개|개입|입|팩|포|구|롤|병|봉|캔|박스|인치|호|키로|킬로|리터|미리)?$",
+    re.IGNORECASE,
+)
 MARGIN = 0.05
 CANDIDATE_SPREAD = 0.15  # candidates listed: within this of the best
 MAX_CANDIDATES = 5
@@ -434,8 +440,8 @@ def rank(
     informative = [
         column for column in range(len(words)) if max(row[column].score for row in table) >= NOISE
     ]
-    if not any(not words[column].isdigit() for column in informative):
-        return []  # a bare number ("1", "350") names nothing by itself
+    if not any(not _MEASURE.match(words[column]) for column in informative):
+        return []  # a bare number or size ("1", "350", "200ml") names nothing by itself
     whole = compact(mention)
     scored = []
     for product, row in zip(prepared, table, strict=True):

@@ -32,6 +32,12 @@ GENERIC_WORDS = frozenset(
 )
 _COUNT = re.compile(r"^\d+(개|명|위|건|번|가지|등|배|퍼센트|프로|시|분|일|주|달|개월|년|원|만원)?$")
 _MIN_FUZZY = {"latin": 86, "hangul": 80}
+# A size, volume, weight or count ("200ml", "1.5l", "3kg", "30매", "10개입"): many
+# products share one, so it picks among products already named but never names one.
+_MEASURE = re.compile(
+    r"^\d+(?:[.,]\d+)?(?:ml|l|cc|g|kg|mg|oz|lb|cm|mm|m|inch|gb|tb|mah|w|p|pc|pcs|ea|"
+    r"매|장|개|개입|입|팩|포|구|롤|병|봉|캔|박스|인치|호)?$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +58,8 @@ class Mention:
     span: tuple[int, int]  # in the original question
     text: str  # the question's words for it
     exact: bool  # a full name or code matched
+    sized_only: bool = False
+    """Only a size, volume or count matched ("200ml"): many products share one."""
 
     @property
     def ambiguous(self) -> bool:
@@ -142,6 +150,7 @@ class NameIndex:
             return None
         covered: dict[int, set[int]] = {}
         exact: set[int] = set()
+        named: set[int] = set()  # matched by more than a size
         for item in self.items:
             hits: set[int] = set()
             for alias in item.aliases:
@@ -152,12 +161,17 @@ class NameIndex:
                     hits.update(range(start, start + len(alias.text)))
                     if alias.whole:
                         exact.add(item.id)
+                    if alias.whole or not _MEASURE.match(alias.text):
+                        named.add(item.id)
             if hits:
                 covered[item.id] = hits
-        self._forward(text, keep, skip, question, covered)
+        self._forward(text, keep, skip, question, covered, named)
         self._numbers(text, keep, skip, question, covered)
         if not covered:
             return None
+        sized_only = not named
+        if named:  # a size alone never outweighs a name
+            covered = {item_id: hits for item_id, hits in covered.items() if item_id in named}
         best = max(len(hits) for hits in covered.values())
         if best < 2:
             return None
@@ -174,6 +188,7 @@ class NameIndex:
             span=span,
             text=text[start:end],
             exact=bool(set(ids) & exact),
+            sized_only=sized_only,
         )
 
     def _forward(
@@ -183,8 +198,9 @@ class NameIndex:
         skip: Sequence[tuple[int, int]],
         question: Folded,
         covered: dict[int, set[int]],
+        named: set[int],
     ) -> None:
-        """Question words inside item names, exactly or nearly."""
+        """Question words inside item names, exactly or nearly (a size is not a name)."""
         index_of = {folded_index: i for i, folded_index in enumerate(keep)}
         for word in words(text):
             if any(a <= question.origin[word.start] < b for a, b in skip):
@@ -212,6 +228,8 @@ class NameIndex:
                     found = _near(stem, item.tokens, latin)
                 if found:
                     covered.setdefault(item.id, set()).update(positions)
+                    if not _MEASURE.match(stem):
+                        named.add(item.id)
 
     def _numbers(
         self,

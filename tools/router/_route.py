@@ -249,11 +249,15 @@ class _Turn:
         ]
         self.skip = skip
         folded = Folded.of(text)
+        self.unplaced: str | None = None  # words naming something not in the catalogue
         self.product = self.products.find(folded, skip=skip)
+        if self.product is not None and self.product.sized_only and not self._resizes(skip):
+            # "토너 200ml" is not "디퓨저 200ml": the other words name what was asked about
+            self.unplaced = self._named_words(self.product, skip) or None
+            self.product = None
         self.campaign = self.campaigns.find(folded, skip=skip)
         named = [*skip, self.campaign.span] if self.campaign is not None else skip
         self.chosen_category: str | None = None  # picked from "which category" choices
-        self.unplaced: str | None = None  # words naming something not in the catalogue
         if self.product is not None and self._weak(self.product, synonyms, named):
             self.unplaced = (
                 self._original(self.product)
@@ -548,11 +552,56 @@ class _Turn:
         those words name something else, so the product is not taken for it."""
         if mention.exact or mention.ambiguous:
             return False  # several products: the seller is asked anyway (did you mean)
+        if self._named_with_another_word(mention, skip):
+            return True
         words = [compact(word) for word in mention.text.split()]
         shared = {word for group in synonyms for word in group}
         if not words or not all(word in shared for word in words):
             return False
         return bool(self._leftover_of(self._blank([*skip, mention.span])))
+
+    def _resizes(self, skip: list[tuple[int, int]]) -> bool:
+        """A size alone ("10kg는?") names a product only as a follow-up on a product,
+        with no other word beside it."""
+        previous = self.previous
+        if previous is None or "product_id" not in previous.args or self.product is None:
+            return False
+        rest = self._leftover_of(self._blank([*skip, self.product.span]))
+        return not any(len(strip_particle(word)) >= 2 for word in rest.split())
+
+    def _named_words(self, mention: Mention, skip: list[tuple[int, int]]) -> str:
+        """The mention with the words nothing places, in the question's order ("토너
+        200ml"); empty when no other word is left."""
+        leftover = set(self._leftover_of(self._blank([*skip, mention.span])).split())
+        if not leftover:
+            return ""
+        start, end = mention.span
+        return " ".join(
+            match.group()
+            for match in re.finditer(r"[\w-]+", self.text)
+            if match.group() in leftover or start <= match.start() < end
+        )
+
+    def _named_with_another_word(self, mention: Mention, skip: list[tuple[int, int]]) -> bool:
+        """Part of a name next to a word nothing places: "진정 토너" when the store
+        sells "진정 앰플" and no toner. The words name another product, which the
+        store does not have; the one sharing a word is not taken for it."""
+        start, end = mention.span
+        leftover = set(self._leftover_of(self._blank([*skip, mention.span])).split())
+        before = re.findall(r"[\w-]+", self.text[:start])
+        after = re.findall(r"[\w-]+", self.text[end:])
+        beside = [
+            word
+            for word, gap in (
+                (before[-1] if before else None, self.text[:start][-1:]),
+                (after[0] if after else None, self.text[end:][:1]),
+            )
+            if word is not None and gap.isspace()
+        ]
+        return any(
+            word in leftover and len(word) >= 2 and not any(c.isdigit() for c in word)
+            for word in beside
+        )
 
     def _short_category(self, skip: list[tuple[int, int]]) -> Mention | None:
         """A one-syllable category ("차", "책") named as a word of its own ("차 매출")."""
