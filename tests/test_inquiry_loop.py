@@ -231,6 +231,7 @@ async def test_inquiries_in_quiet_hours_wait_and_then_come_three_at_a_time(
             await telegram.send_business_message(
                 CONNECTION, CUSTOMER + number, f"딸기잼 재고 있나요? ({number + 1})"
             )
+            await until(lambda n=number: len(statuses(db)) == n + 1)  # one after another
         await until(lambda: statuses(db) == [InquiryStatus.DRAFTED] * 5)
         held = await telegram.messages(ALICE)
 
