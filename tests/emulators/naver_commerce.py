@@ -23,6 +23,16 @@ It follows the documented shapes (apicenter.commerce.naver.com):
 - `POST .../product-orders/query`: details of up to 300 product order ids.
 - `GET .../orders/{orderId}/product-order-ids`.
 - `POST /external/v1/products/search`: channel products with stock, paged.
+- `GET /external/v1/contents/qnas?fromDate&toDate&answered&page&size`: product Q&A
+  asked in the window (`contents`, `totalPages`; size at most 100) and
+  `PUT /external/v1/contents/qnas/{questionId}` (`commentContent`) answering one
+  (an answer again replaces it, as the API does).
+- `GET /external/v1/pay-user/inquiries?startSearchDate&endSearchDate&answered&page
+  &size` (dates `YYYY-MM-DD`, Korean days; size at most 200; `data.content`,
+  `data.totalPages`) and `POST /external/v1/pay-merchant/inquiries/{inquiryNo}/answer`
+  (`answerComment`); an inquiry answered already is refused (400).
+  `ask`/`inquire` add questions, `answer_elsewhere` answers one as the seller would
+  in Smart Store Center; `answers` lists every answer posted through the API.
 
 On demand: `fail(status, code, headers=..., path=..., times=...)` answers the next
 matching calls with a gateway error (429 GW.RATE_LIMIT, 429 GW.QUOTA_LIMIT with
@@ -83,6 +93,8 @@ class App:
     secret: str
     product_orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     products: list[dict[str, Any]] = field(default_factory=list)
+    qnas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    inquiries: dict[str, dict[str, Any]] = field(default_factory=dict)
     _sorted: dict[str, list[tuple[dt.datetime, str]]] = field(default_factory=dict)
 
     def between(self, key: str, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
@@ -127,6 +139,7 @@ class NaverCommerce(Emulator):
         self.issued = 0  # tokens issued
         self.refused = 0  # calls refused by `rate_limit`
         self.calls: dict[tuple[str, str], list[float]] = defaultdict(list)
+        self.answers: list[tuple[str, str, str]] = []  # (kind, id, text) posted via the API
         self._ids = itertools.count(1)
 
     # -- set up -----------------------------------------------------------------------
@@ -222,6 +235,70 @@ class NaverCommerce(Emulator):
             }
         )
 
+    def ask(
+        self,
+        client_id: str,
+        question_id: str,
+        question: str,
+        *,
+        at: dt.datetime,
+        product_id: str,
+        product_name: str,
+        writer: str = "kim***",
+        answer: str | None = None,
+    ) -> None:
+        """A product Q&A question (answered already when `answer` is given)."""
+        self.apps[client_id].qnas[question_id] = {
+            "questionId": question_id,
+            "question": question,
+            "answer": answer,
+            "answered": answer is not None,
+            "productId": product_id,
+            "productName": product_name,
+            "maskedWriterId": writer,
+            "createDate": at,
+        }
+
+    def inquire(
+        self,
+        client_id: str,
+        inquiry_no: str,
+        title: str,
+        content: str,
+        *,
+        at: dt.datetime,
+        order_id: str | None = None,
+        product_no: str | None = None,
+        product_name: str | None = None,
+        customer: tuple[str, str] = ("buyer1", "김민수"),
+        category: str = "배송",
+        answer: str | None = None,
+    ) -> None:
+        """A customer inquiry (1:1) about an order or a product."""
+        self.apps[client_id].inquiries[inquiry_no] = {
+            "inquiryNo": inquiry_no,
+            "category": category,
+            "title": title,
+            "inquiryContent": content,
+            "inquiryRegistrationDateTime": at,
+            "answered": answer is not None,
+            "answerContent": answer,
+            "orderId": order_id,
+            "productOrderIdList": f"{order_id}-1" if order_id else None,
+            "productNo": product_no,
+            "productName": product_name,
+            "customerId": customer[0],
+            "customerName": customer[1],
+        }
+
+    def answer_elsewhere(self, client_id: str, kind: str, external_id: str, text: str) -> None:
+        """The seller answers in Smart Store Center (`kind`: "qna" or "inquiry")."""
+        app = self.apps[client_id]
+        if kind == "qna":
+            app.qnas[external_id].update(answer=text, answered=True)
+        else:
+            app.inquiries[external_id].update(answerContent=text, answered=True)
+
     def fail(
         self,
         status: int,
@@ -274,6 +351,18 @@ class NaverCommerce(Emulator):
             return _ok(ids)
         if request.method == "POST" and path == "/v1/products/search":
             return self._products(app, request)
+        if request.method == "GET" and path == "/v1/contents/qnas":
+            return self._qnas(app, request)
+        if request.method == "PUT" and path.startswith("/v1/contents/qnas/"):
+            return self._answer_qna(app, path.split("/")[-1], request)
+        if request.method == "GET" and path == "/v1/pay-user/inquiries":
+            return self._inquiries(app, request)
+        if (
+            request.method == "POST"
+            and path.startswith("/v1/pay-merchant/inquiries/")
+            and path.endswith("/answer")
+        ):
+            return self._answer_inquiry(app, path.split("/")[-2], request)
         return _error(404, "NOT_FOUND", f"no such API: {request.method} {request.path}")
 
     def _token(self, request: Request) -> Response:
@@ -415,6 +504,96 @@ class NaverCommerce(Emulator):
                 "totalPages": pages,
             },
         )
+
+    def _qnas(self, app: App, request: Request) -> Response:
+        start_text, end_text = request.arg("fromDate"), request.arg("toDate")
+        if not start_text or not end_text:
+            return _invalid("fromDate", "필수 값입니다.")
+        size = int(request.arg("size") or 100)
+        if size > 100:
+            return _invalid("size", "최대 100입니다.")
+        page = int(request.arg("page") or 1)
+        start, end = instant(start_text), instant(end_text)
+        answered = request.arg("answered")
+        rows = sorted(
+            (
+                qna
+                for qna in app.qnas.values()
+                if start <= qna["createDate"] <= end
+                and (answered is None or str(qna["answered"]).lower() == answered.lower())
+            ),
+            key=lambda qna: (qna["createDate"], qna["questionId"]),
+        )
+        chosen = rows[(page - 1) * size : page * size]
+        return Response(
+            200,
+            {
+                "contents": [{**qna, "createDate": stamp(qna["createDate"])} for qna in chosen],
+                "page": page,
+                "size": size,
+                "totalElements": len(rows),
+                "totalPages": max(1, -(-len(rows) // size)),
+            },
+        )
+
+    def _answer_qna(self, app: App, question_id: str, request: Request) -> Response:
+        qna = app.qnas.get(question_id)
+        if qna is None:
+            return _error(404, "NOT_FOUND", "문의를 찾을 수 없습니다.")
+        text = (request.json() or {}).get("commentContent")
+        if not text:
+            return _invalid("commentContent", "필수 값입니다.")
+        qna.update(answer=text, answered=True)
+        self.answers.append(("qna", question_id, text))
+        return Response(200, {})
+
+    def _inquiries(self, app: App, request: Request) -> Response:
+        start_text, end_text = request.arg("startSearchDate"), request.arg("endSearchDate")
+        if not start_text or not end_text:
+            return _invalid("startSearchDate", "필수 값입니다.")
+        size = int(request.arg("size") or 200)
+        if size > 200:
+            return _invalid("size", "최대 200입니다.")
+        page = int(request.arg("page") or 1)
+        first, last = dt.date.fromisoformat(start_text), dt.date.fromisoformat(end_text)
+        answered = request.arg("answered")
+        rows = sorted(
+            (
+                row
+                for row in app.inquiries.values()
+                if first <= row["inquiryRegistrationDateTime"].astimezone(KST).date() <= last
+                and (answered is None or str(row["answered"]).lower() == answered.lower())
+            ),
+            key=lambda row: (row["inquiryRegistrationDateTime"], row["inquiryNo"]),
+        )
+        chosen = rows[(page - 1) * size : page * size]
+        content = [
+            {**row, "inquiryRegistrationDateTime": stamp(row["inquiryRegistrationDateTime"])}
+            for row in chosen
+        ]
+        pages = max(1, -(-len(rows) // size))
+        return _ok(
+            {
+                "content": content,
+                "page": page,
+                "size": size,
+                "totalElements": len(rows),
+                "totalPages": pages,
+            }
+        )
+
+    def _answer_inquiry(self, app: App, inquiry_no: str, request: Request) -> Response:
+        row = app.inquiries.get(inquiry_no)
+        if row is None:
+            return _error(400, "ERR-NC-101004", "문의가 존재하지 않습니다.")
+        if row["answered"]:
+            return _error(400, "ERR-NC-101006", "이미 답변이 등록된 문의입니다.")
+        text = (request.json() or {}).get("answerComment")
+        if not text:
+            return _invalid("answerComment", "필수 값입니다.")
+        row.update(answerContent=text, answered=True)
+        self.answers.append(("inquiry", inquiry_no, text))
+        return _ok({"inquiryCommentNo": f"c-{inquiry_no}"})
 
 
 def _detail(po: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,8 @@
 `auth` signs the token request (bcrypt) and caches tokens, `client` calls the API
 (pacing, limits, errors), `source` pages orders and products after a cursor, and
 `mapping` turns Naver's product orders into the store's orders (the status table is
-there). Importing the package registers the "naver" connector. The API's address is
+there), `inquiries` reads and answers the product Q&A and customer inquiries
+(`NaverInquiries(source.client)`). Importing the package registers the "naver" connector. The API's address is
 `settings.naver_commerce_url` when set (tests point it at the emulator), else
 `NAVER_COMMERCE_URL`, else https://api.commerce.naver.com.
 """
@@ -17,6 +18,7 @@ import os
 from collections.abc import Mapping
 
 from storage.connectors.naver_commerce.client import DEFAULT_BASE_URL, NaverClient
+from storage.connectors.naver_commerce.inquiries import NaverInquiries
 from storage.connectors.naver_commerce.source import BACKFILL_DAYS, NaverCommerceSource
 from storage.connectors.registry import register
 from storage.settings import Settings
@@ -44,4 +46,4 @@ def make_source(credentials: Mapping[str, str], settings: Settings) -> NaverComm
 
 register("naver", make_source)
 
-__all__ = ["BACKFILL_DAYS", "NaverClient", "NaverCommerceSource", "make_source"]
+__all__ = ["BACKFILL_DAYS", "NaverClient", "NaverCommerceSource", "NaverInquiries", "make_source"]

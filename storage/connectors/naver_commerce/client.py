@@ -212,6 +212,9 @@ class NaverClient:
     def post(self, path: str, body: Any, *, api: str) -> Any:
         return self.call("POST", path, api=api, json=body)
 
+    def put(self, path: str, body: Any, *, api: str) -> Any:
+        return self.call("PUT", path, api=api, json=body)
+
     def call(self, method: str, path: str, *, api: str, **kwargs: Any) -> Any:
         """The JSON answer of an authenticated call (see the module docstring)."""
         refreshed = False
@@ -237,7 +240,7 @@ class NaverClient:
                 self._sleep(0.5 * 2 ** (rate_tries - 1))
                 continue
             self._raise_for_gateway(response, path)
-            return response.json()
+            return response.json() if response.content else {}  # an answer's PUT: no body
 
     def _rate_limited(self, response: httpx.Response, code: str) -> bool:
         """A 429 to wait out (per second), not a quota to pause for."""
