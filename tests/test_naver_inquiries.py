@@ -6,15 +6,18 @@ there, the answer text as typed and its limit, and the gateway's errors."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.naver_inquiry_source import naver_sources
 from storage import inquiry_outbox as outbox
-from storage.connectors import SourceError
+from storage.connectors import SourceError, accounts, secrets
 from storage.connectors.naver_commerce import NaverInquiries
 from storage.connectors.naver_commerce.client import IP_NOT_ALLOWED, NaverClient
 from storage.connectors.naver_commerce.inquiries import (
@@ -24,13 +27,16 @@ from storage.connectors.naver_commerce.inquiries import (
     AnswerRefused,
     PostResult,
     Stored,
+    for_seller,
     read_new,
 )
 from storage.models import Inquiry, InquiryStatus
+from storage.settings import Settings
 from tests.emulators._http import serve
 from tests.emulators.naver_commerce import NaverCommerce
 from tests.factories import local, make_order, make_product, make_seller
 from tests.test_naver_commerce import Clock
+from tools.inquiries.loop import post_answers, recover_posting
 
 NOW = dt.datetime(2026, 11, 20, 5, 30, tzinfo=dt.UTC)  # 14:30 in Seoul
 
@@ -297,3 +303,118 @@ def test_a_stored_question_can_be_approved_through_the_outbox(
             session, inquiry_id, text="내일 출고", edited=False, chat_id=1, at=NOW
         )
     assert decision.done
+
+
+# -- through the answer loop (tools.inquiries.loop) with bot.naver_inquiry_source ----------
+
+
+@pytest.fixture
+def live_naver(monkeypatch: pytest.MonkeyPatch) -> Iterator[NaverCommerce]:
+    """The emulator on the real clock (the built source signs with the real time)."""
+    api = NaverCommerce()
+    with serve(api):
+        monkeypatch.setenv("NAVER_COMMERCE_URL", api.url)
+        yield api
+
+
+def connected(sessions: sessionmaker[Session], naver: NaverCommerce) -> tuple[int, str, Settings]:
+    client_id, secret = naver.add_app()
+    key = Fernet.generate_key().decode()
+    settings = Settings(_env_file=None, advisor_secret_key=key)  # type: ignore[call-arg]
+    with sessions.begin() as session:
+        seller_id = make_seller(session, "goguma").id
+        sealed = secrets.encrypt(key, {"client_id": client_id, "client_secret": secret})
+        accounts.connect(session, seller_id, "naver", sealed, now=dt.datetime.now(dt.UTC))
+    return seller_id, client_id, settings
+
+
+def approved(sessions: sessionmaker[Session], seller_id: int, external_id: str, text: str) -> int:
+    now = dt.datetime.now(dt.UTC)
+    with sessions.begin() as session:
+        inquiry_id = session.scalar(
+            select(Inquiry.id).where(
+                Inquiry.seller_id == seller_id, Inquiry.external_id == external_id
+            )
+        )
+        assert inquiry_id is not None
+        outbox.save_draft(
+            session, inquiry_id, text=text, meta={}, needs_check=False, product_id=None, at=now
+        )
+        decision = outbox.approve(session, inquiry_id, text=text, edited=False, chat_id=7, at=now)
+        assert decision.answer_id is not None
+        return decision.answer_id
+
+
+def test_the_loop_posts_a_naver_answer_once_and_not_one_answered_in_smart_store_center(
+    sessions: sessionmaker[Session], live_naver: NaverCommerce
+) -> None:
+    seller_id, client_id, settings = connected(sessions, live_naver)
+    asked = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    live_naver.ask(
+        client_id, "q-1", "언제 배송되나요?", at=asked, product_id="11", product_name="고구마"
+    )
+    live_naver.inquire(
+        client_id, "9001", "배송", "언제 오나요?", at=asked + dt.timedelta(minutes=1), order_id="A1"
+    )
+    sources = naver_sources(sessions, settings)
+    fetched = asyncio.run(sources[QNA].fetch_new(seller_id, None))
+    assert [(row.external_id, row.question, row.answer) for row in fetched] == [
+        ("q-1", "언제 배송되나요?", None)
+    ]
+    with sessions.begin() as session:
+        naver = for_seller(session, seller_id, settings)
+        assert naver is not None
+        assert read_new(session, seller_id, naver, now=dt.datetime.now(dt.UTC)) == Stored(2, 0)
+    first = approved(sessions, seller_id, "q-1", "내일 출고됩니다.")
+    second = approved(sessions, seller_id, "9001", "오늘 발송했어요.")
+    live_naver.answer_elsewhere(client_id, "inquiry", "9001", "센터에서 답함")
+    now = dt.datetime.now(dt.UTC)
+    reports = asyncio.run(post_answers(sessions, sources, now=now))
+    assert [(r.answer_id, r.outcome) for r in reports] == [(first, "posted"), (second, "answered")]
+    assert live_naver.answers == [("qna", "q-1", "내일 출고됩니다.")]
+    assert asyncio.run(post_answers(sessions, sources, now=now)) == []
+    assert [row[1:4] for row in stored(sessions, seller_id)] == [
+        ("q-1", "언제 배송되나요?", InquiryStatus.ANSWERED),
+        ("9001", "배송\n언제 오나요?", InquiryStatus.ELSEWHERE),
+    ]
+
+
+def test_an_answer_cut_off_by_a_restart_is_posted_once_after_it(
+    sessions: sessionmaker[Session], live_naver: NaverCommerce
+) -> None:
+    seller_id, client_id, settings = connected(sessions, live_naver)
+    asked = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    live_naver.ask(client_id, "q-1", "사이즈 문의", at=asked, product_id="11", product_name="티")
+    sources = naver_sources(sessions, settings)
+    with sessions.begin() as session:
+        naver = for_seller(session, seller_id, settings)
+        assert naver is not None
+        read_new(session, seller_id, naver, now=dt.datetime.now(dt.UTC))
+    answer_id = approved(sessions, seller_id, "q-1", "M을 추천해요.")
+    with sessions.begin() as session:  # claimed, then the process was killed
+        assert outbox.claim_answer(session, answer_id, at=dt.datetime.now(dt.UTC))
+    assert recover_posting(sessions, sources) == []  # Naver is re-read: back to pending
+    reports = asyncio.run(post_answers(sessions, sources, now=dt.datetime.now(dt.UTC)))
+    assert [(r.answer_id, r.outcome) for r in reports] == [(answer_id, "posted")]
+    assert live_naver.answers == [("qna", "q-1", "M을 추천해요.")]
+
+
+def test_a_seller_without_a_naver_account_is_refused_with_the_reason(
+    sessions: sessionmaker[Session], live_naver: NaverCommerce
+) -> None:
+    with sessions.begin() as session:
+        seller_id = make_seller(session, "nobody").id
+        outbox.record_inquiry(
+            session,
+            seller_id=seller_id,
+            source=INQUIRY,
+            external_id="1",
+            question="?",
+            asked_at=dt.datetime.now(dt.UTC),
+        )
+    answer_id = approved(sessions, seller_id, "1", "네")
+    sources = naver_sources(sessions, Settings(_env_file=None))  # type: ignore[call-arg]
+    reports = asyncio.run(post_answers(sessions, sources, now=dt.datetime.now(dt.UTC)))
+    assert [(r.answer_id, r.outcome, r.reason) for r in reports] == [
+        (answer_id, "retry", "naver_account")
+    ]

@@ -43,10 +43,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import inquiry_outbox as outbox
+from storage.connectors import accounts
 from storage.connectors._source import SourceError
 from storage.connectors.naver_commerce.client import KST, NaverClient
 from storage.connectors.naver_commerce.mapping import format_time, parse_time
+from storage.connectors.registry import builder
 from storage.models import Inquiry, Order, Product
+from storage.settings import Settings
 
 QNA = "naver_qna"
 INQUIRY = "naver_inquiry"
@@ -342,3 +345,14 @@ def read_new(
     return store_questions(
         session, seller_id, naver.questions(last_asked(session, seller_id), now), now=now
     )
+
+
+def for_seller(session: Session, seller_id: int, settings: Settings) -> NaverInquiries | None:
+    """The seller's questions through their connected Naver account; None when the
+    seller has no enabled Naver account with credentials."""
+    found = accounts.refs(session, seller_id=seller_id, source="naver")
+    if not found:
+        return None
+    source = builder(settings)(found[0])
+    client = getattr(source, "client", None)
+    return NaverInquiries(client) if isinstance(client, NaverClient) else None
