@@ -457,12 +457,16 @@ class Advisor:
         asked = _with_inquiry_marked(text, routed)
         deadline = started + timeout
         future = self._pool.submit(self._respond, ctx, asked, history, hint, deadline)
+        # the offline answer is made while the model thinks, so a late model costs the
+        # seller no more than the deadline (not the deadline plus this answer's work,
+        # which many questions at once would queue for)
+        offline = self._answer_route(ctx, routed, "fallback")
         try:
-            reply = future.result(timeout=timeout)
+            reply = future.result(timeout=max(0.0, deadline - time.perf_counter()))
         except concurrent.futures.TimeoutError:
             future.cancel()  # still queued behind busy workers: never started late
             log.warning("advisor: model gave no answer within %.1f s; offline answer", timeout)
-            return self._late(ctx, routed)
+            return self._late(ctx, offline)
         except Exception as exc:  # noqa: BLE001 - any model failure: the offline answer
             elapsed = time.perf_counter() - started
             log.warning(
@@ -472,20 +476,24 @@ class Advisor:
                 exc,
             )
             if elapsed >= timeout or "timeout" in exc.__class__.__name__.lower():
-                return self._late(ctx, routed)  # the client's own timeout won the race
-            return self._answer_route(ctx, routed, "fallback")
-        return self._from_reply(ctx, text, routed, reply)
+                return self._late(ctx, offline)  # the client's own timeout won the race
+            return offline
+        return self._from_reply(ctx, text, routed, reply, offline)
 
-    def _late(self, ctx: TurnContext, routed: RouteResult) -> _Outcome:
+    def _late(self, ctx: TurnContext, offline: _Outcome) -> _Outcome:
         """The offline answer to a question the model did not answer in time."""
-        outcome = self._answer_route(ctx, routed, "fallback")
         note = ctx.prompts.message("errors.timeout_fallback", ctx.lang)
         return _Outcome(
-            _with(outcome.answer, text=f"{note}\n{outcome.answer.text}"), outcome.records
+            _with(offline.answer, text=f"{note}\n{offline.answer.text}"), offline.records
         )
 
     def _from_reply(
-        self, ctx: TurnContext, text: str, routed: RouteResult, reply: AgentReply
+        self,
+        ctx: TurnContext,
+        text: str,
+        routed: RouteResult,
+        reply: AgentReply,
+        offline: _Outcome,
     ) -> _Outcome:
         runs = [call.run for call in reply.calls if call.run is not None]
         calls = [
@@ -526,7 +534,7 @@ class Advisor:
                 "; ".join(verdict.reasons),
             )
         if not runs:
-            return self._answer_route(ctx, routed, "fallback")
+            return offline
         templated = "\n\n".join(render_text(run, ctx) for run in runs)
         answer = Answer(
             text=templated, mode="llm", lang=ctx.lang, calls=calls, chart=chart, buttons=buttons
