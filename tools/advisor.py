@@ -44,7 +44,12 @@ Modes
   answer that fails is replaced by the templated answer of the tool results (a
   warning lists the unsupported numbers). A model error or a reply later than
   `llm_timeout_seconds` (client timeout, and the whole call bounded too) gets the
-  offline answer instead, mode "fallback".
+  offline answer instead, mode "fallback". The deadline covers the whole model call:
+  building the agent (the LangChain import on a cold start, begun in the background
+  when the advisor is made) runs on the model workers (daemon threads), and the
+  offline answer is prepared while the model thinks.
+- Store-provided text (product names, keywords, customers, inquiries, past answers)
+  reaches the model as <data> blocks (tools.store_text), never as instructions.
 
 Outcomes
 --------
