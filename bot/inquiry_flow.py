@@ -31,6 +31,7 @@ from telegram.ext import ExtBot
 
 from bot.business_source import SOURCE as BUSINESS
 from bot.business_source import BusinessSource
+from bot.naver_inquiry_source import naver_sources
 from bot.replies import send_chunks
 from bot.services import Services
 from bot.telegram_text import plain_chunks
@@ -67,8 +68,11 @@ def retrieval_of(services: Services) -> Retrieval:
 
 
 def sources_for(services: Services, bot: ExtBot[None]) -> dict[str, InquirySource]:
-    """Every place answers are posted to (the Naver Commerce source joins here)."""
-    return {BUSINESS: BusinessSource(services, bot)}
+    """Every place answers are posted to: Telegram Business chats, the Naver Commerce
+    product Q&A and customer inquiries (bot.naver_inquiry_source)."""
+    sources: dict[str, InquirySource] = {BUSINESS: BusinessSource(services, bot)}
+    sources.update(naver_sources(services.sessions, services.settings))
+    return sources
 
 
 def keyboard(services: Services, lang: str, inquiry_id: int) -> InlineKeyboardMarkup:
