@@ -25,6 +25,7 @@ from tools.catalog.product_report import ProductReport
 from tools.catalog.sales_drivers import SalesDrivers
 from tools.catalog.sales_report import SalesReport
 from tools.catalog.search_keywords import SearchKeywords
+from tools.catalog.stock_report import StockReport
 from tools.catalog.top_products import TopProducts
 
 __all__ = [
@@ -44,6 +45,7 @@ _TOOLS: tuple[Tool[Any], ...] = (
     SalesReport(),
     TopProducts(),
     ProductReport(),
+    StockReport(),
     AdReport(),
     CustomerReport(),
     SearchKeywords(),
