@@ -6,8 +6,10 @@ connector (storage.connectors):
 - while one of the seller's sources has failed to sync for longer than an hour,
   every answer with a tool result says the data may be out of date instead.
 
-A seller without a connected source (data imported by hand) gets neither. Text
-from prompts/messages.<lang>.yaml (`freshness.*`), times in the seller's zone.
+A seller without a connected source (data imported by hand, or the demo) gets, under
+an answer about a period that runs past the store's last order, when the order data
+ends ("주문 데이터는 12월 6일 14:05까지 있어요."), so a 0 is never mistaken for a quiet
+day. Text from prompts/messages.<lang>.yaml (`freshness.*`), times in the seller's zone.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.connectors.accounts import STALE_AFTER, freshness
-from storage.models import SourceAccount
+from storage.models import Order, SourceAccount
 from tools.context import TurnContext
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,25 @@ def _about_today(ctx: TurnContext, records: Iterable[Mapping[str, Any]]) -> bool
         if record.get("ok") and isinstance(period, Mapping) and str(period.get("end")) >= today:
             return True
     return False
+
+
+def _data_ends(ctx: TurnContext, records: list[Mapping[str, Any]]) -> str | None:
+    """The note for an answer about a period ending after the local date of the store's
+    last order (of any status), or None."""
+    ends = [
+        str(period.get("end"))
+        for record in records
+        if record.get("ok") and isinstance(period := record.get("period"), Mapping)
+    ]
+    if not ends:
+        return None
+    with ctx.session() as session:
+        last = session.scalar(
+            select(func.max(Order.ordered_at)).where(Order.seller_id == ctx.seller_id)
+        )
+    if last is None or max(ends) <= last.astimezone(ctx.tz).date().isoformat():
+        return None
+    return ctx.prompts.message("freshness.data_ends", ctx.lang, **_clock(ctx, last))
 
 
 def _failing(ctx: TurnContext) -> str:
@@ -76,7 +97,7 @@ def freshness_note(ctx: TurnContext, records: Iterable[Mapping[str, Any]]) -> st
         with ctx.session() as session:
             fresh = freshness(session, ctx.seller_id, now=ctx.now)
         if fresh is None:
-            return None
+            return _data_ends(ctx, records)
         as_of = (
             _clock(ctx, fresh.as_of)
             if fresh.as_of is not None
