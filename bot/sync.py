@@ -1,5 +1,6 @@
-"""Scheduled store sync in the bot: every connected account, then one message to
-operators per source that has failed for over an hour.
+"""Scheduled store sync in the bot: every connected account (and the new questions of
+Naver accounts, for the inquiry loop), then one message to operators per source that
+has failed for over an hour.
 
 `sync_sources` runs `storage.connectors.sync_all` in a worker thread (one run at
 a time: `Services.syncing`), so a long backfill never blocks the chats. The
@@ -24,6 +25,7 @@ from bot.services import Services
 from bot.telegram_text import plain_chunks
 from storage.connectors import SyncReport, sync_all
 from storage.connectors.accounts import StaleSource, claim_stale
+from storage.connectors.naver_commerce.inquiries import read_all_new
 from storage.connectors.registry import builder
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ async def sync_sources(
         reports = await asyncio.to_thread(
             sync_all, services.sessions, builder(services.settings), now=now
         )
+        # new Naver product Q&A and customer inquiries, for the inquiry loop to draft
+        await asyncio.to_thread(read_all_new, services.sessions, services.settings, now=now)
     stale = await services.db(lambda session: claim_stale(session, now=now))
     await report_stale(services, bot, stale)
     return reports

@@ -28,6 +28,7 @@ from storage.connectors.naver_commerce.inquiries import (
     PostResult,
     Stored,
     for_seller,
+    read_all_new,
     read_new,
 )
 from storage.models import Inquiry, InquiryStatus
@@ -417,4 +418,22 @@ def test_a_seller_without_a_naver_account_is_refused_with_the_reason(
     reports = asyncio.run(post_answers(sessions, sources, now=dt.datetime.now(dt.UTC)))
     assert [(r.answer_id, r.outcome, r.reason) for r in reports] == [
         (answer_id, "retry", "naver_account")
+    ]
+
+
+def test_the_bots_sync_reads_every_naver_sellers_new_questions_once(
+    sessions: sessionmaker[Session], live_naver: NaverCommerce
+) -> None:
+    seller_id, client_id, settings = connected(sessions, live_naver)
+    with sessions.begin() as session:  # a seller without a Naver account is skipped
+        make_seller(session, "plain")
+    asked = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    live_naver.ask(
+        client_id, "q-1", "언제 배송되나요?", at=asked, product_id="11", product_name="고구마"
+    )
+    now = dt.datetime.now(dt.UTC)
+    assert read_all_new(sessions, settings, now=now) == Stored(new=1, answered=0)
+    assert read_all_new(sessions, settings, now=now) == Stored(new=0, answered=0)
+    assert [row[1:4] for row in stored(sessions, seller_id)] == [
+        ("q-1", "언제 배송되나요?", InquiryStatus.NEW)
     ]

@@ -34,13 +34,14 @@ pacing, 401 refresh once, 429 rate vs quota, 403 IP: `SourceError` as in a sync)
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from storage import inquiry_outbox as outbox
 from storage.connectors import accounts
@@ -50,6 +51,8 @@ from storage.connectors.naver_commerce.mapping import format_time, parse_time
 from storage.connectors.registry import builder
 from storage.models import Inquiry, Order, Product
 from storage.settings import Settings
+
+log = logging.getLogger(__name__)
 
 QNA = "naver_qna"
 INQUIRY = "naver_inquiry"
@@ -356,3 +359,26 @@ def for_seller(session: Session, seller_id: int, settings: Settings) -> NaverInq
     source = builder(settings)(found[0])
     client = getattr(source, "client", None)
     return NaverInquiries(client) if isinstance(client, NaverClient) else None
+
+
+def read_all_new(
+    sessions: sessionmaker[Session], settings: Settings, *, now: dt.datetime
+) -> Stored:
+    """`read_new` for every seller with a connected Naver account, one transaction each;
+    a seller whose read fails (SourceError: quota, IP, credentials) is logged and the
+    rest go on. The bot runs it after each sync, so new questions reach the loop."""
+    with sessions() as session:
+        sellers = sorted({ref.seller_id for ref in accounts.refs(session, source="naver")})
+    new = answered = 0
+    for seller_id in sellers:
+        try:
+            with sessions.begin() as session:
+                naver = for_seller(session, seller_id, settings)
+                if naver is None:
+                    continue
+                stored = read_new(session, seller_id, naver, now=now)
+        except SourceError as error:
+            log.warning("seller %s: Naver questions not read: %s", seller_id, error)
+            continue
+        new, answered = new + stored.new, answered + stored.answered
+    return Stored(new=new, answered=answered)
