@@ -118,6 +118,25 @@ def test_terminal_chat_numbers_pick_and_trace(database: Engine) -> None:
     )
 
 
+def test_terminal_chat_saves_the_chart_as_a_png_and_prints_its_path(
+    database: Engine, tmp_path: Path
+) -> None:
+    advisor = Advisor(session_factory(database), Settings(openai_api_key=None), PromptStore())
+    typed = iter(["스테인리스 텀블러 500ml 요즘 어때?", "exit"])
+    shown: list[str] = []
+    try:
+        run_chat(advisor, seller_id=1, chat_id=-1, now=NOW, read=lambda _: next(typed),
+                 write=shown.append, charts=tmp_path / "charts")  # fmt: skip
+    finally:
+        advisor.close()
+    (line,) = [text for text in shown if text.startswith("  (chart:")]
+    match = re.fullmatch(r"  \(chart: 스테인리스 텀블러 500ml 판매 추이 → (.+\.png)\)", line)
+    assert match is not None, line
+    png = Path(match[1])
+    assert png.parent == tmp_path / "charts"
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
 def test_terminal_chat_ends_on_ctrl_d(database: Engine) -> None:
     advisor = Advisor(session_factory(database), Settings(openai_api_key=None), PromptStore())
 

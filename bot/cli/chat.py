@@ -3,7 +3,9 @@
 Type questions in Korean or English (line editing and history through readline);
 each answer is printed with its numbered choices (did-you-mean candidates, else
 the next-step buttons): typing a number picks one. `--trace` adds a line per
-answer: mode, outcome, tool, arguments and milliseconds. Ctrl-D, "exit" or "quit" leaves.
+answer: mode, outcome, tool, arguments and milliseconds. An answer's chart is saved as
+a PNG under `--charts DIR` (default DATA_DIR/charts) and its path printed. Ctrl-D,
+"exit" or "quit" leaves.
 The chat keeps its memory in the database (chat id `--chat`, default -1).
 """
 
@@ -24,7 +26,7 @@ from storage.settings import get_settings
 
 if TYPE_CHECKING:
     from tools.advisor import Advisor
-    from tools.answer import Answer, Button
+    from tools.answer import Answer, Button, Chart
 
 TERMINAL_CHAT = -1
 EXIT_WORDS = frozenset({"exit", "quit", ":q", "종료", "나가기"})
@@ -37,6 +39,12 @@ def register(subparsers: Any) -> None:
         "--trace",
         action="store_true",
         help="print the mode, outcome, tool, arguments and time per answer",
+    )
+    parser.add_argument(
+        "--charts",
+        type=Path,
+        metavar="DIR",
+        help="where answers' charts are saved as PNG (default: DATA_DIR/charts)",
     )
 
 
@@ -57,6 +65,7 @@ def _chat(args: argparse.Namespace) -> int:
             chat_id=TERMINAL_CHAT if args.chat is None else args.chat,
             trace=args.trace,
             now=now,
+            charts=args.charts or settings.data_dir / "charts",
         )
     finally:
         advisor.close()
@@ -100,8 +109,10 @@ def run_chat(
     now: Any = None,
     read: Callable[[str], str] = input,
     write: Callable[[str], None] = print,
+    charts: Path | None = None,
 ) -> int:
-    """The chat loop; returns the number of questions answered."""
+    """The chat loop; returns the number of questions answered. With `charts`, each
+    answer's chart is saved there as a PNG and its path printed."""
     options: list[Button] = []
     lang: str | None = None
     answered = 0
@@ -132,9 +143,20 @@ def run_chat(
         if answer.buttons and not answer.candidates:
             write("  " + "  ".join(f"[{i}] {b.label}" for i, b in enumerate(options, start=1)))
         if answer.chart is not None:
-            write(f"  (chart: {answer.chart.title})")
+            saved = "" if charts is None else f" → {save_chart(answer.chart, charts, answered)}"
+            write(f"  (chart: {answer.chart.title}{saved})")
         if trace:
             write(trace_line(answer, elapsed))
+
+
+def save_chart(chart: Chart, folder: Path, number: int) -> Path:
+    """The chart drawn as a PNG in `folder` (created), named by time and answer number."""
+    from bot.charts import render
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"chart-{time.strftime('%Y%m%d-%H%M%S')}-{number}.png"
+    path.write_bytes(render(chart))
+    return path
 
 
 def trace_line(answer: Answer, elapsed_ms: float) -> str:
