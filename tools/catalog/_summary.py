@@ -6,6 +6,7 @@ minor units with the currency named once; at most a handful of ranked items.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 MAX_ITEMS = 5
@@ -39,3 +40,27 @@ def dig(value: Any, *path: str) -> Any:
 
 def at_most(value: Any, limit: float) -> bool:
     return isinstance(value, int | float) and value <= limit
+
+
+def alert_item(kind: str, day: dt.date, e: Any) -> dict[str, Any]:
+    """An alert for the model: its kind, local date and the figures of its evidence
+    (`e`: sales or ad evidence, tools.nudges)."""
+    item: dict[str, Any] = {"kind": kind, "date": day.isoformat()}
+    if e.family == "sales":
+        item.update(
+            hours=f"{e.from_hour:02d}-{e.to_hour:02d}",
+            expected_orders=rounded(e.expected, 1),
+            actual_orders=e.actual,
+            change=rounded(e.change),
+            expected_revenue=e.expected_revenue,
+            actual_revenue=e.actual_revenue,
+        )
+    else:
+        item.update(
+            campaign=e.campaign_name or e.campaign_id,
+            metric=e.metric,
+            expected=rounded(e.expected),
+            actual=rounded(e.actual),
+            change=rounded(e.change),
+        )
+    return item

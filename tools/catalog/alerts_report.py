@@ -10,7 +10,7 @@ from analytics.common import NoData, Result, Window
 from analytics.detectors.alerts import Alert
 from tools.catalog._args import PeriodArgs
 from tools.catalog._base import Tool, require_window
-from tools.catalog._summary import MAX_ITEMS, rounded
+from tools.catalog._summary import MAX_ITEMS, alert_item
 from tools.nudges import OutboxAlert
 
 if TYPE_CHECKING:
@@ -59,28 +59,6 @@ def sent_alerts(
     )
 
 
-def _item(kind: str, day: dt.date, e: Any) -> dict[str, Any]:
-    item: dict[str, Any] = {"kind": kind, "date": day.isoformat()}
-    if e.family == "sales":
-        item.update(
-            hours=f"{e.from_hour:02d}-{e.to_hour:02d}",
-            expected_orders=rounded(e.expected, 1),
-            actual_orders=e.actual,
-            change=rounded(e.change),
-            expected_revenue=e.expected_revenue,
-            actual_revenue=e.actual_revenue,
-        )
-    else:
-        item.update(
-            campaign=e.campaign_name or e.campaign_id,
-            metric=e.metric,
-            expected=rounded(e.expected),
-            actual=rounded(e.actual),
-            change=rounded(e.change),
-        )
-    return item
-
-
 class AlertsReport(Tool[AlertsReportArgs]):
     name = "alerts_report"
     code = "al"
@@ -108,10 +86,12 @@ class AlertsReport(Tool[AlertsReportArgs]):
 
     def summary(self, result: Any) -> dict[str, Any]:
         sent = [
-            {**_item(row.kind, row.local_date, row.evidence), "sent_at": str(row.sent_at)}
+            {**alert_item(row.kind, row.local_date, row.evidence), "sent_at": str(row.sent_at)}
             for row in result.sent[: MAX_ITEMS * 2]
         ]
-        found = [_item(a.kind, a.local_date, a.evidence) for a in result.alerts[: MAX_ITEMS * 2]]
+        found = [
+            alert_item(a.kind, a.local_date, a.evidence) for a in result.alerts[: MAX_ITEMS * 2]
+        ]
         return {
             "start": result.start.isoformat(),
             "end": result.end.isoformat(),

@@ -16,7 +16,7 @@ from tools.catalog._charts import MAX_CHART_ITEMS, major_units
 from tools.catalog._labels import label
 from tools.catalog._products import display_name
 from tools.catalog._steps import same_period
-from tools.catalog._summary import MAX_ITEMS, drop_empty, relative, rounded
+from tools.catalog._summary import MAX_ITEMS, alert_item, drop_empty, relative
 
 if TYPE_CHECKING:
     from tools.context import TurnContext
@@ -47,27 +47,6 @@ def _against(c: Any) -> dict[str, Any] | None:
             "orders_change": c.orders.absolute,
         }
     )
-
-
-def _alert(alert: Any) -> dict[str, Any]:
-    e = alert.evidence
-    item: dict[str, Any] = {"kind": alert.kind, "date": alert.local_date.isoformat()}
-    if e.family == "sales":
-        item.update(
-            hours=f"{e.from_hour:02d}-{e.to_hour:02d}",
-            expected_orders=rounded(e.expected, 1),
-            actual_orders=e.actual,
-            change=rounded(e.change),
-        )
-    else:
-        item.update(
-            campaign=e.campaign_name or e.campaign_id,
-            metric=e.metric,
-            expected=rounded(e.expected),
-            actual=rounded(e.actual),
-            change=rounded(e.change),
-        )
-    return item
 
 
 def _product(m: Any) -> dict[str, Any]:
@@ -134,7 +113,10 @@ class SalesDrivers(Tool[SalesDriversArgs]):
                 "previous": _against(result.previous),
                 "last_week": _against(result.last_week),
                 "data_since": result.first_order.isoformat() if result.first_order else None,
-                "alerts": [_alert(a) for a in result.alerts[: MAX_ITEMS * 2]],
+                "alerts": [
+                    alert_item(a.kind, a.local_date, a.evidence)
+                    for a in result.alerts[: MAX_ITEMS * 2]
+                ],
                 "products": [_product(m) for m in result.products.drivers],
                 "products_other_way": [_product(m) for m in result.products.offsets],
                 "campaigns": [_campaign(m) for m in result.campaigns.drivers],
