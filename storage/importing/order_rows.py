@@ -14,7 +14,15 @@ from zoneinfo import ZoneInfo
 from storage.importing.csvfile import CsvTable, RowReader, find_columns, unused_columns
 from storage.importing.formats import REQUIRED_ORDER_FIELDS, OrderFormat, normalize_status
 from storage.importing.report import RowError
-from storage.importing.values import BadValue, parse_count, parse_money, parse_timestamp
+from storage.importing.values import (
+    MAX_QUANTITY,
+    MAX_STOCK,
+    BadValue,
+    format_money,
+    parse_count,
+    parse_money,
+    parse_timestamp,
+)
 
 MAX_LENGTHS = {
     "order_id": 100,
@@ -23,6 +31,10 @@ MAX_LENGTHS = {
     "customer": 200,
     "customer_name": 200,
 }
+# an order's cached totals (orders.revenue BIGINT, orders.units INTEGER): far inside
+# both, so a day's rollup of thousands of such orders still fits in 64 bits
+MAX_ORDER_REVENUE = 10**15
+MAX_ORDER_UNITS = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +145,43 @@ def parse_orders(
                 lines=tuple(draft.lines),
             )
         )
+    orders, too_large = bounded_orders(table.source, orders, currency)
+    errors += too_large
     errors.sort(key=lambda error: error.line)
     unused = unused_columns(table.header, columns.values())
     return ParsedOrders(table.source, tuple(orders), not_completed, tuple(errors), unused)
+
+
+def bounded_orders(
+    source: str, orders: list[ParsedOrder], currency: str
+) -> tuple[list[ParsedOrder], list[RowError]]:
+    """The orders whose totals stay within `MAX_ORDER_REVENUE` and `MAX_ORDER_UNITS`,
+    and an error at the line where each other order first goes over."""
+    kept: list[ParsedOrder] = []
+    errors: list[RowError] = []
+    for order in orders:
+        revenue = units = 0
+        for line in order.lines:
+            revenue += line.quantity * line.unit_price
+            units += line.quantity
+            if revenue > MAX_ORDER_REVENUE:
+                limit = format_money(MAX_ORDER_REVENUE, currency)
+                errors.append(
+                    RowError(source, line.line, f"order '{order.external_id}' total above {limit}")
+                )
+                break
+            if units > MAX_ORDER_UNITS:
+                errors.append(
+                    RowError(
+                        source,
+                        line.line,
+                        f"order '{order.external_id}' units above {MAX_ORDER_UNITS:,}",
+                    )
+                )
+                break
+        else:
+            kept.append(order)
+    return kept, errors
 
 
 def _order_level(
@@ -183,7 +229,9 @@ def _line(reader: RowReader, currency: str) -> ParsedLine | None:
         reader.problem("quantity", "missing value")
     else:
         try:
-            quantity = parse_count(raw_quantity, what="quantity", positive=True)
+            quantity = parse_count(
+                raw_quantity, what="quantity", positive=True, maximum=MAX_QUANTITY
+            )
         except BadValue as exc:
             reader.problem("quantity", str(exc))
     raw_price = reader.raw("unit_price")
@@ -198,7 +246,7 @@ def _line(reader: RowReader, currency: str) -> ParsedLine | None:
     raw_stock = reader.raw("stock")
     if raw_stock:
         try:
-            stock = parse_count(raw_stock, what="stock")
+            stock = parse_count(raw_stock, what="stock", maximum=MAX_STOCK)
         except BadValue as exc:
             reader.problem("stock", str(exc))
     product_name = name or sku

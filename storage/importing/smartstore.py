@@ -37,9 +37,15 @@ from storage.importing.csvfile import (
     unused_columns,
 )
 from storage.importing.formats import OrderFormat, normalize_status
-from storage.importing.order_rows import ParsedLine, ParsedOrder, ParsedOrders
+from storage.importing.order_rows import ParsedLine, ParsedOrder, ParsedOrders, bounded_orders
 from storage.importing.report import RowError
-from storage.importing.values import BadValue, parse_count, parse_money, parse_timestamp
+from storage.importing.values import (
+    MAX_QUANTITY,
+    BadValue,
+    parse_count,
+    parse_money,
+    parse_timestamp,
+)
 from storage.importing.xlsx import is_workbook, read_workbook
 
 PAID, CANCELLED, REFUNDED = "paid", "cancelled", "refunded"
@@ -161,6 +167,8 @@ def parse_product_orders(
         made = _store_orders(order_id, draft)
         not_completed += not made
         orders += made
+    orders, too_large = bounded_orders(table.source, orders, currency)
+    errors += too_large
     errors.sort(key=lambda error: error.line)
     unused = unused_columns(table.header, columns.values())
     return ParsedOrders(table.source, tuple(orders), not_completed, tuple(errors), unused)
@@ -256,7 +264,9 @@ def _lines(reader: RowReader, currency: str) -> tuple[ParsedLine, ...] | None:
         reader.problem("quantity", "missing value")
     else:
         try:
-            quantity = parse_count(raw_quantity, what="quantity", positive=True)
+            quantity = parse_count(
+                raw_quantity, what="quantity", positive=True, maximum=MAX_QUANTITY
+            )
         except BadValue as exc:
             reader.problem("quantity", str(exc))
     amount = _amount(reader, quantity, currency)

@@ -2,6 +2,19 @@
 
 Each parser raises `BadValue` whose message names the problem ("bad date",
 "negative quantity"); the row parser adds the column and the raw cell.
+
+Bounds, so that every stored figure and every sum the product takes of them fits
+in a 64-bit integer on SQLite and PostgreSQL (a file that breaks one is refused
+row by row, never stored or left to overflow later):
+- money: at most `MAX_MONEY` minor units a cell (10^11: 1,000억 원, or
+  1,000,000,000.00 USD) — a unit price, an ad day's spend;
+- quantities: at most `MAX_QUANTITY` (100,000) units a line, so a line's
+  quantity × unit price is at most 10^16; an order's totals are bounded by
+  `storage.importing.order_rows` (`MAX_ORDER_REVENUE`, `MAX_ORDER_UNITS`);
+- other counts: at most `MAX_COUNT` (10^12: impressions, clicks), stock at most
+  `MAX_STOCK` (10^9, the INTEGER column);
+- dates and times: from `EARLIEST_DATE` (2000-01-01) to tomorrow in UTC (today
+  anywhere on earth), as the local date the cell names.
 """
 
 from __future__ import annotations
@@ -26,6 +39,12 @@ MINOR_UNIT_EXPONENTS = {
     "KWD": 3,
 }
 DEFAULT_EXPONENT = 2
+
+MAX_MONEY = 10**11
+MAX_QUANTITY = 100_000
+MAX_STOCK = 10**9
+MAX_COUNT = 10**12
+EARLIEST_DATE = dt.date(2000, 1, 1)
 
 # '\\' too: Korean fonts draw the backslash of CP949 text as the won sign
 _CURRENCY_MARKS = re.compile(r"^[A-Za-z]{3}\s+|\s+[A-Za-z]{3}$|[₩￦\\$€¥£원\s]")
@@ -59,8 +78,35 @@ def _decimal(text: str, what: str) -> Decimal:
         raise BadValue(f"non-numeric {what}") from exc
 
 
-def parse_money(text: str, currency: str, *, what: str = "price", exact: bool = True) -> int:
-    """'₩12,000', '12000.00', '$12.50' -> integer minor units of `currency`.
+def latest_date() -> dt.date:
+    """The latest date a cell may name: tomorrow in UTC, i.e. today in every timezone."""
+    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+
+
+def _check_date(day: dt.date) -> None:
+    if day < EARLIEST_DATE:
+        raise BadValue(f"date before {EARLIEST_DATE.isoformat()}")
+    latest = latest_date()
+    if day > latest:
+        raise BadValue(f"date after {latest.isoformat()}")
+
+
+def format_money(minor: int, currency: str) -> str:
+    """10**11, 'USD' -> '1,000,000,000.00 USD' (as a limit is named in an error)."""
+    exponent = minor_unit_exponent(currency)
+    return f"{Decimal(minor).scaleb(-exponent):,.{exponent}f} {currency.upper()}"
+
+
+def parse_money(
+    text: str,
+    currency: str,
+    *,
+    what: str = "price",
+    exact: bool = True,
+    maximum: int = MAX_MONEY,
+) -> int:
+    """'₩12,000', '12000.00', '$12.50' -> integer minor units of `currency`, at most
+    `maximum` minor units.
 
     exact: a value finer than the minor unit is an error (order prices); otherwise it
     is rounded half up (ad platforms report fractional costs).
@@ -69,17 +115,22 @@ def parse_money(text: str, currency: str, *, what: str = "price", exact: bool = 
     if amount < 0:
         raise BadValue(f"negative {what}")
     minor = amount.scaleb(minor_unit_exponent(currency))
+    if minor > maximum:
+        raise BadValue(f"{what} above {format_money(maximum, currency)}")
     whole = minor.to_integral_value(rounding=ROUND_HALF_UP)
     if exact and whole != minor:
         raise BadValue(f"{what} finer than the {currency.upper()} minor unit")
     return int(whole)
 
 
-def parse_count(text: str, *, what: str, positive: bool = False) -> int:
-    """A whole number of things ('1,234'); never negative, and never zero when `positive`."""
+def parse_count(text: str, *, what: str, positive: bool = False, maximum: int = MAX_COUNT) -> int:
+    """A whole number of things ('1,234'); never negative, never above `maximum`, and
+    never zero when `positive`."""
     number = _decimal(text, what)
     if number < 0:
         raise BadValue(f"negative {what}")
+    if number > maximum:
+        raise BadValue(f"{what} above {maximum:,}")
     if number != number.to_integral_value():
         raise BadValue(f"fractional {what}")
     if positive and number == 0:
@@ -121,6 +172,7 @@ def parse_timestamp(text: str, timezone: ZoneInfo) -> dt.datetime:
         )
     except ValueError as exc:
         raise BadValue("bad date") from exc
+    _check_date(stamp.date())
     return stamp.astimezone(dt.UTC)
 
 
@@ -131,6 +183,8 @@ def parse_date(text: str) -> dt.date:
     if match is None or match.groupdict().get("H") or match.groupdict().get("tz"):
         raise BadValue("bad date")
     try:
-        return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+        day = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
     except ValueError as exc:
         raise BadValue("bad date") from exc
+    _check_date(day)
+    return day
