@@ -12,7 +12,11 @@ from the `sales_daily` rollup, the two partial edge days from `orders` (windows
 start and stop at random instants); beside it the same question answered from
 `orders` alone (one index range scan on ix_orders_seller_time), and a check that
 both give the same answers.
-Targets: 1M lines load in under 60 s; p95 under 20 ms for both windows.
+Then (--import-lines, default 100,000; 0 skips it) times `storage.importing.import_orders`,
+the path `advisor import orders` takes, on a generated generic CSV of that many lines:
+once into the big seller (its orders already loaded) and once into a new seller.
+Targets: 1M lines load in under 60 s; p95 under 20 ms for both windows; the import
+on PostgreSQL at least as fast as on SQLite.
 PostgreSQL uses a throwaway database advisor_bench_<random> at 127.0.0.1:5432,
 dropped afterwards; it is skipped with a message when unreachable.
 """
@@ -40,8 +44,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage.db import make_engine, session_factory, upgrade  # noqa: E402
 from storage.demo import BEAUTY, CAMPING, DEMO, PETS, StoreSpec, generate_store  # noqa: E402
+from storage.importing import import_orders  # noqa: E402
 from storage.models import Order  # noqa: E402
 from storage.rollups import revenue_and_orders  # noqa: E402
+from storage.sellers import add_seller  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get(
     "BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -196,7 +202,41 @@ def time_queries(engine: Engine, seller_id: int, window_days: int, count: int) -
     print(f"     answers equal to the orders-only query: {'all' if not mismatches else 'NO'}")
 
 
-def run(engine: Engine, label: str, lines: int, queries: int) -> None:
+def import_file(lines: int, prefix: str) -> bytes:
+    """A generic order CSV of `lines` lines, two lines an order, 500 products, 5,000
+    customers, spread over the bench year in the seller's time."""
+    rows = ["order_id,ordered_at,status,sku,product_name,quantity,unit_price,customer"]
+    start = UNTIL - dt.timedelta(days=DAYS)
+    step = dt.timedelta(days=DAYS) / max(lines, 1)
+    for n in range(lines):
+        order = n // 2
+        at = (start + step * (2 * order)).strftime("%Y-%m-%d %H:%M:%S")
+        sku = f"IMP-{(n * 7) % 500:03d}"
+        rows.append(
+            f"{prefix}-{order},{at},paid,{sku},Imported {sku},{1 + n % 3},{1000 + n % 90 * 100},"
+            f"c{order % 5000}@example.com"
+        )
+    return ("\n".join(rows) + "\n").encode()
+
+
+def time_import(engine: Engine, lines: int) -> None:
+    """`import_orders` of a generated file into the big seller and into a new one."""
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        add_seller(session, slug="bench-new")
+    for slug in ("bench-big", "bench-new"):
+        data = import_file(lines, f"IMP-{slug}")
+        started = time.perf_counter()
+        report = import_orders(sessions, data, source="bench.csv", seller=slug)
+        elapsed = time.perf_counter() - started
+        assert report.ok, report.errors[:3]
+        print(
+            f"  import into {slug:<10} {report.orders:>8,} orders {report.lines:>9,} lines "
+            f"{elapsed:7.1f} s"
+        )
+
+
+def run(engine: Engine, label: str, lines: int, queries: int, import_lines: int = 0) -> None:
     print(f"\n== {label}")
     upgrade(engine)
     started = time.perf_counter()
@@ -210,6 +250,8 @@ def run(engine: Engine, label: str, lines: int, queries: int) -> None:
     show_plan(engine, big_id)
     for window in (7, 90):
         time_queries(engine, big_id, window, queries)
+    if import_lines:
+        time_import(engine, import_lines)
 
 
 @contextmanager
@@ -238,6 +280,7 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--import-lines", type=int, default=100_000)
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     print(
@@ -248,7 +291,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="advisor_bench_") as folder:
             engine = make_engine(f"sqlite:///{folder}/bench.db")
             try:
-                run(engine, "SQLite (file, WAL)", args.lines, args.queries)
+                run(engine, "SQLite (file, WAL)", args.lines, args.queries, args.import_lines)
             finally:
                 engine.dispose()
     if "postgresql" in backends:
@@ -256,7 +299,13 @@ def main() -> int:
             if url is not None:
                 engine = make_engine(url)
                 try:
-                    run(engine, "PostgreSQL 127.0.0.1:5432", args.lines, args.queries)
+                    run(
+                        engine,
+                        "PostgreSQL 127.0.0.1:5432",
+                        args.lines,
+                        args.queries,
+                        args.import_lines,
+                    )
                 finally:
                     engine.dispose()
     return 0
