@@ -366,8 +366,9 @@ def sales_report(
         "same_time_yesterday" if granularity == "hour" and so_far and by_calendar else window.basis,
     )
     last_week_window: Window | None = None
-    if granularity == "hour":
-        week = dt.timedelta(days=7)
+    week = dt.timedelta(days=7)
+    # one day's second baseline, unless the comparison the question named is that day
+    if granularity == "hour" and previous_window.start != window.start - week:
         last_week_window = Window(window.start - week, window.end - week, now - week)
     last_week_basis: Basis = "same_time_last_week" if so_far else "same_weekday_last_week"
 

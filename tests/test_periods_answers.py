@@ -55,3 +55,13 @@ def test_the_answer_compares_with_the_period_the_seller_named(
 ) -> None:
     answer = advisor.ask(question, seller_id=SHOP, now=NOW)
     assert line in answer.text.splitlines(), answer.text
+
+
+def test_a_named_day_a_week_back_is_not_compared_twice(advisor: Advisor) -> None:
+    answer = advisor.ask("오늘 매출 지난 금요일 대비", seller_id=SHOP, now=NOW)
+    lines = answer.text.splitlines()
+    assert "11월 20일 14:30까지 대비 +172.2% (18,000원, 주문 1건)" in lines
+    assert not [line for line in lines if "지난주 같은 요일" in line]  # the same day, once
+    # an ordinary today still has both baselines
+    today = advisor.ask("오늘 매출", seller_id=SHOP, now=NOW).text
+    assert "어제 같은 시간 대비" in today and "지난주 같은 요일 같은 시간 대비" in today
