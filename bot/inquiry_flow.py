@@ -157,7 +157,7 @@ def _due_cards(services: Services, session: Session, now: dt.datetime) -> list[S
         enabled, _ = outbox.inquiry_settings(session, seller_id)
         if seller is None or not enabled or not seller.active:
             continue
-        if _quiet(services, ZoneInfo(seller.timezone), now):
+        if _quiet(services, seller.zone, now):
             continue
         chats = [(chat, lang or "ko") for chat, lang in _linked(session, seller_id)]
         if not chats:

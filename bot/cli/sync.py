@@ -145,7 +145,7 @@ def _at(value: dt.datetime | None, zone: ZoneInfo) -> str:
 def _status(sessions: sessionmaker[Session], seller_id: int | None) -> int:
     with sessions() as session:
         rows = accounts.status_rows(session, seller_id=seller_id)
-        zones = {seller.id: ZoneInfo(seller.timezone) for seller in list_sellers(session)}
+        zones = {seller.id: seller.zone for seller in list_sellers(session)}
         if not rows:
             print("no connected accounts (connect one with `advisor connect`)")
             return 0

@@ -114,7 +114,7 @@ def draft_for(
     """The checked draft for `inquiry` (see the module docstring)."""
     seller = session.get(Seller, inquiry.seller_id)
     assert seller is not None
-    zone = ZoneInfo(seller.timezone)
+    zone = seller.zone
     lang = language_of(inquiry.question)
     raw: InquiryDraft = retrieval.draft_inquiry(
         session, inquiry.seller_id, inquiry.question, lang, currency=seller.currency
