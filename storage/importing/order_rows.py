@@ -218,22 +218,26 @@ def _order_level(
     return values
 
 
+def read_quantity(reader: RowReader) -> int | None:
+    """The row's `quantity` (1..MAX_QUANTITY), or None with the problem reported."""
+    raw = reader.raw("quantity")
+    if not raw:
+        reader.problem("quantity", "missing value")
+        return None
+    try:
+        return parse_count(raw, what="quantity", positive=True, maximum=MAX_QUANTITY)
+    except BadValue as exc:
+        reader.problem("quantity", str(exc))
+        return None
+
+
 def _line(reader: RowReader, currency: str) -> ParsedLine | None:
     sku = reader.text("sku", limit=MAX_LENGTHS["sku"])
     name = reader.text("product_name", limit=MAX_LENGTHS["product_name"])
     if sku is None and name is None and not reader.raw("sku"):
         reader.problem("sku", "missing value")
-    quantity = unit_price = None
-    raw_quantity = reader.raw("quantity")
-    if not raw_quantity:
-        reader.problem("quantity", "missing value")
-    else:
-        try:
-            quantity = parse_count(
-                raw_quantity, what="quantity", positive=True, maximum=MAX_QUANTITY
-            )
-        except BadValue as exc:
-            reader.problem("quantity", str(exc))
+    quantity = read_quantity(reader)
+    unit_price = None
     raw_price = reader.raw("unit_price")
     if not raw_price:
         reader.problem("unit_price", "missing value")

@@ -37,12 +37,16 @@ from storage.importing.csvfile import (
     unused_columns,
 )
 from storage.importing.formats import OrderFormat, normalize_status
-from storage.importing.order_rows import ParsedLine, ParsedOrder, ParsedOrders, bounded_orders
+from storage.importing.order_rows import (
+    ParsedLine,
+    ParsedOrder,
+    ParsedOrders,
+    bounded_orders,
+    read_quantity,
+)
 from storage.importing.report import RowError
 from storage.importing.values import (
-    MAX_QUANTITY,
     BadValue,
-    parse_count,
     parse_money,
     parse_timestamp,
 )
@@ -258,17 +262,7 @@ def _lines(reader: RowReader, currency: str) -> tuple[ParsedLine, ...] | None:
     name = reader.text("product_name", limit=LIMITS["product_name"]) or sku
     if name is None:
         reader.problem("product_no" if "product_no" in reader.columns else "sku", "missing value")
-    quantity = None
-    raw_quantity = reader.raw("quantity")
-    if not raw_quantity:
-        reader.problem("quantity", "missing value")
-    else:
-        try:
-            quantity = parse_count(
-                raw_quantity, what="quantity", positive=True, maximum=MAX_QUANTITY
-            )
-        except BadValue as exc:
-            reader.problem("quantity", str(exc))
+    quantity = read_quantity(reader)
     amount = _amount(reader, quantity, currency)
     if name is None or quantity is None or amount is None:
         return None
