@@ -64,3 +64,13 @@ def alert_item(kind: str, day: dt.date, e: Any) -> dict[str, Any]:
             change=rounded(e.change),
         )
     return item
+
+
+def compared_window(c: Any) -> dict[str, Any]:
+    """A comparison's window for the model: its basis, dates and cut time (HH:MM)."""
+    return {
+        "basis": c.basis,
+        "start": c.start.isoformat(),
+        "end": c.end.isoformat(),
+        "until": c.cut_at.strftime("%H:%M") if c.cut_at else None,
+    }

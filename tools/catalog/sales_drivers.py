@@ -16,7 +16,7 @@ from tools.catalog._charts import MAX_CHART_ITEMS, major_units
 from tools.catalog._labels import label
 from tools.catalog._products import display_name
 from tools.catalog._steps import same_period
-from tools.catalog._summary import MAX_ITEMS, alert_item, drop_empty, relative
+from tools.catalog._summary import MAX_ITEMS, alert_item, compared_window, drop_empty, relative
 
 if TYPE_CHECKING:
     from tools.context import TurnContext
@@ -35,10 +35,7 @@ def _against(c: Any) -> dict[str, Any] | None:
         return None
     return drop_empty(
         {
-            "basis": c.basis,
-            "start": c.start.isoformat(),
-            "end": c.end.isoformat(),
-            "until": c.cut_at.strftime("%H:%M") if c.cut_at else None,
+            **compared_window(c),
             "covered": c.covered,
             "revenue": c.sales.revenue,
             "orders": c.sales.orders,

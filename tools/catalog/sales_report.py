@@ -16,7 +16,7 @@ from tools.catalog._base import Question, Tool, ToolRun, named, require_window
 from tools.catalog._charts import fit, major_units, series_labels
 from tools.catalog._labels import label
 from tools.catalog._steps import same_period
-from tools.catalog._summary import at_most, dig, drop_empty, relative, rounded
+from tools.catalog._summary import at_most, compared_window, dig, drop_empty, relative, rounded
 
 if TYPE_CHECKING:
     from tools.context import TurnContext
@@ -40,10 +40,7 @@ def _compared(c: Any) -> dict[str, Any] | None:
         return None
     return drop_empty(
         {
-            "basis": c.basis,
-            "start": c.start.isoformat(),
-            "end": c.end.isoformat(),
-            "until": c.cut_at.strftime("%H:%M") if c.cut_at else None,
+            **compared_window(c),
             "covered": None if c.covered else False,
             "revenue": c.totals.revenue,
             "orders": c.totals.orders,
