@@ -12,11 +12,13 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
 
-from analytics.clv import ScoredStore
-from analytics.common import NoData
+if TYPE_CHECKING:  # analytics.clv loads scipy and pandas; a sales question needs neither
+    from analytics.clv import ScoredStore
+    from analytics.common import NoData
 
-Fitted = ScoredStore | NoData
+Fitted: TypeAlias = "ScoredStore | NoData"
 
 
 class FitCache:
