@@ -69,6 +69,7 @@ class BotMessage:
     sent_at: float  # emulator clock, seconds since the epoch
     edit_count: int
     deleted: bool
+    sequence: int  # the order of the bot's messages and drafts (one count for both)
     raw: dict[str, Any]
 
     @classmethod
@@ -87,6 +88,7 @@ class BotMessage:
             sent_at=data["sent_at_ms"] / 1000,
             edit_count=data["edit_count"],
             deleted=data["deleted"],
+            sequence=data["sequence"],
             raw=data,
         )
 
@@ -139,6 +141,29 @@ class ButtonPress:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A `sendMessageDraft` call: the partial answer streamed to the chat."""
+
+    draft_id: int
+    text: str  # as the bot sent it
+    parse_mode: str | None
+    plain_text: str  # as the user sees it
+    sent_at: float  # emulator clock, seconds since the epoch
+    sequence: int  # the order of the bot's messages and drafts (one count for both)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Draft:
+        return cls(
+            draft_id=data["draft_id"],
+            text=data["text"],
+            parse_mode=data["parse_mode"],
+            plain_text=data["plain_text"],
+            sent_at=data["sent_at_ms"] / 1000,
+            sequence=data["sequence"],
+        )
+
+
+@dataclass(frozen=True)
 class ChatLog:
     """Everything in one private chat, from the bot's side."""
 
@@ -148,6 +173,7 @@ class ChatLog:
     messages: list[BotMessage]  # in the order sent, deleted ones included (flagged)
     actions: list[str]  # chat actions in order: "typing", "upload_photo", ...
     presses: list[ButtonPress]
+    drafts: list[Draft]  # sendMessageDraft calls in order
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ChatLog:
@@ -158,6 +184,7 @@ class ChatLog:
             messages=[BotMessage.from_json(m) for m in data["messages"]],
             actions=[a["action"] for a in data["actions"]],
             presses=[ButtonPress.from_json(p) for p in data["callbacks"]],
+            drafts=[Draft.from_json(d) for d in data["drafts"]],
         )
 
 
@@ -367,10 +394,12 @@ class EmulatorClient:
         actions: int = 0,
         answers: int = 0,
         edits: int = 0,
+        drafts: int = 0,
         within: float = 5.0,
     ) -> ChatLog:
         """Waits until the bot sent at least `messages` messages to the chat (in all), made
-        `actions` chat actions, answered `answers` button presses and made `edits` edits.
+        `actions` chat actions, answered `answers` button presses, made `edits` edits and
+        streamed `drafts` drafts.
 
         Raises AssertionError showing the chat as it stands when that takes over `within` s.
         """
@@ -379,6 +408,7 @@ class EmulatorClient:
             "actions": actions,
             "answers": answers,
             "edits": edits,
+            "drafts": drafts,
             "timeout": within,
         }
         response = await self._http.get(f"/chats/{chat_id}/wait", params=params)
@@ -409,6 +439,14 @@ class EmulatorClient:
                 commands={c["command"]: c["description"] for c in entry["commands"]},
             )
             for entry in await self._call("GET", "/commands")
+        ]
+
+    async def menu_buttons(self) -> list[tuple[int | None, dict[str, Any]]]:
+        """The bot's `set_chat_menu_button` calls in order: (chat id or None for the
+        default, the MenuButton as sent)."""
+        return [
+            (entry["chat_id"], entry["menu_button"])
+            for entry in await self._call("GET", "/menu_buttons")
         ]
 
     async def download(self, file_id: str) -> bytes:
@@ -647,6 +685,7 @@ __all__ = [
     "ButtonPress",
     "ChatLog",
     "CommandSet",
+    "Draft",
     "EmulatorClient",
     "EmulatorError",
     "EmulatorProcess",

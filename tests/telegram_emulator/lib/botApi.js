@@ -281,6 +281,35 @@ function sendChatAction(bot, params) {
   return true;
 }
 
+/**
+ * A draft streamed to a private chat while the answer is written (Bot API 9.3/10.0): an
+ * ephemeral preview, not a message. `text` is 0-4,096 characters after parsing (empty
+ * shows a "Thinking..." placeholder); drafts with the same non-zero `draft_id` animate
+ * into one another. Recorded in the chat's `drafts` with the sequence shared with messages.
+ */
+function sendMessageDraft(bot, params) {
+  const chat = bot.sendTarget(params.chat_id);
+  const draftId = integer(params, 'draft_id', { required: true });
+  if (draftId === 0) {
+    throw badRequest('DRAFT_ID_INVALID');
+  }
+  const raw = string(params, 'text', { fallback: '' });
+  const parsed = formatText(raw, params, {
+    limit: TEXT_LIMIT, tooLong: 'message is too long', entitiesField: 'entities',
+  });
+  chat.drafts.push({
+    draft_id: draftId,
+    text: raw,
+    parse_mode: string(params, 'parse_mode', { fallback: null }),
+    plain_text: parsed.text,
+    entities: parsed.entities,
+    sent_at_ms: Date.now(),
+    sequence: bot.nextSequence(),
+  });
+  bot.changed(chat.id);
+  return true;
+}
+
 // -- editing -----------------------------------------------------------------------------
 
 function editMessageText(bot, params) {
@@ -594,6 +623,37 @@ function getChat(bot, params) {
   };
 }
 
+const MENU_BUTTON_TYPES = new Set(['commands', 'web_app', 'default']);
+
+/** The menu button of one private chat (`chat_id`) or every chat's default; recorded. */
+function setChatMenuButton(bot, params) {
+  const chatId = integer(params, 'chat_id', { fallback: null });
+  if (chatId !== null) {
+    bot.chat(chatId);
+  }
+  const button = json(params, 'menu_button', { type: 'default' });
+  if (!button || typeof button !== 'object' || !MENU_BUTTON_TYPES.has(button.type)) {
+    throw badRequest("can't parse menu button: unknown type");
+  }
+  if (button.type === 'web_app') {
+    if (!button.text || String(button.text).length > 64) {
+      throw badRequest('BUTTON_TEXT_INVALID');
+    }
+    if (!button.web_app || !/^https:\/\//.test(String(button.web_app.url ?? ''))) {
+      throw badRequest('BUTTON_URL_INVALID');
+    }
+  }
+  bot.menuButtons.push({ chat_id: chatId, menu_button: button, set_at_ms: Date.now() });
+  return true;
+}
+
+function getChatMenuButton(bot, params) {
+  const chatId = integer(params, 'chat_id', { fallback: null });
+  const latest = (id) => bot.menuButtons.findLast((entry) => entry.chat_id === id);
+  const entry = (chatId === null ? null : latest(chatId)) ?? latest(null);
+  return entry ? entry.menu_button : { type: 'default' };
+}
+
 const accept = () => true;
 
 const METHODS = {
@@ -608,6 +668,7 @@ const METHODS = {
   sendPhoto,
   sendDocument,
   sendChatAction,
+  sendMessageDraft,
   editMessageText,
   editMessageCaption,
   editMessageReplyMarkup,
@@ -620,7 +681,8 @@ const METHODS = {
   setMyDescription: accept,
   setMyShortDescription: accept,
   setMyName: accept,
-  setChatMenuButton: accept,
+  setChatMenuButton,
+  getChatMenuButton,
   getFile,
   getChat,
   getBusinessConnection: business.getBusinessConnection,

@@ -191,6 +191,7 @@ function waitFor(bot, chat, want, timeoutMs, res) {
   const edits = () => chat.botMessages.reduce((sum, record) => sum + record.edit_count, 0);
   const satisfied = () => chat.botMessages.length >= want.messages
     && chat.actions.length >= want.actions
+    && chat.drafts.length >= want.drafts
     && answered() >= want.answers
     && edits() >= want.edits;
   if (satisfied()) {
@@ -261,7 +262,7 @@ function controlRouter(store) {
       const bot = store.bot(req.params.token);
       const chat = bot.chat(req.params.chatId);
       const want = {};
-      for (const key of ['messages', 'actions', 'answers', 'edits']) {
+      for (const key of ['messages', 'actions', 'answers', 'edits', 'drafts']) {
         want[key] = nonNegative(req.query[key], 0);
       }
       const timeoutMs = Math.min(nonNegative(req.query.timeout, 5) * 1000, WAIT_LIMIT_MS);
@@ -288,6 +289,7 @@ function controlRouter(store) {
   router.get('/:token/business_chats/:connectionId/:chatId', route((bot, _body, req) => business.businessChatLog(bot, req.params.connectionId, req.params.chatId)));
   router.get('/:token/messages', route((bot) => allMessages(bot)));
   router.get('/:token/commands', route((bot) => [...bot.commands.values()]));
+  router.get('/:token/menu_buttons', route((bot) => bot.menuButtons));
   router.post('/:token/failures', route((bot, body) => addFailure(bot, body)));
   router.delete('/:token/failures', route((bot) => {
     bot.failures = [];

@@ -24,6 +24,7 @@ class ChatState {
     this.botMessages = []; // records of what the bot sent, in order (see BotState.recordMessage)
     this.actions = [];
     this.callbacks = [];
+    this.drafts = []; // sendMessageDraft calls, in order (see botApi.sendMessageDraft)
     this.blocked = false;
   }
 
@@ -52,6 +53,7 @@ class ChatState {
       messages: this.botMessages,
       actions: this.actions,
       callbacks: this.callbacks,
+      drafts: this.drafts,
     };
   }
 }
@@ -92,6 +94,14 @@ class BotState extends EventEmitter {
     this.floodRefusals = 0;
     this.calls = {};
     this.sentCount = 0;
+    this.menuButtons = []; // setChatMenuButton calls, in order
+    this.sequence = 0; // orders messages and drafts across chats (ms clocks can tie)
+  }
+
+  /** The next number in the order the bot's messages and drafts arrived. */
+  nextSequence() {
+    this.sequence += 1;
+    return this.sequence;
   }
 
   // -- chats -----------------------------------------------------------------------------
@@ -184,6 +194,7 @@ class BotState extends EventEmitter {
       reply_to_message_id: record.reply_to_message_id ?? null,
       file: record.file ?? null,
       sent_at_ms: Date.now(),
+      sequence: this.nextSequence(),
       edit_count: 0,
       edited_at_ms: null,
       deleted: false,
