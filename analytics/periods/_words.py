@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from analytics.number_words import EN_ONES, EN_TENS
 from analytics.periods._calendar import check_month, make_date, month_end
 
 MON = (
@@ -18,11 +19,7 @@ MONTHS = {name: number for number, name in enumerate(
 )}  # fmt: skip
 KO_YEAR_WORDS = r"재작년|작년|지난\s*해|올해|금년|전년도?|이번\s*해"
 KO_YEAR_OFFSET = {"재작년": -2, "작년": -1, "지난해": -1, "전년": -1, "전년도": -1}
-EN_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30, "sixty": 60, "ninety": 90,
-}  # fmt: skip
+EN_NUMBERS = {"a": 1, "an": 1, **EN_ONES, **EN_TENS}
 EN_NUM = r"\d{1,6}|" + "|".join(sorted(EN_NUMBERS, key=len, reverse=True))
 KO_NUMBERS = {
     "한": 1, "두": 2, "세": 3, "석": 3, "네": 4, "넉": 4, "다섯": 5, "여섯": 6, "일곱": 7,

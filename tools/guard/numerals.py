@@ -14,6 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from analytics.number_words import (
+    EN_ONES,
+    EN_TENS,
+    NATIVE_ONES,
+    NATIVE_TENS,
+    SINO_DIGITS,
+    alternation,
+)
 from tools.guard import words
 
 # units a mention can carry
@@ -120,35 +128,17 @@ _SUFFIX = re.compile(r"[A-Za-z\uac00-\ud7a3]+")
 
 # -- words ------------------------------------------------------------------------------
 
-_SINO_DIGIT = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
 _SINO = re.compile(
     r"(?<![가-힣A-Za-z0-9])(?P<num>[일이삼사오육칠팔구십백천만억]{1,12})"
     r"(?=\s?(?:원|건|개(?!월)|명|배|퍼센트|위|번|회|달|주|일|시간))"
 )
-_NATIVE_ONES = {
-    "한": 1, "하나": 1, "두": 2, "둘": 2, "세": 3, "셋": 3, "네": 4, "넷": 4, "다섯": 5,
-    "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9,
-}  # fmt: skip
-_NATIVE_TENS = {
-    "열": 10, "스무": 20, "스물": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60,
-    "일흔": 70, "여든": 80, "아흔": 90,
-}  # fmt: skip
-_NATIVE_ONE = "|".join(sorted(_NATIVE_ONES, key=len, reverse=True))
-_NATIVE_TEN = "|".join(sorted(_NATIVE_TENS, key=len, reverse=True))
+_NATIVE_ONE = alternation(NATIVE_ONES)
+_NATIVE_TEN = alternation(NATIVE_TENS)
 _NATIVE_RE = re.compile(
     rf"(?<![가-힣])(?P<num>(?:{_NATIVE_TEN})(?:{_NATIVE_ONE})?|(?:{_NATIVE_ONE}))"
     r"(?=\s?(?:건(?!강|물)|개(?!월|선)|배(?!송|달|너|경)|명(?!품|령)|곳))(?P<half>\s?배\s?반)?"
 )
-_EN_ONES = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}  # fmt: skip
-_EN_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}  # fmt: skip
-_EN_WORD = "|".join(sorted([*_EN_ONES, *_EN_TENS], key=len, reverse=True))
+_EN_WORD = alternation(EN_ONES, EN_TENS)
 _EN_NUMBER = re.compile(
     rf"(?<![A-Za-z-])(?P<num>(?:{_EN_WORD})(?:[-\s](?:{_EN_WORD}))?"
     r"(?:\s(?:hundred|thousand|million|billion)(?:\s(?:and\s)?(?:" + _EN_WORD + r"))?)*)"
@@ -295,10 +285,10 @@ def _sino_value(word: str) -> tuple[float, float, float] | None:
     smallest = None
     group_scale = 1
     for char in word:
-        if char in _SINO_DIGIT:
+        if char in SINO_DIGITS:
             if digit is not None:
                 return None
-            digit = _SINO_DIGIT[char]
+            digit = SINO_DIGITS[char]
         elif char in "십백천":
             unit = _KO_MAG[char]
             section += (digit if digit is not None else 1) * unit
@@ -323,10 +313,10 @@ def _sino_value(word: str) -> tuple[float, float, float] | None:
 
 
 def _native_value(word: str) -> int:
-    for ten, tens_value in sorted(_NATIVE_TENS.items(), key=lambda kv: -len(kv[0])):
+    for ten, tens_value in sorted(NATIVE_TENS.items(), key=lambda kv: -len(kv[0])):
         if word.startswith(ten):
-            return tens_value + _NATIVE_ONES.get(word[len(ten) :], 0)
-    return _NATIVE_ONES[word]
+            return tens_value + NATIVE_ONES.get(word[len(ten) :], 0)
+    return NATIVE_ONES[word]
 
 
 def _en_step(phrase: str) -> tuple[float, float]:
@@ -344,10 +334,10 @@ def _en_step(phrase: str) -> tuple[float, float]:
 def _en_value(phrase: str) -> float | None:
     total = current = 0.0
     for token in re.split(r"[-\s]+", phrase.lower()):
-        if token in _EN_ONES:
-            current += _EN_ONES[token]
-        elif token in _EN_TENS:
-            current += _EN_TENS[token]
+        if token in EN_ONES:
+            current += EN_ONES[token]
+        elif token in EN_TENS:
+            current += EN_TENS[token]
         elif token == "hundred":
             current = (current or 1) * 100
         elif token in ("thousand", "million", "billion"):
@@ -371,7 +361,7 @@ def read_numbers(text: str, taken: list[tuple[int, int]] | None = None) -> list[
 
     for match in _AND_A_HALF.finditer(text):
         whole = match["whole"].lower()
-        count = float(whole) if whole.isdigit() else float(_EN_ONES[whole])
+        count = float(whole) if whole.isdigit() else float(EN_ONES[whole])
         scale = _EN_SCALES[match["scale"].lower()]
         value = (count + 0.5) * scale
         unit, unit_end, hints, _ = _unit_after(text, match.end())

@@ -8,18 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from analytics.number_words import EN_ONES, EN_TENS, NATIVE_ONES, NATIVE_TENS, alternation
 from tools.router._text import strip_particle
 
-_KO_NUMBERS = {
-    "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8,
-    "아홉": 9, "열": 10, "스무": 20, "서른": 30,
-}  # fmt: skip
-_EN_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50,
-}  # fmt: skip
-_KO_NUM = "|".join(sorted(_KO_NUMBERS, key=len, reverse=True))
-_EN_NUM = "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
+_KO_NUMBERS = {**NATIVE_ONES, **NATIVE_TENS}
+_EN_NUMBERS = {**EN_ONES, **EN_TENS}
+_KO_NUM = alternation(_KO_NUMBERS)
+_EN_NUM = alternation(_EN_NUMBERS)
 
 _LIMIT_PATTERNS = (
     re.compile(rf"(?:\btop|상위|베스트|\bbest|탑|톱)\s*(\d{{1,3}}|{_EN_NUM})\b", re.I),
