@@ -15,7 +15,8 @@ Every request goes through `AIORateLimiter` (overall `BotOptions.max_rate`
 messages a second after a burst of at most `BotOptions.burst`; RetryAfter
 retried). `post_init` makes the services when none
 were given (engine migrated to head, prompts, the advisor), registers the
-commands in Korean and English, reports sends a killed process left unfinished
+commands in Korean and English and the menu button (the dashboard with WEBAPP_URL,
+else the command list), reports sends a killed process left unfinished
 (bot.scheduler.recover) and starts the scheduler's jobs; `post_shutdown`
 disposes what it made. `run` blocks until SIGINT/SIGTERM and shuts down
 gracefully: updates being handled finish, jobs stop, the engine is closed; its
@@ -30,7 +31,8 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, MenuButtonCommands, Update
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot import dashboard, scheduler
@@ -119,7 +121,7 @@ def build_application(
             application.bot_data.services = make_services(settings, options)
         ready: Services = application.bot_data.services
         await register_commands(application, ready)
-        await dashboard.set_menu_button(application.bot, ready)
+        await register_menu_button(application.bot, ready)
         served.append(dashboard.start_server(ready))
         if schedule:
             await scheduler.recover(ready, application.bot)
@@ -154,6 +156,17 @@ async def register_commands(
         await application.bot.set_my_commands(commands, language_code=lang)
         if lang == "en":
             await application.bot.set_my_commands(commands)
+
+
+async def register_menu_button(bot: Bot, services: Services) -> None:
+    """The chats' persistent menu button: the dashboard Mini App when WEBAPP_URL is set
+    (bot.dashboard), otherwise the command list."""
+    if await dashboard.set_menu_button(bot, services):
+        return
+    try:
+        await bot.set_chat_menu_button(menu_button=MenuButtonCommands())
+    except TelegramError as exc:  # the bot works without it
+        log.warning("the menu button could not be set: %s", exc)
 
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
