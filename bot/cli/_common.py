@@ -7,13 +7,13 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+if TYPE_CHECKING:  # the modules of this package import storage and tools when a command runs
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import make_engine, session_factory, upgrade
-from storage.settings import Settings, get_settings
+    from storage.settings import Settings
 
 
 class CliError(Exception):
@@ -63,6 +63,9 @@ def open_database(
     settings: Settings | None = None, *, migrate: bool = True
 ) -> tuple[Engine, sessionmaker[Session]]:
     """Engine and session factory for the configured database, migrated to head."""
+    from storage.db import make_engine, session_factory, upgrade
+    from storage.settings import get_settings
+
     settings = settings or get_settings()
     engine = make_engine(settings.resolved_database_url)
     if migrate:
@@ -77,6 +80,7 @@ def refresh_index(
     import or a seed, so the first product question does not pay for indexing. A failure
     is reported, not raised: the index also catches up lazily on the next question."""
     from storage.sellers import get_seller
+    from storage.settings import get_settings
     from tools.retrieval import refresh_after_import
 
     try:

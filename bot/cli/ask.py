@@ -31,13 +31,8 @@ if TYPE_CHECKING:  # imported when a command runs, so other commands start fast
     from tools.answer import Answer
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(
-        subparsers,
-        "ask",
-        _ask,
-        "answer one question (or one per stdin line with QUESTION -) for a seller",
-    )
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_command(subparsers, "ask", _ask, help_text)
     parser.add_argument("question", metavar="QUESTION", help="the question, or - for stdin")
     add_seller_options(parser)
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")

@@ -10,14 +10,8 @@ from bot.cli._common import CliError, add_command
 from storage.settings import Settings, get_settings
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(
-        subparsers,
-        "bot",
-        _bot,
-        "run the Telegram bot: answers questions, sends alerts (TELEGRAM_BOT_TOKEN in .env; "
-        "TELEGRAM_WEBHOOK_URL for webhook mode, polling otherwise)",
-    )
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_command(subparsers, "bot", _bot, help_text)
     parser.add_argument(
         "--max-rate",
         type=float,

@@ -32,8 +32,8 @@ TERMINAL_CHAT = -1
 EXIT_WORDS = frozenset({"exit", "quit", ":q", "종료", "나가기"})
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(subparsers, "chat", _chat, "chat with the advisor in the terminal")
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_command(subparsers, "chat", _chat, help_text)
     add_seller_options(parser)
     parser.add_argument(
         "--trace",

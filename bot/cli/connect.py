@@ -24,12 +24,12 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Any, help_text: str) -> None:
     parser = add_command(
         subparsers,
         "connect",
         _connect,
-        "link a seller's store or ad account (credentials checked, then stored encrypted)",
+        help_text,
         epilog=(
             "Credentials not given as flags are asked for (secrets without echo; prefer the "
             "prompt to flags, which shells keep in their history). ADVISOR_SECRET_KEY must be "

@@ -9,8 +9,8 @@ from bot.cli._common import add_command, add_group, open_database
 from storage.db import current_revision
 
 
-def register(subparsers: Any) -> None:
-    parser = add_group(subparsers, "db", "database schema migrations")
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_group(subparsers, "db", help_text)
     sub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     add_command(sub, "upgrade", _upgrade, "apply all migrations to the configured database")
     add_command(sub, "current", _current, "print the schema revision of the configured database")

@@ -25,8 +25,8 @@ NEXT_STEPS = (
 )
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(subparsers, "demo", _demo, "summarise the demo store and what to try")
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_command(subparsers, "demo", _demo, help_text)
     parser.add_argument("--seller", default="demo", help="seller slug (default demo)")
 
 

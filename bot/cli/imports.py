@@ -21,10 +21,8 @@ from storage.importing import (
 from storage.importing.xlsx import is_encrypted
 
 
-def register(subparsers: Any) -> None:
-    parser = add_group(
-        subparsers, "import", "import order exports and daily ad stats from CSV files"
-    )
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_group(subparsers, "import", help_text)
     sub = parser.add_subparsers(dest="import_command", metavar="KIND", required=True)
     orders = add_command(
         sub,

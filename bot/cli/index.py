@@ -17,10 +17,8 @@ from storage.sellers import get_seller, list_sellers
 from storage.settings import get_settings
 
 
-def register(subparsers: Any) -> None:
-    parser = add_group(
-        subparsers, "index", "rebuild and inspect the vector index (products, inquiries, playbook)"
-    )
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_group(subparsers, "index", help_text)
     sub = parser.add_subparsers(dest="index_command", metavar="ACTION", required=True)
     rebuild = add_command(
         sub, "rebuild", _rebuild, "index sellers' products and inquiries, and the playbook, anew"

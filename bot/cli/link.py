@@ -12,13 +12,8 @@ from storage.models import utcnow
 from storage.sellers import get_seller
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(
-        subparsers,
-        "link-code",
-        _link_code,
-        "print a one-time code (valid 24 h, single use) that links a Telegram chat to a seller",
-    )
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_command(subparsers, "link-code", _link_code, help_text)
     parser.add_argument("--seller", required=True, metavar="SLUG", help="the seller's slug")
     parser.add_argument(
         "--bot",

@@ -11,8 +11,8 @@ from tools.catalog import ARG_SCHEMAS
 from tools.prompts import DEFAULT_DIR, PromptStore
 
 
-def register(subparsers: Any) -> None:
-    parser = add_group(subparsers, "prompts", "validate the prompts/ files operators edit")
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_group(subparsers, "prompts", help_text)
     sub = parser.add_subparsers(dest="prompts_command", metavar="ACTION", required=True)
     check = add_command(
         sub,

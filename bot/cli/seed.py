@@ -23,10 +23,8 @@ from storage.demo.roll import Rolled, roll_forward
 from storage.settings import get_settings
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(
-        subparsers, "seed", _seed, "generate the demo store (slug demo) and other sellers"
-    )
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_command(subparsers, "seed", _seed, help_text)
     parser.add_argument("--sellers", type=int, default=1, help="sellers to create (default 1)")
     parser.add_argument("--days", type=int, default=365, help="days of history (default 365)")
     parser.add_argument(

@@ -10,8 +10,8 @@ from storage.sellers import add_seller, list_sellers
 from storage.settings import get_settings
 
 
-def register(subparsers: Any) -> None:
-    parser = add_group(subparsers, "seller", "add and list sellers")
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_group(subparsers, "seller", help_text)
     sub = parser.add_subparsers(dest="seller_command", metavar="ACTION", required=True)
     add = add_command(sub, "add", _add, "add a seller")
     add.add_argument("slug", help="short unique name, e.g. my-shop")

@@ -32,14 +32,8 @@ log = logging.getLogger(__name__)
 CURSOR_WIDTH = 60
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(
-        subparsers,
-        "sync",
-        _sync,
-        "bring connected sellers' data up to date from their platforms (`advisor sync status`: "
-        "each account's last success, cursor and last error)",
-    )
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_command(subparsers, "sync", _sync, help_text)
     parser.add_argument("action", nargs="?", choices=("status",), help="show the accounts' state")
     parser.add_argument("--seller", help="only this seller (slug)")
     parser.add_argument("--source", choices=registry.names(), help="only this platform")

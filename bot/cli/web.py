@@ -10,14 +10,8 @@ from typing import Any
 from bot.cli._common import add_command
 
 
-def register(subparsers: Any) -> None:
-    parser = add_command(
-        subparsers,
-        "web",
-        _web,
-        "run the Telegram Mini App dashboard (WEBAPP_LISTEN:WEBAPP_PORT, default "
-        "127.0.0.1:8090); --dev adds a login without Telegram from 127.0.0.1",
-    )
+def register(subparsers: Any, help_text: str) -> None:
+    parser = add_command(subparsers, "web", _web, help_text)
     parser.add_argument("--host", default=None, help="address to listen on (WEBAPP_LISTEN)")
     parser.add_argument("--port", type=int, default=None, help="port (WEBAPP_PORT)")
     parser.add_argument(
