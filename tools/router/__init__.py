@@ -47,7 +47,7 @@ a tool and its contract arguments, without a language model.
   or code/SQL -> tool None (the caller shows the help list).
 """
 
-from tools.router._route import MAX_CHARS, route
+from tools.router._route import MAX_CHARS, ranked_tools, route
 from tools.router._types import CampaignRef, Candidate, ProductRef, RouteError, RouteResult
 
 __all__ = [
@@ -57,5 +57,6 @@ __all__ = [
     "ProductRef",
     "RouteError",
     "RouteResult",
+    "ranked_tools",
     "route",
 ]

@@ -195,6 +195,19 @@ def route(
     return turn.route(_topics(prompts))
 
 
+def ranked_tools(question: str, *, prompts: PromptStore) -> tuple[tuple[str, float], ...]:
+    """The enabled tools by the intent classifier's score for `question`, best first
+    (cosine similarity to the tool's example questions plus its cue words; none of
+    route()'s follow-up or product rules): which tools are plausible at all."""
+    text = unicodedata.normalize("NFC", question or "").strip()
+    intent = _INTENTS.get(prompts)
+    return tuple(
+        (name, score)
+        for name, score in intent.index.score(text).ranked
+        if intent.specs[name].enabled
+    )
+
+
 class _Turn:
     """One question read once: period, quoted text, named product and campaign,
     intent scores; `route()` then decides."""
