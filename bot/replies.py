@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ParseMode
@@ -58,14 +58,21 @@ async def send_chunks(
 
 @contextlib.asynccontextmanager
 async def typing(
-    bot: ExtBot[None], chat_id: int, every: float, action: str = ChatAction.TYPING
+    bot: ExtBot[None],
+    chat_id: int,
+    every: float,
+    action: str = ChatAction.TYPING,
+    *,
+    quiet: Callable[[], bool] | None = None,
 ) -> AsyncIterator[None]:
-    """Show `action` in the chat while the block runs (Telegram shows it for 5 s)."""
+    """Show `action` in the chat while the block runs (Telegram shows it for 5 s), except
+    while `quiet()` says the chat shows something better (a draft of the answer)."""
 
     async def keep() -> None:
         while True:
             try:
-                await bot.send_chat_action(chat_id, action)
+                if quiet is None or not quiet():
+                    await bot.send_chat_action(chat_id, action)
             except Exception as error:  # noqa: BLE001 - a lost typing hint is harmless
                 log.debug("chat %s: chat action failed: %s", chat_id, error)
                 return

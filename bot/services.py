@@ -39,6 +39,7 @@ class AdvisorLike(Protocol):
         chat_id: int | None = None,
         lang: str | None = None,
         now: dt.datetime | None = None,
+        on_draft: Callable[[str], None] | None = None,
     ) -> Answer: ...
 
     def run(

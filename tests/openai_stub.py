@@ -8,6 +8,12 @@ scripted step:
 - `Reply(tool_calls=[("sales_report", {"start": ..., "end": ...})])`: tool calls;
 - `Reply(status=500)`: an HTTP error; `Reply(delay=3.0, ...)`: answer late.
 
+A request with `"stream": true` (LangChain streams when its caller streams the
+agent's messages) is answered with server-sent events the way OpenAI sends them:
+the content in `Reply.chunks` (default: the whole content at once) with
+`chunk_delay` seconds before each, tool calls in one delta, then the finish
+reason, a usage chunk when `stream_options.include_usage` asks, and `[DONE]`.
+
 Every request body is kept in `requests` for assertions.
 """
 
@@ -33,6 +39,9 @@ class Reply:
     tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     status: int = 200
     delay: float = 0.0
+    chunks: list[str] = field(default_factory=list)
+    """A streamed answer's content in these pieces (their join is the content)."""
+    chunk_delay: float = 0.0
 
 
 class OpenAIStub:
@@ -87,7 +96,26 @@ class OpenAIStub:
                     }
                     self._send(reply.status, payload)
                     return
+                if body.get("stream"):
+                    self._stream(_completion(body, reply, len(stub.requests)), reply, body)
+                    return
                 self._send(200, _completion(body, reply, len(stub.requests)))
+
+            def _stream(
+                self, completion: dict[str, Any], reply: Reply, body: dict[str, Any]
+            ) -> None:
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()
+                    for event in _events(completion, reply, body):
+                        if event.get("delay"):
+                            time.sleep(event.pop("delay"))
+                        self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                        self.wfile.flush()
+                    self.wfile.write(b"data: [DONE]\n\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
@@ -135,6 +163,29 @@ def _completion(body: dict[str, Any], reply: Reply, number: int) -> dict[str, An
             "total_tokens": prompt_chars // 4 + 10,
         },
     }
+
+
+def _events(
+    completion: dict[str, Any], reply: Reply, body: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """The completion as `chat.completion.chunk` events (a "delay" key: wait first)."""
+    choice = completion["choices"][0]
+    head = {key: completion[key] for key in ("id", "created", "model")}
+    head["object"] = "chat.completion.chunk"
+
+    def event(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    yield event({"role": "assistant", "content": ""})
+    pieces = reply.chunks or ([reply.content] if reply.content else [])
+    for piece in pieces:
+        yield {**event({"content": piece}), "delay": reply.chunk_delay}
+    calls = choice["message"].get("tool_calls", [])
+    if calls:
+        yield event({"tool_calls": [{"index": i, **call} for i, call in enumerate(calls)]})
+    yield event({}, choice["finish_reason"])
+    if (body.get("stream_options") or {}).get("include_usage"):
+        yield {**head, "choices": [], "usage": completion["usage"]}
 
 
 def running_stub() -> Iterator[OpenAIStub]:

@@ -9,7 +9,7 @@ API (front ends code against this; it stays stable)
     advisor.mode -> "offline" | "llm"
         "llm" when OPENAI_API_KEY is set (OPENAI_BASE_URL, OPENAI_MODEL honoured).
 
-    advisor.ask(question, *, seller_id, chat_id=None, lang=None, now=None) -> Answer
+    advisor.ask(question, *, seller_id, chat_id=None, lang=None, now=None, on_draft=None) -> Answer
         Synchronous (the bot calls it through asyncio.to_thread). The seller comes
         only from `seller_id`, which the caller binds from the chat link; it is never
         a tool argument and never read from model output or user text. `lang`
@@ -17,7 +17,9 @@ API (front ends code against this; it stays stable)
         (Hangul -> ko, other letters -> en, no letters -> the chat's last question,
         else en). `now` (aware) pins the clock for periods and data. With `chat_id`
         the chat's last turns (from the database) are the conversation memory, so
-        "그럼 지난달은?" follows the previous question.
+        "그럼 지난달은?" follows the previous question. `on_draft(text)` (llm mode)
+        hears the model's answer while it is written, as far as the answer guard
+        accepts it (tools.drafts), on the model's worker thread, until `ask` returns.
 
     advisor.run(tool, args, *, seller_id, chat_id=None, lang=None, now=None) -> Answer
         Runs one tool with validated contract arguments and renders its templated
@@ -104,6 +106,7 @@ from tools.answer import Answer, Button, ToolCall
 from tools.catalog import CATALOG, summary_of
 from tools.context import TurnContext, make_context
 from tools.daemon_pool import DaemonPool
+from tools.drafts import DraftGate, Show
 from tools.fit_cache import FitCache
 from tools.freshness import freshness_note
 from tools.guard import check_answer
@@ -114,7 +117,7 @@ from tools.store_text import mark, mark_within
 from tools.templated import buttons_for, chart_for, no_result_text, render, render_text
 
 if TYPE_CHECKING:
-    from tools.agent import Agent, AgentReply
+    from tools.agent import Agent, AgentCall, AgentReply
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +206,7 @@ class Advisor:
         chat_id: int | None = None,
         lang: str | None = None,
         now: dt.datetime | None = None,
+        on_draft: Show | None = None,
     ) -> Answer:
         text = question if isinstance(question, str) else ""
         turns = self._memory(chat_id, seller_id)
@@ -211,7 +215,7 @@ class Advisor:
         try:
             routed = self._route(ctx, text, _previous_route(turns))
             if self.mode == "llm" and self._for_model(text, routed):
-                outcome = self._ask_llm(ctx, text, turns, routed)
+                outcome = self._ask_llm(ctx, text, turns, routed, on_draft)
             else:
                 outcome = self._answer_route(ctx, routed, "offline")
         except Exception:  # noqa: BLE001 - the seller gets a polite answer, the log the cause
@@ -438,13 +442,14 @@ class Advisor:
         history: Sequence[tuple[str, str]],
         hint: str | None,
         deadline: float,
+        drafts: DraftGate | None = None,
     ) -> AgentReply:
         """The model's reply, run on the pool (the deadline-guarded call); a call
         that waited past its deadline for a worker is not sent at all."""
         agent = self._get_agent()
         if time.perf_counter() >= deadline:
             raise TimeoutError("the question's deadline passed before the model was asked")
-        return agent.respond(ctx, text, history, hint)
+        return agent.respond(ctx, text, history, hint, drafts.offer if drafts else None)
 
     def _ask_llm(
         self,
@@ -452,6 +457,24 @@ class Advisor:
         text: str,
         turns: Sequence[ConversationTurn],
         routed: RouteResult,
+        on_draft: Show | None = None,
+    ) -> _Outcome:
+        drafts = None
+        if on_draft is not None:
+            drafts = DraftGate(on_draft, lambda calls: _sources(ctx, text, calls), _plain)
+        try:
+            return self._ask_model(ctx, text, turns, routed, drafts)
+        finally:
+            if drafts is not None:
+                drafts.close()  # an abandoned model call shows nothing more
+
+    def _ask_model(
+        self,
+        ctx: TurnContext,
+        text: str,
+        turns: Sequence[ConversationTurn],
+        routed: RouteResult,
+        drafts: DraftGate | None,
     ) -> _Outcome:
         timeout = self._settings.llm_timeout_seconds
         started = time.perf_counter()
@@ -461,7 +484,7 @@ class Advisor:
         # LangChain import) counts against the deadline like the model's reply does
         asked = _with_inquiry_marked(text, routed)
         deadline = started + timeout
-        future = self._pool.submit(self._respond, ctx, asked, history, hint, deadline)
+        future = self._pool.submit(self._respond, ctx, asked, history, hint, deadline, drafts)
         # the offline answer is made while the model thinks, so a late model costs the
         # seller no more than the deadline (not the deadline plus this answer's work,
         # which many questions at once would queue for)
@@ -517,10 +540,7 @@ class Advisor:
         chart = chart_for(last, ctx) if last and not last.no_data else None
         buttons = buttons_for(last, ctx) if last and not last.no_data else []
         if reply.text:
-            sources: list[Any] = [text, ctx.today.isoformat()]
-            for call in reply.calls:
-                sources.extend((call.args, call.summary))
-            verdict = check_answer(reply.text, sources)
+            verdict = check_answer(reply.text, _sources(ctx, text, reply.calls))
             if verdict.ok:
                 answer = Answer(
                     text=_plain(reply.text),
@@ -756,6 +776,14 @@ def _listed(run: registry.ToolRun) -> list[dict[str, Any]]:
 def _command_text(tool: str, args: Mapping[str, Any]) -> str:
     shown = " ".join(f"{key}={value}" for key, value in args.items())
     return f"/{tool} {shown}".strip()
+
+
+def _sources(ctx: TurnContext, question: str, calls: Sequence[AgentCall]) -> list[Any]:
+    """What the answer guard checks a model's answer against (tools.guard.check_answer)."""
+    sources: list[Any] = [question, ctx.today.isoformat()]
+    for call in calls:
+        sources.extend((call.args, call.summary))
+    return sources
 
 
 def _plain(text: str) -> str:

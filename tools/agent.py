@@ -12,7 +12,11 @@ with one StructuredTool per enabled registry tool:
   (names, keywords, inquiries, past answers) marked as <data> blocks
   (tools.store_text); the full typed run is kept as the artifact;
 - the system prompt is prompts/system.<lang>.md rendered per turn (dynamic
-  prompt middleware), and a run stops after MAX_MODEL_CALLS model calls.
+  prompt middleware), and a run stops after MAX_MODEL_CALLS model calls;
+- `respond(..., on_text=...)` streams: LangChain asks the server for a streamed
+  completion and `on_text(text, calls)` hears the answer as it is written (the
+  prose of a model message without tool calls, so far) with the tool calls made
+  before it (the caller checks the text against them before showing it).
 
 The model is built with the client timeout `llm_timeout_seconds` and no retries;
 the caller also bounds the whole call (tools.advisor). Importing this module
@@ -24,14 +28,20 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain.agents import create_agent
 from langchain.agents.middleware import AgentState, ModelRequest, before_model, dynamic_prompt
 from langchain.tools import ToolRuntime
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
 from langchain_core.tools import StructuredTool
 from langchain_openai import ChatOpenAI
 from langgraph.runtime import Runtime
@@ -203,17 +213,51 @@ class Agent:
         question: str,
         history: Sequence[tuple[str, str]] = (),
         hint: str | None = None,
+        on_text: OnText | None = None,
     ) -> AgentReply:
-        """Ask the model; `history` is the chat's previous (question, answer) pairs."""
+        """Ask the model; `history` is the chat's previous (question, answer) pairs;
+        `on_text` streams the answer as it is written (see the module docstring)."""
         messages: list[BaseMessage] = []
         for asked, answered in history:
             messages.append(HumanMessage(asked))
             messages.append(AIMessage(answered[:HISTORY_ANSWER_CHARS]))
         messages.append(HumanMessage(f"{question}\n\n({hint})" if hint else question))
-        out = self._agent().invoke(
-            {"messages": messages}, context=ctx, config={"recursion_limit": 4 * MAX_MODEL_CALLS}
-        )
-        return _reply(out["messages"][len(messages) :])
+        state = {"messages": messages}
+        config: Any = {"recursion_limit": 4 * MAX_MODEL_CALLS}
+        if on_text is None:
+            out = self._agent().invoke(state, context=ctx, config=config)
+            return _reply(out["messages"][len(messages) :])
+        return _streamed(self._agent(), state, ctx, config, on_text)
+
+
+OnText = Callable[[str, Sequence[AgentCall]], None]
+"""Hears a streamed answer: its text so far, and the tool calls made before it."""
+
+
+def _streamed(
+    agent: Any, state: dict[str, Any], ctx: TurnContext, config: Any, on_text: OnText
+) -> AgentReply:
+    """Run the agent streaming its model's tokens; the reply as `respond` gives it."""
+    asked = len(state["messages"])
+    out: dict[str, Any] = state
+    message_id: str | None = None
+    text, tooling = "", False
+    for mode, data in agent.stream(
+        state, context=ctx, config=config, stream_mode=["messages", "values"]
+    ):
+        if mode == "values":
+            out = data  # the state after each step: the tool calls made so far
+            continue
+        chunk = data[0]
+        if not isinstance(chunk, AIMessageChunk):
+            continue
+        if chunk.id != message_id:
+            message_id, text, tooling = chunk.id, "", False
+        tooling = tooling or bool(chunk.tool_call_chunks)
+        text += _text(chunk)
+        if text.strip() and not tooling:
+            on_text(unmark(text), _reply(out["messages"][asked:]).calls)
+    return _reply(out["messages"][asked:])
 
 
 def _reply(messages: Sequence[BaseMessage]) -> AgentReply:
