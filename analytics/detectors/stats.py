@@ -17,19 +17,22 @@ using Poisson there errs on the side of not alerting.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 FloatArray = NDArray[np.float64]
 
 # E[Z² | |Z| < c] for a standard normal Z: makes the mean of the kept z² consistent.
 _CLIP = 2.5
 _CONFIDENCE = 0.8
-_TRUNCATED_Z2 = float(1 - 2 * _CLIP * stats.norm.pdf(_CLIP) / (2 * stats.norm.cdf(_CLIP) - 1))
+# 1 − 2c·pdf(c)/(2Φ(c) − 1) with 2Φ(c) − 1 = erf(c/√2): computed with math, and scipy is
+# imported inside the tests below, so the tools that load this module start without scipy
+_NORMAL_PDF_AT_CLIP = math.exp(-(_CLIP**2) / 2) / math.sqrt(2 * math.pi)
+_TRUNCATED_Z2 = 1 - 2 * _CLIP * _NORMAL_PDF_AT_CLIP / math.erf(_CLIP / math.sqrt(2))
 
 
 def trimmed_mean(values: NDArray[Any], trim: int = 1) -> tuple[FloatArray, FloatArray]:
@@ -60,6 +63,8 @@ def trimmed_mean(values: NDArray[Any], trim: int = 1) -> tuple[FloatArray, Float
 
 def _trimmed_variance_factor(gamma: NDArray[Any]) -> FloatArray:
     """n·Var(trimmed mean)/σ² for normal data, trimming a share `gamma` at each end."""
+    from scipy import stats
+
     g = np.clip(np.asarray(gamma, dtype=np.float64), 0.0, 0.45)
     c = stats.norm.isf(np.where(g > 0, g, 0.5))
     inner = 2 * stats.norm.cdf(c) - 1 - 2 * c * stats.norm.pdf(c) + 2 * g * c**2
@@ -88,6 +93,8 @@ def excess_dispersion(
     (×1.2 for 49 sales days, ×1.5 for 13 ad days at 80 %). A Poisson series
     (φ̂ = 0) stays Poisson.
     """
+    from scipy import stats
+
     x = np.asarray(observed, dtype=np.float64)
     mu = np.asarray(expected, dtype=np.float64)
     usable = ~np.isnan(x) & ~np.isnan(mu) & (mu > 0)
@@ -119,6 +126,8 @@ def lower_tail(
     (μ + φμ²)(1 + baseline_share): the negative binomial with that mean and
     variance (Poisson when both φ and baseline_share are 0). 1 where μ ≤ 0 or
     μ is NaN (nothing expected: nothing to miss)."""
+    from scipy import stats
+
     x = np.asarray(actual, dtype=np.float64)
     mu = np.asarray(expected, dtype=np.float64)
     phi = np.asarray(dispersion, dtype=np.float64)
