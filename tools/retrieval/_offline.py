@@ -10,19 +10,30 @@ lexical similarity, and the next query tries the endpoint again.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from storage.vector.embeddings import HashingEmbedding
 from storage.vector.index import Hit, VectorIndex
+
+if TYPE_CHECKING:
+    from storage.vector.embeddings import HashingEmbedding
 
 log = logging.getLogger(__name__)
 
 OFFLINE_POOL = 2_000  # stored items ranked offline for one query
-_OFFLINE = HashingEmbedding()
+
+
+@functools.cache
+def _offline() -> HashingEmbedding:
+    """One offline embedding (its feature cache shared), made when first needed: its module
+    imports chromadb, which the advisor loads only when a question needs the index."""
+    from storage.vector.embeddings import HashingEmbedding
+
+    return HashingEmbedding()
 
 
 def query(
@@ -39,6 +50,8 @@ def query(
     try:
         return index.query(name, text, k=k, where=where, documents=documents, metadatas=metadatas)
     except Exception as exc:  # noqa: BLE001 - any endpoint failure: rank offline
+        from storage.vector.embeddings import HashingEmbedding  # loaded with the index
+
         if isinstance(index.embedding, HashingEmbedding):
             raise  # not an endpoint: a real error
         log.warning(
@@ -68,8 +81,9 @@ def offline_query(
         return []
     if not stored:
         return []
-    asked = _OFFLINE.embed_one(text)
-    vectors = np.stack([_OFFLINE.embed_one(hit.document) for hit in stored])
+    offline = _offline()
+    asked = offline.embed_one(text)
+    vectors = np.stack([offline.embed_one(hit.document) for hit in stored])
     scores = vectors @ asked
     order = sorted(range(len(stored)), key=lambda i: (-float(scores[i]), stored[i].id))[:k]
     return [
