@@ -127,21 +127,22 @@ def won(value: Any) -> str:
 
 
 # Currencies written with their symbol before the amount; every other one with its
-# ISO code after it ("1,234.56 CHF"), and KRW as the sellers write it ("1,234,500원").
-CURRENCY_SYMBOLS: dict[str, str] = {"GBP": "£", "USD": "$", "EUR": "€", "JPY": "¥"}
+# ISO code after it ("1,234.56 CHF"), and KRW as the sellers write it ("1,234,500원")
+# unless the text is for an English reader ("₩1,234,500").
+CURRENCY_SYMBOLS: dict[str, str] = {"GBP": "£", "USD": "$", "EUR": "€", "JPY": "¥", "KRW": "₩"}
 
 
-def money(value: Any, currency: str | None = "KRW") -> str:
+def money(value: Any, currency: str | None = "KRW", lang: str = "ko") -> str:
     """An amount stored in `currency`'s minor unit, written in that currency, in full
     with separators and the currency's own decimals (ISO 4217: KRW and JPY none, GBP,
-    USD and EUR two), in every language: 1234500 KRW -> "1,234,500원",
-    150949633 GBP -> "£1,509,496.33", -1250 USD -> "-$12.50", 98000 JPY -> "¥98,000",
-    123456 CHF -> "1,234.56 CHF"; None -> "-". A fractional value (a mean) is rounded
-    to the minor unit first, halves away from zero."""
+    USD and EUR two): 1234500 KRW -> "1,234,500원" ("₩1,234,500" with lang "en", for
+    text a customer reads in English), 150949633 GBP -> "£1,509,496.33", -1250 USD ->
+    "-$12.50", 98000 JPY -> "¥98,000", 123456 CHF -> "1,234.56 CHF"; None -> "-". A
+    fractional value (a mean) is rounded to the minor unit first, halves away from zero."""
     if value is None:
         return "-"
     code = (currency or "KRW").upper()
-    if code == "KRW":
+    if code == "KRW" and normalize_lang(lang) == "ko":
         return won(value)
     digits = minor_unit_exponent(code)
     amount = Decimal(value).quantize(Decimal(1), ROUND_HALF_UP).scaleb(-digits)

@@ -1,7 +1,9 @@
 """A draft for an inquiry of the loop, checked before the seller sees it.
 
 The words come from tools.retrieval.inquiries (the product's facts for the asked
-topics, the seller's closest past answer, fixed sentences). Two checks follow:
+topics, the seller's closest past answer in the question's language, fixed
+sentences) and, for an inquiry about an order, the order's status as the data holds
+it (prompts/inquiry.<lang>.yaml `facts.order`). Four checks follow:
 
 1. A past answer is the seller's policy (fees, return days, how shipping works), but
    what it said about the moment it was written is not: a sentence of the reused
@@ -10,6 +12,17 @@ topics, the seller's closest past answer, fixed sentences). Two checks follow:
 2. The answer guard (tools.guard.check_answer) reads the draft against the
    product's facts, the order's facts and the kept sentences of the past answer: a
    sentence with a figure or date they do not hold is removed and needs checking.
+3. A question asking for a date or time to come (재입고 언제?, when will it arrive?:
+   the `when` words) is answered only by the seller's own lead time (a kept
+   sentence of the past answer with a `lead_time` word: 당일 출고, 1~3영업일); no
+   product or order fact holds a future date, so otherwise the date needs checking
+   (`checks.when`), while what the data holds (today's stock, the order's status)
+   is still stated. A question about a return to stock (`restock` words) is
+   answered by today's stock only while the product is in stock.
+4. Nothing in another language than the question's is pasted: the closest past
+   answer in another language is left out (tools.retrieval.inquiries `left_out`),
+   and an English draft's sentence with Korean in it (a Korean product name or
+   option text) is taken out; both are listed for the seller to check.
 
 What needs checking is listed for the seller; in its place the draft says the shop
 will check and answer (prompts/inquiry.<lang>.yaml `unknown`), so a draft sent
@@ -28,7 +41,8 @@ from sqlalchemy.orm import Session
 
 from storage.models import Inquiry, Order, OrderItem, Product, Seller
 from tools.guard import check_answer
-from tools.retrieval.inquiries import InquiryDraft
+from tools.retrieval._text import compact
+from tools.retrieval.inquiries import InquiryDraft, InquiryTexts, language_of
 from tools.retrieval.service import Retrieval
 
 # A sentence of a past answer that speaks of stock or of a time to come: true when it
@@ -42,11 +56,7 @@ VOLATILE = re.compile(
 )
 _FIGURE = re.compile(r"\d")
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
-_HANGUL = re.compile(r"[가-힣]")
-
-
-def language_of(text: str) -> str:
-    return "ko" if _HANGUL.search(text) else "en"
+LANGS = ("ko", "en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,13 +156,31 @@ def draft_for(
             body.extend(kept)
         else:
             body.append(line)
+    if lang == "en":  # an English draft never carries Korean text
+        checks.extend(line for line in body if language_of(line) != lang)
+        body = [line for line in body if language_of(line) == lang]
+    if order is not None and order["status"] in texts.data(lang)["facts"]["order"]:
+        body = _before_closing(
+            body, texts.say(lang, f"facts.order.{order['status']}", **order), texts, lang
+        )
     sources = _guard_sources(inquiry.question, today, facts, order, " ".join(kept))
     verdict = check_answer("\n".join(body), sources)
     if not verdict.ok:
         body, refused = _without_unsupported(body, verdict.unsupported)
         checks.extend(refused)
-    if checks and raw.knows:
-        body = _with_holding_sentence(body, texts.say(lang, "unknown"), texts, lang)
+    stock = facts.get("stock")
+    in_stock = isinstance(stock, int) and stock > 0
+    if (
+        _mentions(texts, "when", inquiry.question)
+        and not any(_mentions(texts, "lead_time", line) for line in kept if line in body)
+    ) or (_mentions(texts, "restock", inquiry.question) and not in_stock):
+        checks.append(texts.say(lang, "checks.when"))
+    left_out = next((past for past in raw.sources if past.id == raw.left_out), None)
+    if left_out is not None:
+        checks.extend(sentences(left_out.answer))
+    holding = texts.say(lang, "unknown")
+    if checks and holding not in body:
+        body = _before_closing(body, holding, texts, lang)
     meta = {
         "lang": lang,
         "used": raw.used,
@@ -171,6 +199,7 @@ def draft_for(
         "topics": list(raw.topics),
         "guard": list(verdict.reasons),
         "knows": raw.knows,
+        "left_out": raw.left_out,
     }
     return Drafted(
         text="\n".join(body),
@@ -196,9 +225,22 @@ def _without_unsupported(
     return kept, removed
 
 
-def _with_holding_sentence(body: list[str], holding: str, texts: Any, lang: str) -> list[str]:
-    """`holding` before the closing sentence (or at the end)."""
-    closing = texts.say(lang, "closing")
-    if body and body[-1] == closing:
-        return [*body[:-1], holding, closing]
-    return [*body, holding]
+def _before_closing(body: list[str], sentence: str, texts: InquiryTexts, lang: str) -> list[str]:
+    """`sentence` before the "we will check" sentence, else before the closing sentence,
+    else at the end."""
+    for anchor in (texts.say(lang, "unknown"), texts.say(lang, "closing")):
+        if anchor in body:
+            at = body.index(anchor)
+            return [*body[:at], sentence, *body[at:]]
+    return [*body, sentence]
+
+
+def _mentions(texts: InquiryTexts, key: str, text: str) -> bool:
+    """Whether `text` holds one of the words listed under `key`, in any language's file
+    (compared without spacing or punctuation)."""
+    squeezed = compact(text)
+    return any(
+        word and word in squeezed
+        for lang in LANGS
+        for word in (compact(str(item)) for item in texts.data(lang).get(key, []))
+    )

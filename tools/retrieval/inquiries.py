@@ -15,7 +15,8 @@ for one seller never draws on another's answers.
    words, a bonus for the same product); the closest one, if close enough, is
    reused verbatim unless it names a different product, or the facts already
    answer every asked topic (a past answer may be stale where the database is
-   not);
+   not). Only an answer in the question's language (`language_of`) is reused:
+   the closest one in another language is left out (`left_out`), never pasted;
 4. with neither a fact nor a past answer, the draft says the seller will check
    (`knows` is False). Nothing else is ever written: every sentence is a fact
    from the database, a past answer of this seller, or a fixed sentence.
@@ -26,6 +27,7 @@ for one seller never draws on another's answers.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import zlib
 from collections import Counter
@@ -52,6 +54,12 @@ SAME_PRODUCT_BONUS = 0.1
 SNIPPET = 80
 RARITY_SAMPLE = 5_000  # past questions word rarity is estimated from
 TOPICS = ("stock", "price", "options")
+_HANGUL = re.compile(r"[가-힣]")
+
+
+def language_of(text: str) -> str:
+    """ "ko" for a text with Hangul in it, else "en"."""
+    return "ko" if _HANGUL.search(text) else "en"
 
 
 def collection_name(seller_id: int) -> str:
@@ -85,7 +93,9 @@ class PastInquiry:
 class InquiryDraft:
     """A reply to copy. `facts` are the product's (price, stock, options; empty
     when no product was named); `used` is the past inquiry whose answer the
-    draft reuses; `knows` is False when the draft only promises to check."""
+    draft reuses; `knows` is False when the draft only promises to check;
+    `left_out` is the closest past inquiry close enough to reuse but answered in
+    another language than the question's (its text is not in the draft)."""
 
     text: str
     product: ProductRef | None
@@ -94,6 +104,7 @@ class InquiryDraft:
     knows: bool
     used: int | None = None
     topics: tuple[str, ...] = field(default_factory=tuple)
+    left_out: int | None = None
 
 
 # -- indexing --------------------------------------------------------------------------
@@ -401,14 +412,17 @@ def draft_inquiry(
         ):
             names[pid] = (name, name_en or "")
     answered_by_facts = bool(topics) and product is not None
-    reused = None
+    reused = left_out = None
     if not answered_by_facts:
         for past in sources:
             if past.score < REUSE_MIN:
                 break
-            if not _names_other_product(past, product.id if product else None, names):
+            if _names_other_product(past, product.id if product else None, names):
+                continue
+            if language_of(past.answer) == lang:
                 reused = past
                 break
+            left_out = left_out or past
     if reused is not None:
         sources = [reused, *(past for past in sources if past.id != reused.id)]
 
@@ -432,4 +446,5 @@ def draft_inquiry(
         knows=knows,
         used=reused.id if reused else None,
         topics=topics,
+        left_out=left_out.id if left_out is not None and reused is None else None,
     )

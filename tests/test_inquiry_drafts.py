@@ -1,0 +1,303 @@
+"""Inquiry drafts the seller could send unchanged, and those that must say what needs
+checking (tools.inquiries.drafting.draft_for over a small hand-built store).
+
+The shop: 유자차 1kg (Citron Tea 1kg, 12,900원, 30 in stock, options written in Korean),
+딸기잼 500g (9,800원, sold out, one paid order ORD-77), and the seller's answered past
+inquiries written below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import inquiry_outbox as outbox
+from storage.db import session_factory
+from storage.models import Inquiry, Seller
+from storage.settings import Settings
+from tests.factories import make_inquiry, make_order, make_product, make_seller
+from tools.inquiries.drafting import Drafted, draft_for
+from tools.retrieval.service import Retrieval
+
+NOW = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)  # 14:00 in Seoul
+PAST = dt.datetime(2026, 10, 1, 3, 0, tzinfo=dt.UTC)
+
+GREETING_KO = "안녕하세요, 고객님. 문의 주셔서 감사합니다."
+HOLDING_KO = "문의하신 내용은 확인한 뒤 빠르게 다시 안내해 드리겠습니다."
+GREETING_EN = "Hello, and thank you for your message."
+HOLDING_EN = "We will check your question and get back to you shortly."
+WHEN_KO = "문의하신 날짜·일정 (상품·주문 정보에 없어요)"
+WHEN_EN = "the date or time asked for (not in the product or order data)"
+
+
+@pytest.fixture
+def shop(
+    sqlite_engine: Engine, tmp_path: Path
+) -> Iterator[tuple[sessionmaker[Session], Retrieval]]:
+    sessions = session_factory(sqlite_engine)
+    with sessions.begin() as session:
+        seller = make_seller(session, "tea", timezone="Asia/Seoul", currency="KRW")
+        tea = make_product(
+            session, seller, "유자차 1kg", 12_900, stock=30, name_en="Citron Tea 1kg"
+        )
+        tea.options = "용량: 1kg / 500g"
+        jam = make_product(session, seller, "딸기잼 500g", 9_800, stock=0)
+        make_inquiry(
+            session,
+            seller,
+            "오늘 주문하면 언제 받을 수 있나요?",
+            "평일 오후 2시 이전 결제 건은 당일 출고되며 보통 1~2일 안에 받아보실 수 있습니다.",
+            PAST,
+        )
+        make_inquiry(
+            session,
+            seller,
+            "해외 배송 EMS 가능한가요?",
+            "네, EMS로 해외 배송해 드립니다. 관세는 받는 분이 내셔야 해요.",
+            PAST,
+        )
+        make_inquiry(
+            session,
+            seller,
+            "유자차 1kg 설탕이 들어가나요?",
+            "유자차 1kg은 국산 유자와 설탕으로 만들어요.",
+            PAST,
+            tea,
+        )
+        make_inquiry(
+            session,
+            seller,
+            "Does the Citron Tea 1kg contain sugar?",
+            "Yes, the Citron Tea 1kg is made with Korean citron and sugar.",
+            PAST,
+            tea,
+        )
+        make_order(session, seller, PAST, [(jam, 2)], external_id="ORD-77")
+    settings = Settings(_env_file=None, data_dir=tmp_path, embedding="hashing")  # type: ignore[call-arg]
+    retrieval = Retrieval.open(settings, sessions=sessions)
+    with sessions() as session:
+        seller_id = session.query(Seller.id).scalar()
+        retrieval.refresh_seller(session, seller_id)
+    yield sessions, retrieval
+
+
+class _ConceptEmbeddings:
+    """POST /v1/embeddings on 127.0.0.1, standing in for a multilingual model: a text's
+    vector counts the concepts it names in either language (CONCEPTS), so a Korean
+    question and its English translation land on the same point."""
+
+    CONCEPTS = (("해외", "abroad"), ("배송", "ship"), ("설탕", "sugar"), ("재입고", "restock"))
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp())
+        concepts = self.CONCEPTS
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: Any) -> None:
+                return
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                rows = [
+                    {
+                        "object": "embedding",
+                        "index": i,
+                        "embedding": [0.1]
+                        + [
+                            float(any(word in text.lower() for word in words)) for words in concepts
+                        ],
+                    }
+                    for i, text in enumerate(texts)
+                ]
+                data = json.dumps({"object": "list", "data": rows, "model": body["model"],
+                                   "usage": {"prompt_tokens": 1, "total_tokens": 1}}).encode()  # fmt: skip
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _draft(shop: Any, question: str, *, order: str | None = None) -> Drafted:
+    sessions, retrieval = shop
+    with sessions.begin() as session:
+        seller_id = session.query(Seller.id).scalar()
+        order_id = None
+        if order is not None:
+            from storage.models import Order
+
+            order_id = session.query(Order.id).filter(Order.external_id == order).scalar()
+        inquiry_id, _ = outbox.record_inquiry(
+            session,
+            seller_id=seller_id,
+            source="test",
+            external_id=question,
+            question=question,
+            asked_at=NOW,
+            order_id=order_id,
+        )
+        inquiry = session.get(Inquiry, inquiry_id)
+        assert inquiry is not None
+        return draft_for(retrieval, session, inquiry, now=NOW)
+
+
+# -- a date or time to come --------------------------------------------------------------
+
+
+def test_a_restock_date_question_states_todays_stock_and_says_the_date_needs_checking(
+    shop: Any,
+) -> None:
+    drafted = _draft(shop, "유자차 1kg 언제 재입고돼요?")
+    assert drafted.text == "\n".join(
+        [
+            GREETING_KO,
+            "유자차 1kg은(는) 현재 재고가 있어 바로 구매하실 수 있습니다(재고 30개).",
+            HOLDING_KO,
+            "감사합니다.",
+        ]
+    )
+    assert drafted.checks == (WHEN_KO,)
+    assert drafted.needs_check
+
+
+def test_a_restock_question_about_a_sold_out_product_needs_checking_even_without_when(
+    shop: Any,
+) -> None:
+    drafted = _draft(shop, "딸기잼 500g 재입고 되나요?")
+    assert drafted.text == "\n".join(
+        [GREETING_KO, "딸기잼 500g은(는) 현재 품절입니다.", HOLDING_KO, "감사합니다."]
+    )
+    assert drafted.checks == (WHEN_KO,)
+
+
+def test_a_restock_question_about_a_product_in_stock_is_answered_by_todays_stock(
+    shop: Any,
+) -> None:
+    drafted = _draft(shop, "유자차 1kg 재입고 됐나요?")
+    assert drafted.text == "\n".join(
+        [
+            GREETING_KO,
+            "유자차 1kg은(는) 현재 재고가 있어 바로 구매하실 수 있습니다(재고 30개).",
+            "감사합니다.",
+        ]
+    )
+    assert not drafted.needs_check
+
+
+def test_an_english_restock_date_question_needs_checking_too(shop: Any) -> None:
+    drafted = _draft(shop, "When will the Citron Tea 1kg be back in stock?")
+    assert drafted.text == "\n".join(
+        [
+            GREETING_EN,
+            "The Citron Tea 1kg is in stock and can be ordered right away (30 left).",
+            HOLDING_EN,
+            "Thank you.",
+        ]
+    )
+    assert drafted.checks == (WHEN_EN,)
+
+
+def test_a_delivery_time_question_is_answered_by_the_sellers_own_lead_time(shop: Any) -> None:
+    drafted = _draft(shop, "지금 주문하면 언제 받을 수 있나요?")
+    assert drafted.text == "\n".join(
+        [
+            GREETING_KO,
+            "평일 오후 2시 이전 결제 건은 당일 출고되며 보통 1~2일 안에 받아보실 수 있습니다.",
+            "감사합니다.",
+        ]
+    )
+    assert not drafted.needs_check
+
+
+def test_an_order_question_states_the_orders_status_and_the_arrival_date_needs_checking(
+    shop: Any,
+) -> None:
+    drafted = _draft(shop, "주문한 딸기잼 언제 도착하나요? 날짜 알려주세요", order="ORD-77")
+    lines = drafted.text.splitlines()
+    assert "주문(ORD-77, 2026-10-01 주문)은 결제가 완료된 상태입니다." in lines
+    assert lines[-2:] == [HOLDING_KO, "감사합니다."]
+    assert WHEN_KO in drafted.checks
+    assert drafted.needs_check
+
+
+# -- English drafts ------------------------------------------------------------------------
+
+
+def test_an_english_draft_writes_won_in_english(shop: Any) -> None:
+    drafted = _draft(shop, "How much is the Citron Tea 1kg?")
+    assert drafted.text == "\n".join(
+        [GREETING_EN, "The Citron Tea 1kg costs ₩12,900.", "Thank you."]
+    )
+    assert not drafted.needs_check
+
+
+def test_an_english_question_reuses_the_english_past_answer_not_the_korean_one(
+    shop: Any,
+) -> None:
+    drafted = _draft(shop, "Is there sugar in the Citron Tea 1kg?")
+    assert drafted.text == "\n".join(
+        [GREETING_EN, "Yes, the Citron Tea 1kg is made with Korean citron and sugar.", "Thank you."]
+    )
+    assert not drafted.needs_check
+    korean = _draft(shop, "유자차 1kg 설탕 들어가요?")
+    assert "유자차 1kg은 국산 유자와 설탕으로 만들어요." in korean.text.splitlines()
+
+
+def test_an_english_question_with_only_a_korean_past_answer_pastes_no_korean(
+    shop: Any,
+) -> None:
+    """A multilingual embedding (a local /v1/embeddings server placing "해외 배송" and
+    "ship abroad" together) finds the Korean past answer; it is listed, not pasted."""
+    sessions, _ = shop
+    server = _ConceptEmbeddings()
+    try:
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            data_dir=server.folder,
+            openai_api_key="sk-test",
+            openai_base_url=server.base_url,
+            embedding="openai",
+        )
+        multilingual = Retrieval.open(settings, sessions=sessions)
+        drafted = _draft((sessions, multilingual), "Can you ship abroad?")
+    finally:
+        server.close()
+    assert drafted.meta["sources"][0]["question"] == "해외 배송 EMS 가능한가요?"
+    assert drafted.text == "\n".join([GREETING_EN, HOLDING_EN, "Thank you."])
+    assert drafted.checks == ("네, EMS로 해외 배송해 드립니다.", "관세는 받는 분이 내셔야 해요.")
+    assert drafted.needs_check
+
+
+def test_an_english_draft_leaves_out_a_fact_written_in_korean_for_the_seller_to_check(
+    shop: Any,
+) -> None:
+    drafted = _draft(shop, "What size options does the Citron Tea 1kg come in?")
+    assert drafted.text == "\n".join([GREETING_EN, HOLDING_EN, "Thank you."])
+    assert drafted.checks == ("The Citron Tea 1kg comes in these options: 용량: 1kg / 500g.",)
+    korean = _draft(shop, "유자차 1kg 옵션 뭐 있어요?")
+    assert "유자차 1kg의 선택 가능한 옵션은 용량: 1kg / 500g입니다." in korean.text.splitlines()
+    assert not korean.needs_check
