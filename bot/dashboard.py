@@ -74,6 +74,8 @@ def start_server(services: Services) -> Any:
     from web.serve import make_config, serve_in_thread
 
     web = WebSettings()
-    config = make_config(services.settings, web, services.sessions, services.prompts)
+    config = make_config(
+        services.settings, web, services.sessions, services.prompts, clock=services.clock
+    )
     log.info("dashboard on %s:%d", web.webapp_listen, web.webapp_port)
     return serve_in_thread(config, web.webapp_listen, web.webapp_port)

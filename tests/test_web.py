@@ -5,9 +5,11 @@ equal to the tools' results, store strings escaped, security headers, rate limit
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -262,3 +264,98 @@ def test_static_files_are_our_own(client: TestClient) -> None:
     assert script.status_code == 200 and "tgWebAppData" in script.text
     assert client.get("/static/app.py").status_code == 404
     assert Path("web/static/app.js").read_text() == script.text
+
+
+# -- without cookies (a WebView that blocks third-party cookies) -----------------------
+
+
+def links(page: str) -> dict[str, str]:
+    """The page's links by their text (tabs and the period switch)."""
+    return {
+        re.sub(r"<[^>]+>", "", text): html.unescape(href)
+        for href, text in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', page)
+    }
+
+
+def test_every_page_works_without_the_cookie(client: TestClient) -> None:
+    answer = client.post("/auth", json={"init_data": init_data(SHOP_USER)})
+    client.cookies.clear()  # the WebView dropped it
+    today = client.get(answer.json()["next"])
+    assert today.status_code == 200 and figure(today.text, "revenue") == "36,000원"
+    for name in ("Products", "Ads", "Customers", "Keywords", "Alerts", "Today"):
+        page = client.get(links(today.text)[name])
+        assert page.status_code == 200, name
+        assert page.history == [] and cookies.COOKIE not in client.cookies
+    yesterday = client.get(links(today.text)["Yesterday"])
+    assert (figure(yesterday.text, "dates"), figure(yesterday.text, "revenue")) == (
+        "2026-11-25",
+        "12,000원",
+    )
+    # each page's links carry a token of their own, valid for an hour
+    token = dict(parse_qsl(urlsplit(links(yesterday.text)["Ads"]).query))[cookies.TOKEN]
+    session = cookies.decode(token, cookies.session_key(web_store.TOKEN), now=NOW)
+    assert session is not None and session.user_id == SHOP_USER
+    assert session.expires == NOW + cookies.TOKEN_LIFETIME
+
+
+def test_with_the_cookie_links_carry_no_token(client: TestClient) -> None:
+    page = signed_in(client, SHOP_USER).get("/today").text
+    assert links(page)["Ads"] == "/ads"
+    assert links(page)["Yesterday"] == "/today?period=yesterday"
+
+
+def test_an_expired_or_altered_token_is_refused(client: TestClient) -> None:
+    key = cookies.session_key(web_store.TOKEN)
+    expired = cookies.encode(cookies.Session(SHOP_USER, "en", NOW - dt.timedelta(seconds=1)), key)
+    other = cookies.encode(cookies.Session(OTHER_USER, "en", NOW + dt.timedelta(hours=1)), b"guess")
+    for token in (expired, other, "", "x.y"):
+        page = client.get(f"/today?s={token}", follow_redirects=False)
+        assert (page.status_code, page.headers["location"]) == (303, "/"), token
+
+
+def test_the_init_data_header_proves_the_user_on_each_request(client: TestClient) -> None:
+    page = client.get("/today", headers={"X-Telegram-Init-Data": init_data(OTHER_USER)})
+    assert figure(page.text, "revenue") == "99,000원"
+    assert cookies.COOKIE not in client.cookies
+    assert "s=" in links(page.text)["Ads"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        init_data(OTHER_USER, token="654321:another-bot"),
+        init_data(OTHER_USER, auth_date=NOW - dt.timedelta(days=2)),
+        init_data(SHOP_USER).replace("%22id%22%3A+111", "%22id%22%3A+222"),
+        "user=%7B%22id%22%3A222%7D",
+    ],
+)
+def test_a_bad_init_data_header_is_refused_even_beside_a_good_cookie(
+    client: TestClient, header: str
+) -> None:
+    signed_in(client, SHOP_USER)
+    page = client.get("/today", headers={"X-Telegram-Init-Data": header})
+    assert page.status_code == 403
+    assert "data-figure" not in page.text and "99,000" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/today/2", {}),
+        ("/other/today", {}),
+        ("/today;seller=2", {}),
+        ("/%2e%2e/today?seller=2", {}),
+        ("/today", {"X-Seller-Id": "2", "X-Telegram-User-Id": str(OTHER_USER)}),
+        ("/today", {"X-Forwarded-For": "127.0.0.1", "Forwarded": "for=127.0.0.1"}),
+        ("/today", {"Cookie": "seller=2; chat_id=222"}),
+        ("/dev-login?user=222", {}),
+    ],
+)
+def test_no_path_or_header_reaches_another_seller(
+    client: TestClient, path: str, headers: dict[str, str]
+) -> None:
+    signed_in(client, SHOP_USER)
+    page = client.get(path, headers=headers)
+    assert "99,000" not in page.text and "secret" not in page.text
+    if page.status_code == 200:
+        assert figure(page.text, "revenue") == "36,000원"

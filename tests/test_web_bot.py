@@ -1,19 +1,35 @@
 """The bot opens the dashboard: a "📊 대시보드" Mini App button under a sales report
-in a private chat, and the chats' menu button, both to WEBAPP_URL (https only)."""
+in a private chat, and the chats' menu button, both to WEBAPP_URL (https only); with
+WEBAPP_URL set the real bot (through the Bot API emulator) sets both and serves the
+dashboard on WEBAPP_PORT, where the chat's figure is the page's."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.dashboard import set_menu_button, with_dashboard
+from bot.app import build_application
+from bot.dashboard import with_dashboard
+from storage.db import make_engine, session_factory
+from storage.models import ChatLink, Seller
 from storage.settings import Settings
+from tests.botstore import NOW, Clock, bot_services, bot_settings, store_template
+from tests.telegram import EmulatorClient, free_port, polling
+from tests.web_store import init_data
+from tools.advisor import Advisor
 from tools.answer import Answer, ToolCall
 from tools.prompts import PromptStore
 
 URL = "https://advisor.example/app/"
+ALICE = 5001  # linked to the store "moon" of tests/botstore.py
 
 
 class _Services:
@@ -65,22 +81,56 @@ def test_no_dashboard_button_otherwise(
     assert with_dashboard(_Services(), STEPS, _answer(tool), chat_id, "ko") is STEPS  # type: ignore[arg-type]
 
 
-class _Bot:
-    def __init__(self) -> None:
-        self.menu: list[Any] = []
-
-    async def set_chat_menu_button(self, *, menu_button: Any) -> bool:
-        self.menu.append(menu_button)
-        return True
+# -- the real bot against the Bot API emulator ------------------------------------------
 
 
-async def test_the_menu_button_opens_the_dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def db(sqlite_template: Path, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    path = store_template(sqlite_template, tmp_path)
+    engine = make_engine(f"sqlite:///{path}")
+    factory = session_factory(engine)
+    with factory.begin() as session:
+        moon = session.scalar(select(Seller).where(Seller.slug == "moon"))
+        assert moon is not None
+        session.add(ChatLink(chat_id=ALICE, seller_id=moon.id, language="ko"))
+    yield factory
+    engine.dispose()
+
+
+async def _dashboard_today(port: int, token: str) -> str:
+    """Today's page as Alice's Mini App opens it on the dashboard the bot serves."""
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base) as client:
+        for _ in range(200):  # the server starts in a thread beside the bot
+            try:
+                signed = await client.post(
+                    "/auth", json={"init_data": init_data(ALICE, auth_date=NOW, token=token)}
+                )
+                break
+            except httpx.ConnectError:
+                await asyncio.sleep(0.05)
+        assert signed.status_code == 200, signed.text
+        return (await client.get(signed.json()["next"])).text
+
+
+async def test_the_bot_opens_and_serves_the_dashboard_at_webapp_url(
+    telegram: EmulatorClient, db: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
     monkeypatch.setenv("WEBAPP_URL", URL)
-    bot = _Bot()
-    assert await set_menu_button(bot, _Services())  # type: ignore[arg-type]
-    [menu] = bot.menu
-    assert isinstance(menu, MenuButtonWebApp)
-    assert (menu.text, menu.web_app.url) == ("대시보드", URL)
-    monkeypatch.delenv("WEBAPP_URL")
-    assert not await set_menu_button(bot, _Services())  # type: ignore[arg-type]
-    assert len(bot.menu) == 1
+    monkeypatch.setenv("WEBAPP_LISTEN", "127.0.0.1")
+    monkeypatch.setenv("WEBAPP_PORT", str(port))
+    services = bot_services(bot_settings(telegram), db, Advisor, Clock())
+    application = build_application(services.settings, services, schedule=False)
+    async with polling(application):
+        assert await telegram.menu_buttons() == [
+            (None, {"type": "web_app", "text": "대시보드", "web_app": {"url": URL}})
+        ]
+        await telegram.send_user_message(ALICE, "/report", language_code="ko")
+        replies = await telegram.wait_for_messages(ALICE, 1)
+        page = await _dashboard_today(port, telegram.token)
+    buttons = [b for m in replies for row in m.keyboard for b in row if "web_app" in b]
+    assert buttons == [{"text": "📊 대시보드", "web_app": {"url": URL}}]
+    # the chat's report and the dashboard the bot serves state the same figure
+    assert "117,000원" in replies[-1].plain_text
+    assert 'data-figure="revenue">117,000원<' in page

@@ -2,7 +2,9 @@
 Playwright's Python package through `executable_path`; nothing is downloaded):
 Telegram's initData in the URL's hash signs in and opens Today with the tools'
 figures, the period switch, Telegram's theme, each page without console errors,
-forged initData refused. Skipped, with the reason, when no browser is found."""
+forged initData refused, and all of it where the browser keeps no cookie (Telegram
+Web's iframe when third-party cookies are blocked). Skipped, with the reason, when
+no browser is found. The demo store's pages are in tests/test_web_demo.py."""
 
 from __future__ import annotations
 
@@ -110,7 +112,7 @@ def test_init_data_opens_today_with_the_tools_figures(
         registry.run(ctx, "sales_report", {"start": "2026-11-26", "end": "2026-11-26"})
     )
     page.goto(mini_app_url(base_url, init_data(SHOP_USER)))
-    page.wait_for_url(f"{base_url}/today")
+    page.wait_for_url(f"{base_url}/today?s=*")
     assert text(page, "revenue") == money(today["revenue"], "KRW") == "36,000원"
     assert text(page, "previous-revenue") == money(today["previous"]["revenue"], "KRW")
     assert text(page, "last_week-change") == "+63.6%"
@@ -121,7 +123,7 @@ def test_init_data_opens_today_with_the_tools_figures(
 
 def test_period_switching(page: Any, base_url: str) -> None:
     page.goto(mini_app_url(base_url, init_data(SHOP_USER)))
-    page.wait_for_url(f"{base_url}/today")
+    page.wait_for_url(f"{base_url}/today?s=*")
     page.locator("nav.periods").get_by_role("link", name="Yesterday").click()
     page.wait_for_url(f"{base_url}/today?period=yesterday")
     assert text(page, "revenue") == "12,000원"
@@ -136,7 +138,7 @@ def test_period_switching(page: Any, base_url: str) -> None:
 
 def test_every_page_renders_without_console_errors(page: Any, base_url: str) -> None:
     page.goto(mini_app_url(base_url, init_data(SHOP_USER)))
-    page.wait_for_url(f"{base_url}/today")
+    page.wait_for_url(f"{base_url}/today?s=*")
     for name in ("products", "ads", "customers", "keywords", "alerts", "today"):
         page.locator("nav.tabs").get_by_role("link", name=name.capitalize()).click()
         page.wait_for_url(f"{base_url}/{name}")
@@ -161,3 +163,30 @@ def test_outside_telegram_the_page_says_how_to_open_it(page: Any, base_url: str)
     page.locator("#outside").wait_for(state="visible")
     assert "📊 Dashboard" in page.locator("#outside").inner_text()
     assert page.errors == []
+
+
+def test_the_dashboard_works_where_no_cookie_is_kept(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+
+    def without_cookies(route: Any) -> None:  # as a WebView blocking third-party cookies
+        response = route.fetch()  # (it shares the context's cookie jar: emptied at once)
+        context.clear_cookies()
+        kept = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
+        route.fulfill(response=response, headers=kept)
+
+    context.route("**/*", without_cookies)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(mini_app_url(base_url, init_data(SHOP_USER)))
+    page.wait_for_url(f"{base_url}/today?s=*")
+    assert text(page, "revenue") == "36,000원"
+    page.locator("nav.tabs").get_by_role("link", name="Products").click()
+    page.wait_for_url(f"{base_url}/products?s=*")
+    assert web_store.EVIL in page.locator("td.name").all_inner_texts()
+    page.locator("nav.tabs").get_by_role("link", name="Today").click()
+    page.locator("nav.periods").get_by_role("link", name="Yesterday").click()
+    page.wait_for_url(f"{base_url}/today?period=yesterday&s=*")
+    assert text(page, "revenue") == "12,000원"
+    assert context.cookies() == [] and errors == []
+    context.close()

@@ -1,19 +1,25 @@
 """The dashboard's ASGI app (Starlette), server-rendered.
 
     GET  /                 the sign-in shell: its script posts Telegram's initData to /auth
-    POST /auth             initData checked (web.initdata) -> a signed session cookie
+    POST /auth             initData checked (web.initdata) -> a signed session cookie, and
+                           `next`: Today's address with a short-lived token (web.session)
     GET  /dev-login?user=  `advisor web --dev` only, from 127.0.0.1 only
     GET  /{page}?period=   today, products, ads, customers, keywords, alerts
     GET  /ops              operators: every seller's sync and alert status
     GET  /static/{file}    the page's own script and style sheet
 
-The seller is never read from a request: the cookie names the Telegram user, and
-every request looks up that user's private chat link (chat id == user id) again.
+Who asks is proven on every request by one of: the header X-Telegram-Init-Data
+(Telegram's initData, checked each time; a bad one is refused, never passed over),
+the session cookie, or the token `?s=` (for WebViews that block third-party
+cookies; the page's links then carry a fresh one). The seller is never read from a
+request: the proof names the Telegram user, and every request looks up that user's
+private chat link (chat id == user id) again.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +53,24 @@ CSP = (
     "frame-ancestors 'self' https://web.telegram.org https://*.telegram.org"
 )
 LOOPBACK = {"127.0.0.1", "::1"}
+INIT_DATA_HEADER = "x-telegram-init-data"
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """A signed-in Telegram user, and the token this response's links carry (None when
+    the request brought the cookie back)."""
+
+    session: cookies.Session
+    token: str | None
+
+    @property
+    def user_id(self) -> int:
+        return self.session.user_id
+
+    @property
+    def lang(self) -> str:
+        return self.session.lang
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
@@ -88,16 +112,45 @@ class Dashboard:
             data = self.config.prompts.data("web/texts.en.yaml")
         return dict(data or {})
 
-    def html(self, template: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def html(
+        self,
+        template: str,
+        lang: str,
+        status: int = 200,
+        token: str | None = None,
+        **context: Any,
+    ) -> HTMLResponse:
+        def link(path: str, **params: str) -> str:
+            return cookies.href(path, token, **params)
+
         body = self.env.get_template(template).render(
-            t=self.texts(lang), lang=lang, pages=list(PAGES), **context
+            t=self.texts(lang), lang=lang, pages=list(PAGES), link=link, **context
         )
         return HTMLResponse(body, status_code=status)
 
-    def session_of(self, request: Request) -> cookies.Session | None:
-        return cookies.decode(
-            request.cookies.get(cookies.COOKIE), self.key, now=self.config.clock()
-        )
+    def token_for(self, user_id: int, lang: str) -> str:
+        expires = self.config.clock() + cookies.TOKEN_LIFETIME
+        return cookies.encode(cookies.Session(user_id, lang, expires), self.key)
+
+    def visitor(self, request: Request) -> Visitor | None:
+        """Who asks (header, cookie or token, in that order), or None; InitDataError
+        when the header is there but proves nobody."""
+        now = self.config.clock()
+        raw = request.headers.get(INIT_DATA_HEADER)
+        if raw is not None:
+            user = initdata.validate(
+                raw, self.config.bot_token, now=now, max_age=self.config.max_age
+            )
+            lang = normalize_lang(user.language_code)
+            proven = cookies.Session(user.id, lang, now + cookies.TOKEN_LIFETIME)
+            return Visitor(proven, self.token_for(user.id, lang))
+        kept = cookies.decode(request.cookies.get(cookies.COOKIE), self.key, now=now)
+        if kept is not None:
+            return Visitor(kept, None)
+        carried = cookies.decode(request.query_params.get(cookies.TOKEN), self.key, now=now)
+        if carried is None:
+            return None
+        return Visitor(carried, self.token_for(carried.user_id, carried.lang))
 
     def signed_in(self, user_id: int, lang: str, target: Response) -> Response:
         expires = self.config.clock() + cookies.LIFETIME
@@ -126,8 +179,12 @@ class Dashboard:
     # -- endpoints -------------------------------------------------------------------
 
     async def index(self, request: Request) -> Response:
-        if self.session_of(request) is not None:
-            return RedirectResponse("/today", status_code=303)
+        try:
+            visitor = self.visitor(request)
+        except initdata.InitDataError:
+            visitor = None
+        if visitor is not None:
+            return RedirectResponse(cookies.href("/today", visitor.token), status_code=303)
         lang = normalize_lang(request.query_params.get("lang"))
         return self.html("login.html", lang, page=None)
 
@@ -148,7 +205,8 @@ class Dashboard:
             log.info("dashboard: initData refused (%s) from %s", exc.reason, client)
             return JSONResponse({"error": exc.reason}, status_code=403)
         lang = normalize_lang(user.language_code)
-        return self.signed_in(user.id, lang, JSONResponse({"next": "/today"}))
+        next_page = cookies.href("/today", self.token_for(user.id, lang))
+        return self.signed_in(user.id, lang, JSONResponse({"next": next_page}))
 
     async def dev_login(self, request: Request) -> Response:
         client = request.client.host if request.client else ""
@@ -175,13 +233,18 @@ class Dashboard:
     async def favicon(self, request: Request) -> Response:
         return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
 
-    def _guard(self, request: Request) -> cookies.Session | Response:
-        user = self.session_of(request)
+    def _guard(self, request: Request) -> Visitor | Response:
+        try:
+            user = self.visitor(request)
+        except initdata.InitDataError as exc:
+            client = request.client.host if request.client else "?"
+            log.info("dashboard: initData header refused (%s) from %s", exc.reason, client)
+            lang = normalize_lang(request.query_params.get("lang"))
+            return self.html("message.html", lang, 403, key="refused", page=None)
         if user is None:
             return RedirectResponse("/", status_code=303)
         if not self.pages.allow(f"user:{user.user_id}"):
-            lang = user.lang
-            return self.html("message.html", lang, 429, key="rate_limited", page=None)
+            return self.html("message.html", user.lang, 429, key="rate_limited", page=None)
         return user
 
     async def page(self, request: Request) -> Response:
@@ -195,13 +258,14 @@ class Dashboard:
         lang = normalize_lang(chat_lang or user.lang)
         if seller_id is None:
             if self.is_operator(user.user_id):
-                return RedirectResponse("/ops", status_code=303)
+                return RedirectResponse(cookies.href("/ops", user.token), status_code=303)
             return self.html("message.html", lang, 403, key="unlinked", page=None)
         period_key = request.query_params.get("period")
         view = await run_in_threadpool(self._build, seller_id, lang, name, period_key)
         return self.html(
             f"{name}.html",
             lang,
+            token=user.token,
             view=view,
             page=name,
             periods=PERIODS,
@@ -229,7 +293,9 @@ class Dashboard:
         if not self.is_operator(user.user_id):
             return self.html("message.html", user.lang, 403, key="not_operator", page=None)
         rows = await run_in_threadpool(ops.status, self.config.sessions)
-        return self.html("ops.html", user.lang, rows=rows, page="ops", operator=True)
+        return self.html(
+            "ops.html", user.lang, token=user.token, rows=rows, page="ops", operator=True
+        )
 
 
 def create_app(config: WebConfig) -> Starlette:

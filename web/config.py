@@ -34,7 +34,7 @@ class WebSettings(BaseSettings):
     webapp_max_age_hours: float = 24.0
 
 
-def _utcnow() -> dt.datetime:
+def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
@@ -49,7 +49,7 @@ class WebConfig:
     """`advisor web --dev`: /dev-login signs a user in without Telegram, from 127.0.0.1 only."""
     secure_cookie: bool = True
     """Send the session cookie only over https (False for the local http run)."""
-    clock: Callable[[], dt.datetime] = _utcnow
+    clock: Callable[[], dt.datetime] = utcnow
     fits: FitCache | None = field(default_factory=FitCache)
     page_rate: float = 2.0  # requests a second per user, refilled
     page_burst: int = 30

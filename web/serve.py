@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
+from collections.abc import Callable
 
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.settings import Settings
 from tools.prompts import PromptStore
 from web.app import create_app
-from web.config import WebConfig, WebSettings
+from web.config import WebConfig, WebSettings, utcnow
 
 
 def make_config(
@@ -24,9 +25,11 @@ def make_config(
     prompts: PromptStore,
     *,
     dev_login: bool = False,
+    clock: Callable[[], dt.datetime] = utcnow,
 ) -> WebConfig:
     """The dashboard's configuration. Without TELEGRAM_BOT_TOKEN only the development
-    login can sign anyone in (a random key signs its cookies)."""
+    login can sign anyone in (a random key signs its cookies). `clock` is the bot's when
+    the bot serves it, so the dashboard and the chat read the same "now"."""
     token = settings.telegram_bot_token
     if token is None and not dev_login:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set: the dashboard checks initData with it")
@@ -38,6 +41,7 @@ def make_config(
         max_age=dt.timedelta(hours=web.webapp_max_age_hours),
         dev_login=dev_login,
         secure_cookie=not dev_login,
+        clock=clock,
     )
 
 

@@ -1,7 +1,14 @@
-"""The dashboard's session cookie: after initData is checked, the Telegram user id
-travels in a cookie signed with a key derived from the bot token (HMAC-SHA256),
-with its expiry. The seller is never in it: every request looks the link up again
-(an unlinked chat loses the dashboard at once)."""
+"""The dashboard's session: after initData is checked, the Telegram user id travels
+signed with a key derived from the bot token (HMAC-SHA256), with its expiry. The
+seller is never in it: every request looks the link up again (an unlinked chat
+loses the dashboard at once).
+
+It travels two ways, so a Telegram WebView that blocks third-party cookies (Telegram
+Web's iframe) still works: an HttpOnly cookie (12 hours), and a short-lived token
+(`?s=`, 1 hour) that /auth puts in its `next` address and every page puts in its own
+links when the request came without the cookie. Each page mints a fresh token, so
+a seller who keeps using the dashboard stays in; an expired one goes back to the
+sign-in page, whose script signs in again with the initData it kept."""
 
 from __future__ import annotations
 
@@ -11,9 +18,12 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 COOKIE = "advisor_session"
 LIFETIME = dt.timedelta(hours=12)
+TOKEN = "s"  # the query parameter
+TOKEN_LIFETIME = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +66,9 @@ def decode(cookie: str | None, key: bytes, *, now: dt.datetime) -> Session | Non
     except (ValueError, KeyError, TypeError):
         return None
     return session if session.expires > now else None
+
+
+def href(path: str, token: str | None, **params: str) -> str:
+    """`path` with `params` and, when the page is used without the cookie, the token."""
+    query = {**params, TOKEN: token} if token else params
+    return f"{path}?{urlencode(query)}" if query else path

@@ -2,8 +2,10 @@
 // 1. Telegram's theme: window.Telegram.WebApp.themeParams when the page runs with
 //    Telegram's own script, else the tgWebAppThemeParams Telegram puts in the URL's
 //    hash; kept for the session so every page keeps it. Set as CSS variables.
-// 2. Sign-in (the page with #signin): initData (Telegram.WebApp.initData or the
-//    hash's tgWebAppData) is posted to /auth, which checks it and sets the cookie.
+// 2. Sign-in (the page with #signin): initData (Telegram.WebApp.initData, the hash's
+//    tgWebAppData, or the one kept for the session) is posted to /auth, which checks
+//    it, sets the cookie and answers with Today's address carrying a token, so the
+//    pages work where the WebView blocks the cookie.
 (function () {
   "use strict";
   var webApp = (window.Telegram && window.Telegram.WebApp) || null;
@@ -35,6 +37,16 @@
     try { window.sessionStorage.setItem("tgTheme", JSON.stringify(theme)); } catch (e) { /* private mode */ }
   }
 
+  // initData is kept for the session: when the page's token runs out (web/session.py)
+  // the sign-in page signs in again with it, without the cookie.
+  function kept(name) {
+    try { return window.sessionStorage.getItem(name) || ""; } catch (e) { return ""; }
+  }
+
+  function keep(name, value) {
+    try { if (value) { window.sessionStorage.setItem(name, value); } } catch (e) { /* private mode */ }
+  }
+
   function show(id) {
     var el = document.getElementById(id);
     if (el) { el.hidden = false; }
@@ -43,7 +55,8 @@
   function signIn() {
     var status = document.getElementById("signin");
     if (!status) { return; }
-    var initData = (webApp && webApp.initData) || hash.get("tgWebAppData") || "";
+    var initData = (webApp && webApp.initData) || hash.get("tgWebAppData") || kept("tgInitData");
+    keep("tgInitData", initData);
     if (!initData) {
       status.hidden = true;
       status.setAttribute("data-state", "outside");
