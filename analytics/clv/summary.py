@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analytics.clv.errors import InvalidTransactionsError
@@ -69,31 +70,66 @@ def summarize_transactions(
         raise InvalidTransactionsError("amounts must be finite and >= 0")
 
     day = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-    end = np.datetime64(calibration_end, "D").astype(np.int64)
-    frame = pd.DataFrame(
-        {"customer": transactions[customer_col].to_numpy(), "day": day, "amount": amounts}
+    codes, customers = pd.factorize(transactions[customer_col], sort=True)
+    return summarize_days(
+        codes,
+        day,
+        amounts.to_numpy(),
+        end_day=int(np.datetime64(calibration_end, "D").astype(np.int64)),
+        unit_days=unit_days,
+        customers=pd.Index(customers, name=customer_col),
     )
-    frame = frame[frame["day"] <= end]
-    daily = frame.groupby(["customer", "day"], sort=True, as_index=False)["amount"].sum()
-    grouped = daily.groupby("customer", sort=True)
-    first = grouped["day"].min()
-    last = grouped["day"].max()
-    occasions = grouped["day"].size()
-    total = grouped["amount"].sum()
-    first_amount = grouped["amount"].first()  # rows are sorted by day within a customer
-    x = (occasions - 1).astype("int64")
-    repeat_total = (total - first_amount).where(x > 0, 0.0)
-    monetary = (repeat_total / x.where(x > 0, 1)).astype("float64")
+
+
+def summarize_days(
+    customer: npt.NDArray[np.int64],
+    day: npt.NDArray[np.int64],
+    amount: npt.ArrayLike,
+    *,
+    end_day: int,
+    unit_days: float = 1.0,
+    customers: pd.Index | None = None,
+) -> pd.DataFrame:
+    """The summary of `summarize_transactions` from parallel arrays: customer keys (int),
+    local days (days since 1970-01-01) and amounts; days after `end_day` are ignored.
+
+    Rows may come in any order and repeat a (customer, day). The result is indexed by
+    the customer key, or by `customers[key]` when `customers` is given (keys then index
+    into it)."""
+    amounts = np.asarray(amount, dtype=np.float64)
+    keep = day <= end_day
+    if not keep.all():
+        customer, day, amounts = customer[keep], day[keep], amounts[keep]
+    if len(customer) > 1:
+        step = np.diff(customer)
+        if np.any(step < 0) or np.any((step == 0) & (np.diff(day) < 0)):
+            order = np.lexsort((day, customer))
+            customer, day, amounts = customer[order], day[order], amounts[order]
+    # one purchase occasion per customer and day: the day's amounts add up
+    new_day = np.ones(len(customer), dtype=bool)
+    new_day[1:] = (customer[1:] != customer[:-1]) | (day[1:] != day[:-1])
+    starts = np.flatnonzero(new_day)
+    daily = np.add.reduceat(amounts, starts) if len(starts) else amounts[:0]
+    keys, days = customer[starts], day[starts]
+    new_customer = np.ones(len(keys), dtype=bool)
+    new_customer[1:] = keys[1:] != keys[:-1]
+    heads = np.flatnonzero(new_customer)
+    ends = np.append(heads[1:], len(keys))[: len(heads)] - 1
+    first, last = days[heads], days[ends]
+    total = np.add.reduceat(daily, heads) if len(heads) else daily[:0]
+    x = (ends - heads).astype(np.int64)
+    repeat_total = np.where(x > 0, total - daily[heads], 0.0)
+    index = pd.Index(keys[heads]) if customers is None else customers[keys[heads]]
     result = pd.DataFrame(
         {
             "x": x,
             "t_x": (last - first).astype("float64") / unit_days,
-            "T": (end - first).astype("float64") / unit_days,
-            "monetary": monetary,
-            "first_purchase": first.to_numpy().astype("datetime64[D]").astype(object),
-            "last_purchase": last.to_numpy().astype("datetime64[D]").astype(object),
+            "T": (end_day - first).astype("float64") / unit_days,
+            "monetary": (repeat_total / np.where(x > 0, x, 1)).astype("float64"),
+            "first_purchase": first.astype("datetime64[D]").astype(object),
+            "last_purchase": last.astype("datetime64[D]").astype(object),
         },
-        index=first.index,
+        index=index,
     )
-    result.index.name = customer_col
+    result.index.name = "customer_id" if customers is None else customers.name
     return result

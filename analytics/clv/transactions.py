@@ -3,13 +3,15 @@
 The database does the grouping: paid orders with a customer, placed at or
 before the as-of time, are summed per customer and per calendar day in the
 store's timezone (several orders on one day are one purchase occasion, as in
-lifetimes). The per-customer summary is then computed by the pure
-`summarize_transactions` on those already-aggregated rows.
+lifetimes). The rows, hundreds of thousands for a big store, come back as integers
+(the day as days since 1970-01-01) straight into a numpy array (analytics._arrays);
+the per-customer summary is then computed by the pure `summarize_days` on them.
 
-The local day is ``timezone(zone, ordered_at)::date`` on PostgreSQL. SQLite has
-no time-zone database, so the zone's UTC offsets over the orders' time span
-are taken from `zoneinfo` and applied with a CASE over the transition instants
-(a single constant offset for Asia/Seoul).
+The local day is ``timezone(zone, ordered_at)::date - DATE '1970-01-01'`` on
+PostgreSQL. SQLite has no time-zone database, so the zone's UTC offsets over the
+orders' time span are taken from `zoneinfo` and applied with a CASE over the
+transition instants (a single constant offset for Asia/Seoul) as a julianday()
+modifier.
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, Date, case, cast, func, select
+from sqlalchemy import BigInteger, Date, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from analytics.clv.summary import summarize_transactions
+from analytics._arrays import IntArray, int_rows
+from analytics.clv.summary import summarize_days
 from analytics.common import Store
 from storage.models import Order
 from storage.rollups import utc_offsets
+
+EPOCH = dt.date(1970, 1, 1)
 
 
 def _local_day_sqlite(tz: ZoneInfo, start: dt.datetime, end: dt.datetime) -> Any:
@@ -42,12 +47,13 @@ def _local_day_sqlite(tz: ZoneInfo, start: dt.datetime, end: dt.datetime) -> Any
             ],
             else_=modifiers[-1],
         )
-    return func.date(Order.ordered_at, modifier)  # an ISO date string
+    # Julian day numbers start at noon: local midnight is N + 0.5, 1970-01-01 is 2440587.5
+    return cast(func.julianday(Order.ordered_at, modifier) - 2440587.5, Integer)
 
 
-def purchase_days(session: Session, store: Store, *, as_of: dt.datetime) -> pd.DataFrame:
-    """Columns customer_id (internal id), date (local `datetime.date`), amount (Σ revenue of
-    the day's paid orders, int): one row per customer and purchase day, orders up to `as_of`."""
+def purchase_day_rows(session: Session, store: Store, *, as_of: dt.datetime) -> IntArray:
+    """(customer_id, local day as days since 1970-01-01, Σ revenue of the day's paid orders)
+    per customer and purchase day, orders up to `as_of`, sorted by customer and day."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     scope = (
@@ -58,15 +64,9 @@ def purchase_days(session: Session, store: Store, *, as_of: dt.datetime) -> pd.D
     )
     first = session.execute(select(func.min(Order.ordered_at)).where(*scope)).scalar_one()
     if first is None:
-        return pd.DataFrame(
-            {
-                "customer_id": pd.Series(dtype="int64"),
-                "date": pd.Series(dtype="object"),
-                "amount": pd.Series(dtype="int64"),
-            }
-        )
+        return np.empty((0, 3), dtype=np.int64)
     if session.get_bind().dialect.name == "postgresql":
-        local_day: Any = cast(func.timezone(store.timezone.key, Order.ordered_at), Date)
+        local_day: Any = cast(func.timezone(store.timezone.key, Order.ordered_at), Date) - EPOCH
     else:
         local_day = _local_day_sqlite(store.timezone, first, as_of)
     rows = (
@@ -83,16 +83,18 @@ def purchase_days(session: Session, store: Store, *, as_of: dt.datetime) -> pd.D
         .group_by(rows.c.customer_id, rows.c.day)
         .order_by(rows.c.customer_id, rows.c.day)
     )
-    # Core rows on the session's connection (no ORM row processing), split into columns
-    rows_out = session.connection().execute(query).all()
-    customer_ids, days, amounts = zip(*rows_out, strict=True) if rows_out else ((), (), ())
+    return int_rows(session, query, 3)
+
+
+def purchase_days(session: Session, store: Store, *, as_of: dt.datetime) -> pd.DataFrame:
+    """Columns customer_id (internal id), date (local `datetime.date`), amount (Σ revenue of
+    the day's paid orders, int): one row per customer and purchase day, orders up to `as_of`."""
+    rows = purchase_day_rows(session, store, as_of=as_of)
     return pd.DataFrame(
         {
-            "customer_id": np.asarray(customer_ids, dtype=np.int64),
-            "date": pd.to_datetime(pd.Series(days, dtype="object"), format="ISO8601")
-            .dt.date.astype("object")
-            .to_numpy(),
-            "amount": np.asarray(amounts, dtype=np.int64),
+            "customer_id": rows[:, 0],
+            "date": rows[:, 1].astype("datetime64[D]").astype(object),
+            "amount": rows[:, 2],
         }
     )
 
@@ -100,7 +102,6 @@ def purchase_days(session: Session, store: Store, *, as_of: dt.datetime) -> pd.D
 def customer_summary(session: Session, store: Store, *, as_of: dt.datetime) -> pd.DataFrame:
     """Per customer (internal id): x, t_x and T in days, monetary (KRW, mean of the repeat
     purchase days), first and last purchase dates; calibration end = the local date of `as_of`."""
-    days = purchase_days(session, store, as_of=as_of)
-    return summarize_transactions(
-        days, calibration_end=as_of.astimezone(store.timezone).date(), unit_days=1.0
-    )
+    rows = purchase_day_rows(session, store, as_of=as_of)
+    end = as_of.astimezone(store.timezone).date()
+    return summarize_days(rows[:, 0], rows[:, 1], rows[:, 2], end_day=(end - EPOCH).days)
