@@ -20,7 +20,7 @@ from telegram.ext import ExtBot
 from bot import charts
 from bot.callback_data import Press
 from bot.services import Services
-from bot.telegram_text import CAPTION_LIMIT, Chunk, caption, escape, plain_chunks, visible_length
+from bot.telegram_text import CAPTION_LIMIT, Chunk, answer_chunks, caption, escape
 from tools.answer import Answer, Button, Chart
 
 log = logging.getLogger(__name__)
@@ -132,10 +132,10 @@ async def send_answer(
     *,
     with_chart: bool = False,
 ) -> list[Message]:
-    """The answer's text with the next-step keyboard. `with_chart` and a chart: one
-    photo with the text as its caption when it fits (1,024 characters), otherwise the
-    text then the photo; the keyboard goes under the last message, without a chart
-    button (the chart is there)."""
+    """The answer's text (its lists as tables: bot.telegram_text.answer_chunks) with the
+    next-step keyboard. `with_chart` and a chart: one photo with the text as its caption
+    when it fits (1,024 characters), otherwise the text then the photo; the keyboard
+    goes under the last message, without a chart button (the chart is there)."""
     from bot.dashboard import with_dashboard
 
     text = answer.text
@@ -143,13 +143,18 @@ async def send_answer(
         keyboard = with_dashboard(
             services, answer_keyboard(services, answer, lang), answer, chat_id, lang
         )
-        return await send_chunks(bot, chat_id, plain_chunks(text), reply_markup=keyboard)
+        return await send_chunks(bot, chat_id, answer_chunks(text), reply_markup=keyboard)
     keyboard = with_dashboard(
         services, answer_keyboard(services, answer, lang, chart_button=False), answer, chat_id, lang
     )
-    if visible_length(text) <= CAPTION_LIMIT:
-        return [await send_chart(services, bot, chat_id, answer.chart, lang, keyboard, text=text)]
-    sent = await send_chunks(bot, chat_id, plain_chunks(text))
+    captioned = answer_chunks(text, CAPTION_LIMIT)
+    if len(captioned) == 1:
+        return [
+            await send_chart(
+                services, bot, chat_id, answer.chart, lang, keyboard, text=captioned[0]
+            )
+        ]
+    sent = await send_chunks(bot, chat_id, answer_chunks(text))
     sent.append(await send_chart(services, bot, chat_id, answer.chart, lang, keyboard))
     return sent
 
@@ -162,14 +167,14 @@ async def send_chart(
     lang: str,
     reply_markup: InlineKeyboardMarkup | None = None,
     *,
-    text: str | None = None,
+    text: Chunk | None = None,
 ) -> Message:
-    """The chart drawn off the event loop and sent as a photo, captioned with `text`
-    (plain text: an answer) or else the chart's title."""
+    """The chart drawn off the event loop and sent as a photo, captioned with `text` (an
+    answer that fits a caption) or else the chart's title."""
     async with typing(bot, chat_id, services.options.typing_every, ChatAction.UPLOAD_PHOTO):
         png = await charts.render_png(chart)
     title = services.text("chart_caption", lang, title=chart.title)
-    part = caption(escape(title if text is None else text))
+    part = caption(escape(title)) if text is None else text
     try:
         return await bot.send_photo(
             chat_id, png, caption=part.html, parse_mode=ParseMode.HTML, reply_markup=reply_markup

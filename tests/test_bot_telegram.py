@@ -273,7 +273,7 @@ async def test_report_and_top_come_with_their_chart(
     await telegram.send_user_message(ALICE, command)
     photo = (await telegram.wait_for_messages(ALICE, 2))[1]
     assert photo.kind == "photo" and photo.file is not None
-    expected = "117,000원" if command == "/report" else "1. 스테인리스 텀블러 500ml: 4,200,000원"
+    expected = "117,000원" if command == "/report" else "1. 스테인리스 텀블러 500ml\n   4,200,000원"
     assert photo.caption and expected in photo.caption
     assert "📈 차트 보기" not in photo.button_texts
 
@@ -332,7 +332,7 @@ async def test_every_command_answers_and_unlink_ends_the_link(
     assert by_command["/help"].startswith("이런 걸 물어보실 수 있어요:")
     assert by_command["/help"].endswith("명령 뒤에 기간을 붙일 수 있어요(예: /top 지난달).")
     # the best seller of the last 7 days: 7 × 600,000원, 7 × 24 units
-    assert "1. 스테인리스 텀블러 500ml: 4,200,000원 · 168개" in by_command["/top"]
+    assert "1. 스테인리스 텀블러 500ml\n   4,200,000원 · 168개" in by_command["/top"]
     assert (
         by_command["/ads"]
         == "아직 광고 데이터가 없어요. 광고 통계를 가져오면 효율을 분석해 드릴게요."
