@@ -514,3 +514,96 @@ INQUIRIES: tuple[tuple[str, str, str], ...] = (
         "반품 상품이 도착하면 검수 후 1~3영업일 안에 환불해 드립니다.",
     ),
 )
+
+# Questions sellers answer again and again with the same words, without a figure or
+# a promise (care, materials, packing): the near-duplicates an auto-answer may reuse.
+# (categories the template fits, empty: every product; question; answer)
+FAQ_INQUIRIES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("텀블러·보틀",),
+        "{product} 식기세척기에 넣어도 되나요?",
+        "{product}은(는) 손세척을 권장드려요. 식기세척기의 고온과 세제에 겉면 도장이 상할 수 있어요.",
+    ),
+    (
+        ("텀블러·보틀",),
+        "{product}에 탄산음료 담아도 되나요?",
+        "탄산음료는 안쪽 압력이 올라가 뚜껑이 열릴 수 있어 권하지 않아요. 물이나 커피, 차를 담아 주세요.",
+    ),
+    (
+        ("머그·컵",),
+        "{product} 전자레인지에 써도 되나요?",
+        "네, {product}은(는) 전자레인지에 쓰셔도 됩니다. 급격한 온도 변화만 피해 주세요.",
+    ),
+    (
+        ("커피·차", "간식"),
+        "{product} 보관은 어떻게 하나요?",
+        "직사광선을 피해 서늘하고 건조한 곳에 밀봉해서 보관해 주세요. 개봉 후에는 되도록 빨리 드시는 게 좋아요.",
+    ),
+    (
+        ("간식",),
+        "{product}에 방부제 들어가나요?",
+        "아니요, {product}에는 합성 보존료를 넣지 않았어요.",
+    ),
+    (
+        ("주방용품",),
+        "{product} 관리는 어떻게 하나요?",
+        "사용 후 중성세제로 가볍게 씻고 물기를 잘 말려 주세요. 연마제가 든 수세미는 피해 주세요.",
+    ),
+    (
+        ("선물세트",),
+        "{product} 쇼핑백도 같이 오나요?",
+        "네, {product}에는 쇼핑백이 함께 들어 있어요.",
+    ),
+    (
+        (),
+        "{product} 포장은 어떻게 되어 오나요?",
+        "{product}은(는) 파손되지 않도록 완충재로 꼼꼼히 감싸서 보내 드려요.",
+    ),
+    (
+        (),
+        "{product} 실물도 사진이랑 같나요?",
+        "최대한 실물과 가깝게 촬영했지만 모니터 설정에 따라 조금 다르게 보일 수 있어요.",
+    ),
+)
+
+# Some customers write in English and the seller answers in English: the English
+# question and answer of a template (keyed by its Korean question). `{product}` is
+# "the <English name>" there, or "it" for a question asked without naming one.
+ENGLISH_INQUIRIES: dict[str, tuple[str, str]] = {
+    "{product} 오늘 주문하면 언제 받을 수 있나요?": (
+        "If I order {product} today, when will it arrive?",
+        "Orders paid before 2 p.m. on weekdays ship the same day and usually arrive in 1-2 days.",
+    ),
+    "단순 변심으로 환불 가능한가요?": (
+        "Can I return it if I change my mind?",
+        "Unopened items can be returned within 7 days of delivery. The return shipping of "
+        "6,000 won is paid by the customer.",
+    ),
+    "{product} 식기세척기에 넣어도 되나요?": (
+        "Is {product} dishwasher safe?",
+        "We recommend washing it by hand. The heat and detergent of a dishwasher can damage "
+        "the outer coating.",
+    ),
+    "{product} 전자레인지에 써도 되나요?": (
+        "Can I put {product} in the microwave?",
+        "Yes, it is microwave safe. Just avoid sudden changes in temperature.",
+    ),
+    "{product} 보관은 어떻게 하나요?": (
+        "How should I store {product}?",
+        "Keep it sealed in a cool, dry place away from direct sunlight, and enjoy it soon "
+        "after opening.",
+    ),
+    "{product}에 방부제 들어가나요?": (
+        "Does {product} contain preservatives?",
+        "No, it is made without synthetic preservatives.",
+    ),
+    "{product} 관리는 어떻게 하나요?": (
+        "How do I take care of {product}?",
+        "Wash it gently with mild detergent after use and let it dry well. Please avoid "
+        "abrasive scrubbers.",
+    ),
+    "{product} 포장은 어떻게 되어 오나요?": (
+        "How is {product} packed?",
+        "It is wrapped carefully in cushioning so that it arrives safely.",
+    ),
+}
