@@ -4,14 +4,17 @@ The agent streams the answer's text (tools.agent `on_text`); a front end shows i
 draft (Telegram's sendMessageDraft). A draft never shows a figure the finished answer
 could not: each one is the text up to its last finished word, checked by the answer
 guard against the tool calls made so far, and a text the guard refuses is not shown
-(the next one that passes is). Once the turn is over (`close`), nothing more is shown,
-even from a model call abandoned at the deadline that keeps writing.
+(the next one that passes is). The guard reads the whole text each time, so it runs at
+most once every CHECK_EVERY seconds (a front end shows drafts no faster; what comes in
+between waits for the next token). Once the turn is over (`close`), nothing more is
+shown, even from a model call abandoned at the deadline that keeps writing.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
     from tools.agent import AgentCall
 
 log = logging.getLogger(__name__)
+
+CHECK_EVERY = 0.25  # seconds between guard checks of the growing text
 
 Show = Callable[[str], None]
 """Shows a draft (plain text); called on the model's worker thread."""
@@ -44,6 +49,7 @@ class DraftGate:
         show: Show,
         sources: Callable[[Sequence[AgentCall]], list[Any]],
         plain: Callable[[str], str],
+        every: float = CHECK_EVERY,
     ) -> None:
         self._show = show
         self._sources = sources
@@ -51,12 +57,18 @@ class DraftGate:
         self._lock = threading.Lock()
         self._closed = False
         self._last = ""
+        self._every = every
+        self._checked = -every
 
     def offer(self, text: str, calls: Sequence[AgentCall]) -> None:
         prefix = settled(text)
         with self._lock:
             if self._closed or not prefix or prefix == self._last:
                 return
+            now = time.monotonic()
+            if now - self._checked < self._every:
+                return
+            self._checked = now
             if not check_answer(prefix, self._sources(calls)).ok:
                 return
             self._last = prefix
