@@ -487,7 +487,7 @@ class EmulatorClient:
     ) -> None:
         """The next `count` matching calls fail with `error_code` (429: "Too Many Requests:
         retry after N" with `retry_after`). Matching: `methods` (default: any send*/edit*
-        method) and, when given, `chat_id`."""
+        method but sendMessageDraft) and, when given, `chat_id`."""
         body: dict[str, Any] = {
             "error_code": error_code,
             "count": count,

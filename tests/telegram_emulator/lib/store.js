@@ -14,6 +14,10 @@ const TOKEN = /^(\d{1,20}):([A-Za-z0-9_-]{1,100})$/;
 
 const unixTime = () => Math.floor(Date.now() / 1000);
 
+/** A call injected failures and delays match unless a test names its methods: sends and
+ * edits (a draft is no message: a test that wants it to fail names sendMessageDraft). */
+const sendsOrEdits = (method) => /^(send|edit|copy|forward)/.test(method) && method !== 'sendMessageDraft';
+
 /** A private chat between the bot and one user (the user's id is the chat id). */
 class ChatState {
   constructor(id, user) {
@@ -246,7 +250,7 @@ class BotState extends EventEmitter {
     const index = this.failures.findIndex((failure) => {
       const methodMatches = failure.methods
         ? failure.methods.includes(method)
-        : /^(send|edit|copy|forward)/.test(method);
+        : sendsOrEdits(method);
       const chatMatches = failure.chat_id === null || Number(chatId) === failure.chat_id;
       return methodMatches && chatMatches;
     });
@@ -265,7 +269,8 @@ class BotState extends EventEmitter {
   /** With a flood limit set, refuses (429, as Telegram does) a send to a chat that comes
    * sooner than `interval_ms - slack_ms` after the last accepted one, and counts it. */
   checkFlood(method, chatId) {
-    if (!this.flood || chatId === undefined || !/^(send|copy|forward)/.test(method)) {
+    if (!this.flood || chatId === undefined || !/^(send|copy|forward)/.test(method)
+      || method === 'sendMessageDraft') {
       return;
     }
     const key = String(chatId);
@@ -286,7 +291,7 @@ class BotState extends EventEmitter {
     const index = this.delays.findIndex((delay) => {
       const methodMatches = delay.methods
         ? delay.methods.includes(method)
-        : /^(send|edit|copy|forward)/.test(method);
+        : sendsOrEdits(method);
       const chatMatches = delay.chat_id === null || Number(chatId) === delay.chat_id;
       return methodMatches && chatMatches;
     });
