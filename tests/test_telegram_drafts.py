@@ -13,13 +13,14 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
+from telegram.error import BadRequest
 
 from bot.context import BotApplication
 from bot.services import Services
 from tests.botstore import Clock, bot_services, bot_settings
 from tests.openai_stub import OpenAIStub, Reply, running_stub
 from tests.telegram import EmulatorClient
-from tests.test_bot_telegram import ALICE, clock, db, link, running, store_file
+from tests.test_bot_telegram import ALICE, MALLORY, clock, db, link, running, store_file
 from tools.advisor import Advisor
 
 __all__ = ["clock", "db", "store_file"]  # fixtures shared with tests/test_bot_telegram.py
@@ -138,3 +139,28 @@ async def test_offline_answers_show_typing_and_no_drafts(
         log = await telegram.wait_for(ALICE, messages=2, actions=1)
     assert (log.drafts, log.actions[0]) == ([], "typing")
     assert "117,000원" in (log.messages[1].plain_text or "")
+
+
+async def test_the_emulator_takes_drafts_as_telegram_documents_them(
+    telegram: EmulatorClient,
+) -> None:
+    await telegram.add_chats([ALICE])
+    async with telegram.application_builder().build() as application:
+        bot = application.bot
+        assert await bot.send_message_draft(ALICE, 7)  # no text: a "Thinking..." placeholder
+        assert await bot.send_message_draft(
+            ALICE, 7, "<b>117,000원</b> &amp; 4건", parse_mode="HTML"
+        )
+        with pytest.raises(BadRequest, match="Draft_id_invalid"):
+            await bot.send_message_draft(ALICE, 0, "x")
+        with pytest.raises(BadRequest, match="(?i)message is too long"):
+            await bot.send_message_draft(ALICE, 7, "가" * 4097)
+        with pytest.raises(BadRequest, match="(?i)chat not found"):
+            await bot.send_message_draft(MALLORY, 7, "x")
+        await bot.send_message(ALICE, "117,000원")
+    log = await telegram.chat(ALICE)
+    assert [(d.draft_id, d.plain_text, d.parse_mode) for d in log.drafts] == [
+        (7, "", None),
+        (7, "117,000원 & 4건", "HTML"),
+    ]
+    assert [d.sequence for d in log.drafts] == [1, 2] and log.messages[0].sequence == 3
