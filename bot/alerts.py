@@ -47,7 +47,15 @@ from bot.replies import details_keyboard, send_chunks
 from bot.services import Services
 from bot.telegram_text import html_chunks, plain_chunks
 from storage.outbox import LostTrack
-from tools.nudges import DeliveryReport, Due, Outcome, Recipient, claim, record_outcomes
+from tools.nudges import (
+    DeliveryReport,
+    Due,
+    Outcome,
+    Recipient,
+    claim,
+    record_outcomes,
+    stuck_sending,
+)
 
 log = logging.getLogger(__name__)
 
@@ -163,15 +171,27 @@ def _recorder(
 
 
 async def deliver(
-    services: Services, bot: ExtBot[None], *, now: dt.datetime | None = None
+    services: Services,
+    bot: ExtBot[None],
+    *,
+    now: dt.datetime | None = None,
+    seller_ids: Sequence[int] | None = None,
 ) -> DeliveryReport:
     """Send every unsent nudge that may go out now (see the module docstring); sends
-    whose fate is unknown are reported to operators."""
+    whose fate is unknown are reported to operators.
+
+    `seller_ids`: only theirs, by a caller that holds their delivery lock (a queued
+    delivery, bot.jobs: no other process sends their nudges now), so their
+    deliveries left `sending` are a dead worker's and become unknown at once."""
     now = now or services.now()
     report = DeliveryReport()
+    if seller_ids is not None:
+        report.lost += await services.db(
+            lambda session: stuck_sending(session, now=now, everything=True, seller_ids=seller_ids)
+        )
     async with services.delivery:  # the hourly job and the delivery job never overlap
         while True:
-            done = await _deliver_batch(services, bot, now, report)
+            done = await _deliver_batch(services, bot, now, report, seller_ids)
             if done is None:
                 break
             report.add(done)
@@ -182,12 +202,16 @@ async def deliver(
 
 
 async def _deliver_batch(
-    services: Services, bot: ExtBot[None], now: dt.datetime, report: DeliveryReport
+    services: Services,
+    bot: ExtBot[None],
+    now: dt.datetime,
+    report: DeliveryReport,
+    seller_ids: Sequence[int] | None,
 ) -> DeliveryReport | None:
     """Claim, send and record one batch; None when nothing was left to send."""
 
     def claim_batch(session: Session) -> list[Outgoing]:
-        due = claim(session, now=now, hours=services.options, report=report)
+        due = claim(session, now=now, hours=services.options, report=report, seller_ids=seller_ids)
         return [_render(services, item) for item in due]
 
     outgoing = await services.db(claim_batch)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -56,15 +57,18 @@ __all__ = [
 ]
 
 
-async def scan(services: Services, *, now: dt.datetime) -> ScanReport:
+async def scan(
+    services: Services, *, now: dt.datetime, seller_ids: Sequence[int] | None = None
+) -> ScanReport:
     """The detectors off the event loop, reading; then one short write transaction, so
     a scan of many sellers never holds the database's write lock for long. Findings
-    are recorded before anything is sent."""
+    are recorded before anything is sent. Every linked seller, or those of
+    `seller_ids` (a queued scan: bot.jobs)."""
     options = services.options
 
     def read() -> Findings:
         with services.sessions() as session:
-            return detect(session, now=now, hours=options)
+            return detect(session, now=now, hours=options, seller_ids=seller_ids)
 
     findings = await asyncio.to_thread(read)
     return await services.db(lambda session: record(session, findings))

@@ -32,15 +32,18 @@ log = logging.getLogger(__name__)
 
 
 async def sync_sources(
-    services: Services, bot: ExtBot[None], *, now: dt.datetime
+    services: Services, bot: ExtBot[None], *, now: dt.datetime, seller_id: int | None = None
 ) -> list[SyncReport]:
-    """Sync every connected account, then report newly stale sources to operators."""
+    """Sync every connected account (of one seller when given: a queued sync, bot.jobs),
+    then report newly stale sources to operators."""
     async with services.syncing:
         reports = await asyncio.to_thread(
-            sync_all, services.sessions, builder(services.settings), now=now
+            sync_all, services.sessions, builder(services.settings), now=now, seller_id=seller_id
         )
         # new Naver product Q&A and customer inquiries, for the inquiry loop to draft
-        await asyncio.to_thread(read_all_new, services.sessions, services.settings, now=now)
+        await asyncio.to_thread(
+            read_all_new, services.sessions, services.settings, now=now, seller_id=seller_id
+        )
     stale = await services.db(lambda session: claim_stale(session, now=now))
     await report_stale(services, bot, stale)
     return reports

@@ -291,10 +291,15 @@ class LostTrack:
 
 
 def expire_in_flight(
-    session: Session, *, at: dt.datetime, claimed_before: dt.datetime | None = None
+    session: Session,
+    *,
+    at: dt.datetime,
+    claimed_before: dt.datetime | None = None,
+    seller_ids: Collection[int] | None = None,
 ) -> list[LostTrack]:
-    """Deliveries left `sending` (every one, or those claimed before `claimed_before`)
-    become `unknown`, their alerts settled; what was expired."""
+    """Deliveries left `sending` (every one, or those claimed before `claimed_before`;
+    of `seller_ids` only when given) become `unknown`, their alerts settled; what was
+    expired."""
     query = (
         select(AlertDelivery, Alert)
         .join(Alert, Alert.id == AlertDelivery.alert_id)
@@ -305,6 +310,8 @@ def expire_in_flight(
         query = query.where(
             or_(AlertDelivery.claimed_at.is_(None), AlertDelivery.claimed_at < claimed_before)
         )
+    if seller_ids is not None:
+        query = query.where(Alert.seller_id.in_(list(seller_ids)))
     lost = []
     for delivery, alert in session.execute(query):
         expired = session.execute(
@@ -361,12 +368,15 @@ def deactivate_sellers(session: Session, seller_ids: Collection[int]) -> None:
         session.execute(update(Seller).where(Seller.id.in_(list(seller_ids))).values(active=False))
 
 
-def waiting_sellers(session: Session) -> dict[int, ZoneInfo]:
-    """Sellers with unsent alerts or deliveries not tried yet, and their timezones."""
+def waiting_sellers(
+    session: Session, seller_ids: Collection[int] | None = None
+) -> dict[int, ZoneInfo]:
+    """Sellers (of `seller_ids` when given) with unsent alerts or deliveries not tried
+    yet, and their timezones."""
     open_chat = exists().where(
         AlertDelivery.alert_id == Alert.id, AlertDelivery.status == DeliveryStatus.PENDING
     )
-    rows = session.execute(
+    query = (
         select(Seller.id, Seller.timezone)
         .join(Alert, Alert.seller_id == Seller.id)
         .where(
@@ -377,6 +387,9 @@ def waiting_sellers(session: Session) -> dict[int, ZoneInfo]:
         )
         .distinct()
     )
+    if seller_ids is not None:
+        query = query.where(Seller.id.in_(list(seller_ids)))
+    rows = session.execute(query)
     return {seller_id: ZoneInfo(name) for seller_id, name in rows}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # credentials, and how often the bot (or `advisor sync --watch`) syncs
     advisor_secret_key: SecretStr | None = None
     sync_every_minutes: int = Field(10, ge=0)  # 0: the bot does not sync (advisor sync --watch)
+    # scheduled work (sync, scans, delivery, inquiry drafts): in the bot's own JobQueue
+    # ("embedded"), or on the PostgreSQL job queue that `advisor worker`s run ("queue")
+    jobs: Literal["embedded", "queue"] = "embedded"
 
     @field_validator("operator_chat_ids", mode="before")
     @classmethod

@@ -175,8 +175,10 @@ class BotProcess:
         max_rate: float = 1000.0,
         extra_args: tuple[str, ...] = (),
         env: dict[str, str] | None = None,
+        argv: tuple[str, ...] | None = None,
     ) -> BotProcess:
-        """Started in `workdir` (no .env of the checkout), quiet hours off."""
+        """Started in `workdir` (no .env of the checkout), quiet hours off; `argv`: another
+        `advisor` command (`worker`, `scheduler`) in the same environment."""
         environment = {
             key: value
             for key, value in os.environ.items()
@@ -198,12 +200,11 @@ class BotProcess:
         log_path = workdir / f"{name}.log"
         command = [
             str(ADVISOR),
-            "bot",
-            "--max-rate",
-            str(max_rate),
-            "--quiet-hours",
-            "0-0",
-            *extra_args,
+            *(
+                argv
+                if argv is not None
+                else ("bot", "--max-rate", str(max_rate), "--quiet-hours", "0-0", *extra_args)
+            ),
         ]
         with log_path.open("ab") as log:
             process = subprocess.Popen(

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -166,14 +166,16 @@ def claim(
     hours: Hours,
     report: DeliveryReport,
     limit: int = BATCH,
+    seller_ids: Collection[int] | None = None,
 ) -> list[Due]:
-    """Step 1 (see the module docstring) in the caller's transaction; the held and
-    skipped counts go to `report`, and deliveries a dead process left `sending` for
-    over IN_FLIGHT_LIMIT to `report.lost`. Empty when nothing is left to send now."""
+    """Step 1 (see the module docstring) in the caller's transaction, for every seller
+    or those of `seller_ids`; the held and skipped counts go to `report`, and
+    deliveries a dead process left `sending` for over IN_FLIGHT_LIMIT to
+    `report.lost`. Empty when nothing is left to send now."""
     report.lost += stuck_sending(session, now=now)
     for alert_id, seller_id in skip_unlinked(session):
         _settled(session, report, alert_id, seller_id, now)
-    waiting = waiting_sellers(session)
+    waiting = waiting_sellers(session, seller_ids)
     quiet = {sid for sid, zone in waiting.items() if in_quiet_hours(now, zone, hours)}
     report.held += hold_pending(session, sorted(quiet))
     awake = sorted(sid for sid in waiting if sid not in quiet)
@@ -295,14 +297,19 @@ def _settled(
 
 
 def stuck_sending(
-    session: Session, *, now: dt.datetime, everything: bool = False
+    session: Session,
+    *,
+    now: dt.datetime,
+    everything: bool = False,
+    seller_ids: Collection[int] | None = None,
 ) -> list[LostTrack]:
     """Deliveries a dead process left `sending` become `unknown` (see the module
-    docstring): all of them when no other process can be sending (`everything`: the
-    bot at start on SQLite, which one process holds), else those claimed more than
-    IN_FLIGHT_LIMIT ago."""
+    docstring): all of them (of `seller_ids` when given) when no other process can be
+    sending (`everything`: the bot at start on SQLite, which one process holds; a
+    queued delivery of the sellers, which holds their lock), else those claimed more
+    than IN_FLIGHT_LIMIT ago."""
     before = None if everything else now - IN_FLIGHT_LIMIT
-    lost = expire_in_flight(session, at=now, claimed_before=before)
+    lost = expire_in_flight(session, at=now, claimed_before=before, seller_ids=seller_ids)
     for track in lost:
         log.warning(
             "alert %s (%s) to chat %s was being sent when its process stopped: unknown",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,9 +97,16 @@ def find(session: Session, plan: ScanPlan) -> Findings:
     return Findings(len(plan.sellers), len(plan.morning), alerts, digests)
 
 
-def detect(session: Session, *, now: dt.datetime, hours: Hours) -> Findings:
-    """Plan the scan at `now` and run it (reads only)."""
-    return find(session, plan_scan(session, now=now, hours=hours))
+def detect(
+    session: Session,
+    *,
+    now: dt.datetime,
+    hours: Hours,
+    seller_ids: Collection[int] | None = None,
+) -> Findings:
+    """Plan the scan at `now` (of every seller, or those of `seller_ids`) and run it
+    (reads only)."""
+    return find(session, plan_scan(session, now=now, hours=hours, seller_ids=seller_ids))
 
 
 def record(session: Session, findings: Findings) -> ScanReport:

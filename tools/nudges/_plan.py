@@ -11,6 +11,7 @@ twice).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -54,21 +55,33 @@ class ScanPlan:
         return [s for s in self.sellers if s.id in self.morning]
 
 
-def linked_sellers(session: Session) -> list[PlannedSeller]:
-    """Active sellers with at least one linked chat, by id."""
-    rows = session.scalars(
+def linked_sellers(
+    session: Session, seller_ids: Collection[int] | None = None
+) -> list[PlannedSeller]:
+    """Active sellers (of `seller_ids` when given) with at least one linked chat, by id."""
+    query = (
         select(Seller)
         .where(Seller.active.is_(True), Seller.id.in_(select(ChatLink.seller_id)))
         .order_by(Seller.id)
     )
+    if seller_ids is not None:
+        query = query.where(Seller.id.in_(list(seller_ids)))
+    rows = session.scalars(query)
     return [
         PlannedSeller(s.id, s.zone, s.currency, s.alerts_enabled, s.digest_enabled) for s in rows
     ]
 
 
-def plan_scan(session: Session, *, now: dt.datetime, hours: Hours) -> ScanPlan:
-    """Who is checked for what by a scan at `now` (reads only)."""
-    sellers = linked_sellers(session)
+def plan_scan(
+    session: Session,
+    *,
+    now: dt.datetime,
+    hours: Hours,
+    seller_ids: Collection[int] | None = None,
+) -> ScanPlan:
+    """Who (every seller, or those of `seller_ids`) is checked for what by a scan at
+    `now` (reads only)."""
+    sellers = linked_sellers(session, seller_ids)
     due = {
         s.id: digest_key(s.id, yesterday(now, s.zone))
         for s in sellers

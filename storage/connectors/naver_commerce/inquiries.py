@@ -362,13 +362,19 @@ def for_seller(session: Session, seller_id: int, settings: Settings) -> NaverInq
 
 
 def read_all_new(
-    sessions: sessionmaker[Session], settings: Settings, *, now: dt.datetime
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    *,
+    now: dt.datetime,
+    seller_id: int | None = None,
 ) -> Stored:
-    """`read_new` for every seller with a connected Naver account, one transaction each;
-    a seller whose read fails (SourceError: quota, IP, credentials) is logged and the
-    rest go on. The bot runs it after each sync, so new questions reach the loop."""
+    """`read_new` for every seller with a connected Naver account (or that one seller),
+    one transaction each; a seller whose read fails (SourceError: quota, IP,
+    credentials) is logged and the rest go on. The bot runs it after each sync, so new
+    questions reach the loop."""
     with sessions() as session:
-        sellers = sorted({ref.seller_id for ref in accounts.refs(session, source="naver")})
+        refs = accounts.refs(session, source="naver", seller_id=seller_id)
+        sellers = sorted({ref.seller_id for ref in refs})
     new = answered = 0
     for seller_id in sellers:
         try:

@@ -1,0 +1,51 @@
+"""Token buckets in PostgreSQL: one rate shared by every process on the database.
+
+    wait = take(connection, "telegram", rate=25.0, burst=5)   # 0.0: go; else sleep and retry
+
+A bucket is one row (`name`, `tokens`, `stamp`); `take` refills it for the time since
+`stamp` on the database's clock, up to `burst`, and takes one token, in ONE `UPDATE`
+whose `WHERE` checks a whole token is there (a compare-and-set: the row lock orders
+concurrent takers, so no two processes spend the same token). When none is there it
+answers how long until one is. The queue's schema installer (bot.jobs) creates the
+table on PostgreSQL; the embedded SQLite setup has one process and needs none.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+TABLE_DDL = """
+CREATE TABLE IF NOT EXISTS advisor_rate_buckets (
+    name text PRIMARY KEY,
+    tokens double precision NOT NULL,
+    stamp double precision NOT NULL
+)
+"""
+
+_NOW = "extract(epoch from clock_timestamp())"
+_FILLED = f"LEAST(:burst, tokens + ({_NOW} - stamp) * :rate)"
+
+_TAKE = text(
+    f"UPDATE advisor_rate_buckets SET tokens = {_FILLED} - 1, stamp = {_NOW} "
+    f"WHERE name = :name AND {_FILLED} >= 1 RETURNING tokens"
+)
+_CREATE = text(
+    f"INSERT INTO advisor_rate_buckets (name, tokens, stamp) VALUES (:name, :burst, {_NOW}) "
+    "ON CONFLICT (name) DO NOTHING"
+)
+_LEVEL = text(f"SELECT {_FILLED} FROM advisor_rate_buckets WHERE name = :name")
+
+
+def take(connection: Connection, name: str, *, rate: float, burst: float) -> float:
+    """Take one token of bucket `name` (`rate` a second, at most `burst` saved up):
+    0.0 when taken, else the seconds until one is there (take nothing, try again then).
+    Commits on `connection` (autocommit is fine)."""
+    params = {"name": name, "rate": rate, "burst": max(1.0, burst)}
+    with connection.begin():
+        if connection.execute(_TAKE, params).first() is not None:
+            return 0.0
+        level = connection.execute(_LEVEL, params).scalar()
+        if level is None:  # a new bucket: full
+            connection.execute(_CREATE, params)
+            return 0.0 if connection.execute(_TAKE, params).first() is not None else 1.0 / rate
+    return max(0.001, (1.0 - float(level)) / rate)

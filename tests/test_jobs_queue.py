@@ -1,0 +1,222 @@
+"""The job queue on PostgreSQL: two real `advisor worker` processes run a round of
+sync, scan and delivery for 200 sellers against the Naver Commerce and Bot API
+emulators, and one of them is killed with SIGKILL mid-round.
+
+Each seller has a Naver account in the emulator (a cursor from yesterday, an order
+paid yesterday) and one linked chat, in a timezone where it is about noon now, so the
+round's scan writes each seller's morning digest, which goes to the chat. By the
+rules of the delivery fault tests (tests/test_delivery_faults.py): every digest
+arrives once, except sends in flight at the kill, which are marked unknown and
+reported to the operators, never sent twice; the killed worker's jobs run again on
+the other; and no seller's sync runs twice at once (the workers' structured logs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, text
+
+from bot.jobs import install_schema
+from storage.connectors import accounts, secrets
+from storage.connectors.naver_commerce.client import KST
+from storage.connectors.naver_commerce.mapping import format_time
+from storage.db import make_engine, session_factory, upgrade
+from storage.models import ChatLink, Seller
+from tests.bot_process import (
+    FIRST_CHAT,
+    OPERATOR,
+    BotProcess,
+    in_doubt_chats,
+    messages_per_chat,
+    outbox_state,
+    sent_count,
+    wait_until,
+)
+from tests.conftest import PG_ADMIN_URL
+from tests.emulators._http import serve
+from tests.emulators.naver_commerce import Item, NaverCommerce
+from tests.telegram import EmulatorClient
+
+SELLERS = 200
+KEY = Fernet.generate_key().decode()
+
+
+@pytest.fixture
+def queue_url() -> Iterator[str]:
+    """A fresh PostgreSQL database, migrated, with the queue's schema."""
+    name = f"advisor_jobs_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(
+        PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means skip
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 unreachable: {exc.__class__.__name__}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    install_schema(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def noon_zone(now: dt.datetime) -> str:
+    """A timezone where it is about noon at `now` (inside the morning-digest window)."""
+    offset = 12 - now.hour
+    offset += 24 if offset < -12 else -24 if offset > 14 else 0
+    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+
+
+def seed(url: str, api: NaverCommerce, now: dt.datetime) -> list[int]:
+    """SELLERS sellers, each with a chat, a Naver app with yesterday's order, and an
+    account whose cursor starts yesterday; their chats."""
+    yesterday = dt.datetime.combine(now.astimezone(KST).date(), dt.time(), KST) - dt.timedelta(
+        days=1
+    )
+    cursor = {
+        "horizon": format_time(yesterday),
+        "paid_from": format_time(yesterday),
+        "from": format_time(now - dt.timedelta(hours=1)),
+        "sequence": None,
+        "products_at": format_time(now),
+    }
+    zone = noon_zone(now)
+    engine = make_engine(url)
+    chats = []
+    try:
+        with session_factory(engine).begin() as session:
+            for number in range(SELLERS):
+                client_id, secret = api.add_app(f"app{number}")
+                api.pay(
+                    client_id,
+                    f"20261{number:05d}",
+                    [Item("p-1", "호박고구마 3kg", 2, 25_900)],
+                    at=yesterday + dt.timedelta(hours=12),
+                )
+                seller = Seller(slug=f"q-{number}", name=f"상점 {number}", timezone=zone)
+                session.add(seller)
+                session.flush()
+                chats.append(FIRST_CHAT + number)
+                session.add(ChatLink(chat_id=chats[-1], seller_id=seller.id, language="ko"))
+                sealed = secrets.encrypt(KEY, {"client_id": client_id, "client_secret": secret})
+                account = accounts.connect(session, seller.id, "naver", sealed, now=now)
+                accounts.save_cursor(account, cursor)
+    finally:
+        engine.dispose()
+    return chats
+
+
+def sync_intervals(logs: list[str], killed_at: float) -> dict[int, list[tuple[float, float]]]:
+    """Per seller, the (start, end) of every sync the workers' logs show; a sync the
+    kill cut off ends at the kill."""
+    spans: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for log in logs:
+        open_: dict[int, float] = {}
+        for line in log.splitlines():
+            if not line.startswith("{"):
+                continue
+            record = json.loads(line)
+            if record.get("kind") != "sync" or record["message"] not in (
+                "sync started",
+                "sync ended",
+            ):
+                continue
+            at = dt.datetime.fromisoformat(record["at"]).timestamp()
+            seller = record["seller_id"]
+            if record["message"] == "sync started":
+                open_[seller] = at
+            else:
+                spans[seller].append((open_.pop(seller), at))
+        for seller, start in open_.items():
+            spans[seller].append((start, killed_at))
+    return spans
+
+
+def queue_counts(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT status::text, count(*) FROM procrastinate_jobs GROUP BY status")
+            )
+            return {status: count for status, count in rows}
+    finally:
+        engine.dispose()
+
+
+async def test_two_workers_deliver_a_round_once_and_survive_a_kill_9(
+    telegram: EmulatorClient, queue_url: str, tmp_path: Path
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    api = NaverCommerce()
+    with serve(api):
+        chats = seed(queue_url, api, now)
+        await telegram.add_chats([*chats, OPERATOR])
+        env = {"NAVER_COMMERCE_URL": api.url, "ADVISOR_SECRET_KEY": KEY, "JOBS": "queue"}
+
+        def start(name: str, *argv: str) -> BotProcess:
+            return BotProcess.start(queue_url, telegram, tmp_path, name=name, env=env, argv=argv)
+
+        worker = ("worker", "--concurrency", "8", "--heartbeat", "1", "--max-rate", "300")
+        first, second = start("worker-a", *worker), start("worker-b", *worker)
+        try:
+            # two schedulers at once: the queueing locks let each seller's sync in once
+            schedulers = [start(f"scheduler-{n}", "scheduler", "--once") for n in (1, 2)]
+            assert [s.wait(timeout=120) for s in schedulers] == [0, 0], schedulers[0].log()
+
+            reached = await wait_until(lambda: _sent_at_least(telegram, 50), within=120, every=0.05)
+            assert reached, f"fewer than 50 digests went out:\n{first.log()}\n{second.log()}"
+            first.kill()
+            killed_at = time.time()
+
+            async def finished() -> bool:
+                alerts, deliveries = outbox_state(queue_url)
+                queue = queue_counts(queue_url)
+                return (
+                    sum(alerts.values()) == SELLERS
+                    and not (alerts["pending"] or alerts["held"] or alerts["sending"])
+                    and not deliveries["sending"]
+                    and not (queue.get("todo") or queue.get("doing"))
+                )
+
+            done = await wait_until(finished, within=180, every=0.2)
+            assert done, f"the round did not finish: {outbox_state(queue_url)}\n{second.log()}"
+        finally:
+            first.stop()
+            second.stop()
+
+    per_chat = await messages_per_chat(telegram, chats)
+    lost = {chat for chat in chats if per_chat[chat] == 0}
+    assert max(per_chat.values()) == 1  # nothing sent twice
+    unknown, sending = in_doubt_chats(queue_url)
+    assert not sending
+    assert lost <= unknown  # only what was in flight at the kill, each marked unknown
+    assert len(chats) - len(lost) >= SELLERS - 8 - 5  # at most a worker's jobs x burst
+    if unknown:
+        operator = [m for m in await telegram.all_messages() if m.chat_id == OPERATOR]
+        assert operator, "the operators were not told of the sends of unknown fate"
+    assert "back in the queue" in second.log()  # the killed worker's jobs ran again
+    assert queue_counts(queue_url).get("failed", 0) == 0
+    spans = sync_intervals([first.log(), second.log()], killed_at)
+    assert len(spans) == SELLERS  # every seller synced
+    for seller, runs in spans.items():
+        runs.sort()
+        for (_, end), (start_next, _) in zip(runs, runs[1:], strict=False):
+            assert end <= start_next, f"seller {seller} synced twice at once: {runs}"
+
+
+async def _sent_at_least(client: EmulatorClient, count: int) -> bool:
+    return await sent_count(client) >= count
