@@ -12,11 +12,14 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from storage.db import session_factory
+from storage.models import Alert, AlertStatus, SourceAccount
+from storage.outbox import record_alert
 from tests import web_store
 from tests.web_store import EVIL, NOW, OPERATOR, OTHER_USER, SHOP_USER, UNLINKED_USER, init_data
 from tools import registry
@@ -26,6 +29,8 @@ from tools.prompts import money
 from web import initdata
 from web import session as cookies
 from web.app import create_app
+
+HOUR = dt.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -165,6 +170,46 @@ def test_operators_see_every_sellers_status(client: TestClient) -> None:
     page = client.get("/ops").text
     assert 'data-seller="other"' in page and 'data-seller="shop"' in page
     assert signed_in(client, SHOP_USER).get("/ops").status_code == 403
+
+
+def test_the_operators_view_shows_each_sellers_sync_and_alerts(
+    sessions: sessionmaker[Session], client: TestClient
+) -> None:
+    failing = dt.datetime(2026, 11, 26, 5, 40, tzinfo=dt.UTC)
+    with sessions.begin() as session:
+        session.add_all(
+            [
+                SourceAccount(
+                    seller_id=1, source="naver_commerce", last_success_at=failing - HOUR,
+                    failing_since=failing, last_error_key="auth",
+                ),
+                SourceAccount(
+                    seller_id=1, source="searchad", last_success_at=failing,
+                    paused_until=failing + 20 * HOUR,
+                ),
+            ]
+        )  # fmt: skip
+        for seller_id, key in ((2, "a"), (1, "b")):
+            record_alert(
+                session, seller_id=seller_id, kind="sales_drop_day", dedupe_key=key,
+                evidence={}, detected_at=failing,
+            )  # fmt: skip
+        session.execute(
+            update(Alert)
+            .where(Alert.dedupe_key == "a")
+            .values(status=AlertStatus.SENT, sent_at=failing + dt.timedelta(minutes=1))
+        )
+    page = signed_in(client, OPERATOR).get("/ops").text
+    rows = {
+        slug: html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip())
+        for slug, row in re.findall(r'<tr data-seller="([^"]+)">(.*?)</tr>', page, re.S)
+    }
+    assert rows == {
+        "shop": "Shop A (shop) naver_commerce: failing since 2026-11-26 05:40 UTC (auth) "
+        "searchad: OK, last success 2026-11-26 05:40 UTC; paused by the platform's quota "
+        "until 2026-11-27 01:40 UTC 0 1 -",
+        "other": "Other (other) no connected source 1 0 2026-11-26 05:41 UTC",
+    }
 
 
 # -- figures from the tools -----------------------------------------------------------

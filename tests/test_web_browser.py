@@ -8,13 +8,8 @@ no browser is found. The demo store's pages are in tests/test_web_demo.py."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import socket
-import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -22,42 +17,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import session_factory
 from tests import web_store
+from tests.web_browser import PHONE, SKIP, chromium, served, watched
+from tests.web_browser import mini_app_url as telegram_url
 from tests.web_store import NOW, SHOP_USER, init_data
 from tools import registry
 from tools.catalog import summary_of
 from tools.context import make_context
 from tools.prompts import money
-from web.serve import serve_in_thread
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DARK = {"bg_color": "#17212b", "text_color": "#f5f5f5", "button_color": "#5288c1"}
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="no chromium on PATH (apt-get install -y chromium; .ci/run does)"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+pytestmark = SKIP
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-            )
-        except Exception as exc:  # noqa: BLE001 - a browser that does not start means skip
-            pytest.skip(f"chromium at {CHROMIUM} did not start: {exc}".splitlines()[0])
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -70,31 +46,22 @@ def sessions(sqlite_engine: Engine) -> sessionmaker[Session]:
 
 @pytest.fixture
 def base_url(sessions: sessionmaker[Session]) -> Iterator[str]:
-    port = _free_port()
-    server = serve_in_thread(web_store.config(sessions), "127.0.0.1", port)
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the dashboard did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
+    with served(web_store.config(sessions)) as url:
+        yield url
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    context = browser.new_context(viewport=PHONE)  # a phone
     opened = context.new_page()
-    errors: list[str] = []
-    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda e: errors.append(str(e)))
-    opened.errors = errors
+    opened.errors = watched(opened)
     yield opened
     context.close()
 
 
 def mini_app_url(base_url: str, raw: str) -> str:
-    """The address Telegram opens: initData and the theme in the hash."""
-    return f"{base_url}/#tgWebAppData={quote(raw)}&tgWebAppThemeParams={quote(json.dumps(DARK))}"
+    """The address Telegram opens, in Telegram's dark theme."""
+    return telegram_url(base_url, raw, DARK)
 
 
 def text(page: Any, name: str) -> str:
@@ -166,7 +133,7 @@ def test_outside_telegram_the_page_says_how_to_open_it(page: Any, base_url: str)
 
 
 def test_the_dashboard_works_where_no_cookie_is_kept(browser: Any, base_url: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context = browser.new_context(viewport=PHONE)
 
     def without_cookies(route: Any) -> None:  # as a WebView blocking third-party cookies
         response = route.fetch()  # (it shares the context's cookie jar: emptied at once)
@@ -176,8 +143,7 @@ def test_the_dashboard_works_where_no_cookie_is_kept(browser: Any, base_url: str
 
     context.route("**/*", without_cookies)
     page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    errors = watched(page)
     page.goto(mini_app_url(base_url, init_data(SHOP_USER)))
     page.wait_for_url(f"{base_url}/today?s=*")
     assert text(page, "revenue") == "36,000원"

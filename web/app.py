@@ -39,7 +39,7 @@ from web import initdata, ops
 from web import session as cookies
 from web.charts import hourly_bars
 from web.config import WebConfig
-from web.filters import flagged_first
+from web.filters import flagged_first, utc
 from web.pages import PAGES, PERIODS, build_page
 from web.ratelimit import RateLimiter
 
@@ -91,7 +91,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(DEFAULT_FILTERS)
+    env.filters.update(DEFAULT_FILTERS, utc=utc)
     env.globals["flagged_first"] = flagged_first
     return env
 

@@ -1,7 +1,9 @@
-"""Template helpers over a tool's summary (never new figures: only order and choice)."""
+"""Template helpers over a tool's summary (never new figures: only order and choice),
+and the operators' times."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 
@@ -15,3 +17,9 @@ def flagged_first(summary: dict[str, Any]) -> list[dict[str, Any]]:
         for c in summary.get("campaigns", [])
     ]
     return sorted(rows, key=lambda c: not c["flagged"])
+
+
+def utc(value: dt.datetime | None) -> str:
+    """A stored time (aware: storage's UTC columns) for operators, in UTC
+    ("2026-11-26 05:40 UTC"), or "-"."""
+    return "-" if value is None else f"{value.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
