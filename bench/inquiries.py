@@ -1,9 +1,11 @@
 """Inquiry drafts on held-out customer questions: how many a seller could send unchanged.
 
     .venv/bin/python bench/inquiries.py [--set tests/heldout/inquiries.yaml] [--misses]
+        [--past-inquiries N]
 
 Seeds the demo store (storage.demo, 120 days: its catalogue, stock and answered past
-inquiries) into a temporary SQLite file with a temporary vector index (the offline
+inquiries, N of them with --past-inquiries, else the demo's default of one per day of
+its orders per day) into a temporary SQLite file with a temporary vector index (the offline
 hashing embedding), then drafts every question of the held-out set with the inquiry
 loop's drafting (tools.inquiries.drafting.draft_for) exactly as the bot does, timing
 each draft. It measures; it never fails on a low score. Do not tune on its misses.
@@ -20,12 +22,17 @@ correctly need checking (of items that expect it), unsafe share (a needs-check i
 drafted as sendable), per topic, and draft latency p50/p95 (offline: no model).
 Auto-answers (tools.inquiries.auto, threshold AUTO_MIN): of the drafts the rule would
 send without the seller, the share judged right (a sendable item drafted sendable; a
-needs-check item auto-answered is wrong), and how many it would send.
+needs-check item auto-answered is wrong), and how many it would send; then, since a
+held-out question rarely repeats one the demo seller answered about the same product,
+the same on the seller's own history, leave-one-out: each answered inquiry about a
+product is taken out of the index and asked again; an auto-answer is right when it
+holds the answer the seller actually gave.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import re
 import statistics
@@ -52,6 +59,8 @@ from storage.models import Inquiry, Product, Seller  # noqa: E402
 from storage.settings import Settings  # noqa: E402
 from tools.inquiries.auto import AUTO_MIN, may_answer  # noqa: E402
 from tools.inquiries.drafting import Drafted, draft_for  # noqa: E402
+from tools.retrieval._text import compact  # noqa: E402
+from tools.retrieval.inquiries import collection_name, sync_inquiries  # noqa: E402
 from tools.retrieval.service import Retrieval  # noqa: E402
 
 DEFAULT_SET = ROOT / "tests" / "heldout" / "inquiries.yaml"
@@ -92,11 +101,55 @@ def sendable(item: dict[str, Any], drafted: Drafted, product: Product | None) ->
     return False
 
 
+def repeated(
+    sessions: Any, retrieval: Retrieval, seller_id: int, at: dt.datetime
+) -> tuple[int, int, int]:
+    """Leave-one-out over the seller's answered inquiries about a product: how many
+    were asked again, how many the auto-answer rule would send, how many of those
+    hold the seller's own answer."""
+    with sessions() as session:
+        past = session.execute(
+            select(Inquiry.id, Inquiry.question, Inquiry.answer)
+            .where(
+                Inquiry.seller_id == seller_id,
+                Inquiry.answer.is_not(None),
+                Inquiry.product_id.is_not(None),
+            )
+            .order_by(Inquiry.id)
+        ).all()
+    sent = right = 0
+    for row in past:
+        retrieval.index.delete(collection_name(seller_id), [str(row.id)])
+        with sessions.begin() as session:
+            inquiry_id, _ = outbox.record_inquiry(
+                session,
+                seller_id=seller_id,
+                source="bench-repeat",
+                external_id=str(row.id),
+                question=row.question,
+                asked_at=at,
+            )
+            inquiry = session.get(Inquiry, inquiry_id)
+            assert inquiry is not None
+            drafted = draft_for(retrieval, session, inquiry, now=at)
+            if may_answer(drafted):
+                sent += 1
+                right += compact(row.answer) in compact(drafted.text)
+            sync_inquiries(retrieval.index, session, seller_id)  # the left-out one back
+    return len(past), sent, right
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", type=Path, default=DEFAULT_SET)
     parser.add_argument("--days", type=int, default=120)
     parser.add_argument("--misses", action="store_true", help="print each miss")
+    parser.add_argument(
+        "--past-inquiries",
+        type=int,
+        default=None,
+        help="inquiries in the demo store's history (default: the demo's own count)",
+    )
     args = parser.parse_args()
     items: list[dict[str, Any]] = yaml.safe_load(args.set.read_text(encoding="utf-8"))["inquiries"]
 
@@ -107,7 +160,10 @@ def main() -> None:
         until = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)
         started = time.perf_counter()
         with sessions.begin() as session:
-            seed_stores(session, seed_specs(until=until, days=args.days, orders_per_day=80.0))
+            specs = seed_specs(until=until, days=args.days, orders_per_day=80.0)
+            if args.past_inquiries is not None:
+                specs[0] = dataclasses.replace(specs[0], inquiries=args.past_inquiries)
+            seed_stores(session, specs)
         seeded = time.perf_counter() - started
         settings = Settings(_env_file=None, data_dir=Path(folder), embedding="hashing")  # type: ignore[call-arg]
         retrieval = Retrieval.open(settings, sessions=sessions)
@@ -163,6 +219,7 @@ def main() -> None:
                         f"[{item['id']}] {item['question']}\n   expect {item['expect']}; "
                         f"needs_check={drafted.needs_check}\n   draft: {' / '.join(drafted.text.splitlines())}"
                     )
+        asked_again, repeat_sent, repeat_right = repeated(sessions, retrieval, seller_id, until)
         engine.dispose()
 
     def share(hit: int, total: int) -> str:
@@ -178,6 +235,11 @@ def main() -> None:
     print(
         f"auto-answers at similarity >= {AUTO_MIN}: {auto_sent} of {len(items)} would go out; "
         f"precision {share(auto_right, auto_sent)}"
+    )
+    print(
+        f"auto-answers on the demo seller's own questions asked again (leave-one-out, "
+        f"{asked_again} about a product): {repeat_sent} would go out; "
+        f"precision {share(repeat_right, repeat_sent)}"
     )
     print(
         f"draft latency: p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms"

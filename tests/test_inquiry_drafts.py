@@ -301,3 +301,58 @@ def test_an_english_draft_leaves_out_a_fact_written_in_korean_for_the_seller_to_
     korean = _draft(shop, "유자차 1kg 옵션 뭐 있어요?")
     assert "유자차 1kg의 선택 가능한 옵션은 용량: 1kg / 500g입니다." in korean.text.splitlines()
     assert not korean.needs_check
+
+
+# -- auto-answers on the demo store ---------------------------------------------------------
+
+
+@pytest.fixture
+def demo(sqlite_engine: Engine, tmp_path: Path) -> tuple[sessionmaker[Session], Retrieval]:
+    """The demo generator's store: two weeks, 60 inquiries (59 answered)."""
+    import numpy as np
+
+    from storage.demo import StoreSpec, generate_store
+
+    sessions = session_factory(sqlite_engine)
+    spec = StoreSpec(
+        slug="demo",
+        until=dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC),
+        days=14,
+        orders_per_day=5,
+        with_visits=False,
+        with_ads=False,
+        inquiries=60,
+    )
+    with sessions.begin() as session:
+        generate_store(session, spec, np.random.default_rng(1))
+    settings = Settings(_env_file=None, data_dir=tmp_path, embedding="hashing")  # type: ignore[call-arg]
+    return sessions, Retrieval.open(settings, sessions=sessions)
+
+
+def test_the_demo_sellers_faq_answers_qualify_for_auto_answers_and_policies_do_not(
+    demo: Any,
+) -> None:
+    from tools.inquiries.auto import may_answer
+
+    photos = _draft(demo, "원목 도마 실물도 사진이랑 같나요?")
+    assert photos.text == "\n".join(
+        [
+            GREETING_KO,
+            "최대한 실물과 가깝게 촬영했지만 모니터 설정에 따라 조금 다르게 보일 수 있어요.",
+            "감사합니다.",
+        ]
+    )
+    assert may_answer(photos)
+    care = _draft(demo, "How do I take care of the Wooden Cutting Board?")
+    assert care.text == "\n".join(
+        [
+            GREETING_EN,
+            "Wash it gently with mild detergent after use and let it dry well.",
+            "Please avoid abrasive scrubbers.",
+            "Thank you.",
+        ]
+    )
+    assert may_answer(care)
+    # the seller's policies hold a figure or a promise: never sent alone
+    assert not may_answer(_draft(demo, "스태킹 컵 4P 옵션을 잘못 주문했어요. 교환되나요?"))
+    assert not may_answer(_draft(demo, "제주도도 배송되나요? 추가 배송비가 있나요?"))

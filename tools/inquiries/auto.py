@@ -8,12 +8,22 @@ A draft is answered automatically only when all of these hold:
    + 0.6 x rarity-weighted shared words + 0.1 for the same product) is at least
    `AUTO_MIN` (0.8), and both questions concern the same product (known on both);
 3. nothing needs checking (no stale or unsupported sentence was left out, the guard
-   accepted the draft) and the draft holds no figure outside the product's facts and
-   no promise (refund, exchange, free, compensation: `PROMISE`), whatever the past
-   answer said.
+   accepted the draft, no date or time to come was asked, nothing was in another
+   language: tools.inquiries.drafting) and the draft holds no figure outside the
+   product's facts and no promise (refund, exchange, free, compensation: `PROMISE`),
+   whatever the past answer said.
+
+So what goes out alone is the seller's own words for the same question about the
+same product, with nothing in it that can go stale: care, materials, packing ("손세척을
+권장드려요", "made without synthetic preservatives"), not prices, dates or refunds.
 
 Every automatic answer is still written to the outbox and posted once like an
 approved one, and the seller's chat is told at once with the question and the answer.
+
+Measured by `.venv/bin/python bench/inquiries.py [--past-inquiries N]`: the share of
+auto-answers judged right on the held-out inquiries, and, leave-one-out, on the demo
+seller's own answered questions asked again (right: it holds the answer the seller
+gave).
 """
 
 from __future__ import annotations

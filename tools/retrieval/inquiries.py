@@ -266,7 +266,9 @@ def similar_inquiries(
                 score=round(min(score, 1.0), 4),
             )
         )
-    found.sort(key=lambda item: (-item.score, -item.id))
+    same = product.id if product is not None else None
+    # scores are capped at 1: among equals, the same product's answer first (its bonus)
+    found.sort(key=lambda item: (-item.score, same is None or item.product_id != same, -item.id))
     distinct: list[PastInquiry] = []
     answers: set[str] = set()
     for past in found:
