@@ -1,7 +1,7 @@
 """The dashboard's time to first render of Today on a generated demo store: the
-server's time for /today (the tools' runs and the HTML), the browser's (headless
-Debian chromium: from navigation with initData to Today's figures on screen, through
-the sign-in), and the page weight. Prints the figures.
+server's time for /today (the tools' runs and the HTML) and for the other pages, the
+browser's (headless Debian chromium: from navigation with initData to Today's
+figures on screen, through the sign-in), and the page weight. Prints the figures.
 
     .venv/bin/python bench/web.py [--days 365] [--orders-per-day 200] [--runs 10]
 """
@@ -34,6 +34,7 @@ from tools.fit_cache import FitCache  # noqa: E402
 from tools.prompts import PromptStore  # noqa: E402
 from web.app import create_app  # noqa: E402
 from web.config import WebConfig  # noqa: E402
+from web.pages import PAGES  # noqa: E402
 from web.serve import serve_in_thread  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 27, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=9)))
@@ -81,21 +82,24 @@ def main() -> int:
 
     client = TestClient(create_app(config))
     client.post("/auth", json={"init_data": init_data(USER, auth_date=NOW)})
-    times = []
-    body = ""
-    for _ in range(args.runs):
-        started = time.perf_counter()
-        answer = client.get("/today")
-        times.append(time.perf_counter() - started)
-        body = answer.text
-    assert answer.status_code == 200
+    html = 0
+    for name in PAGES:  # Today first: the figure this bench is for
+        times = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            answer = client.get(f"/{name}")
+            times.append(time.perf_counter() - started)
+        assert answer.status_code == 200, name
+        html = html or len(answer.content)
+        print(
+            f"server /{name}: first {times[0] * 1000:.0f} ms, "
+            f"median {statistics.median(times) * 1000:.0f} ms over {args.runs} runs, "
+            f"{len(answer.content) / 1024:.1f} KiB"
+        )
     static = sum(len(client.get(f"/static/{n}").content) for n in ("app.js", "app.css"))
-    html = len(body.encode())
     print(
-        f"server /today: first {times[0] * 1000:.0f} ms, median {statistics.median(times) * 1000:.0f} ms "
-        f"over {args.runs} runs"
+        f"page weight of Today: HTML {html / 1024:.1f} KiB + script and style {static / 1024:.1f} KiB"
     )
-    print(f"page weight: HTML {html / 1024:.1f} KiB + script and style {static / 1024:.1f} KiB")
 
     chromium = shutil.which("chromium")
     if chromium is None:
@@ -116,7 +120,7 @@ def main() -> int:
             page = context.new_page()
             started = time.perf_counter()
             page.goto(f"{base}/#tgWebAppData={quote(init_data(USER, auth_date=NOW))}")
-            page.wait_for_url(f"{base}/today")
+            page.wait_for_url(f"{base}/today?s=*")
             page.locator('[data-figure="revenue"]').wait_for()
             browser_times.append(time.perf_counter() - started)
             context.close()
