@@ -15,6 +15,7 @@ with t_x and T counted in days and divided by ``unit_days`` (1 for days, 7 for w
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,7 @@ import pandas as pd
 
 from analytics.clv.errors import InvalidTransactionsError
 
+IntArray = npt.NDArray[np.int64]
 SUMMARY_COLUMNS = ("x", "t_x", "T", "monetary", "first_purchase", "last_purchase")
 
 
@@ -81,36 +83,44 @@ def summarize_transactions(
     )
 
 
+def daily_totals(
+    customer: IntArray, day: IntArray, amount: npt.NDArray[Any]
+) -> tuple[IntArray, IntArray, npt.NDArray[Any]]:
+    """Rows of (customer key, day, amount) in any order → one row per customer and day
+    (a purchase occasion: the day's amounts add up), sorted by customer and day."""
+    if len(customer) > 1:
+        step = np.diff(customer)
+        if np.any(step < 0) or np.any((step == 0) & (np.diff(day) < 0)):
+            order = np.lexsort((day, customer))
+            customer, day, amount = customer[order], day[order], amount[order]
+    new_day = np.ones(len(customer), dtype=bool)
+    new_day[1:] = (customer[1:] != customer[:-1]) | (day[1:] != day[:-1])
+    starts = np.flatnonzero(new_day)
+    if len(starts) == len(customer):
+        return customer, day, amount
+    return customer[starts], day[starts], np.add.reduceat(amount, starts)
+
+
 def summarize_days(
-    customer: npt.NDArray[np.int64],
-    day: npt.NDArray[np.int64],
-    amount: npt.ArrayLike,
+    customer: IntArray,
+    day: IntArray,
+    amount: npt.NDArray[Any],
     *,
     end_day: int,
     unit_days: float = 1.0,
     customers: pd.Index | None = None,
 ) -> pd.DataFrame:
     """The summary of `summarize_transactions` from parallel arrays: customer keys (int),
-    local days (days since 1970-01-01) and amounts; days after `end_day` are ignored.
+    local days (days since 1970-01-01) and amounts (int or float); days after `end_day`
+    are ignored.
 
     Rows may come in any order and repeat a (customer, day). The result is indexed by
     the customer key, or by `customers[key]` when `customers` is given (keys then index
     into it)."""
-    amounts = np.asarray(amount, dtype=np.float64)
     keep = day <= end_day
     if not keep.all():
-        customer, day, amounts = customer[keep], day[keep], amounts[keep]
-    if len(customer) > 1:
-        step = np.diff(customer)
-        if np.any(step < 0) or np.any((step == 0) & (np.diff(day) < 0)):
-            order = np.lexsort((day, customer))
-            customer, day, amounts = customer[order], day[order], amounts[order]
-    # one purchase occasion per customer and day: the day's amounts add up
-    new_day = np.ones(len(customer), dtype=bool)
-    new_day[1:] = (customer[1:] != customer[:-1]) | (day[1:] != day[:-1])
-    starts = np.flatnonzero(new_day)
-    daily = np.add.reduceat(amounts, starts) if len(starts) else amounts[:0]
-    keys, days = customer[starts], day[starts]
+        customer, day, amount = customer[keep], day[keep], amount[keep]
+    keys, days, daily = daily_totals(customer, day, amount)
     new_customer = np.ones(len(keys), dtype=bool)
     new_customer[1:] = keys[1:] != keys[:-1]
     heads = np.flatnonzero(new_customer)
@@ -118,14 +128,14 @@ def summarize_days(
     first, last = days[heads], days[ends]
     total = np.add.reduceat(daily, heads) if len(heads) else daily[:0]
     x = (ends - heads).astype(np.int64)
-    repeat_total = np.where(x > 0, total - daily[heads], 0.0)
+    repeat_total = np.where(x > 0, total - daily[heads], 0).astype(np.float64)
     index = pd.Index(keys[heads]) if customers is None else customers[keys[heads]]
     result = pd.DataFrame(
         {
             "x": x,
             "t_x": (last - first).astype("float64") / unit_days,
             "T": (end_day - first).astype("float64") / unit_days,
-            "monetary": (repeat_total / np.where(x > 0, x, 1)).astype("float64"),
+            "monetary": repeat_total / np.where(x > 0, x, 1),
             "first_purchase": first.astype("datetime64[D]").astype(object),
             "last_purchase": last.astype("datetime64[D]").astype(object),
         },

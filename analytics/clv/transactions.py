@@ -1,11 +1,14 @@
 """One seller's purchase days per customer, read from the orders table.
 
-The database does the grouping: paid orders with a customer, placed at or
-before the as-of time, are summed per customer and per calendar day in the
-store's timezone (several orders on one day are one purchase occasion, as in
-lifetimes). The rows, hundreds of thousands for a big store, come back as integers
-(the day as days since 1970-01-01) straight into a numpy array (analytics._arrays);
-the per-customer summary is then computed by the pure `summarize_days` on them.
+Paid orders with a customer, placed at or before the as-of time, are read as
+(customer, local day, revenue) with the calendar day in the store's timezone
+computed by the database as an integer (days since 1970-01-01). The rows,
+hundreds of thousands for a big store, go straight from the DB-API cursor into
+a numpy array (analytics._arrays); the database neither groups nor sorts them
+(nearly every customer-day is one order, so grouping in SQL saved no rows and
+cost more than the read). numpy sums each customer's day (several orders on one
+day are one purchase occasion, as in lifetimes) and the pure `summarize_days`
+makes the per-customer summary.
 
 The local day is ``timezone(zone, ordered_at)::date - DATE '1970-01-01'`` on
 PostgreSQL. SQLite has no time-zone database, so the zone's UTC offsets over the
@@ -22,11 +25,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, Date, Integer, case, cast, func, select
+from sqlalchemy import Date, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from analytics._arrays import IntArray, int_rows
-from analytics.clv.summary import summarize_days
+from analytics.clv.summary import daily_totals, summarize_days
 from analytics.common import Store
 from storage.models import Order
 from storage.rollups import utc_offsets
@@ -69,21 +72,9 @@ def purchase_day_rows(session: Session, store: Store, *, as_of: dt.datetime) -> 
         local_day: Any = cast(func.timezone(store.timezone.key, Order.ordered_at), Date) - EPOCH
     else:
         local_day = _local_day_sqlite(store.timezone, first, as_of)
-    rows = (
-        select(
-            Order.customer_id.label("customer_id"),
-            local_day.label("day"),
-            Order.revenue.label("revenue"),
-        )
-        .where(*scope)
-        .subquery()
-    )
-    query = (
-        select(rows.c.customer_id, rows.c.day, cast(func.sum(rows.c.revenue), BigInteger))
-        .group_by(rows.c.customer_id, rows.c.day)
-        .order_by(rows.c.customer_id, rows.c.day)
-    )
-    return int_rows(session, query, 3)
+    query = select(Order.customer_id, local_day, Order.revenue).where(*scope)
+    rows = int_rows(session, query, 3)  # one per order: the database neither groups nor sorts
+    return np.column_stack(daily_totals(rows[:, 0], rows[:, 1], rows[:, 2]))
 
 
 def purchase_days(session: Session, store: Store, *, as_of: dt.datetime) -> pd.DataFrame:
