@@ -38,6 +38,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot import dashboard, scheduler
 from bot.context import CONTEXT_TYPES, BotApplication
 from bot.handlers import MENU_COMMANDS, register
+from bot.jobs.limits import SharedRateLimiter
+from bot.jobs.queue import queued
 from bot.services import BotOptions, Services
 from bot.updates import ChatOrderedProcessor
 from storage.settings import Settings
@@ -109,6 +111,8 @@ def build_application(
         .pool_timeout(30.0)
         .read_timeout(settings.telegram_read_timeout)
     )
+    if queued(settings):  # workers send too: one rate for every process (bot.jobs.limits)
+        builder = builder.rate_limiter(SharedRateLimiter.of(settings, options))
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
     if settings.telegram_base_file_url:
@@ -219,7 +223,8 @@ def run(settings: Settings, options: BotOptions | None = None, *, resend: bool =
     first hands the sends of unknown fate back to delivery. The caller holds the SQLite
     file's lock (`advisor bot` takes it before anything else: storage.db_lock)."""
     options = options or BotOptions()
-    application = build_application(settings, options=options)
+    # JOBS=queue: scheduled work runs in `advisor worker`s (bot.jobs), not here
+    application = build_application(settings, options=options, schedule=not queued(settings))
     webhook = webhook_options(settings) if settings.telegram_webhook_url else None
     if resend:
         count = resend_unknown(settings)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.jobs.status import JobsStatus, installed, jobs_status
 from storage.conversations import turn_counts
 from storage.inquiry_outbox import loop_counts
 from storage.models import Alert, ChatLink, ConversationTurn, Inquiry, InquiryStatus
@@ -26,6 +27,7 @@ class Stats:
     alerts_sent: int
     alerts_waiting: int
     inquiries: dict[str, int] = field(default_factory=dict)
+    jobs: JobsStatus | None = None  # the job queue's, where there is one (PostgreSQL)
 
     def text(self) -> str:
         iq = self.inquiries
@@ -41,6 +43,7 @@ class Stats:
                 f"inquiries today: drafted {iq.get('drafted', 0)}, approved "
                 f"{iq.get('approved', 0)} (edited {iq.get('edited', 0)}), skipped "
                 f"{iq.get('skipped', 0)}, auto-answered {iq.get('auto_answered', 0)}",
+                *(self.jobs.lines() if self.jobs is not None else []),
             ]
         )
 
@@ -74,6 +77,7 @@ def stats(session: Session, *, now: dt.datetime, timezone: str) -> Stats:
         sent,
         waiting,
         loop_counts(session, since=since),
+        jobs_status(session, now=now) if installed(session) else None,
     )
 
 

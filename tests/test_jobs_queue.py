@@ -25,12 +25,16 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 
-from bot.jobs import install_schema
+from bot import operators
+from bot.jobs import enqueue, install_schema, make_app
+from bot.jobs.status import jobs_status
 from storage.connectors import accounts, secrets
 from storage.connectors.naver_commerce.client import KST
 from storage.connectors.naver_commerce.mapping import format_time
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import ChatLink, Seller
+from storage.rate_buckets import take
+from storage.settings import Settings
 from tests.bot_process import (
     FIRST_CHAT,
     OPERATOR,
@@ -220,3 +224,57 @@ async def test_two_workers_deliver_a_round_once_and_survive_a_kill_9(
 
 async def _sent_at_least(client: EmulatorClient, count: int) -> bool:
     return await sent_count(client) >= count
+
+
+async def test_jobs_status_counts_jobs_by_kind_and_a_waiting_job_is_deferred_once(
+    queue_url: str,
+) -> None:
+    app = make_app(Settings(database_url=queue_url))
+    async with app.open_async():
+        first = await enqueue(app, "sync", 1)
+        assert await enqueue(app, "sync", 1) is None  # one waits already: the scheduler ran twice
+        waiting = await enqueue(app, "sync", 2)
+        failed = await enqueue(app, "deliver", 1)
+    engine = make_engine(queue_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE procrastinate_jobs SET status = 'doing' WHERE id = :id"), {"id": first}
+            )
+            connection.execute(
+                text("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = :id"),
+                {"id": failed},
+            )
+            deferred_at = connection.execute(
+                text(
+                    "SELECT at FROM procrastinate_events WHERE job_id = :id AND type = 'deferred'"
+                ),
+                {"id": waiting},
+            ).scalar_one()
+        with session_factory(engine)() as session:
+            now = deferred_at + dt.timedelta(seconds=90)
+            status = jobs_status(session, now=now)
+            stats = operators.stats(session, now=now, timezone="Asia/Seoul")
+    finally:
+        engine.dispose()
+
+    assert status.lines() == [
+        "job queue: 0 worker(s) alive",
+        "  sync: queued 1, running 1, failed 0; oldest waiting 90 s",
+        "  scan: queued 0, running 0, failed 0",
+        "  deliver: queued 0, running 0, failed 1",
+        "  inquiries: queued 0, running 0, failed 0",
+    ]
+    assert stats.text().endswith("\n".join(status.lines()))  # /stats shows the same
+
+
+def test_the_shared_rate_bucket_gives_a_burst_then_waits_for_the_rate(queue_url: str) -> None:
+    engine = make_engine(queue_url)
+    try:
+        with engine.connect() as connection:
+            waits = [take(connection, "test", rate=0.5, burst=3) for _ in range(4)]
+    finally:
+        engine.dispose()
+
+    assert waits[:3] == [0.0, 0.0, 0.0]  # the burst
+    assert 1.9 < waits[3] <= 2.0  # then one token every 2 s, for every process on the database

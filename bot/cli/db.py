@@ -19,6 +19,11 @@ def register(subparsers: Any, help_text: str) -> None:
 def _upgrade(_args: argparse.Namespace) -> int:
     engine, _ = open_database()
     print(f"database at revision {current_revision(engine)}")
+    if engine.dialect.name == "postgresql":  # the job queue's tables (JOBS=queue)
+        from bot.jobs import install_schema
+
+        url = engine.url.render_as_string(hide_password=False)
+        print("job queue tables " + ("installed" if install_schema(url) else "present"))
     return 0
 
 

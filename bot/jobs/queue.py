@@ -23,16 +23,15 @@ procrastinate across a schema change means applying its migrations (procrastinat
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import procrastinate
-import psycopg
-from procrastinate.exceptions import AlreadyEnqueued
-from procrastinate.schema import SchemaManager
 from sqlalchemy import make_url
 
 from storage.rate_buckets import TABLE_DDL
 from storage.settings import Settings
+
+if TYPE_CHECKING:  # procrastinate loads when the queue is used, not with every `advisor bot`
+    import procrastinate
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +68,8 @@ def queued(settings: Settings) -> bool:
 
 def make_app(settings: Settings, **pool: Any) -> procrastinate.App:
     """The queue's app with every task (bot.jobs.tasks) under the `advisor:` namespace."""
+    import procrastinate
+
     from bot.jobs.tasks import blueprint
 
     connector = procrastinate.PsycopgConnector(
@@ -85,6 +86,8 @@ def lock_of(kind: Kind, seller_id: int | None) -> str:
 
 async def enqueue(app: procrastinate.App, kind: Kind, seller_id: int | None = None) -> int | None:
     """Defer one job of `kind` (for one seller); its id, or None when one is waiting."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
     key = lock_of(kind, seller_id)
     args = {} if seller_id is None else {"seller_id": seller_id}
     try:
@@ -99,6 +102,9 @@ async def enqueue(app: procrastinate.App, kind: Kind, seller_id: int | None = No
 def install_schema(url: str) -> bool:
     """procrastinate's schema and the rate buckets' table, unless there already
     (PostgreSQL only; concurrent installers wait for each other); True when installed."""
+    import psycopg
+    from procrastinate.schema import SchemaManager
+
     schema = SchemaManager.get_schema()
     with psycopg.connect(conninfo(url)) as connection:
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (_INSTALL_LOCK,))

@@ -74,7 +74,7 @@ def jobs_status(session: Session, *, now: dt.datetime, alive: float = 60.0) -> J
     counts: dict[tuple[str, str], int] = {
         (task, status): count for task, status, count in session.execute(_COUNTS)
     }
-    oldest: dict[str, dt.datetime] = dict(session.execute(_OLDEST).tuples().all())
+    oldest: dict[str, dt.datetime] = {task: at for task, at in session.execute(_OLDEST)}
     kinds = []
     for kind in KINDS:
         task = f"{NAMESPACE}:{kind}"

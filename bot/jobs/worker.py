@@ -42,7 +42,6 @@ def make_bot(settings: Settings, services: Services) -> ExtBot[None]:
     """A Bot for the jobs: the bot's timeouts, the shared send rate."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set: the workers send the alerts")
-    assert services.engine is not None
     options = services.options
     extra: dict[str, Any] = {}
     if settings.telegram_base_url:
@@ -56,12 +55,7 @@ def make_bot(settings: Settings, services: Services) -> ExtBot[None]:
             read_timeout=settings.telegram_read_timeout,
             pool_timeout=30.0,
         ),
-        rate_limiter=SharedRateLimiter(
-            services.engine,
-            rate=options.max_rate,
-            burst=options.burst,
-            max_retries=options.max_retries,
-        ),
+        rate_limiter=SharedRateLimiter.of(settings, options),
         **extra,
     )
     return cast(ExtBot[None], bot)
