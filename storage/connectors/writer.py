@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from storage.connectors._source import Page, ProductStock
 from storage.connectors.keyword_visits import write_keyword_days
-from storage.importing import ParsedAds, ParsedOrders, write_ads, write_orders
+from storage.importing import ParsedAds, ParsedOrders
 from storage.models import Product
 
 SKU_LENGTH = 100
@@ -105,6 +105,10 @@ def write_products(
 
 def write_page(session: Session, seller_id: int, page: Page, *, source: str) -> PageCounts:
     """Write one page (see the module docstring); the caller owns the transaction."""
+    # the writers load the PostgreSQL driver (COPY): not on every start of the advisor, which
+    # reads accounts' freshness through this package
+    from storage.importing import write_ads, write_orders
+
     created, updated_products = write_products(session, seller_id, page.products)
     orders = write_orders(session, seller_id, ParsedOrders(source, page.orders, 0, ()))
     ad_days = 0
