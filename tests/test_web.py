@@ -29,6 +29,7 @@ from tools.prompts import money
 from web import initdata
 from web import session as cookies
 from web.app import create_app
+from web.pages import PAGES
 
 HOUR = dt.timedelta(hours=1)
 
@@ -137,6 +138,24 @@ def test_no_request_parameter_reaches_another_seller(client: TestClient, query: 
     page = signed_in(client, SHOP_USER).get("/today" + query).text
     assert figure(page, "revenue") == "36,000원"
     assert "99,000" not in page and "Other" not in page
+
+
+TAMPERS = "&seller=2&seller_id=2&chat_id=222&user=222&user_id=222&store=other&slug=other"
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_no_page_shows_another_sellers_data_whatever_the_query(
+    sessions: sessionmaker[Session], page: str
+) -> None:
+    theirs = signed_in(TestClient(create_app(web_store.config(sessions))), OTHER_USER)
+    mine = signed_in(TestClient(create_app(web_store.config(sessions))), SHOP_USER)
+    if page in ("today", "products"):  # the other seller's own page shows it
+        own = theirs.get(f"/{page}?period=today").text
+        assert "99,000" in own or "Other shop&#39;s secret" in own
+    for query in ("?period=today", "?period=today" + TAMPERS, "?" + TAMPERS[1:]):
+        shown = mine.get(f"/{page}{query}")
+        assert shown.status_code == 200
+        assert "99,000" not in shown.text and "secret" not in shown.text, query
 
 
 def test_a_cookie_changed_to_another_user_is_refused(client: TestClient) -> None:

@@ -8,6 +8,7 @@ no browser is found. The demo store's pages are in tests/test_web_demo.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -116,8 +117,15 @@ def test_every_page_renders_without_console_errors(page: Any, base_url: str) -> 
     assert page.errors == []
 
 
-def test_forged_init_data_is_refused(page: Any, base_url: str) -> None:
-    page.goto(mini_app_url(base_url, init_data(SHOP_USER, token="654321:another-bot")))
+@pytest.mark.parametrize(
+    "raw",
+    [
+        init_data(SHOP_USER, token="654321:another-bot"),  # forged
+        init_data(SHOP_USER, auth_date=NOW - dt.timedelta(hours=25)),  # stale
+    ],
+)
+def test_forged_or_stale_init_data_is_refused(page: Any, base_url: str, raw: str) -> None:
+    page.goto(mini_app_url(base_url, raw))
     page.locator("#refused").wait_for(state="visible")
     assert page.url.startswith(f"{base_url}/#")
     page.goto(f"{base_url}/today")
