@@ -1,17 +1,18 @@
 """The advisor's speed on a generated demo store; prints the figures.
 
     .venv/bin/python bench/advisor.py [--days 180] [--orders-per-day 200] [--rounds 5]
-                                      [--cold 5] [--db PATH]
+                                      [--cold 5] [--db PATH] [--only llm]
 
 1. Offline mode (process already started): p50/p95/max from question to rendered
    answer over a set of Korean and English questions for every tool, follow-ups
    included, each turn persisted as in production (target: p95 under 100 ms);
    per tool as well. The first round warms the caches and is not counted.
 2. `advisor ask` cold start: a new process per question (target under 2 s).
-3. LLM mode against the local OpenAI-compatible stub: prompt tokens of a one-tool
-   question (system + tools + the tool's compact result; target under 3,000),
-   per model request, as the stub counts them (JSON characters / 4) and as a
-   Korean-aware estimate (Hangul characters count one token each).
+3. LLM mode against the local OpenAI-compatible stub (tests/openai_stub.py, never
+   the internet): per tool, the model requests of a one-tool question and their
+   prompt tokens in total, in a new chat and in a chat with earlier turns (the
+   memory the model reads), counted with tiktoken's o200k_base (tests/tokens.py;
+   target under 3,000 per question, memory included).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -155,54 +157,81 @@ def cold_start(path: Path, runs: int) -> None:
     )
 
 
-def _estimate(text: str) -> int:
-    hangul = sum(1 for char in text if "\uac00" <= char <= "\ud7a3")
-    return hangul + (len(text) - hangul) // 4
+# one question per tool; the scripted model calls the tool with the arguments the
+# offline router reads from the question (a model that reads it the same way)
+ONE_TOOL: list[tuple[str, str]] = [
+    ("sales_report", "오늘 매출 어때?"),
+    ("top_products", "Which products sold best last week?"),
+    ("product_report", "스테인리스 텀블러 500ml 요즘 어때?"),
+    ("stock_report", "재고 부족한 상품 있어?"),
+    ("ad_report", "광고비 잘 쓰고 있어?"),
+    ("customer_report", "단골 될 것 같은 고객 누구야?"),
+    ("search_keywords", "사람들이 뭘 검색하고 들어왔어?"),
+    ("alerts_report", "Any alerts this week?"),
+    ("inquiry_draft", "고객 문의: 배송 얼마나 걸려요?"),
+    ("advice", "객단가 올리려면 어떻게 해야 해?"),
+    ("sales_drivers", "지난주 매출 왜 떨어졌어?"),
+]
+# the chat's earlier turns for "with chat memory" (answered offline, stored as in production)
+EARLIER = [
+    "오늘 매출 어때?",
+    "지난주 제일 잘 팔린 상품 5개",
+    "광고비 잘 쓰고 있어?",
+    "그럼 지난달은?",
+]
+TARGET_TOKENS = 3_000
 
 
 def llm(path: Path) -> None:
     from tests.openai_stub import OpenAIStub, Reply
+    from tests.tokens import request_tokens
 
     stub = OpenAIStub().start()
     engine = make_engine(f"sqlite:///{path}")
+    sessions = session_factory(engine)
     settings = Settings(
-        openai_api_key="sk-bench", openai_base_url=stub.base_url, llm_timeout_seconds=10
+        openai_api_key="sk-bench",
+        openai_base_url=stub.base_url,
+        llm_timeout_seconds=30,
+        embedding="hashing",  # the stub answers chat completions only
     )
-    advisor = Advisor(session_factory(engine), settings, PromptStore())
-    print("\n3. LLM mode against the stub, one-tool question (target < 3,000 prompt tokens):")
-    for question, args, written in [
-        (
-            "오늘 매출 어때?",
-            {"start": "2026-11-27", "end": "2026-11-27"},
-            "오늘 매출은 아직 집계 중이에요.",
-        ),
-        (
-            "Which products sold best last week?",
-            {"start": "2026-11-16", "end": "2026-11-22"},
-            "Here are last week's best sellers.",
-        ),
-    ]:
-        tool = "sales_report" if question.startswith("오늘") else "top_products"
-        stub.requests.clear()
-        stub.queue(Reply(tool_calls=[(tool, args)]), Reply(content=written))
-        started = time.perf_counter()
-        answer = advisor.ask(question, seller_id=1, now=NOW)
-        elapsed = time.perf_counter() - started
-        print(f"   {question!r} -> {tool}, mode {answer.mode}, {elapsed * 1000:.0f} ms")
-        for number, request in enumerate(stub.requests, start=1):
-            messages = request["messages"]
-            system = json.dumps(messages[0], ensure_ascii=False)
-            tools = json.dumps(request.get("tools", []), ensure_ascii=False)
-            results = json.dumps([m for m in messages if m["role"] == "tool"], ensure_ascii=False)
-            rest = json.dumps(messages[1:], ensure_ascii=False)
-            counted = (len(json.dumps(messages, ensure_ascii=False)) + len(tools)) // 4
-            estimate = _estimate(system) + _estimate(tools) + _estimate(rest)
-            print(
-                f"     request {number}: {counted:,} prompt tokens as the stub counts "
-                f"(~{estimate:,} Korean-aware) = system {_estimate(system):,} + tools "
-                f"{_estimate(tools):,} + tool results {_estimate(results):,} + question"
-            )
+    advisor = Advisor(sessions, settings, PromptStore())
+    offline = Advisor(sessions, Settings(openai_api_key=None), PromptStore())
+    logging.getLogger().setLevel(logging.ERROR)  # the guard refusing the scripted text
+    print(
+        "\n3. LLM mode against the stub, one-tool questions: model requests and prompt tokens "
+        f"per question (tiktoken o200k_base; target < {TARGET_TOKENS:,} in total, chat memory "
+        "included)"
+    )
+    print(f"   {'tool':<16} requests  tokens  with memory  per request (with memory)")
+    worst = 0
+    first_chat = 10**9 + int(time.time()) % 10**6 * 100  # new chats on a reused --db
+    for number, (tool, question) in enumerate(ONE_TOOL):
+        read = offline.ask(question, seller_id=1, now=NOW).calls
+        args = read[0].args if read and read[0].tool == tool else {}
+        figures = []
+        for memory in (False, True):
+            chat = first_chat + 2 * number + memory
+            if memory:
+                for earlier in EARLIER:
+                    offline.ask(earlier, seller_id=1, chat_id=chat, now=NOW)
+            stub.requests.clear()
+            stub.queue(Reply(tool_calls=[(tool, args)]), Reply(content="네, 확인했어요."))
+            answer = advisor.ask(question, seller_id=1, chat_id=chat, now=NOW)
+            stub.script.clear()
+            if answer.mode != "llm" or [c.tool for c in answer.calls] != [tool]:
+                print(f"   {tool}: answered {answer.mode} with {[c.tool for c in answer.calls]}")
+            figures.append([request_tokens(body) for body in stub.requests])
+        plain, remembered = figures
+        worst = max(worst, sum(plain), sum(remembered))
+        print(
+            f"   {tool:<16} {len(remembered):>8}  {sum(plain):>6,}  {sum(remembered):>11,}  "
+            + " + ".join(f"{t:,}" for t in remembered)
+        )
+    verdict = "under" if worst < TARGET_TOKENS else "OVER"
+    print(f"   most per question {worst:,} ({verdict} the {TARGET_TOKENS:,} target)")
     advisor.close()
+    offline.close()
     stub.stop()
     engine.dispose()
 
@@ -214,14 +243,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cold", type=int, default=5, help="cold-start runs")
     parser.add_argument("--db", type=Path, help="reuse (or create) this SQLite file")
+    parser.add_argument(
+        "--only", choices=["offline", "cold", "llm"], help="run only this part (default: all)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "bench.db"
         if not path.exists():
             build_store(path, args.days, args.orders_per_day)
-        offline(path, args.rounds)
-        cold_start(path, args.cold)
-        llm(path)
+        if args.only in (None, "offline"):
+            offline(path, args.rounds)
+        if args.only in (None, "cold"):
+            cold_start(path, args.cold)
+        if args.only in (None, "llm"):
+            llm(path)
 
 
 if __name__ == "__main__":

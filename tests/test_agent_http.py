@@ -19,6 +19,7 @@ from storage.settings import Settings
 from tests.advisor_store import NOW, build_store
 from tests.openai_stub import OpenAIStub, Reply, running_stub
 from tests.test_advisor import OCTOBER_KO, TODAY_KO
+from tests.tokens import request_tokens
 from tools.advisor import Advisor
 from tools.prompts import DEFAULT_DIR, PromptStore
 
@@ -66,29 +67,56 @@ def _tool_messages(request: dict[str, Any]) -> list[dict[str, Any]]:
     return [m for m in request["messages"] if m["role"] == "tool"]
 
 
-def test_one_tool_answer_takes_two_model_calls_with_a_compact_result(
+def test_a_one_tool_question_read_as_the_router_reads_it_takes_one_model_call(
+    advisor: Advisor, stub: OpenAIStub
+) -> None:
+    stub.queue(Reply(tool_calls=[("sales_report", TODAY)]), Reply(content="never asked"))
+    answer = advisor.ask("오늘 매출 어때?", seller_id=SHOP, chat_id=1, now=NOW)
+    assert advisor.mode == "llm"
+    # the model chose the tool and the arguments the router reads: the template phrases it
+    assert (answer.mode, answer.text) == ("llm", TODAY_KO)
+    assert len(stub.requests) == 1
+    assert [(c.tool, c.args) for c in answer.calls] == [("sales_report", TODAY)]
+    assert answer.chart is not None and [b.label for b in answer.buttons][0] == "어제"
+
+    [first] = stub.requests
+    assert first["model"] == "stub-model"
+    # the plausible tools only, with compact schemas
+    offered = [tool["function"]["name"] for tool in first["tools"]]
+    assert "sales_report" in offered and len(offered) <= 5
+    assert "customer_report" not in offered and "inquiry_draft" not in offered
+    params = next(t for t in first["tools"] if t["function"]["name"] == "sales_report")
+    # no seller; the optional category the sales report takes (issue 10)
+    assert params["function"]["parameters"]["properties"] == {
+        "start": {"format": "date", "type": "string"},
+        "end": {"format": "date", "type": "string"},
+        "category": {
+            "type": "string",
+            "description": "Only this product category (as the catalogue names it, any case): "
+            "revenue from its products' order lines, orders that contain one of them.",
+        },
+    }
+    assert first["messages"][0]["role"] == "system"
+    assert "테스트 상점" in first["messages"][0]["content"]
+    assert "2026-11-27" in first["messages"][0]["content"]
+    assert request_tokens(first) < 3_000  # issue 15: one-tool questions under 3,000 tokens
+
+
+def test_a_model_that_reads_the_question_itself_phrases_the_compact_result(
     advisor: Advisor, stub: OpenAIStub
 ) -> None:
     written = "오늘 14:30까지 매출은 49,000원(주문 2건)으로 어제 같은 시간보다 2.0% 적어요."
     stub.queue(Reply(tool_calls=[("sales_report", TODAY)]), Reply(content=written))
-    answer = advisor.ask("오늘 매출 어때?", seller_id=SHOP, chat_id=1, now=NOW)
-    assert advisor.mode == "llm"
+    # the router places no tool here, so the model writes the answer
+    answer = advisor.ask("오늘 숫자 좀 정리해줘", seller_id=SHOP, chat_id=1, now=NOW)
     assert (answer.mode, answer.text) == ("llm", written)
-    assert len(stub.requests) == 2
     assert [(c.tool, c.args) for c in answer.calls] == [("sales_report", TODAY)]
     assert answer.calls[0].result["totals"]["revenue"] == 49_000
-    assert answer.chart is not None and [b.label for b in answer.buttons][0] == "어제"
-
     first, second = stub.requests
-    assert first["model"] == "stub-model"
-    offered = {tool["function"]["name"] for tool in first["tools"]}
-    assert "sales_report" in offered and "advice" in offered
-    params = next(t for t in first["tools"] if t["function"]["name"] == "sales_report")
-    # no seller; the optional category the sales report takes (issue 10)
-    assert set(params["function"]["parameters"]["properties"]) == {"start", "end", "category"}
-    assert first["messages"][0]["role"] == "system"
-    assert "테스트 상점" in first["messages"][0]["content"]
-    assert "2026-11-27" in first["messages"][0]["content"]
+    # the phrasing request: no tool schemas (a sales report leads nowhere), the turn only
+    assert "tools" not in second
+    assert [m["role"] for m in second["messages"]] == ["system", "user", "assistant", "tool"]
+    assert sum(request_tokens(r) for r in stub.requests) < 3_000
     [tool_message] = _tool_messages(second)
     content = tool_message["content"]
     assert len(content) < 800  # compact: key figures, no hourly rows
@@ -126,6 +154,9 @@ def test_tools_called_one_after_the_other(advisor: Advisor, stub: OpenAIStub) ->
     assert answer.text == "1위는 스테인리스 텀블러 500ml로 50,000원 팔렸어요."
     assert [c.tool for c in answer.calls] == ["top_products", "product_report"]
     assert len(stub.requests) == 3
+    # after the list (the model asked for the best one, not the router's top 5): where
+    # a list leads, product_report, is offered for the next step
+    assert [t["function"]["name"] for t in stub.requests[1]["tools"]] == ["product_report"]
 
 
 def test_an_invented_number_is_replaced_by_the_templated_answer(
@@ -136,7 +167,7 @@ def test_an_invented_number_is_replaced_by_the_templated_answer(
         Reply(content="오늘 매출은 1,250,000원으로 아주 좋아요!"),
     )
     with caplog.at_level(logging.WARNING, logger="tools.advisor"):
-        answer = advisor.ask("오늘 매출 어때?", seller_id=SHOP, now=NOW)
+        answer = advisor.ask("오늘 숫자 좀 정리해줘", seller_id=SHOP, now=NOW)
     assert answer.text == TODAY_KO
     assert answer.mode == "llm"
     assert [c.tool for c in answer.calls] == ["sales_report"]
@@ -195,19 +226,20 @@ def test_conversation_memory_reaches_the_model(advisor: Advisor, stub: OpenAIStu
     october = {"start": "2026-10-01", "end": "2026-10-31"}
     stub.queue(
         Reply(tool_calls=[("sales_report", TODAY)]),
-        Reply(content="오늘은 49,000원 팔렸어요."),
         Reply(tool_calls=[("sales_report", october)]),
-        Reply(content="지난달은 61,000원, 주문 2건이었어요."),
     )
     advisor.ask("오늘 매출 어때?", seller_id=SHOP, chat_id=5, now=NOW)
     answer = advisor.ask("그럼 지난달은?", seller_id=SHOP, chat_id=5, now=NOW)
-    assert answer.text == "지난달은 61,000원, 주문 2건이었어요."
-    third = stub.requests[2]["messages"]
-    assert [(m["role"], m["content"]) for m in third[1:4]] == [
+    assert answer.text == OCTOBER_KO
+    assert len(stub.requests) == 2  # one model call per question
+    second = stub.requests[1]["messages"]
+    # the earlier answer as far as its headline figures (HISTORY_ANSWER_CHARS)
+    assert [(m["role"], m["content"]) for m in second[1:4]] == [
         ("user", "오늘 매출 어때?"),
-        ("assistant", "오늘은 49,000원 팔렸어요."),
+        ("assistant", TODAY_KO[:200]),
         ("user", "그럼 지난달은?"),
     ]
+    assert request_tokens(stub.requests[1]) < 3_000
 
 
 def test_offline_follow_up_after_an_llm_turn(

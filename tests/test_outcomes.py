@@ -273,7 +273,7 @@ def llm(sessions: sessionmaker[Session], stub: OpenAIStub) -> Iterator[Advisor]:
 def test_model_outcomes(llm: Advisor, stub: OpenAIStub) -> None:
     written = "오늘 14:30까지 매출은 49,000원(주문 2건)이에요."
     stub.queue(Reply(tool_calls=[("sales_report", TODAY)]), Reply(content=written))
-    answered = llm.ask("오늘 매출 어때?", seller_id=SHOP, now=NOW)
+    answered = llm.ask("오늘 숫자 좀 정리해줘", seller_id=SHOP, now=NOW)  # the model writes
     assert (answered.mode, answered.text, answered.outcome) == (
         "llm",
         written,

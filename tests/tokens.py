@@ -8,8 +8,8 @@ sha256 against the hash it expects, so the ranks are OpenAI's own.
 
 A request counts as OpenAI's cookbook counts chat messages (3 tokens per message
 for its framing, its role, content and tool calls, 3 priming the reply) plus the
-tool definitions as their JSON text (the server renders them into the prompt in
-a form of about that size).
+tool definitions as their JSON text without whitespace (the server renders them
+into the prompt in a form of about that size).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def message_tokens(message: dict[str, Any]) -> int:
 
 def tools_tokens(body: dict[str, Any]) -> int:
     tools = body.get("tools")
-    return count(json.dumps(tools, ensure_ascii=False)) if tools else 0
+    return count(json.dumps(tools, ensure_ascii=False, separators=(",", ":"))) if tools else 0
 
 
 def request_tokens(body: dict[str, Any]) -> int:

@@ -41,7 +41,12 @@ Modes
 -----
 - offline (no key): tools.router.route -> registry.run -> tools.templated templates.
 - llm: tools.agent (LangChain tool-calling agent); at most MAX_MODEL_CALLS model
-  calls; the answer guard (tools.guard.check_answer) checks every number of the
+  calls. The model is offered the plausible tools only (tools.offer). When it asks
+  for exactly what the router read from the question (same tool, same arguments;
+  not advice or an inquiry draft, which the model writes), the template phrases the
+  result and that one request is the turn's only one (issue 15: one-tool questions
+  under 3,000 prompt tokens with chat memory; bench/advisor.py); otherwise the model
+  phrases its results itself, and the answer guard (tools.guard.check_answer) checks every number of the
   model's answer against this turn's tool results, arguments and question; an
   answer that fails is replaced by the templated answer of the tool results (a
   warning lists the unsupported numbers). A model error or a reply later than
@@ -110,9 +115,18 @@ from tools.drafts import DraftGate, Show
 from tools.fit_cache import FitCache
 from tools.freshness import freshness_note
 from tools.guard import check_answer
+from tools.offer import offered
 from tools.prompts import PromptStore, normalize_lang
 from tools.retrieval.service import RetrievalHandle
-from tools.router import CampaignRef, Candidate, ProductRef, RouteError, RouteResult, route
+from tools.router import (
+    CampaignRef,
+    Candidate,
+    ProductRef,
+    RouteError,
+    RouteResult,
+    ranked_tools,
+    route,
+)
 from tools.store_text import mark, mark_within
 from tools.templated import buttons_for, chart_for, no_result_text, render, render_text
 
@@ -441,6 +455,7 @@ class Advisor:
         text: str,
         history: Sequence[tuple[str, str]],
         hint: str | None,
+        offer: tuple[list[str], list[dict[str, Any]]],
         deadline: float,
         drafts: DraftGate | None = None,
     ) -> AgentReply:
@@ -449,7 +464,7 @@ class Advisor:
         agent = self._get_agent()
         if time.perf_counter() >= deadline:
             raise TimeoutError("the question's deadline passed before the model was asked")
-        return agent.respond(ctx, text, history, hint, drafts.offer if drafts else None)
+        return agent.respond(ctx, text, history, hint, drafts.offer if drafts else None, *offer)
 
     def _ask_llm(
         self,
@@ -484,7 +499,10 @@ class Advisor:
         # LangChain import) counts against the deadline like the model's reply does
         asked = _with_inquiry_marked(text, routed)
         deadline = started + timeout
-        future = self._pool.submit(self._respond, ctx, asked, history, hint, deadline, drafts)
+        offer = _offer(ctx, text, turns, routed)
+        future = self._pool.submit(
+            self._respond, ctx, asked, history, hint, offer, deadline, drafts
+        )
         # the offline answer is made while the model thinks, so a late model costs the
         # seller no more than the deadline (not the deadline plus this answer's work,
         # which many questions at once would queue for)
@@ -729,6 +747,34 @@ def _hint(ctx: TurnContext, routed: RouteResult) -> str | None:
     if routed.error is not None and routed.error.key == "unknown_product" and not routed.candidates:
         notes.append("no product in the catalogue matches the name asked about")
     return "; ".join(notes) or None
+
+
+def _offer(
+    ctx: TurnContext, text: str, turns: Sequence[ConversationTurn], routed: RouteResult
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The tools the model is offered for this question (tools.offer), and the runs
+    whose results the template phrases: the router's own reading of the question
+    (tool and arguments), unless the model writes the answer from the result (advice,
+    an inquiry draft). A model that asks for just that makes the turn's only request;
+    one that reads the question otherwise phrases its results itself."""
+    previous = _previous_route(turns)
+    offer = offered(
+        routed.tool,
+        previous.tool if previous is not None else None,
+        [name for name, _ in ranked_tools(text, prompts=ctx.prompts)],
+        [spec.name for spec in ctx.prompts.enabled_tools()],
+    )
+    tool = routed.tool if routed.error is None else None
+    if tool is None or CATALOG[tool].free_text:
+        return offer, []
+    try:
+        templated = [
+            {"tool": tool, "args": registry.args_json(registry.validate(tool, args, ctx.prompts))}
+            for args in (routed.args, *routed.also)
+        ]
+    except (registry.ToolArgsError, registry.ToolUnavailableError):
+        return offer, []
+    return offer, templated
 
 
 def _with_inquiry_marked(text: str, routed: RouteResult) -> str:

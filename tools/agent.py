@@ -13,6 +13,12 @@ with one StructuredTool per enabled registry tool:
   (tools.store_text); the full typed run is kept as the artifact;
 - the system prompt is prompts/system.<lang>.md rendered per turn (dynamic
   prompt middleware), and a run stops after MAX_MODEL_CALLS model calls;
+- `respond(..., offer=..., templated=...)`: the model requests carry the compact
+  schemas of the offered tools only (tools.offer); when the model's calls all ran
+  and are the `templated` runs, the run ends after that one model call (the caller
+  renders the template); a request after tool results leaves the chat's earlier
+  turns out and offers only where the calls lead (or the offer again after a
+  refused call);
 - `respond(..., on_text=...)` streams: LangChain asks the server for a streamed
   completion and `on_text(text, calls)` hears the answer as it is written (the
   prose of a model message without tool calls, so far) with the tool calls made
@@ -30,10 +36,17 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired
 
 from langchain.agents import create_agent
-from langchain.agents.middleware import AgentState, ModelRequest, before_model, dynamic_prompt
+from langchain.agents.middleware import (
+    AgentState,
+    ModelRequest,
+    ModelResponse,
+    before_model,
+    dynamic_prompt,
+    wrap_model_call,
+)
 from langchain.tools import ToolRuntime
 from langchain_core.messages import (
     AIMessage,
@@ -42,7 +55,7 @@ from langchain_core.messages import (
     HumanMessage,
     ToolMessage,
 )
-from langchain_core.tools import StructuredTool
+from langchain_core.tools import BaseTool, StructuredTool
 from langchain_openai import ChatOpenAI
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, ConfigDict, create_model
@@ -51,13 +64,14 @@ from storage.settings import Settings
 from tools import registry
 from tools.catalog import CATALOG, Tool, summary_of
 from tools.context import TurnContext
+from tools.offer import next_steps, tool_schema
 from tools.prompts import PromptStore
 from tools.store_text import mark_result, unmark, unmark_args
 
 log = logging.getLogger(__name__)
 
 MAX_MODEL_CALLS = 3  # model -> tool -> model is 2; one more for a second tool
-HISTORY_ANSWER_CHARS = 400
+HISTORY_ANSWER_CHARS = 200  # of an earlier answer the model reads: its headline figures
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -128,6 +142,15 @@ def make_tool(tool: Tool[Any], description: str) -> StructuredTool:
     )
 
 
+def _schema(tool: BaseTool) -> dict[str, Any]:
+    """The tool as the model reads it: compact, without the injected runtime."""
+    params = tool.tool_call_schema
+    if isinstance(params, dict):
+        return tool_schema(tool.name, tool.description, params)
+    schema = params.model_json_schema() if issubclass(params, BaseModel) else params.schema()
+    return tool_schema(tool.name, tool.description, schema)
+
+
 def system_prompt(ctx: TurnContext) -> str:
     local = ctx.local_now
     return ctx.prompts.system_prompt(
@@ -155,11 +178,86 @@ def _calls_this_turn(messages: Sequence[BaseMessage]) -> int:
     return count
 
 
-@before_model(can_jump_to=["end"])
-def _limit(state: AgentState[Any], runtime: Runtime[TurnContext]) -> dict[str, Any] | None:
-    if _calls_this_turn(state["messages"]) >= MAX_MODEL_CALLS:
+class _OfferState(AgentState[Any]):
+    offered: NotRequired[list[str]]
+    """The tools the model is offered this turn (tools.offer); empty: all of them."""
+    templated: NotRequired[list[dict[str, Any]]]
+    """The runs ({"tool", "args"}, arguments as validated) the answer template phrases
+    for this question: when the model's calls ran and are all of them, the turn ends
+    without a second request."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    start: int
+    """The index of this turn's question (the last human message)."""
+    called: frozenset[str]
+    runs: list[registry.ToolRun | None]
+    """The results in so far: a run, or None for a refused or failed call."""
+
+    @property
+    def failed(self) -> bool:
+        """A call was refused or failed (the model hears why and may try again)."""
+        return any(run is None for run in self.runs)
+
+
+def _turn(messages: Sequence[BaseMessage]) -> _Turn:
+    start = next(
+        (i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)), 0
+    )
+    called = frozenset(
+        call["name"]
+        for message in messages[start:]
+        if isinstance(message, AIMessage)
+        for call in message.tool_calls
+    )
+    runs = [
+        m.artifact if isinstance(m.artifact, registry.ToolRun) else None
+        for m in messages[start:]
+        if isinstance(m, ToolMessage)
+    ]
+    return _Turn(start, called, runs)
+
+
+@before_model(state_schema=_OfferState, can_jump_to=["end"])
+def _stop(state: _OfferState, runtime: Runtime[TurnContext]) -> dict[str, Any] | None:
+    """End the run at MAX_MODEL_CALLS model calls, or when the template phrases the
+    results (see _OfferState.templated): one model call for a one-tool question."""
+    messages = state["messages"]
+    if _calls_this_turn(messages) >= MAX_MODEL_CALLS:
+        return {"jump_to": "end"}
+    turn = _turn(messages)
+    templated = state.get("templated") or []
+    if turn.runs and all(
+        run is not None and {"tool": run.tool, "args": run.args} in templated for run in turn.runs
+    ):
         return {"jump_to": "end"}
     return None
+
+
+def _offer(schemas: dict[str, dict[str, Any]]) -> Any:
+    """Middleware: the first model request of a turn carries the compact schemas of the
+    turn's offered tools only; a request after this turn's tool results leaves the
+    chat's earlier turns out (the question, the calls and their results are in it) and
+    offers only where the calls lead (tools.offer.next_steps), or the offered tools
+    again after a refused or failed call."""
+
+    @wrap_model_call(state_schema=_OfferState)
+    def offer(
+        request: ModelRequest[TurnContext], handler: Callable[[ModelRequest[Any]], ModelResponse]
+    ) -> ModelResponse:
+        asked = request.state.get("offered")
+        names = list(asked) if isinstance(asked, list) and asked else list(schemas)
+        messages = request.messages
+        turn = _turn(messages)
+        if turn.runs:
+            messages = messages[turn.start :]
+            if not turn.failed:
+                names = next_steps(turn.called)
+        tools: list[BaseTool | dict[str, Any]] = [schemas[n] for n in names if n in schemas]
+        return handler(request.override(tools=tools, messages=messages))
+
+    return offer
 
 
 def _text(message: AIMessage) -> str:
@@ -197,11 +295,12 @@ class Agent:
             if self._built is not None and self._built[0] == key:
                 return self._built[1]
         tools = [make_tool(CATALOG[name], description) for name, description in key]
+        schemas = {tool.name: _schema(tool) for tool in tools}
         agent = create_agent(
             self._model,
             tools,
             context_schema=TurnContext,
-            middleware=[_system, _limit],
+            middleware=[_system, _stop, _offer(schemas)],
         )
         with self._lock:
             self._built = (key, agent)
@@ -214,15 +313,19 @@ class Agent:
         history: Sequence[tuple[str, str]] = (),
         hint: str | None = None,
         on_text: OnText | None = None,
+        offer: Sequence[str] = (),
+        templated: Sequence[dict[str, Any]] = (),
     ) -> AgentReply:
         """Ask the model; `history` is the chat's previous (question, answer) pairs;
-        `on_text` streams the answer as it is written (see the module docstring)."""
+        `on_text` streams the answer as it is written (see the module docstring);
+        `offer` names the tools the model is offered (tools.offer; empty: all) and
+        `templated` the tools whose results end the turn unphrased (_OfferState)."""
         messages: list[BaseMessage] = []
         for asked, answered in history:
             messages.append(HumanMessage(asked))
             messages.append(AIMessage(answered[:HISTORY_ANSWER_CHARS]))
         messages.append(HumanMessage(f"{question}\n\n({hint})" if hint else question))
-        state = {"messages": messages}
+        state = {"messages": messages, "offered": list(offer), "templated": list(templated)}
         config: Any = {"recursion_limit": 4 * MAX_MODEL_CALLS}
         if on_text is None:
             out = self._agent().invoke(state, context=ctx, config=config)

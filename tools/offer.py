@@ -46,6 +46,12 @@ def offered(
     return [name for name in enabled if name in chosen]
 
 
+def next_steps(called: Iterable[str]) -> list[str]:
+    """The tools a request after the results of `called` offers: where they lead."""
+    steps = {step for name in called for step in LEADS_TO.get(name, ())}
+    return sorted(steps)
+
+
 def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """The parameters schema a model reads (see the module docstring)."""
     properties = {
