@@ -26,6 +26,8 @@ from tools.advisor import Advisor
 __all__ = ["clock", "db", "store_file"]  # fixtures shared with tests/test_bot_telegram.py
 
 TODAY = {"start": "2026-11-25", "end": "2026-11-25"}
+# the offline router places no tool for it: the model chooses one and phrases its result
+QUESTION = "오늘 분위기 어때?"
 WRITTEN = [
     "오늘 지금까지 ",
     "매출은 117,000원이고 ",
@@ -72,7 +74,7 @@ async def test_the_answer_is_streamed_as_drafts_then_sent(
 ) -> None:
     await link(telegram, db, ALICE)
     stub.queue(*_streamed(*WRITTEN))
-    update = await telegram.send_user_message(ALICE, "오늘 매출 어때?")
+    update = await telegram.send_user_message(ALICE, QUESTION)
     log = await telegram.wait_for(ALICE, messages=2, within=30)
 
     answer = log.messages[1]
@@ -99,7 +101,7 @@ async def test_a_figure_the_guard_refuses_is_never_shown_as_a_draft(
 ) -> None:
     await link(telegram, db, ALICE)
     stub.queue(*_streamed("오늘 매출은 ", "999,000원이고 ", "주문은 4건이에요.", delay=0.4))
-    await telegram.send_user_message(ALICE, "오늘 매출 어때?")
+    await telegram.send_user_message(ALICE, QUESTION)
     log = await telegram.wait_for(ALICE, messages=2, within=30)
 
     assert log.drafts == []
@@ -120,7 +122,7 @@ async def test_refused_drafts_fall_back_to_the_typing_action(
         description="Bad Request: TEXTDRAFT_PEER_INVALID",
     )
     stub.queue(*_streamed(*WRITTEN, delay=0.3))
-    await telegram.send_user_message(ALICE, "오늘 매출 어때?")
+    await telegram.send_user_message(ALICE, QUESTION)
     log = await telegram.wait_for(ALICE, messages=2, within=30)
 
     assert log.drafts == []  # the one refused was not recorded, and no other was tried
