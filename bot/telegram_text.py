@@ -217,7 +217,8 @@ def _render(units: list[tuple[bool, str]]) -> Chunk:
             run.append(text)
             continue
         if run:
-            pieces.append(f"<pre>{escape(chr(10).join(run))}</pre>")
+            table = escape("\n".join(run))
+            pieces.append(f"<pre>{table}</pre>")
             run = []
         pieces.append(escape(text))
     plain = "\n".join(text for _, text in units).strip("\n")
