@@ -107,3 +107,27 @@ async def test_a_table_longer_than_a_message_is_split_between_rows(
     assert second.startswith("<pre>87. 한정판 선물 세트 87호")
     assert second.endswith("99호 &lt;A&amp;B&gt;\n    1,234,000원 · 12개 (+5.0%)</pre>\n끝")
     assert max(visible_length(m.plain_text or "") for m in messages) <= MESSAGE_LIMIT
+
+
+async def test_an_english_list_is_a_table_too(
+    telegram: EmulatorClient, bot: tuple[BotApplication, Services], db: sessionmaker[Session]
+) -> None:
+    await link(telegram, db, ALICE, "en")
+    await telegram.send_user_message(ALICE, "best sellers last 7 days by units", language_code="en")
+    answer = (await telegram.wait_for_messages(ALICE, 2))[1]
+    # by units the three tie at 168 (504 in all, 33.3% each), listed as the tool ranks them
+    rows = (
+        "1. Strawberry jam\n"
+        "   168 units · 2,016,000원 (+0.0%)\n"
+        "2. Steel tumbler\n"
+        "   168 units · 4,200,000원 (+0.0%)\n"
+        "3. Yuja tea set\n"
+        "   168 units · 3,024,000원 (+0.0%)"
+    )
+    head = "Top products by units sold for the last 7 days (Nov 18-24):"
+    tail = (
+        "All 3 products sold: 504 units; the top one is 33.3% of the units\n"
+        "Changes in brackets are vs the previous period (Nov 11-17)."
+    )
+    assert answer.plain_text == f"{head}\n{rows}\n{tail}"
+    assert answer.text == f"{head}\n<pre>{rows}</pre>\n{tail}"
