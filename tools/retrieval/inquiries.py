@@ -289,6 +289,7 @@ class InquiryTexts:
         self.prompts = prompts if isinstance(prompts, PromptStore) else PromptStore(prompts)
         self._env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
         self._env.filters.update(DEFAULT_FILTERS)  # `money(currency)` among them
+        self._compiled: dict[str, jinja2.Template] = {}  # by source: the files' few sentences
 
     @property
     def root(self) -> Path:
@@ -302,7 +303,11 @@ class InquiryTexts:
         value: Any = self.data(lang)
         for part in key.split("."):
             value = value[part]
-        return self._env.from_string(str(value)).render(**params).strip()
+        source = str(value)
+        template = self._compiled.get(source)
+        if template is None:
+            template = self._compiled[source] = self._env.from_string(source)
+        return template.render(**params).strip()
 
     def opens_or_closes(self, lang: str, text: str, key: str, *, start: bool) -> bool:
         """Whether `text` starts (or ends) with one of the words listed under `key`."""
