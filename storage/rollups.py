@@ -14,10 +14,14 @@ are a cache of the raw rows, kept in step by every write path:
 
 - `storage.writes.add_order` / `add_visit`: `record_order` / `record_visit` add
   the new row to its local date's sums (an upsert, two statements);
-- bulk writers (demo generator, order import, benches): `refresh_rollups` for the
-  local dates they touched (all of them when `dates` is None), in the caller's
-  transaction: delete those dates' rows and insert them again grouped from the
-  raw tables, one statement per table and run of consecutive dates.
+- the order import: `record_orders` adds its new orders' sums, grouped by local
+  date in SQL, to their dates' rows (INSERT ... SELECT ... ON CONFLICT DO UPDATE;
+  the other orders of those dates are not read again), and refreshes the dates
+  of the orders it changed or removed;
+- bulk writers (demo generator, order import's updates, benches): `refresh_rollups`
+  for the local dates they touched (all of them when `dates` is None), in the
+  caller's transaction: delete those dates' rows and insert them again grouped
+  from the raw tables, one statement per table and run of consecutive dates.
 
 Readers split a UTC range into the complete local days inside it, read from the
 rollups, and the partial edges (today so far, a window cut mid-day), read from
@@ -44,6 +48,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Date,
+    Select,
     Table,
     and_,
     case,
@@ -76,6 +81,7 @@ __all__ = [
     "day_bounds",
     "local_date",
     "record_order",
+    "record_orders",
     "record_visit",
     "refresh_rollups",
     "revenue_and_orders",
@@ -271,33 +277,27 @@ def refresh_rollups(
         _fill(session, seller_id, tz, start, stop)
 
 
-def _fill(
-    session: Session, seller_id: int, tz: ZoneInfo, start: dt.datetime, stop: dt.datetime
-) -> None:
-    """Insert the grouped rows of raw rows in [start, stop) (whole local days)."""
+_SALES_COLUMNS = ["seller_id", "date", "status", "orders", "revenue", "units"]
+_PRODUCT_COLUMNS = ["seller_id", "date", "product_id", "orders", "units", "revenue"]
+
+
+def _order_sums(
+    seller_id: int, day: ColumnElement[Any], *where: ColumnElement[bool]
+) -> tuple[Select[Any], Select[Any]]:
+    """The `sales_daily` and `product_sales_daily` rows (_SALES_COLUMNS,
+    _PRODUCT_COLUMNS) of the orders matching `where`; `day`: their local date in SQL."""
     seller = literal(seller_id)
-    day = _local_day_sql(session, Order.ordered_at, tz, start, stop)
-    in_range = (Order.seller_id == seller_id, Order.ordered_at >= start, Order.ordered_at < stop)
-
-    rows = (
-        select(day.label("day"), Order.status, Order.revenue, Order.units)
-        .where(*in_range)
-        .subquery()
+    orders = (
+        select(day.label("day"), Order.status, Order.revenue, Order.units).where(*where).subquery()
     )
-    session.execute(
-        insert(SalesDaily).from_select(
-            ["seller_id", "date", "status", "orders", "revenue", "units"],
-            select(
-                seller,
-                rows.c.day,
-                rows.c.status,
-                func.count(),
-                func.sum(rows.c.revenue),
-                func.sum(rows.c.units),
-            ).group_by(rows.c.day, rows.c.status),
-        )
-    )
-
+    sales = select(
+        seller,
+        orders.c.day,
+        orders.c.status,
+        func.count(),
+        func.sum(orders.c.revenue),
+        func.sum(orders.c.units),
+    ).group_by(orders.c.day, orders.c.status)
     lines = (
         select(
             day.label("day"),
@@ -307,22 +307,30 @@ def _fill(
             (OrderItem.quantity * OrderItem.unit_price).label("amount"),
         )
         .join(Order, Order.id == OrderItem.order_id)
-        .where(*in_range, Order.status == "paid", OrderItem.product_id.is_not(None))
+        .where(*where, Order.status == "paid", OrderItem.product_id.is_not(None))
         .subquery()
     )
-    session.execute(
-        insert(ProductSalesDaily).from_select(
-            ["seller_id", "date", "product_id", "orders", "units", "revenue"],
-            select(
-                seller,
-                lines.c.day,
-                lines.c.product_id,
-                func.count(distinct(lines.c.order_id)),
-                func.sum(lines.c.quantity),
-                cast(func.sum(lines.c.amount), BigInteger),
-            ).group_by(lines.c.day, lines.c.product_id),
-        )
-    )
+    products = select(
+        seller,
+        lines.c.day,
+        lines.c.product_id,
+        func.count(distinct(lines.c.order_id)),
+        func.sum(lines.c.quantity),
+        cast(func.sum(lines.c.amount), BigInteger),
+    ).group_by(lines.c.day, lines.c.product_id)
+    return sales, products
+
+
+def _fill(
+    session: Session, seller_id: int, tz: ZoneInfo, start: dt.datetime, stop: dt.datetime
+) -> None:
+    """Insert the grouped rows of raw rows in [start, stop) (whole local days)."""
+    seller = literal(seller_id)
+    day = _local_day_sql(session, Order.ordered_at, tz, start, stop)
+    in_range = (Order.seller_id == seller_id, Order.ordered_at >= start, Order.ordered_at < stop)
+    sales, products = _order_sums(seller_id, day, *in_range)
+    session.execute(insert(SalesDaily).from_select(_SALES_COLUMNS, sales))
+    session.execute(insert(ProductSalesDaily).from_select(_PRODUCT_COLUMNS, products))
 
     visit_day = _local_day_sql(session, Visit.started_at, tz, start, stop)
     paid = and_(Order.id == Visit.order_id, Order.status == "paid")
@@ -388,27 +396,72 @@ def _fill(
 # ---------------------------------------------------------------- incremental
 
 
+def _dialect_insert(session: Session) -> Any:
+    """The backend's INSERT with ON CONFLICT, or None."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    return None
+
+
+def _adding(
+    session: Session, model: Any, columns: Sequence[str], keys: int, source: Any = None
+) -> Any:
+    """INSERT INTO `model` (`columns`) [`source`, a SELECT] ON CONFLICT (the first `keys`
+    columns) DO UPDATE adding the other columns to the row there."""
+    table: Table = model.__table__
+    statement = _dialect_insert(session)(table)
+    if source is not None:
+        statement = statement.from_select(list(columns), source)
+    return statement.on_conflict_do_update(
+        index_elements=list(columns[:keys]),
+        set_={name: table.c[name] + statement.excluded[name] for name in columns[keys:]},
+    )
+
+
 def _upsert(session: Session, model: Any, keys: Sequence[str], rows: list[dict[str, Any]]) -> bool:
     """Add `rows` to the rollup rows with the same keys (insert when missing); False on
     a backend without INSERT ... ON CONFLICT (the caller refreshes instead)."""
     if not rows:
         return True
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-    else:
+    if _dialect_insert(session) is None:
         return False
-    table: Table = model.__table__
-    statement = dialect_insert(table)
-    values = [name for name in rows[0] if name not in keys]
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + statement.excluded[name] for name in values},
-    )
-    session.execute(statement, rows)
+    columns = [*keys, *(name for name in rows[0] if name not in keys)]
+    session.execute(_adding(session, model, columns, len(keys)), rows)
     return True
+
+
+def record_orders(
+    session: Session,
+    seller_id: int,
+    selections: Iterable[ColumnElement[bool]],
+    first: dt.datetime,
+    last: dt.datetime,
+) -> None:
+    """Add new orders of the seller (written, lines included, and not counted yet) to
+    the daily rollups: per condition on `orders` in `selections` (each selecting some
+    of them, e.g. by id, together all of them, none twice; a condition on the seller
+    would make SQLite scan the seller's orders), their sums grouped by local date in
+    SQL are added to those dates' rows, one statement per table, without reading the
+    dates' other orders. `first`, `last`: the earliest and latest of their times."""
+    tz = _seller_zone(session, seller_id)
+    if _dialect_insert(session) is None:  # no ON CONFLICT: recount their dates
+        days = (local_date(last, tz) - local_date(first, tz)).days
+        refresh_rollups(
+            session, seller_id, [local_date(first, tz) + n * _DAY for n in range(days + 1)]
+        )
+        return
+    day = _local_day_sql(session, Order.ordered_at, tz, first, last)
+    for selection in selections:
+        sales, products = _order_sums(seller_id, day, selection)
+        session.execute(_adding(session, SalesDaily, _SALES_COLUMNS, 3, sales))
+        session.execute(_adding(session, ProductSalesDaily, _PRODUCT_COLUMNS, 3, products))
 
 
 def record_order(

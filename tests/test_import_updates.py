@@ -190,3 +190,42 @@ def test_updating_orders_of_a_generated_store_keeps_the_rollups_exact(
             )
         ).all()
         assert mismatched == []
+
+
+@pytest.mark.parametrize("zone", ["Asia/Seoul", "Europe/Berlin"])  # Berlin: DST ends 10-25
+def test_new_orders_imported_into_a_generated_store_add_to_its_rollups_exactly(
+    sessions: sessionmaker[Session], zone: str
+) -> None:
+    """1,200 new orders (past SQLite's 500-order statements) on the days of a generated
+    store's orders and visits, its products and new ones, paid and not, some with two
+    lines of one product: their sums are added to those days' rollups, which still
+    equal the raw rows regrouped."""
+    shop = generated(sessions, zone)
+    with sessions() as session:
+        skus = sorted(
+            s for s in session.scalars(select(Product.sku).where(Product.seller_id == shop))
+        )
+        before = session.scalar(
+            select(func.count()).select_from(Order).where(Order.seller_id == shop)
+        )
+    rows = [HEADER.strip()]
+    start = dt.datetime(2026, 10, 20, 0, 30)
+    for n in range(1_200):
+        at = (start + dt.timedelta(minutes=37 * n)).strftime("%Y-%m-%d %H:%M")
+        status = ("paid", "paid", "cancelled", "refunded")[n % 4]
+        sku = skus[n % len(skus)] if n % 6 else f"NEW-{n % 4}"
+        rows.append(f"N-{n},{at},{status},{sku},{sku},{1 + n % 3},{1_000 + n},c{n % 50}")
+        if n % 5 == 0:  # the same product again: the order counts once for it
+            rows.append(f"N-{n},{at},{status},{sku},{sku},1,{2_000 + n},c{n % 50}")
+    data = ("\n".join(rows) + "\n").encode()
+    with sessions() as session:
+        name = session.scalar(select(Seller.slug).where(Seller.id == shop))
+    assert name is not None
+    report = import_orders(sessions, data, source="new.csv", seller=name)
+    assert (report.orders, report.lines, report.new_products) == (1_200, 1_440, 2)
+    with sessions() as session:
+        assert rollup_rows(session, shop) == expected_rollups(session, shop, ZoneInfo(zone))
+        count = session.scalar(
+            select(func.count()).select_from(Order).where(Order.seller_id == shop)
+        )
+        assert count == (before or 0) + 1_200

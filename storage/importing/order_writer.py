@@ -20,9 +20,14 @@ imported before (the row of its latest order wins).
 Orders are inserted in batches rather than one `storage.writes.add_order` call
 each (100,000 lines in seconds, not minutes), with the same rules: lines numbered
 from 1 in file order and the cached totals from `storage.writes.order_totals`,
-so orders.revenue and orders.units equal their lines' sums. The daily rollups
-of the local dates the new and updated orders fall on are refreshed in the same
-transaction.
+so orders.revenue and orders.units equal their lines' sums. In the same
+transaction, the new orders' sums are added to the daily rollups of their local
+dates (`storage.rollups.record_orders`, grouped in SQL; the dates' other orders
+are not read again) and the rollups of the local dates the updated and removed
+orders were and are on are refreshed.
+
+On PostgreSQL, rows go in by COPY and keys are looked up with one `= ANY(array)`
+per list instead of a query per 500 keys.
 """
 
 from __future__ import annotations
@@ -34,13 +39,25 @@ from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from psycopg import sql as psycopg_sql
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.importing.order_rows import ParsedLine, ParsedOrder, ParsedOrders
 from storage.importing.report import OrdersReport
 from storage.models import Customer, Order, OrderItem, Product, Seller, Visit
-from storage.rollups import local_date, refresh_rollups
+from storage.rollups import local_date, record_orders, refresh_rollups
 from storage.writes import Line, order_totals
 
 CHUNK = 500
@@ -51,6 +68,21 @@ T = TypeVar("T")
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _among(
+    session: Session, column: InstrumentedAttribute[Any], values: Sequence[Any]
+) -> Iterator[ColumnElement[bool]]:
+    """Conditions `column IN values`, together covering all of `values`: one
+    `column = ANY(array)` on PostgreSQL (one round trip, one plan), one IN list per
+    500 values on SQLite (its limit on bound parameters)."""
+    if not values:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        yield column == any_(literal(list(values), ARRAY(column.type)))
+        return
+    for chunk in _chunks(values):
+        yield column.in_(chunk)
 
 
 def _insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
@@ -137,22 +169,22 @@ def _stored_orders(
 ) -> dict[str, _Stored]:
     """The seller's orders with these external ids, with their lines in line order."""
     heads: dict[int, tuple[str, dt.datetime, str, int | None]] = {}
-    for chunk in _chunks(external_ids):
+    for among in _among(session, Order.external_id, external_ids):
         heads.update(
             (order_id, (external_id, at, status, customer_id))
             for order_id, external_id, at, status, customer_id in session.execute(
                 select(
                     Order.id, Order.external_id, Order.ordered_at, Order.status, Order.customer_id
-                ).where(Order.seller_id == seller_id, Order.external_id.in_(chunk))
+                ).where(Order.seller_id == seller_id, among)
             )
         )
     lines: dict[int, list[tuple[int | None, int, int]]] = {order_id: [] for order_id in heads}
-    for ids in _chunks(sorted(heads)):
+    for among in _among(session, OrderItem.order_id, sorted(heads)):
         rows = session.execute(
             select(
                 OrderItem.order_id, OrderItem.product_id, OrderItem.quantity, OrderItem.unit_price
             )
-            .where(OrderItem.order_id.in_(ids))
+            .where(among)
             .order_by(OrderItem.order_id, OrderItem.line_no)
         )
         for order_id, product_id, quantity, unit_price in rows:
@@ -179,19 +211,17 @@ def _products(
         first.setdefault(_product_key(line), line)
     by_sku: dict[str, int] = {}
     skus = sorted({line.sku or line.product_name[:100] for line in first.values()})
-    for chunk in _chunks(skus):
+    for among in _among(session, Product.sku, skus):
         rows = session.execute(
-            select(Product.sku, Product.id).where(
-                Product.seller_id == seller_id, Product.sku.in_(chunk)
-            )
+            select(Product.sku, Product.id).where(Product.seller_id == seller_id, among)
         )
         by_sku.update({sku: product_id for sku, product_id in rows})
     by_name: dict[str, int] = {}
     names = sorted(name for kind, name in first if kind == "name")
-    for chunk in _chunks(names):
+    for among in _among(session, Product.name, names):
         rows = session.execute(
             select(Product.name, Product.id)
-            .where(Product.seller_id == seller_id, Product.name.in_(chunk))
+            .where(Product.seller_id == seller_id, among)
             .order_by(Product.id.desc())
         )
         by_name.update({name: product_id for name, product_id in rows})  # lowest id wins
@@ -271,11 +301,9 @@ def _customers(
         if order.customer is not None:
             names.setdefault(order.customer, order.customer_name)
     by_key: dict[str, int] = {}
-    for chunk in _chunks(sorted(names)):
+    for among in _among(session, Customer.external_id, sorted(names)):
         rows = session.execute(
-            select(Customer.external_id, Customer.id).where(
-                Customer.seller_id == seller_id, Customer.external_id.in_(chunk)
-            )
+            select(Customer.external_id, Customer.id).where(Customer.seller_id == seller_id, among)
         )
         by_key.update({key: customer_id for key, customer_id in rows})
     missing = [key for key in names if key not in by_key]
@@ -343,8 +371,8 @@ def _update_orders(session: Session, changes: Sequence[_Change]) -> list[dt.date
     if not changes:
         return []
     relined = [change for change in changes if change.lines_changed]
-    for chunk in _chunks([change.stored.id for change in relined]):
-        session.execute(delete(OrderItem).where(OrderItem.order_id.in_(chunk)))
+    for among in _among(session, OrderItem.order_id, [change.stored.id for change in relined]):
+        session.execute(delete(OrderItem).where(among))
     _insert_rows(
         session,
         OrderItem,
@@ -388,8 +416,8 @@ def _update_orders(session: Session, changes: Sequence[_Change]) -> list[dt.date
     )
     instants = [change.stored.ordered_at for change in changes]
     instants += [change.order.ordered_at for change in changes]
-    for chunk in _chunks([change.stored.id for change in changes]):
-        instants.extend(session.scalars(select(Visit.started_at).where(Visit.order_id.in_(chunk))))
+    for among in _among(session, Visit.order_id, [change.stored.id for change in changes]):
+        instants.extend(session.scalars(select(Visit.started_at).where(among)))
     return instants
 
 
@@ -467,8 +495,12 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
         _insert_rows(session, OrderItem, items)
         order_ids.extend(ids)
         line_count += len(items)
-    touched = _update_orders(session, changes) + removed
-    _refresh_days(session, seller_id, [*(order.ordered_at for order in new_orders), *touched])
+    if new_orders:
+        times = [order.ordered_at for order in new_orders]
+        selections = _among(session, Order.id, order_ids)
+        record_orders(session, seller_id, selections, min(times), max(times))
+    # after record_orders: a refresh recounts its dates, new orders included
+    _refresh_days(session, seller_id, _update_orders(session, changes) + removed)
     stock_updates = _update_stock(session, seller_id, orders)
     return OrdersReport(
         source=parsed.source,
