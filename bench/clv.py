@@ -1,6 +1,6 @@
 """BG/NBD and Gamma-Gamma fit times on simulated customers; prints the figures.
 
-    .venv/bin/python bench/clv.py [--customers 100000] [--seed 1] [--repeats 3]
+    .venv/bin/python -P bench/clv.py [--customers 100000] [--seed 1] [--repeats 3]
 
 1. Weeks, continuous times (the paper's setting): customers simulated from the
    CDNOW parameters, T uniform in 27-39 weeks; the BG/NBD fit time (target
