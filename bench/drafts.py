@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-QUESTION = "오늘 매출 어때?"
+QUESTION = "오늘 분위기 어때?"  # the router places no tool: the model chooses and phrases
 NOW = dt.datetime.fromisoformat("2026-11-27T14:30:00+09:00")
 TODAY = {"start": "2026-11-27", "end": "2026-11-27"}
 ANSWER = (
