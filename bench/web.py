@@ -48,13 +48,20 @@ def _free_port() -> int:
 
 
 def main() -> int:
+    folder = Path(tempfile.mkdtemp(prefix="bench_web_"))
+    try:
+        return run(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the demo database: 100 MB at 365 days
+
+
+def run(folder: Path) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--orders-per-day", type=float, default=200.0)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="bench_web_"))
     engine = make_engine(f"sqlite:///{folder / 'demo.db'}")
     upgrade(engine)
     sessions = session_factory(engine)
