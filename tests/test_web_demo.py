@@ -345,3 +345,14 @@ def test_alerts_show_what_was_sent_when_and_why(clean: Any, tools: TurnContext) 
     drop = next(a for a in s["sent"] if a["kind"] == "sales_drop_day")
     assert (drop["date"], drop["sent_at"]) == ("2026-11-26", "2026-11-27 09:06:00+09:00")
     assert "하루 매출 하락 · 2026-11-26 · 2026-11-27 09:06:00+09:00" in sent.first.inner_text()
+
+
+# -- on a phone -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["today", "products", "ads", "customers", "keywords", "alerts"])
+def test_each_page_fits_a_phones_width(clean: Any, name: str) -> None:
+    open_tab(clean, name)
+    width = clean.evaluate("document.documentElement.clientWidth")
+    assert width == PHONE["width"]
+    assert clean.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
