@@ -100,15 +100,16 @@ def db(sqlite_template: Path, tmp_path: Path) -> Iterator[sessionmaker[Session]]
 async def _dashboard_today(port: int, token: str) -> str:
     """Today's page as Alice's Mini App opens it on the dashboard the bot serves."""
     base = f"http://127.0.0.1:{port}"
+    raw = init_data(ALICE, auth_date=NOW, token=token)
     async with httpx.AsyncClient(base_url=base) as client:
+        signed = None
         for _ in range(200):  # the server starts in a thread beside the bot
             try:
-                signed = await client.post(
-                    "/auth", json={"init_data": init_data(ALICE, auth_date=NOW, token=token)}
-                )
+                signed = await client.post("/auth", json={"init_data": raw})
                 break
             except httpx.ConnectError:
                 await asyncio.sleep(0.05)
+        assert signed is not None, f"no dashboard on {base}"
         assert signed.status_code == 200, signed.text
         return (await client.get(signed.json()["next"])).text
 
