@@ -18,6 +18,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from analytics._arrays import int_rows
 from analytics.detectors.series import IntArray, as_rows
 from storage.models import AdCampaign, AdStatDaily, Order, Seller
 
@@ -85,7 +86,7 @@ def hourly_orders(
     )
     if seller_ids is not None:
         query = query.where(_in(Order.seller_id, seller_ids))
-    return as_rows(session.execute(query), 4)
+    return int_rows(session, query, 4)  # millions of rows: off the cursor, no Row objects
 
 
 def daily_ad_stats(
