@@ -233,6 +233,18 @@ def test_a_delivery_time_question_is_answered_by_the_sellers_own_lead_time(shop:
     assert not drafted.needs_check
 
 
+def test_anytime_asks_for_no_date(shop: Any) -> None:
+    drafted = _draft(shop, "유자차 1kg 언제든 살 수 있나요?")
+    assert drafted.text == "\n".join(
+        [
+            GREETING_KO,
+            "유자차 1kg은(는) 현재 재고가 있어 바로 구매하실 수 있습니다(재고 30개).",
+            "감사합니다.",
+        ]
+    )
+    assert not drafted.needs_check
+
+
 def test_an_order_question_states_the_orders_status_and_the_arrival_date_needs_checking(
     shop: Any,
 ) -> None:

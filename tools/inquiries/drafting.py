@@ -171,7 +171,7 @@ def draft_for(
     stock = facts.get("stock")
     in_stock = isinstance(stock, int) and stock > 0
     if (
-        _mentions(texts, "when", inquiry.question)
+        _mentions(texts, "when", inquiry.question, unless="when_not")
         and not any(_mentions(texts, "lead_time", line) for line in kept if line in body)
     ) or (_mentions(texts, "restock", inquiry.question) and not in_stock):
         checks.append(texts.say(lang, "checks.when"))
@@ -235,12 +235,16 @@ def _before_closing(body: list[str], sentence: str, texts: InquiryTexts, lang: s
     return [*body, sentence]
 
 
-def _mentions(texts: InquiryTexts, key: str, text: str) -> bool:
+def _mentions(texts: InquiryTexts, key: str, text: str, *, unless: str = "") -> bool:
     """Whether `text` holds one of the words listed under `key`, in any language's file
-    (compared without spacing or punctuation)."""
+    (compared without spacing or punctuation), once the words under `unless` are taken
+    out of it."""
     squeezed = compact(text)
-    return any(
-        word and word in squeezed
-        for lang in LANGS
-        for word in (compact(str(item)) for item in texts.data(lang).get(key, []))
-    )
+    for word in _words(texts, unless) if unless else ():
+        squeezed = squeezed.replace(word, "")
+    return any(word in squeezed for word in _words(texts, key))
+
+
+def _words(texts: InquiryTexts, key: str) -> list[str]:
+    found = (compact(str(item)) for lang in LANGS for item in texts.data(lang).get(key, []))
+    return [word for word in found if word]
