@@ -4,6 +4,7 @@ Alembic out while still migrating a database that is behind."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from bot.cli import COMMANDS, build_parser
 from storage.db import current_revision, head_revisions, make_engine, session_factory, upgrade
 from tests.advisor_store import build_store
 from tests.test_advisor import TODAY_KO
@@ -77,6 +79,21 @@ def test_help_loads_neither_the_database_nor_the_tools(shop: dict[str, str]) -> 
     assert "ask" in text and "link-code" in text and "seed" in text
     assert _heavy(loaded) == []
     assert loaded.isdisjoint({"sqlalchemy", "pydantic", "storage", "tools", "analytics"})
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    [action] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]  # noqa: SLF001
+    return dict(action.choices)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_the_command_run_is_registered_in_full_and_the_others_by_help(name: str) -> None:
+    commands = _subcommands(build_parser({name}))
+    assert list(commands) == list(COMMANDS)
+    assert commands[name].description == COMMANDS[name].help  # its module's register()
+    assert {other: sub.description for other, sub in commands.items() if other != name} == {
+        other: None for other in COMMANDS if other != name
+    }
 
 
 def test_the_start_up_check_reads_the_head_alembic_would_compute(tmp_path: Path) -> None:
