@@ -20,7 +20,7 @@ from storage.db import session_factory
 from tests import web_store
 from tests.web_browser import PHONE, SKIP, chromium, served, watched
 from tests.web_browser import mini_app_url as telegram_url
-from tests.web_store import NOW, SHOP_USER, init_data
+from tests.web_store import NOW, OTHER_USER, SHOP_USER, init_data
 from tools import registry
 from tools.catalog import summary_of
 from tools.context import make_context
@@ -131,6 +131,21 @@ def test_forged_or_stale_init_data_is_refused(page: Any, base_url: str, raw: str
     page.goto(f"{base_url}/today")
     assert page.url == f"{base_url}/"  # no session: back to the sign-in page
     assert [e for e in page.errors if "403" not in e] == []
+
+
+def test_another_account_opening_the_mini_app_sees_only_its_own_store(
+    page: Any, base_url: str
+) -> None:
+    page.goto(mini_app_url(base_url, init_data(SHOP_USER)))
+    page.wait_for_url(f"{base_url}/today?s=*")
+    assert text(page, "revenue") == "36,000원"
+    # the same WebView (the cookie kept), now opened by the other seller's account
+    page.goto(mini_app_url(base_url, init_data(OTHER_USER)))
+    page.wait_for_url(f"{base_url}/today?s=*")
+    assert text(page, "revenue") == "99,000원"
+    page.goto(f"{base_url}/")  # no initData: the session goes on, the other seller's
+    page.wait_for_url(f"{base_url}/today")
+    assert text(page, "revenue") == "99,000원" and page.errors == []
 
 
 def test_outside_telegram_the_page_says_how_to_open_it(page: Any, base_url: str) -> None:

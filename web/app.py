@@ -179,14 +179,17 @@ class Dashboard:
     # -- endpoints -------------------------------------------------------------------
 
     async def index(self, request: Request) -> Response:
+        """The sign-in shell, always: Telegram's initData in the hash (which the server
+        never sees) signs in whoever opened the Mini App now, so an account switched in
+        the same WebView never lands on the cookie of the one before. Without initData
+        a signed-in visitor goes on to Today (`data-next`)."""
         try:
             visitor = self.visitor(request)
         except initdata.InitDataError:
             visitor = None
-        if visitor is not None:
-            return RedirectResponse(cookies.href("/today", visitor.token), status_code=303)
-        lang = normalize_lang(request.query_params.get("lang"))
-        return self.html("login.html", lang, page=None)
+        lang = visitor.lang if visitor else normalize_lang(request.query_params.get("lang"))
+        after = cookies.href("/today", visitor.token) if visitor else None
+        return self.html("login.html", lang, page=None, after=after)
 
     async def auth(self, request: Request) -> Response:
         client = request.client.host if request.client else "?"

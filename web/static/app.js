@@ -2,10 +2,12 @@
 // 1. Telegram's theme: window.Telegram.WebApp.themeParams when the page runs with
 //    Telegram's own script, else the tgWebAppThemeParams Telegram puts in the URL's
 //    hash; kept for the session so every page keeps it. Set as CSS variables.
-// 2. Sign-in (the page with #signin): initData (Telegram.WebApp.initData, the hash's
-//    tgWebAppData, or the one kept for the session) is posted to /auth, which checks
-//    it, sets the cookie and answers with Today's address carrying a token, so the
-//    pages work where the WebView blocks the cookie.
+// 2. Sign-in (the page with #signin): the initData Telegram just gave
+//    (Telegram.WebApp.initData or the hash's tgWebAppData) is posted to /auth, which
+//    checks it, sets the cookie and answers with Today's address carrying a token, so
+//    the pages work where the WebView blocks the cookie. Without it, a session the
+//    server knows (data-next) goes on to Today; else the initData kept for the
+//    browser session is tried.
 (function () {
   "use strict";
   var webApp = (window.Telegram && window.Telegram.WebApp) || null;
@@ -55,7 +57,13 @@
   function signIn() {
     var status = document.getElementById("signin");
     if (!status) { return; }
-    var initData = (webApp && webApp.initData) || hash.get("tgWebAppData") || kept("tgInitData");
+    var fresh = (webApp && webApp.initData) || hash.get("tgWebAppData") || "";
+    var signedIn = status.getAttribute("data-next");
+    if (!fresh && signedIn) {  // no new initData: the session the server knows goes on
+      window.location.replace(signedIn);
+      return;
+    }
+    var initData = fresh || kept("tgInitData");
     keep("tgInitData", initData);
     if (!initData) {
       status.hidden = true;
