@@ -168,16 +168,6 @@ def _system(request: ModelRequest[TurnContext]) -> str:
     return system_prompt(request.runtime.context)
 
 
-def _calls_this_turn(messages: Sequence[BaseMessage]) -> int:
-    count = 0
-    for message in reversed(messages):
-        if isinstance(message, HumanMessage):
-            break
-        if isinstance(message, AIMessage):
-            count += 1
-    return count
-
-
 class _OfferState(AgentState[Any]):
     offered: NotRequired[list[str]]
     """The tools the model is offered this turn (tools.offer); empty: all of them."""
@@ -191,6 +181,7 @@ class _OfferState(AgentState[Any]):
 class _Turn:
     start: int
     """The index of this turn's question (the last human message)."""
+    model_calls: int
     called: frozenset[str]
     runs: list[registry.ToolRun | None]
     """The results in so far: a run, or None for a refused or failed call."""
@@ -205,28 +196,23 @@ def _turn(messages: Sequence[BaseMessage]) -> _Turn:
     start = next(
         (i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)), 0
     )
-    called = frozenset(
-        call["name"]
-        for message in messages[start:]
-        if isinstance(message, AIMessage)
-        for call in message.tool_calls
-    )
+    replies = [m for m in messages[start:] if isinstance(m, AIMessage)]
+    called = frozenset(call["name"] for message in replies for call in message.tool_calls)
     runs = [
         m.artifact if isinstance(m.artifact, registry.ToolRun) else None
         for m in messages[start:]
         if isinstance(m, ToolMessage)
     ]
-    return _Turn(start, called, runs)
+    return _Turn(start, len(replies), called, runs)
 
 
 @before_model(state_schema=_OfferState, can_jump_to=["end"])
 def _stop(state: _OfferState, runtime: Runtime[TurnContext]) -> dict[str, Any] | None:
     """End the run at MAX_MODEL_CALLS model calls, or when the template phrases the
     results (see _OfferState.templated): one model call for a one-tool question."""
-    messages = state["messages"]
-    if _calls_this_turn(messages) >= MAX_MODEL_CALLS:
+    turn = _turn(state["messages"])
+    if turn.model_calls >= MAX_MODEL_CALLS:
         return {"jump_to": "end"}
-    turn = _turn(messages)
     templated = state.get("templated") or []
     if turn.runs and all(
         run is not None and {"tool": run.tool, "args": run.args} in templated for run in turn.runs
