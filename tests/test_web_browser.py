@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import session_factory
 from tests import web_store
+from tests.botstore import Clock
 from tests.web_browser import PHONE, SKIP, chromium, served, watched
 from tests.web_browser import mini_app_url as telegram_url
 from tests.web_store import NOW, OTHER_USER, SHOP_USER, init_data
@@ -25,6 +26,7 @@ from tools import registry
 from tools.catalog import summary_of
 from tools.context import make_context
 from tools.prompts import money
+from web import session as cookies
 
 DARK = {"bg_color": "#17212b", "text_color": "#f5f5f5", "button_color": "#5288c1"}
 
@@ -46,8 +48,13 @@ def sessions(sqlite_engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def base_url(sessions: sessionmaker[Session]) -> Iterator[str]:
-    with served(web_store.config(sessions)) as url:
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+def base_url(sessions: sessionmaker[Session], clock: Clock) -> Iterator[str]:
+    with served(web_store.config(sessions, clock=clock)) as url:
         yield url
 
 
@@ -155,7 +162,9 @@ def test_outside_telegram_the_page_says_how_to_open_it(page: Any, base_url: str)
     assert page.errors == []
 
 
-def test_the_dashboard_works_where_no_cookie_is_kept(browser: Any, base_url: str) -> None:
+def test_the_dashboard_works_where_no_cookie_is_kept(
+    browser: Any, base_url: str, clock: Clock
+) -> None:
     context = browser.new_context(viewport=PHONE)
 
     def without_cookies(route: Any) -> None:  # as a WebView blocking third-party cookies
@@ -177,5 +186,11 @@ def test_the_dashboard_works_where_no_cookie_is_kept(browser: Any, base_url: str
     page.locator("nav.periods").get_by_role("link", name="Yesterday").click()
     page.wait_for_url(f"{base_url}/today?period=yesterday&s=*")
     assert text(page, "revenue") == "12,000원"
+    # an hour later the links' token has run out: the sign-in page signs in again with
+    # the initData it kept (still inside its 24 hours) and Today opens
+    clock.now = NOW + cookies.TOKEN_LIFETIME + dt.timedelta(minutes=1)
+    page.locator("nav.tabs").get_by_role("link", name="Ads").click()
+    page.wait_for_url(f"{base_url}/today?s=*")
+    assert text(page, "revenue") == "36,000원"
     assert context.cookies() == [] and errors == []
     context.close()
