@@ -30,6 +30,7 @@ compare-and-set on SQLite and PostgreSQL alike. Deliveries a killed process left
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections import defaultdict
@@ -189,7 +190,9 @@ async def deliver(
         report.lost += await services.db(
             lambda session: stuck_sending(session, now=now, everything=True, seller_ids=seller_ids)
         )
-    async with services.delivery:  # the hourly job and the delivery job never overlap
+    # the hourly job and the delivery job never overlap; queued deliveries of different
+    # sellers run side by side (each holds its seller's lock)
+    async with services.delivery if seller_ids is None else contextlib.nullcontext():
         while True:
             done = await _deliver_batch(services, bot, now, report, seller_ids)
             if done is None:

@@ -13,6 +13,7 @@ message per failure run, never one per sync.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -36,7 +37,8 @@ async def sync_sources(
 ) -> list[SyncReport]:
     """Sync every connected account (of one seller when given: a queued sync, bot.jobs),
     then report newly stale sources to operators."""
-    async with services.syncing:
+    # one sync of everyone at a time; a queued sync of one seller holds that seller's lock
+    async with services.syncing if seller_id is None else contextlib.nullcontext():
         reports = await asyncio.to_thread(
             sync_all, services.sessions, builder(services.settings), now=now, seller_id=seller_id
         )

@@ -9,8 +9,13 @@
 
 The embedded default (SQLite, `advisor bot` alone) runs the same functions for
 every seller at once from the bot's JobQueue (bot.scheduler). Here each job holds
-the lock `<kind>:<seller id>` (bot.jobs.queue), which is what lets a delivery treat
-its seller's sends left `sending` as a dead worker's (bot.alerts.deliver).
+the queue's lock `<kind>:<seller id>` (bot.jobs.queue) and, while it runs, a
+PostgreSQL advisory lock of the same (`alone`): a worker that only looked dead (no
+heartbeat for a while on a starved machine) may see its job put back in the queue
+and started elsewhere, and that second run finds the first one's advisory lock and
+skips. This is what lets a delivery treat its seller's sends left `sending` as a
+dead worker's (bot.alerts.deliver). Scans take no such lock: a finding is recorded
+once however many scans find it.
 
 A job that raises is retried with exponential backoff (2, 4, 8, 16, 32 s), then
 failed (kept for `advisor jobs status`). Scans, deliveries and the inquiry loop run
@@ -25,11 +30,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import procrastinate
+import psycopg
 from procrastinate import JobContext
 from telegram.ext import ExtBot
 
@@ -48,17 +55,43 @@ T = TypeVar("T")
 
 blueprint = procrastinate.Blueprint()
 RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=2)
+_LOCK_SPACE: dict[Kind, int] = {
+    "sync": 16_001,
+    "scan": 16_002,
+    "deliver": 16_003,
+    "inquiries": 16_004,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Runtime:
-    """What a worker's tasks work with: the bot's services and a Bot to send with."""
+    """What a worker's tasks work with: the bot's services, a Bot to send with, and the
+    database for the jobs' advisory locks."""
 
     services: Services
     bot: ExtBot[None]
+    conninfo: str
     limits: dict[str, float] = field(
         default_factory=lambda: {"scan": 300.0, "deliver": 600.0, "inquiries": 600.0}
     )
+
+
+@asynccontextmanager
+async def alone(runtime: Runtime, kind: Kind, seller_id: int | None) -> AsyncIterator[bool]:
+    """Whether this run holds the advisory lock of `kind` for the seller: False when
+    another live run does (a job put back in the queue because its worker looked dead
+    while it was only slow). The lock lives with its own connection, so a worker that
+    dies releases it: the queue's locks keep two jobs from starting at once, this keeps
+    a job put back from running beside its first run."""
+    async with await psycopg.AsyncConnection.connect(runtime.conninfo, autocommit=True) as db:
+        cursor = await db.execute(
+            "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE[kind], seller_id or 0)
+        )
+        row = await cursor.fetchone()
+        mine = bool(row and row[0])
+        if not mine:
+            log.warning("%s already running elsewhere: this run skipped", kind)
+        yield mine
 
 
 def _runtime(context: JobContext) -> Runtime:
@@ -79,12 +112,17 @@ def _fields(context: JobContext, kind: Kind, seller_id: int | None) -> Any:
 async def sync_task(context: JobContext, seller_id: int) -> None:
     runtime = _runtime(context)
     with _fields(context, "sync", seller_id):
-        services = runtime.services
-        log.info("sync started")
-        reports = await sync_sources(services, runtime.bot, now=services.now(), seller_id=seller_id)
-        for report in reports:
-            log.info("synced %s: %s", report.source, report.summary())
-        log.info("sync ended")
+        async with alone(runtime, "sync", seller_id) as mine:
+            if not mine:
+                return
+            services = runtime.services
+            log.info("sync started")
+            reports = await sync_sources(
+                services, runtime.bot, now=services.now(), seller_id=seller_id
+            )
+            for report in reports:
+                log.info("synced %s: %s", report.source, report.summary())
+            log.info("sync ended")
         await enqueue(context.app, "scan", seller_id)
 
 
@@ -92,7 +130,7 @@ async def sync_task(context: JobContext, seller_id: int) -> None:
 async def scan_task(context: JobContext, seller_id: int) -> None:
     runtime = _runtime(context)
     with _fields(context, "scan", seller_id):
-        services = runtime.services
+        services = runtime.services  # a scan twice at once records each finding once
         found = await _limited(
             runtime, "scan", scan(services, now=services.now(), seller_ids=[seller_id])
         )
@@ -105,9 +143,12 @@ async def scan_task(context: JobContext, seller_id: int) -> None:
 async def deliver_task(context: JobContext, seller_id: int) -> None:
     runtime = _runtime(context)
     with _fields(context, "deliver", seller_id):
-        sent = await _limited(
-            runtime, "deliver", deliver(runtime.services, runtime.bot, seller_ids=[seller_id])
-        )
+        async with alone(runtime, "deliver", seller_id) as mine:
+            if not mine:  # its sends `sending` are the live run's, not a dead one's
+                return
+            sent = await _limited(
+                runtime, "deliver", deliver(runtime.services, runtime.bot, seller_ids=[seller_id])
+            )
         log.info("delivered: sent %d, held %d, unknown %d", sent.sent, sent.held, sent.unknown)
 
 
@@ -115,8 +156,11 @@ async def deliver_task(context: JobContext, seller_id: int) -> None:
 async def inquiries_task(context: JobContext) -> None:
     runtime = _runtime(context)
     with _fields(context, "inquiries", None):
-        posted = await _limited(
-            runtime, "inquiries", inquiry_flow.run_loop(runtime.services, runtime.bot)
-        )
+        async with alone(runtime, "inquiries", None) as mine:
+            if not mine:
+                return
+            posted = await _limited(
+                runtime, "inquiries", inquiry_flow.run_loop(runtime.services, runtime.bot)
+            )
         if posted:
             log.info("inquiry answers: %s", [report.outcome for report in posted])

@@ -8,8 +8,9 @@ procrastinate's worker until SIGINT/SIGTERM: jobs running then get
 `shutdown_graceful_timeout` seconds to finish. A worker killed outright (kill -9, a
 lost machine) stops sending heartbeats; after `3 × heartbeat` seconds any other
 worker finds its jobs stalled and puts them back in the queue (`retry_stalled`),
-where their locks keep them from running beside anything; a retried delivery marks
-the dead job's sends in flight unknown (bot.alerts.deliver).
+where their locks keep them from running beside anything (a job of a worker that
+was only slow skips when it finds its first run's advisory lock: bot.jobs.tasks); a
+retried delivery marks the dead job's sends in flight unknown (bot.alerts.deliver).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.jobs.limits import SharedRateLimiter
-from bot.jobs.queue import install_schema, make_app
+from bot.jobs.queue import conninfo, install_schema, make_app
 from bot.jobs.tasks import Runtime
 from bot.services import BotOptions, Services
 from storage.settings import Settings
@@ -96,7 +97,8 @@ async def serve(
 
     # a thread per job at most (syncs write their pages in one), beside the database's own
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(concurrency + 4))
-    await asyncio.to_thread(install_schema, settings.resolved_database_url)
+    url = settings.resolved_database_url
+    await asyncio.to_thread(install_schema, url)
     services = await asyncio.to_thread(make_services, settings, options or BotOptions())
     bot = make_bot(settings, services)
     await bot.initialize()
@@ -111,7 +113,7 @@ async def serve(
                 await app.run_worker_async(
                     name=name,
                     concurrency=concurrency,
-                    additional_context={"runtime": Runtime(services, bot)},
+                    additional_context={"runtime": Runtime(services, bot, conninfo(url))},
                     shutdown_graceful_timeout=grace,
                     update_heartbeat_interval=heartbeat,
                     stalled_worker_timeout=3 * heartbeat,
