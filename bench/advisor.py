@@ -261,6 +261,38 @@ def llm(path: Path) -> None:
         f"({verdict} the {TARGET_TOKENS:,} target)"
     )
     bench.close()
+    offer_recall()
+
+
+def offer_recall() -> None:
+    """How often the tool a held-out question is about is among the tools offered to the
+    model (tools.offer over the router's result), with the router's own tool beside it;
+    the router is not tuned on these questions (tests/heldout/README.md)."""
+    from bench.heldout import DEFAULT_SET, run
+    from tools.offer import offered
+    from tools.router import ranked_tools
+
+    prompts = PromptStore()
+    enabled = [spec.name for spec in prompts.enabled_tools()]
+    cases = routed = kept = size = 0
+    previous: str | None = None
+    for turn in run(DEFAULT_SET)[0]:
+        if "." not in turn.where or turn.where.endswith(".1"):
+            previous = None  # a new conversation
+        got, expected = turn.got, turn.expected
+        if got is not None and expected.get("outcome") == "answered" and expected.get("tool"):
+            ranked = [name for name, _ in ranked_tools(turn.q, prompts=prompts)]
+            offer = offered(got.tool, previous, ranked, enabled)
+            cases += 1
+            routed += got.tool == expected["tool"]
+            kept += expected["tool"] in offer
+            size += len(offer)
+        previous = got.tool if got is not None else None
+    print(
+        f"   held-out questions answered by a tool ({cases}): the router's tool is right in "
+        f"{routed / cases:.1%}; the right tool is among those offered in {kept / cases:.1%} "
+        f"(offered {size / cases:.1f} of {len(enabled)} tools on average)"
+    )
 
 
 def main() -> None:
