@@ -43,6 +43,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import scipy.stats  # noqa: F401 - detection imports it lazily: loaded before any timing
 from sqlalchemy import Engine, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
