@@ -124,7 +124,7 @@ def summarize_days(
     new_customer = np.ones(len(keys), dtype=bool)
     new_customer[1:] = keys[1:] != keys[:-1]
     heads = np.flatnonzero(new_customer)
-    ends = np.append(heads[1:], len(keys))[: len(heads)] - 1
+    ends = np.append(heads[1:], len(keys)) - 1 if len(heads) else heads  # each one's last day
     first, last = days[heads], days[ends]
     total = np.add.reduceat(daily, heads) if len(heads) else daily[:0]
     x = (ends - heads).astype(np.int64)
