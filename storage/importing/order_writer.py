@@ -54,6 +54,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from storage.importing.foreign_keys import checked_here
 from storage.importing.order_rows import ParsedLine, ParsedOrder, ParsedOrders
 from storage.importing.report import OrdersReport
 from storage.models import Customer, Order, OrderItem, Product, Seller, Visit
@@ -435,6 +436,68 @@ def _remove_orders(session: Session, gone: Sequence[_Stored]) -> list[dt.datetim
     return instants
 
 
+def _insert_orders(
+    session: Session,
+    seller_id: int,
+    new_orders: Sequence[ParsedOrder],
+    products: dict[tuple[str, str], int],
+    customers: dict[str, int],
+) -> tuple[list[int], int]:
+    """Insert new orders and their lines and add them to the rollups (their foreign keys
+    checked at once where possible: `foreign_keys.checked_here`); their ids, in order,
+    and how many lines."""
+    if not new_orders:
+        return [], 0
+    lines = [
+        [Line(products[_product_key(line)], line.quantity, line.unit_price) for line in order.lines]
+        for order in new_orders
+    ]
+    customer_ids = {customers[order.customer] for order in new_orders if order.customer}
+    product_ids = {
+        line.product_id for order_lines in lines for line in order_lines if line.product_id
+    }
+    order_ids: list[int] = []
+    line_count = 0
+    with checked_here(session, seller_id, customer_ids, product_ids):
+        for start in range(0, len(new_orders), BATCH):
+            batch_lines = lines[start : start + BATCH]
+            rows = []
+            for order, order_lines in zip(
+                new_orders[start : start + BATCH], batch_lines, strict=True
+            ):
+                revenue, units = order_totals(order_lines)
+                rows.append(
+                    {
+                        "seller_id": seller_id,
+                        "external_id": order.external_id,
+                        "customer_id": customers[order.customer] if order.customer else None,
+                        "ordered_at": order.ordered_at,
+                        "status": order.status,
+                        "revenue": revenue,
+                        "units": units,
+                    }
+                )
+            ids = _insert(session, Order, rows)
+            items = [
+                {
+                    "order_id": order_id,
+                    "line_no": number,
+                    "product_id": line.product_id,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price,
+                }
+                for order_id, order_lines in zip(ids, batch_lines, strict=True)
+                for number, line in enumerate(order_lines, start=1)
+            ]
+            _insert_rows(session, OrderItem, items)
+            order_ids.extend(ids)
+            line_count += len(items)
+        times = [order.ordered_at for order in new_orders]
+        selections = _among(session, Order.id, order_ids)
+        record_orders(session, seller_id, selections, min(times), max(times))
+    return order_ids, line_count
+
+
 def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> OrdersReport:
     """Insert the orders the seller does not have yet and update those that changed
     (see the module docstring); the caller owns the transaction."""
@@ -456,49 +519,7 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
     customers, new_customers = _customers(session, seller_id, [*new_orders, *known])
     changes = _changes(known, stored, products, customers)
 
-    order_ids: list[int] = []
-    line_count = 0
-    for batch in _chunks(new_orders, BATCH):
-        lines = [
-            [
-                Line(products[_product_key(line)], line.quantity, line.unit_price)
-                for line in order.lines
-            ]
-            for order in batch
-        ]
-        rows = []
-        for order, order_lines in zip(batch, lines, strict=True):
-            revenue, units = order_totals(order_lines)
-            rows.append(
-                {
-                    "seller_id": seller_id,
-                    "external_id": order.external_id,
-                    "customer_id": customers[order.customer] if order.customer else None,
-                    "ordered_at": order.ordered_at,
-                    "status": order.status,
-                    "revenue": revenue,
-                    "units": units,
-                }
-            )
-        ids = _insert(session, Order, rows)
-        items = [
-            {
-                "order_id": order_id,
-                "line_no": number,
-                "product_id": line.product_id,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-            }
-            for order_id, order_lines in zip(ids, lines, strict=True)
-            for number, line in enumerate(order_lines, start=1)
-        ]
-        _insert_rows(session, OrderItem, items)
-        order_ids.extend(ids)
-        line_count += len(items)
-    if new_orders:
-        times = [order.ordered_at for order in new_orders]
-        selections = _among(session, Order.id, order_ids)
-        record_orders(session, seller_id, selections, min(times), max(times))
+    order_ids, line_count = _insert_orders(session, seller_id, new_orders, products, customers)
     # after record_orders: a refresh recounts its dates, new orders included
     _refresh_days(session, seller_id, _update_orders(session, changes) + removed)
     stock_updates = _update_stock(session, seller_id, orders)
