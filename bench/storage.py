@@ -14,7 +14,8 @@ start and stop at random instants); beside it the same question answered from
 both give the same answers.
 Then (--import-lines, default 100,000; 0 skips it) times `storage.importing.import_orders`,
 the path `advisor import orders` takes, on a generated generic CSV of that many lines:
-once into the big seller (its orders already loaded) and once into a new seller.
+once into the big seller (its orders already loaded) and once into a new seller; wall
+time, and the CPU time of this process and of the PostgreSQL server's backends.
 Targets: 1M lines load in under 60 s; p95 under 20 ms for both windows; the import
 on PostgreSQL at least as fast as on SQLite.
 PostgreSQL uses a throwaway database advisor_bench_<random> at 127.0.0.1:5432,
@@ -219,20 +220,48 @@ def import_file(lines: int, prefix: str) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
+def server_cpu(engine: Engine) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends of the bench database, read
+    from /proc (a server on this machine; None elsewhere, and for SQLite)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as connection:
+        pids = connection.scalars(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).all()
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def time_import(engine: Engine, lines: int) -> None:
-    """`import_orders` of a generated file into the big seller and into a new one."""
+    """`import_orders` of a generated file into the big seller and into a new one: wall
+    time, and CPU time of this process and (PostgreSQL on this machine) of the server,
+    which a machine shared with other work inflates less than wall time."""
     sessions = session_factory(engine)
     with sessions.begin() as session:
         add_seller(session, slug="bench-new")
     for slug in ("bench-big", "bench-new"):
         data = import_file(lines, f"IMP-{slug}")
-        started = time.perf_counter()
+        server_before = server_cpu(engine)
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = import_orders(sessions, data, source="bench.csv", seller=slug)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        server_after = server_cpu(engine)
         assert report.ok, report.errors[:3]
+        server = (
+            f" + server {server_after - server_before:5.1f} s"
+            if server_before is not None and server_after is not None
+            else ""
+        )
         print(
             f"  import into {slug:<10} {report.orders:>8,} orders {report.lines:>9,} lines "
-            f"{elapsed:7.1f} s"
+            f"{elapsed:7.1f} s (CPU: this process {cpu:5.1f} s{server})"
         )
 
 
