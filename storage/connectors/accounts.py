@@ -144,6 +144,8 @@ def claim_stale(session: Session, *, now: dt.datetime) -> list[StaleSource]:
             SourceAccount.stale_reported_at.is_(None),
         )
         .order_by(Seller.slug, SourceAccount.source)
+        # two workers' syncs claiming at once on PostgreSQL: each row goes to one of them
+        .with_for_update(of=SourceAccount, skip_locked=True)
     ).all()
     stale = []
     for account, slug in rows:
