@@ -40,7 +40,7 @@ ROLE = "session_replication_role"
 
 def _may_set_role(session: Session) -> bool:
     connection: Any = session.connection().connection.driver_connection
-    if connection.info.parameter_status("is_superuser") == b"on":
+    if connection.info.parameter_status("is_superuser") == "on":
         return True
     if connection.info.server_version < 150000:  # no SET privilege on parameters
         return False
