@@ -26,8 +26,10 @@ dates (`storage.rollups.record_orders`, grouped in SQL; the dates' other orders
 are not read again) and the rollups of the local dates the updated and removed
 orders were and are on are refreshed.
 
-On PostgreSQL, rows go in by COPY and keys are looked up with one `= ANY(array)`
-per list instead of a query per 500 keys.
+On PostgreSQL, rows go in by COPY, keys are looked up with one `= ANY(array)` per
+list instead of a query per 500 keys, and the new rows' foreign keys are checked
+once for the import rather than by a trigger per row where the role allows it
+(`storage.importing.foreign_keys`).
 """
 
 from __future__ import annotations
