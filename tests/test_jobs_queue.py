@@ -13,11 +13,12 @@ the other; and no seller's sync runs twice at once (the workers' structured logs
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from tests.bot_process import (
     in_doubt_chats,
     messages_per_chat,
     outbox_state,
+    seed_outbox,
     sent_count,
     wait_until,
 )
@@ -291,3 +293,40 @@ def test_the_queue_refuses_sqlite_saying_what_to_set(tmp_path: Path) -> None:
         "set DATABASE_URL=postgresql://..."
     )
     assert not queued(Settings(jobs="embedded", database_url=settings.database_url))
+
+
+async def test_with_jobs_queue_the_bot_answers_chats_and_the_workers_send_the_alerts(
+    telegram: EmulatorClient, queue_url: str, tmp_path: Path
+) -> None:
+    seeded = seed_outbox(queue_url, sellers=5)
+    engine = make_engine(queue_url)
+    with engine.begin() as connection:  # outside quiet hours whenever the test runs
+        zone = noon_zone(dt.datetime.now(dt.UTC))
+        connection.execute(text("UPDATE sellers SET timezone = :zone"), {"zone": zone})
+    engine.dispose()
+    stranger = 5_550_001
+    await telegram.add_chats([*seeded.chats, stranger, OPERATOR])
+    env = {"JOBS": "queue"}
+
+    with BotProcess.start(queue_url, telegram, tmp_path, name="bot", env=env) as bot:
+        await telegram.send_user_message(stranger, "/start")
+        assert await telegram.wait_for_messages(stranger, 1, within=120), bot.log()
+        # the embedded bot delivers a second after it starts; this one leaves it to workers
+        await asyncio.sleep(3)
+        assert await messages_per_chat(telegram, seeded.chats) == Counter()
+        assert outbox_state(queue_url)[0]["pending"] == 5
+
+        worker = ("worker", "--concurrency", "2", "--heartbeat", "1")
+        scheduler = ("scheduler", "--once")
+        with BotProcess.start(queue_url, telegram, tmp_path, name="worker", env=env, argv=worker):
+            assert (
+                BotProcess.start(
+                    queue_url, telegram, tmp_path, name="scheduler", env=env, argv=scheduler
+                ).wait(timeout=120)
+                == 0
+            )
+            delivered = await wait_until(lambda: _sent_at_least(telegram, 6), within=120, every=0.1)
+    assert delivered
+    assert await messages_per_chat(telegram, seeded.chats) == Counter(
+        dict.fromkeys(seeded.chats, 1)
+    )
