@@ -276,11 +276,16 @@ async def post_now(
     return report
 
 
-async def recover(services: Services, bot: ExtBot[None]) -> list[int]:
-    """At start: answers a killed process left mid-post (see tools.inquiries.loop); the
-    seller hears of those that may or may not have arrived."""
+async def recover(
+    services: Services, bot: ExtBot[None], *, claimed_before: dt.datetime | None = None
+) -> list[int]:
+    """At start (or in each queued loop, for posts claimed before `claimed_before`):
+    answers a killed process left mid-post (see tools.inquiries.loop); the seller hears
+    of those that may or may not have arrived."""
     sources = sources_for(services, bot)
-    unknown = await asyncio.to_thread(recover_posting, services.sessions, sources)
+    unknown = await asyncio.to_thread(
+        recover_posting, services.sessions, sources, claimed_before=claimed_before
+    )
 
     def reports(session: Session) -> list[PostReport]:
         found = []

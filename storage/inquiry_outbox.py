@@ -397,13 +397,13 @@ def finish_unknown(session: Session, answer_id: int, *, error: str) -> None:
     _answer_update(session, answer_id, status=AnswerStatus.UNKNOWN, error=error)
 
 
-def stuck_posting(session: Session) -> list[int]:
-    """Answers a killed process left `posting`."""
-    return list(
-        session.scalars(
-            select(InquiryAnswer.id).where(InquiryAnswer.status == AnswerStatus.POSTING)
-        )
-    )
+def stuck_posting(session: Session, *, claimed_before: dt.datetime | None = None) -> list[int]:
+    """Answers a killed process left `posting` (every one, or those claimed before
+    `claimed_before` when other processes may be posting now)."""
+    query = select(InquiryAnswer.id).where(InquiryAnswer.status == AnswerStatus.POSTING)
+    if claimed_before is not None:
+        query = query.where(InquiryAnswer.claimed_at < claimed_before)
+    return list(session.scalars(query))
 
 
 def unclaim(session: Session, answer_id: int) -> None:

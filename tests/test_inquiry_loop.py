@@ -43,6 +43,7 @@ from tests.test_business import (
     statuses,
     until,
 )
+from tools.nudges import IN_FLIGHT_LIMIT
 
 
 def _approve_then_die(db: sessionmaker[Session], at: dt.datetime) -> int:
@@ -110,6 +111,38 @@ async def test_an_answer_cut_off_mid_post_is_not_posted_again_and_the_seller_is_
         "보내는 중에 연결이 끊겨 고객에게 갔는지 확인할 수 없어요. 두 번 가지 않도록 다시 "
         "보내지 않았으니 고객 채팅에서 확인해 주세요."
     )
+    assert answers(db) == [(STOCK_DRAFT, AnswerStatus.UNKNOWN, False)]
+
+
+async def test_a_queued_loop_takes_back_only_posts_claimed_over_ten_minutes_ago(
+    telegram: EmulatorClient,
+    business_bot: tuple[BotApplication, Services],
+    db: sessionmaker[Session],
+    clock: Clock,
+) -> None:
+    """With JOBS=queue the loop runs in workers while bots post approved answers too: a
+    post still `posting` is taken back only once no live post can be that old."""
+    await connected(telegram, db, clock)
+    await card_for(telegram, "딸기잼 재고 있나요?")
+    application, _ = business_bot
+    await application.stop()
+    answer_id = _approve_then_die(db, clock.now)
+    with db.begin() as session:
+        assert outbox.claim_answer(session, answer_id, at=clock.now)
+
+    services = new_services(telegram, db, clock, quiet_start=0, quiet_end=0)
+    async with running(telegram, services) as worker:
+        minutes = [dt.timedelta(minutes=5), dt.timedelta(minutes=11)]
+        early, late = [
+            await inquiry_flow.recover(
+                services, worker.bot, claimed_before=clock.now + later - IN_FLIGHT_LIMIT
+            )
+            for later in minutes
+        ]
+        told = (await telegram.wait_for_messages(ALICE, 4))[3]
+
+    assert (early, late) == ([], [answer_id])
+    assert told.plain_text.startswith("보내는 중에 연결이 끊겨")
     assert answers(db) == [(STOCK_DRAFT, AnswerStatus.UNKNOWN, False)]
 
 

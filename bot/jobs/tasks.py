@@ -48,6 +48,7 @@ from bot.scheduler import scan
 from bot.services import Services
 from bot.sync import sync_sources
 from storage.outbox import waiting_sellers
+from tools.nudges import IN_FLIGHT_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +160,10 @@ async def inquiries_task(context: JobContext) -> None:
         async with alone(runtime, "inquiries", None) as mine:
             if not mine:
                 return
-            posted = await _limited(
-                runtime, "inquiries", inquiry_flow.run_loop(runtime.services, runtime.bot)
-            )
+            services, bot = runtime.services, runtime.bot
+            # posts a dead worker left (the bot posts approved answers too: only old ones)
+            stuck = services.now() - IN_FLIGHT_LIMIT
+            await inquiry_flow.recover(services, bot, claimed_before=stuck)
+            posted = await _limited(runtime, "inquiries", inquiry_flow.run_loop(services, bot))
         if posted:
             log.info("inquiry answers: %s", [report.outcome for report in posted])

@@ -212,13 +212,17 @@ async def post_one(
 
 
 def recover_posting(
-    sessions: sessionmaker[Session], sources: Mapping[str, InquirySource]
+    sessions: sessionmaker[Session],
+    sources: Mapping[str, InquirySource],
+    *,
+    claimed_before: dt.datetime | None = None,
 ) -> list[int]:
-    """Answers a killed process left `posting`: back to pending where the source
-    re-reads the platform, unknown elsewhere; the unknown ones' ids."""
+    """Answers a killed process left `posting` (those claimed before `claimed_before`
+    when given: other processes may be posting the recent ones): back to pending where
+    the source re-reads the platform, unknown elsewhere; the unknown ones' ids."""
     unknown: list[int] = []
     with sessions.begin() as session:
-        for answer_id in outbox.stuck_posting(session):
+        for answer_id in outbox.stuck_posting(session, claimed_before=claimed_before):
             answer = session.get(InquiryAnswer, answer_id)
             assert answer is not None
             inquiry = session.get(Inquiry, answer.inquiry_id)

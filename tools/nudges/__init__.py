@@ -15,6 +15,7 @@ sends a message or imports the bot:
 
 from tools.nudges._delivery import (
     BATCH,
+    IN_FLIGHT_LIMIT,
     DeliveryReport,
     Due,
     Outcome,
@@ -47,6 +48,7 @@ __all__ = [
     "AD_KINDS",
     "BATCH",
     "DIGEST",
+    "IN_FLIGHT_LIMIT",
     "SALES_KINDS",
     "DeliveryReport",
     "DigestAlert",
