@@ -29,6 +29,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
@@ -153,15 +154,23 @@ def score_customers(
     return scored
 
 
-def _ranked(scored: pd.DataFrame, segment: Segment) -> pd.DataFrame:
-    members = scored[scored["segment"] == segment].assign(internal_id=lambda f: f.index)
+def _top(scored: pd.DataFrame, segment: Segment, limit: int) -> pd.DataFrame:
+    """The first `limit` customers of `segment` in its ranking, ties by internal id.
+    Only the segment's ranking keys are sorted (numpy, stable), not the whole frame."""
     if segment == "likely_regulars":
         keys, ascending = ["expected_purchases_90d", "expected_value_90d"], [False, False]
     elif segment == "regulars":
         keys, ascending = ["expected_value_90d", "p_alive"], [False, False]
     else:
         keys, ascending = ["x", "p_alive"], [False, True]
-    return members.sort_values([*keys, "internal_id"], ascending=[*ascending, True], kind="stable")
+    members = np.flatnonzero((scored["segment"] == segment).to_numpy())
+    columns = [scored[key].to_numpy()[members] for key in keys]
+    columns.append(scored.index.to_numpy()[members])
+    ranking = [
+        column if up else -column for column, up in zip(columns, [*ascending, True], strict=True)
+    ]
+    order = np.lexsort(ranking[::-1])  # lexsort's last key is the primary one
+    return scored.iloc[members[order[:limit]]]
 
 
 @dataclass(frozen=True)
@@ -232,7 +241,7 @@ def customer_report(
     scored, bg_fit, gg_fit = scored_store.scored, scored_store.bg_fit, scored_store.gg_fit
     rules, repeat_buyers, as_of = scored_store.rules, scored_store.repeat_buyers, scored_store.as_of
 
-    top = _ranked(scored, segment).head(limit)
+    top = _top(scored, segment, limit)
     facts = customer_facts(session, store.id, [int(i) for i in top.index], as_of=as_of)
     counts = scored["segment"].value_counts()
     bg, gg = bg_fit.params, gg_fit.params
