@@ -18,7 +18,7 @@ the purchase-day query and the per-customer summary), the report with both fits
 fitted store (what the advisor's FitCache serves for the rest of the hour).
 `--raw` also times the windowed analyses with the daily rollups out of use (the
 raw-table path they had before; same answers, checked); `--only-customers` times
-customer_report alone (no visits loaded, no windowed analyses: ~2 minutes).
+customer_report alone (no visits loaded, no windowed analyses: a few minutes).
 Then bench/clv.py's BG/NBD fit on 100,000 simulated customers.
 
 Targets (issue 3): p95 under 50 ms (7-day) and 200 ms (90-day) for every
