@@ -55,9 +55,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    name = f"advisor_test_{uuid.uuid4().hex[:10]}"
+def pg_database(prefix: str = "advisor_test") -> Iterator[str]:
+    """A throwaway PostgreSQL database, migrated (skips the test where the server is
+    unreachable); dropped after. For fixtures: `yield from pg_database()`."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     try:
         admin = create_engine(
             PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
@@ -74,6 +75,11 @@ def pg_url() -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    yield from pg_database()
 
 
 def _sqlite_engine(template: Path, tmp_path: Path) -> Engine:

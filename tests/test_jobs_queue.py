@@ -17,14 +17,13 @@ import asyncio
 import datetime as dt
 import json
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from bot import operators
 from bot.jobs import QueueConfigError, enqueue, install_schema, make_app, queued
@@ -32,7 +31,7 @@ from bot.jobs.status import jobs_status
 from storage.connectors import accounts, secrets
 from storage.connectors.naver_commerce.client import KST
 from storage.connectors.naver_commerce.mapping import format_time
-from storage.db import make_engine, session_factory, upgrade
+from storage.db import make_engine, session_factory
 from storage.models import ChatLink, Seller
 from storage.rate_buckets import take
 from storage.settings import Settings
@@ -47,7 +46,7 @@ from tests.bot_process import (
     sent_count,
     wait_until,
 )
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import pg_database
 from tests.emulators._http import serve
 from tests.emulators.naver_commerce import Item, NaverCommerce
 from tests.telegram import EmulatorClient
@@ -59,24 +58,9 @@ KEY = Fernet.generate_key().decode()
 @pytest.fixture
 def queue_url() -> Iterator[str]:
     """A fresh PostgreSQL database, migrated, with the queue's schema."""
-    name = f"advisor_jobs_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(
-        PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means skip
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 unreachable: {exc.__class__.__name__}")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    install_schema(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    for url in pg_database("advisor_jobs"):
+        install_schema(url)
+        yield url
 
 
 def noon_zone(now: dt.datetime) -> str:
