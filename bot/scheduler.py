@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from telegram.ext import Application, ExtBot
 
-from bot import inquiry_flow
+from bot import customer_fit, inquiry_flow
 from bot.alerts import deliver, report_lost
 from bot.context import BotContext
 from bot.services import Services
@@ -131,6 +131,7 @@ def start(application: Application[Any, Any, Any, Any, Any, Any], services: Serv
             first=dt.timedelta(minutes=every),  # the startup scan syncs first
             name="sync-sources",
         )
+    customer_fit.schedule(application)  # customer fits current before sellers ask
     queue.run_repeating(
         delivery_job,
         interval=dt.timedelta(seconds=options.deliver_every),

@@ -634,7 +634,18 @@ async def test_the_scheduler_registers_its_jobs(
     async with polling(application):
         jobs = {job.name: job for job in application.job_queue.jobs()}  # type: ignore[union-attr]
 
-    assert set(jobs) == {"hourly-scan", "startup-scan", "deliver-alerts", "sync-sources"}
+    assert set(jobs) == {
+        "hourly-scan",
+        "startup-scan",
+        "deliver-alerts",
+        "sync-sources",
+        "fit-seed",
+        "fit-refresh",
+    }
+    # customer fits refreshed every 5 minutes, the first run 15 s past an hour's 5 minutes
+    assert jobs["fit-refresh"].job.trigger.interval == dt.timedelta(minutes=5)
+    next_fit = jobs["fit-refresh"].next_t
+    assert next_fit is not None and (next_fit.minute % 5, next_fit.second) == (0, 15)
     # connected stores sync every SYNC_EVERY_MINUTES (10), the first one after the startup scan
     assert jobs["sync-sources"].job.trigger.interval == dt.timedelta(minutes=10)
     # the hourly scan runs at the next HH:01 of the JobQueue's (real) clock

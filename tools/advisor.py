@@ -207,6 +207,11 @@ class Advisor:
     def prompts(self) -> PromptStore:
         return self._prompts
 
+    @property
+    def fits(self) -> FitCache:
+        """Customer fits, refreshed in the background by the bot (bot.customer_fit)."""
+        return self._fits
+
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
 

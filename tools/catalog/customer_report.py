@@ -41,21 +41,19 @@ class CustomerReport(Tool[CustomerReportArgs]):
     example = {"segment": "at_risk", "limit": 20}
 
     def run(self, ctx: TurnContext, args: CustomerReportArgs, window: Window | None) -> Result:
-        from analytics.clv import customer_report, score_store
-        from tools.fit_cache import FitCache
+        from analytics.clv import customer_report
+        from tools.fit_cache import calibration_end
 
         with ctx.session() as session:
             if ctx.fits is None:
                 return customer_report(
                     session, ctx.store, as_of=ctx.now, segment=args.segment, limit=args.limit
                 )
-            fitted = ctx.fits.get(
-                ctx.store.id, ctx.now, lambda as_of: score_store(session, ctx.store, as_of=as_of)
-            )
+            fitted = ctx.fits.scored(session, ctx.store, ctx.now)
             return customer_report(
                 session,
                 ctx.store,
-                as_of=FitCache.calibration_end(ctx.now),
+                as_of=calibration_end(ctx.now),
                 segment=args.segment,
                 limit=args.limit,
                 scored_store=fitted,

@@ -1,0 +1,68 @@
+"""Customer fits refreshed in the background, so a seller's customer question finds one.
+
+Which stores: those whose sellers asked about customers, i.e. the stores the
+advisor keeps a fit for (tools.fit_cache), plus, when the bot starts, the sellers
+whose chats ran `customer_report` in the last ASKED_WITHIN. Not every large store:
+a fit costs 1-2 s of CPU at 400k customers on a 2-core machine that also answers
+chats, and a seller who never asks about customers would pay for it every hour.
+
+`refresh` asks the cache for each store's fit as of the current hour: a few
+milliseconds when the kept fit is current (same hour, same data version), a fit
+when the hour turned or a sync or import changed the store's orders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterable
+
+from sqlalchemy import Text, cast, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import ConversationTurn
+from tools.context import UnknownSellerError, load_store
+from tools.fit_cache import FitCache
+
+log = logging.getLogger(__name__)
+
+ASKED_WITHIN = dt.timedelta(days=14)
+
+
+def asked_sellers(session: Session, now: dt.datetime) -> list[int]:
+    """Sellers whose chats ran `customer_report` since `now - ASKED_WITHIN`."""
+    query = (
+        select(ConversationTurn.seller_id)
+        .where(
+            ConversationTurn.created_at >= now - ASKED_WITHIN,
+            cast(ConversationTurn.tool_calls, Text).like('%"customer_report"%'),
+        )
+        .distinct()
+    )
+    return sorted(session.scalars(query))
+
+
+def refresh(
+    sessions: sessionmaker[Session],
+    fits: FitCache,
+    *,
+    now: dt.datetime,
+    seller_ids: Iterable[int] = (),
+) -> list[int]:
+    """Bring the fit of every kept store and of `seller_ids` up to `now`'s hour and
+    data; the stores refreshed, in order."""
+    done: list[int] = []
+    for seller_id in sorted({*fits.stores(), *seller_ids}):
+        started = time.perf_counter()
+        with sessions() as session:
+            try:
+                store, _ = load_store(session, seller_id)
+            except UnknownSellerError:  # deleted since it asked
+                continue
+            fits.scored(session, store, now)
+        done.append(seller_id)
+        log.debug(
+            "customer fit of store %s: %.0f ms", seller_id, 1e3 * (time.perf_counter() - started)
+        )
+    return done
