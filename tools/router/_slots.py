@@ -368,10 +368,8 @@ def find_choice(text: str) -> int | None:
     return _ORDINALS[(match.group(2) or match.group(3)).lower()]
 
 
-_KO_ORDINALS = {
-    "첫": 1, "두": 2, "둘": 2, "세": 3, "셋": 3, "네": 4, "넷": 4, "다섯": 5, "여섯": 6,
-    "일곱": 7, "여덟": 8, "아홉": 9, "열": 10,
-}  # fmt: skip
+# "두 번째", "셋째", "첫 번째": the native numbers before 째 (한 and 하나 never stand there)
+_KO_ORDINALS = {**NATIVE_ONES, "첫": 1, "열": 10}
 _EN_ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10,
