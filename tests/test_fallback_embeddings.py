@@ -158,6 +158,8 @@ def test_the_advisor_drafts_through_a_failing_endpoint_instead_of_apologising(
     # nothing could be indexed, so nothing is known: the neutral draft, to be checked
     assert answer.text == (
         '고객 문의: "유자차 1kg 재고 있나요?"\n\n답변 초안:\n'
-        "안녕하세요, 문의 주셔서 감사합니다. 문의 내용을 확인한 뒤 빠르게 안내해 드리겠습니다.\n\n"
+        "안녕하세요, 고객님. 문의 주셔서 감사합니다.\n"
+        "문의하신 내용은 확인한 뒤 빠르게 다시 안내해 드리겠습니다.\n"
+        "감사합니다.\n\n"
         "비슷한 과거 문의가 없어서 기본 문구로 작성했어요. 내용을 확인하고 보내 주세요."
     )

@@ -1,25 +1,18 @@
-"""`advice` and `inquiry_draft` over the vector-index retrieval (tools.retrieval).
+"""`advice` over the vector-index retrieval (tools.retrieval): the playbook passages
+(prompts/knowledge/) that best answer the topic, grouped by article (at most
+MAX_ARTICLES), each with its article's title so the answer cites it; and the turn's
+retrieval (`retrieval_for`), which the `inquiry_draft` tool drafts with too
+(tools.inquiries.drafting).
 
-- Advice: the playbook passages (prompts/knowledge/) that best answer the topic,
-  grouped by article (at most MAX_ARTICLES), each with its article's title so
-  the answer cites it.
-- Inquiry drafts: the product the inquiry names (price, stock, options from the
-  database) and the seller's most similar answered inquiries; the draft is
-  written from those alone (tools.retrieval.inquiries), or is None when nothing
-  is known, and the template then writes a neutral "we will check" reply.
-
-The result types below are what the templates (prompts/answers/advice.*,
-inquiry_draft.*), the compact model view and the answer guard read.
+The result types below are what the templates (prompts/answers/advice.*), the compact
+model view and the answer guard read.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy.orm import Session
-
 from analytics.common import Result
-from tools.retrieval.inquiries import REUSE_MIN
 from tools.retrieval.service import Retrieval, RetrievalHandle
 
 if TYPE_CHECKING:
@@ -41,36 +34,6 @@ class AdviceResult(Result):
     kind: Literal["advice"] = "advice"
     topic: str
     articles: list[ArticleExcerpt]
-
-
-class SimilarInquiry(Result):
-    inquiry_id: int
-    question: str
-    answer: str
-    score: float
-
-
-class ProductFacts(Result):
-    product_id: int
-    name: str
-    price: int
-    stock: int | None
-    """None: the store's data does not say."""
-    options: str | None
-
-
-class InquiryDraft(Result):
-    kind: Literal["inquiry_draft"] = "inquiry_draft"
-    inquiry: str
-    currency: str
-    draft: str | None
-    """The reply written from product facts and past answers; None when nothing
-    is known (the template writes a neutral one)."""
-    based_on: int | None
-    """The past inquiry whose answer the draft reuses."""
-    similar: list[SimilarInquiry]
-    """Past inquiries close enough to draw on, the reused one first."""
-    product: ProductFacts | None
 
 
 def retrieval_for(ctx: TurnContext) -> Retrieval:
@@ -95,37 +58,3 @@ def advice(retrieval: Retrieval, topic: str, lang: str) -> AdviceResult:
                 update={"excerpt": f"{found.excerpt}\n\n{passage.text}"}
             )
     return AdviceResult(topic=topic, articles=list(articles.values()))
-
-
-def draft_inquiry(
-    retrieval: Retrieval,
-    session: Session,
-    seller_id: int,
-    currency: str,
-    inquiry: str,
-    lang: str,
-) -> InquiryDraft:
-    drafted = retrieval.draft_inquiry(session, seller_id, inquiry, lang, currency=currency)
-    facts = drafted.facts
-    product = None
-    if drafted.product is not None and facts:
-        product = ProductFacts(
-            product_id=drafted.product.id,
-            name=str(facts["name"]),
-            price=int(facts["price"] or 0),
-            stock=None if facts["stock"] is None else int(facts["stock"]),
-            options=facts["options"] if isinstance(facts["options"], str) else None,
-        )
-    similar = [
-        SimilarInquiry(inquiry_id=s.id, question=s.question, answer=s.answer, score=s.score)
-        for s in drafted.sources
-        if s.id == drafted.used or s.score >= REUSE_MIN
-    ]
-    return InquiryDraft(
-        inquiry=inquiry,
-        currency=currency,
-        draft=drafted.text if drafted.knows else None,
-        based_on=drafted.used,
-        similar=similar,
-        product=product,
-    )

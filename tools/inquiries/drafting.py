@@ -79,11 +79,13 @@ def sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE.split(text) if part.strip()]
 
 
-def _order_facts(session: Session, inquiry: Inquiry, zone: ZoneInfo) -> dict[str, Any] | None:
-    if inquiry.order_id is None:
+def _order_facts(
+    session: Session, seller_id: int, order_id: int | None, zone: ZoneInfo
+) -> dict[str, Any] | None:
+    if order_id is None:
         return None
-    order = session.get(Order, inquiry.order_id)
-    if order is None or order.seller_id != inquiry.seller_id:
+    order = session.get(Order, order_id)
+    if order is None or order.seller_id != seller_id:
         return None
     names = [
         name
@@ -121,21 +123,38 @@ def _guard_sources(
 def draft_for(
     retrieval: Retrieval, session: Session, inquiry: Inquiry, *, now: dt.datetime
 ) -> Drafted:
-    """The checked draft for `inquiry` (see the module docstring)."""
-    seller = session.get(Seller, inquiry.seller_id)
+    """The checked draft for an inquiry of the loop (see the module docstring)."""
+    return draft_question(
+        retrieval, session, inquiry.seller_id, inquiry.question, now=now, order_id=inquiry.order_id
+    )
+
+
+def draft_question(
+    retrieval: Retrieval,
+    session: Session,
+    seller_id: int,
+    question: str,
+    *,
+    now: dt.datetime,
+    order_id: int | None = None,
+) -> Drafted:
+    """The checked draft for a customer's `question` to the seller, about the order
+    `order_id` when given: the one drafting of the inquiry loop and of the chat tool
+    `inquiry_draft` (a question the seller forwards or pastes)."""
+    seller = session.get(Seller, seller_id)
     assert seller is not None
     zone = seller.zone
-    lang = language_of(inquiry.question)
+    lang = language_of(question)
     raw: InquiryDraft = retrieval.draft_inquiry(
-        session, inquiry.seller_id, inquiry.question, lang, currency=seller.currency
+        session, seller_id, question, lang, currency=seller.currency
     )
     texts = retrieval.texts
     reused = next((past for past in raw.sources if past.id == raw.used), None)
     past_sentences = sentences(reused.answer) if reused is not None else []
-    order = _order_facts(session, inquiry, zone)
+    order = _order_facts(session, seller_id, order_id, zone)
     facts = dict(raw.facts)
     today = now.astimezone(zone).date()
-    facts_only = _guard_sources(inquiry.question, today, facts, order, "")
+    facts_only = _guard_sources(question, today, facts, order, "")
     volatile = [
         sentence
         for sentence in past_sentences
@@ -163,7 +182,7 @@ def draft_for(
         body = _before_closing(
             body, texts.say(lang, f"facts.order.{order['status']}", **order), texts, lang
         )
-    sources = _guard_sources(inquiry.question, today, facts, order, " ".join(kept))
+    sources = _guard_sources(question, today, facts, order, " ".join(kept))
     verdict = check_answer("\n".join(body), sources)
     if not verdict.ok:
         body, refused = _without_unsupported(body, verdict.unsupported)
@@ -171,9 +190,9 @@ def draft_for(
     stock = facts.get("stock")
     in_stock = isinstance(stock, int) and stock > 0
     if (
-        _mentions(texts, "when", inquiry.question, unless="when_not")
+        _mentions(texts, "when", question, unless="when_not")
         and not any(_mentions(texts, "lead_time", line) for line in kept if line in body)
-    ) or (_mentions(texts, "restock", inquiry.question) and not in_stock):
+    ) or (_mentions(texts, "restock", question) and not in_stock):
         checks.append(texts.say(lang, "checks.when"))
     left_out = next((past for past in raw.sources if past.id == raw.left_out), None)
     if left_out is not None:
