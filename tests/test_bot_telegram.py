@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts import deliver
@@ -33,7 +33,7 @@ from bot.services import Services
 from bot.telegram_text import html_chunks, plain_chunks
 from storage.db import make_engine, session_factory
 from storage.links import create_link_code
-from storage.models import Alert, ChatLink, Seller
+from storage.models import Alert, ChatLink, Product, Seller
 from storage.outbox import record_alert
 from tests.botstore import NOW, SEOUL, Clock, bot_services, bot_settings, store_template
 from tests.telegram import EmulatorClient, free_port, polling
@@ -738,6 +738,57 @@ async def test_a_forwarded_customer_question_gets_a_draft_answer(
     assert draft[0] == '고객 문의: "딸기잼 지금 주문하면 재고 있나요?"'
     assert "딸기잼 500g은(는) 현재 재고가 있어 바로 구매하실 수 있습니다(재고 80개)." in draft
     assert draft[-1] == "상품 정보: 딸기잼 500g · 12,000원 · 재고 80개"
+
+
+async def test_a_forwarded_restock_date_question_gets_a_draft_that_needs_checking(
+    telegram: EmulatorClient, bot: tuple[BotApplication, Services], db: sessionmaker[Session]
+) -> None:
+    """The chat draft is the inquiry loop's (tools.inquiries.drafting): no product fact
+    holds the day a sold-out product returns, so the draft says the shop will check."""
+    with db.begin() as session:
+        session.execute(update(Product).where(Product.sku == "JAM-500").values(stock=0))
+    await link(telegram, db, ALICE, "ko")
+    await telegram.send_user_message(
+        ALICE, "딸기잼 재입고 언제 되나요?", forward_sender_name="손님"
+    )
+    log = await telegram.wait_for(ALICE, messages=2)
+    assert log.messages[1].plain_text.splitlines() == [
+        '고객 문의: "딸기잼 재입고 언제 되나요?"',
+        "",
+        "답변 초안:",
+        "안녕하세요, 고객님. 문의 주셔서 감사합니다.",
+        "딸기잼 500g은(는) 현재 품절입니다.",
+        "문의하신 내용은 확인한 뒤 빠르게 다시 안내해 드리겠습니다.",
+        "감사합니다.",
+        "",
+        "⚠️ 확인이 필요해서 초안에서 뺐어요:",
+        "• 문의하신 날짜·일정 (상품·주문 정보에 없어요)",
+        "",
+        "상품 정보: 딸기잼 500g · 12,000원 · 재고 0개",
+    ]
+
+
+async def test_a_forwarded_english_question_gets_an_english_draft_with_won_prices(
+    telegram: EmulatorClient, bot: tuple[BotApplication, Services], db: sessionmaker[Session]
+) -> None:
+    """The draft is in the customer's language (₩12,000, the English product name); what
+    is around it is in the seller's."""
+    await link(telegram, db, ALICE, "ko")
+    await telegram.send_user_message(
+        ALICE, "How much is the strawberry jam? Is it in stock?", forward_sender_name="Sam"
+    )
+    log = await telegram.wait_for(ALICE, messages=2)
+    assert log.messages[1].plain_text.splitlines() == [
+        '고객 문의: "How much is the strawberry jam? Is it in stock?"',
+        "",
+        "답변 초안:",
+        "Hello, and thank you for your message.",
+        "The Strawberry jam is in stock and can be ordered right away (80 left).",
+        "The Strawberry jam costs ₩12,000.",
+        "Thank you.",
+        "",
+        "상품 정보: 딸기잼 500g · 12,000원 · 재고 80개",
+    ]
 
 
 async def test_a_chat_linked_after_start_gets_its_nudges_on_the_next_scan(
