@@ -215,6 +215,10 @@ class Advisor:
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
 
+    def abandoned_calls(self) -> int:
+        """Model calls (or a cold LangChain import) still running after their deadline."""
+        return self._pool.running()
+
     # -- the two entry points ----------------------------------------------------
 
     def ask(

@@ -9,6 +9,7 @@ daemon threads: a process exits as soon as its own work is done.
     future = pool.submit(fn, *args)      # a concurrent.futures.Future
     future.result(timeout=3.0); future.cancel()
     pool.shutdown(cancel_futures=True)   # queued calls cancelled, running ones left
+    pool.running()                       # calls still running (abandoned ones included)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class DaemonPool:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._idle = 0
+        self._running = 0
         self._closed = False
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
@@ -57,10 +59,14 @@ class DaemonPool:
                 return
             future, fn, args = job
             if future.set_running_or_notify_cancel():
+                with self._lock:
+                    self._running += 1
                 try:
                     future.set_result(fn(*args))
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller
                     future.set_exception(exc)
+                with self._lock:
+                    self._running -= 1
             with self._lock:
                 self._idle += 1
 
@@ -79,3 +85,8 @@ class DaemonPool:
                         job[0].cancel()
             for _ in self._threads:
                 self._jobs.put(None)
+
+    def running(self) -> int:
+        """How many calls are running now (a caller may have abandoned them)."""
+        with self._lock:
+            return self._running

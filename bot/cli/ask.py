@@ -15,6 +15,8 @@ import argparse
 import datetime as dt
 import io
 import json
+import logging
+import os
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -82,6 +84,23 @@ def open_advisor(
     return Advisor(sessions, settings, PromptStore(settings.prompts_dir)), seller_id, now, sessions
 
 
+def finish(advisor: Advisor, code: int) -> int:
+    """Close the advisor and end the command with `code`.
+
+    A model call abandoned at its deadline (or LangChain still importing on a cold
+    start) runs on in a daemon thread; the interpreter's normal exit would stop that
+    thread inside C or Rust code, which aborts the process ("FATAL: exception not
+    rethrown", exit -6) after the answer was printed. Everything the command does is
+    printed and stored by now, so the process ends here instead."""
+    advisor.close()
+    if advisor.abandoned_calls():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
+    return code
+
+
 def answer_json(answer: Answer) -> str:
     return json.dumps(answer.to_json(), ensure_ascii=False, default=str)
 
@@ -122,10 +141,11 @@ def _ask(args: argparse.Namespace) -> int:
                     continue
                 answer = advisor.ask(question, seller_id=seller_id, chat_id=args.chat, now=now)
                 print(answer_json(answer), flush=True)
-            return 0
-        question = readable(args.question)
-        answer = advisor.ask(question, seller_id=seller_id, chat_id=args.chat, now=now)
-        print(answer_json(answer) if args.json else answer.text, flush=True)
-        return 0
-    finally:
+        else:
+            question = readable(args.question)
+            answer = advisor.ask(question, seller_id=seller_id, chat_id=args.chat, now=now)
+            print(answer_json(answer) if args.json else answer.text, flush=True)
+    except BaseException:
         advisor.close()
+        raise
+    return finish(advisor, 0)

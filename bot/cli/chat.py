@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.cli._common import add_command
-from bot.cli.ask import add_seller_options, open_advisor, readable
+from bot.cli.ask import add_seller_options, finish, open_advisor, readable
 from storage.settings import get_settings
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def register(subparsers: Any, help_text: str) -> None:
 def _chat(args: argparse.Namespace) -> int:
     settings = get_settings()
     advisor, seller_id, now, _ = open_advisor(args.seller, args.now, settings)
-    _readline(settings.data_dir / "chat_history")
+    save_history = _readline(settings.data_dir / "chat_history")
     if isinstance(sys.stdin, io.TextIOWrapper):  # bytes that are not UTF-8: see readable()
         sys.stdin.reconfigure(errors="surrogateescape")
     print(
@@ -67,32 +67,34 @@ def _chat(args: argparse.Namespace) -> int:
             now=now,
             charts=args.charts or settings.data_dir / "charts",
         )
-    finally:
+    except BaseException:
         advisor.close()
-    return 0
+        raise
+    finally:
+        save_history()
+    return finish(advisor, 0)
 
 
-def _readline(history: Path) -> None:
+def _readline(history: Path) -> Callable[[], None]:
+    """Line editing with the history kept in `history`; returns what saves it."""
     try:
         import readline
     except ImportError:  # pragma: no cover - not on every platform
-        return
-    import atexit
-
+        return lambda: None
     try:
         history.parent.mkdir(parents=True, exist_ok=True)
         readline.read_history_file(history)
     except OSError:
         pass
     readline.set_history_length(1000)
-    atexit.register(_save_history, readline, history)
 
+    def save() -> None:
+        try:
+            readline.write_history_file(history)
+        except OSError:
+            pass
 
-def _save_history(readline: Any, history: Path) -> None:
-    try:
-        readline.write_history_file(history)
-    except OSError:
-        pass
+    return save
 
 
 def choices(answer: Answer) -> list[Button]:
