@@ -7,12 +7,8 @@ offline embedding over what the index holds, for that query only.
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -21,6 +17,7 @@ from sqlalchemy.orm import Session
 from storage.db import session_factory
 from storage.settings import Settings
 from storage.vector.embeddings import HashingEmbedding, OpenAIEmbedding
+from tests.embeddings_stub import EmbeddingsStub
 from tests.factories import local, make_inquiry, make_product, make_seller
 from tools.advisor import Advisor
 from tools.prompts import PromptStore
@@ -30,63 +27,11 @@ GREETING = "안녕하세요, 고객님. 문의 주셔서 감사합니다."
 SHIPPING = "평일 오후 2시 이전 결제 건은 당일 출고되며 보통 1~2일 안에 받아보실 수 있습니다."
 
 
-class EmbeddingsStub:
-    """POST /v1/embeddings: the hashing embedding of each input, or 500 when failing."""
-
-    def __init__(self) -> None:
-        self.failing = False
-        self.requests: list[tuple[int, list[str]]] = []
-        embed = HashingEmbedding()
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_args: Any) -> None:
-                return
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server naming
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-                status = 500 if stub.failing else 200
-                stub.requests.append((status, texts))
-                if status == 500:
-                    payload: dict[str, Any] = {"error": {"message": "down", "type": "server"}}
-                else:
-                    rows = [
-                        {
-                            "object": "embedding",
-                            "index": i,
-                            "embedding": embed.embed_one(t).tolist(),
-                        }
-                        for i, t in enumerate(texts)
-                    ]
-                    payload = {"object": "list", "data": rows, "model": body["model"],
-                               "usage": {"prompt_tokens": 1, "total_tokens": 1}}  # fmt: skip
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
-
-    def failed(self) -> int:
-        return sum(1 for status, _ in self.requests if status == 500)
-
-
 @pytest.fixture
 def endpoint() -> Iterator[EmbeddingsStub]:
-    stub = EmbeddingsStub()
+    stub = EmbeddingsStub(HashingEmbedding().embed_one)
     yield stub
-    stub.server.shutdown()
-    stub.server.server_close()
+    stub.close()
 
 
 def _settings(endpoint: EmbeddingsStub, tmp_path: Path) -> Settings:
@@ -134,7 +79,7 @@ def test_a_draft_uses_the_offline_embedding_when_the_endpoint_fails(
     with sessions() as session:
         again = retrieval.draft_inquiry(session, seller_id, "오늘 주문하면 언제 와요?", "ko")
     assert again.text == draft.text
-    assert endpoint.requests[asked][0] == 200
+    assert endpoint.requests[asked].status == 200
 
 
 def test_the_advisor_drafts_through_a_failing_endpoint_instead_of_apologising(

@@ -9,11 +9,8 @@ inquiries written below.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tempfile
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +22,7 @@ from storage import inquiry_outbox as outbox
 from storage.db import session_factory
 from storage.models import Inquiry, Seller
 from storage.settings import Settings
+from tests.embeddings_stub import EmbeddingsStub
 from tests.factories import make_inquiry, make_order, make_product, make_seller
 from tools.inquiries.drafting import Drafted, draft_for
 from tools.retrieval.service import Retrieval
@@ -91,55 +89,13 @@ def shop(
     yield sessions, retrieval
 
 
-class _ConceptEmbeddings:
-    """POST /v1/embeddings on 127.0.0.1, standing in for a multilingual model: a text's
-    vector counts the concepts it names in either language (CONCEPTS), so a Korean
-    question and its English translation land on the same point."""
+# a multilingual model's stand-in: a text's vector counts the concepts it names in
+# either language, so a Korean question and its English translation land on one point
+CONCEPTS = (("해외", "abroad"), ("배송", "ship"), ("설탕", "sugar"), ("재입고", "restock"))
 
-    CONCEPTS = (("해외", "abroad"), ("배송", "ship"), ("설탕", "sugar"), ("재입고", "restock"))
 
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp())
-        concepts = self.CONCEPTS
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_args: Any) -> None:
-                return
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server naming
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-                rows = [
-                    {
-                        "object": "embedding",
-                        "index": i,
-                        "embedding": [0.1]
-                        + [
-                            float(any(word in text.lower() for word in words)) for words in concepts
-                        ],
-                    }
-                    for i, text in enumerate(texts)
-                ]
-                data = json.dumps({"object": "list", "data": rows, "model": body["model"],
-                                   "usage": {"prompt_tokens": 1, "total_tokens": 1}}).encode()  # fmt: skip
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def _concepts(text: str) -> list[float]:
+    return [0.1] + [float(any(word in text.lower() for word in words)) for words in CONCEPTS]
 
 
 def _draft(shop: Any, question: str, *, order: str | None = None) -> Drafted:
@@ -285,11 +241,11 @@ def test_an_english_question_with_only_a_korean_past_answer_pastes_no_korean(
     """A multilingual embedding (a local /v1/embeddings server placing "해외 배송" and
     "ship abroad" together) finds the Korean past answer; it is listed, not pasted."""
     sessions, _ = shop
-    server = _ConceptEmbeddings()
+    server = EmbeddingsStub(_concepts)
     try:
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None,
-            data_dir=server.folder,
+            data_dir=Path(tempfile.mkdtemp()),
             openai_api_key="sk-test",
             openai_base_url=server.base_url,
             embedding="openai",

@@ -9,9 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from storage.db import make_engine, session_factory, upgrade
 from storage.models import Inquiry
 from storage.settings import Settings, get_settings
 from storage.vector import HashingEmbedding, OpenAIEmbedding, VectorIndex, embedding_from_settings
+from tests.embeddings_stub import EmbeddingsStub
 from tests.factories import local, make_inquiry, make_product, make_seller
 from tools.retrieval import Retrieval
 from tools.retrieval.inquiries import InquiryTexts, draft_inquiry, sync_inquiries
@@ -99,61 +98,19 @@ def test_the_setting_chooses_the_embedding(tmp_path: Path) -> None:
         embedding_from_settings(_settings(tmp_path, embedding="word2vec"))
 
 
-class _EmbeddingsStub:
-    """POST /v1/embeddings: a fixed 3-dimensional vector per input, by length."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_args: Any) -> None:
-                return
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server naming
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                stub.requests.append({"path": self.path, **body})
-                data = [
-                    {"object": "embedding", "index": i, "embedding": [3.0, 4.0, float(len(text))]}
-                    for i, text in enumerate(body["input"])
-                ]
-                payload = json.dumps(
-                    {
-                        "object": "list",
-                        "data": data[::-1],  # out of order: the client must sort by index
-                        "model": body["model"],
-                        "usage": {"prompt_tokens": 1, "total_tokens": 1},
-                    }
-                ).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
-
-
 @pytest.fixture
-def embeddings_stub() -> Iterator[_EmbeddingsStub]:
-    stub = _EmbeddingsStub()
-    stub.thread.start()
+def embeddings_stub() -> Iterator[EmbeddingsStub]:
+    """A fixed 3-dimensional vector per input, by its length."""
+    stub = EmbeddingsStub(lambda text: [3.0, 4.0, float(len(text))])
     yield stub
-    stub.server.shutdown()
-    stub.server.server_close()
+    stub.close()
 
 
-def test_openai_embedding_calls_the_configured_server(embeddings_stub: _EmbeddingsStub) -> None:
+def test_openai_embedding_calls_the_configured_server(embeddings_stub: EmbeddingsStub) -> None:
     embed = OpenAIEmbedding(api_key="sk-test", base_url=embeddings_stub.base_url)
     first, second = embed(["ab", "abcd"])
     [request] = embeddings_stub.requests
-    assert (request["path"], request["model"], request["input"]) == (
+    assert (request.path, request.body["model"], request.body["input"]) == (
         "/v1/embeddings",
         "text-embedding-3-small",
         ["ab", "abcd"],
@@ -168,7 +125,7 @@ def test_openai_embedding_calls_the_configured_server(embeddings_stub: _Embeddin
 
 
 def test_collections_record_their_embedding_and_follow_a_change(
-    tmp_path: Path, embeddings_stub: _EmbeddingsStub
+    tmp_path: Path, embeddings_stub: EmbeddingsStub
 ) -> None:
     small = _index(tmp_path, HashingEmbedding(64))
     small.upsert("notes-1", ["a", "b"], ["유자차 재고", "텀블러 배송"], [{"n": 1}, {"n": 2}])
@@ -192,7 +149,7 @@ def test_collections_record_their_embedding_and_follow_a_change(
     assert switched.count("notes-1") == 2
     assert switched.reembedded == ["notes-1"]
     assert switched.metadata("notes-1")["embedding"] == "openai-text-embedding-3-small"
-    assert sorted(len(r["input"]) for r in embeddings_stub.requests) == [2]
+    assert sorted(len(r.body["input"]) for r in embeddings_stub.requests) == [2]
 
     # the same embedding again: nothing to do
     same = _index(tmp_path, remote)
