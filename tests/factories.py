@@ -176,3 +176,22 @@ def make_inquiry(
     session.add(inquiry)
     session.flush()
     return inquiry
+
+
+def inquiry_demo(session: Session) -> int:
+    """The demo generator's store with its catalogue and 60 inquiries (59 answered):
+    two weeks of orders to 2026-11-27 06:00 UTC, no visits or ads. Its seller's id."""
+    import numpy as np
+
+    from storage.demo import StoreSpec, generate_store
+
+    spec = StoreSpec(
+        slug="demo",
+        until=dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC),
+        days=14,
+        orders_per_day=5,
+        with_visits=False,
+        with_ads=False,
+        inquiries=60,
+    )
+    return generate_store(session, spec, np.random.default_rng(1)).seller_id

@@ -23,7 +23,7 @@ from storage.db import session_factory
 from storage.models import Inquiry, Seller
 from storage.settings import Settings
 from tests.embeddings_stub import EmbeddingsStub
-from tests.factories import make_inquiry, make_order, make_product, make_seller
+from tests.factories import inquiry_demo, make_inquiry, make_order, make_product, make_seller
 from tools.inquiries.drafting import Drafted, draft_for
 from tools.retrieval.service import Retrieval
 
@@ -277,22 +277,9 @@ def test_an_english_draft_leaves_out_a_fact_written_in_korean_for_the_seller_to_
 @pytest.fixture
 def demo(sqlite_engine: Engine, tmp_path: Path) -> tuple[sessionmaker[Session], Retrieval]:
     """The demo generator's store: two weeks, 60 inquiries (59 answered)."""
-    import numpy as np
-
-    from storage.demo import StoreSpec, generate_store
-
     sessions = session_factory(sqlite_engine)
-    spec = StoreSpec(
-        slug="demo",
-        until=dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC),
-        days=14,
-        orders_per_day=5,
-        with_visits=False,
-        with_ads=False,
-        inquiries=60,
-    )
     with sessions.begin() as session:
-        generate_store(session, spec, np.random.default_rng(1))
+        inquiry_demo(session)
     settings = Settings(_env_file=None, data_dir=tmp_path, embedding="hashing")  # type: ignore[call-arg]
     return sessions, Retrieval.open(settings, sessions=sessions)
 

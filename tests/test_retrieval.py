@@ -24,7 +24,7 @@ from storage.models import Inquiry
 from storage.settings import Settings, get_settings
 from storage.vector import HashingEmbedding, OpenAIEmbedding, VectorIndex, embedding_from_settings
 from tests.embeddings_stub import EmbeddingsStub
-from tests.factories import local, make_inquiry, make_product, make_seller
+from tests.factories import inquiry_demo, local, make_inquiry, make_product, make_seller
 from tools.retrieval import Retrieval
 from tools.retrieval.inquiries import InquiryTexts, draft_inquiry, sync_inquiries
 from tools.retrieval.playbook import TIP_KINDS, Playbook, read_article
@@ -589,24 +589,9 @@ def test_a_reseeded_database_is_not_answered_from_the_old_index(
 @pytest.fixture
 def demo_sessions(sqlite_engine: Any) -> Any:
     """The demo generator's catalogue and answered inquiries, two weeks of orders."""
-    import datetime as dt
-
-    import numpy as np
-
-    from storage.demo import StoreSpec, generate_store
-
     factory = session_factory(sqlite_engine)
-    spec = StoreSpec(
-        slug="demo",
-        until=dt.datetime(2026, 11, 27, 6, tzinfo=dt.UTC),
-        days=14,
-        orders_per_day=5,
-        with_visits=False,
-        with_ads=False,
-        inquiries=60,
-    )
     with factory.begin() as session:
-        generate_store(session, spec, np.random.default_rng(1))
+        inquiry_demo(session)
     return factory
 
 
