@@ -1,7 +1,10 @@
 """Inquiry drafts on held-out customer questions: how many a seller could send unchanged.
 
-    .venv/bin/python bench/inquiries.py [--set tests/heldout/inquiries.yaml] [--misses]
-        [--past-inquiries N]
+    .venv/bin/python bench/inquiries.py [--set PATH] [--misses] [--past-inquiries N]
+
+`--set` defaults to the held-out set (tests/heldout/inquiries.yaml: aggregates only,
+never with --misses); bench/data/inquiries_dev.yaml is the development set, written
+for the same demo catalogue, whose misses may be printed while improving drafts.
 
 Seeds the demo store (storage.demo, 120 days: its catalogue, stock and answered past
 inquiries, N of them with --past-inquiries, else the demo's default of one per day of
@@ -141,7 +144,9 @@ def repeated(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", type=Path, default=DEFAULT_SET)
+    parser.add_argument(
+        "--set", type=Path, default=DEFAULT_SET, help="inquiries YAML (default: held-out)"
+    )
     parser.add_argument("--days", type=int, default=120)
     parser.add_argument("--misses", action="store_true", help="print each miss")
     parser.add_argument(
@@ -151,6 +156,7 @@ def main() -> None:
         help="inquiries in the demo store's history (default: the demo's own count)",
     )
     args = parser.parse_args()
+    args.set = args.set.resolve()
     items: list[dict[str, Any]] = yaml.safe_load(args.set.read_text(encoding="utf-8"))["inquiries"]
 
     with tempfile.TemporaryDirectory() as folder:
@@ -228,7 +234,8 @@ def main() -> None:
     ms = sorted(latency * 1000 for latency in latencies)
     p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
     print(f"demo store seeded in {seeded:.1f}s ({args.days} days, {past} answered past inquiries)")
-    print(f"held-out inquiries: {len(items)} ({args.set.relative_to(ROOT)})")
+    shown = args.set.relative_to(ROOT) if args.set.is_relative_to(ROOT) else args.set
+    print(f"inquiries: {len(items)} ({shown})")
     print(f"sendable unchanged: {share(sendable_hits, sendable_total)}")
     print(f"correctly 'needs checking': {share(check_hits, check_total)}")
     print(f"unsafe (needs checking, drafted as sendable): {share(unsafe, check_total)}")
