@@ -18,8 +18,8 @@ SQLite the threads of the round take turns for the transactions (one writer).
 2. Incremental round: `--sellers` sellers (each its own application) already
    synced; then each gets `--changes` changes (3 in 4 new payments, 1 in 4 returns
    of an older order) and the round syncs all of them on `--workers` threads, each
-   seller's calls paced at 2 a second per API (storage.connectors.naver_commerce.
-   client.RATE_PER_SECOND) on the real clock, while the emulator refuses calls
+   seller's calls paced at 2 in any 1.1 s per API (storage.connectors.naver_commerce.
+   client.LIMIT) on the real clock, while the emulator refuses calls
    above `--limit` a second per application and API (429 GW.RATE_LIMIT). Printed:
    the round's seconds, calls and calls a second over all sellers, the busiest second
    of any one application and API (must stay at or under the limit) and the 429s.
@@ -49,7 +49,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from storage.connectors import sync  # noqa: E402
 from storage.connectors.naver_commerce import NaverCommerceSource  # noqa: E402
-from storage.connectors.naver_commerce.client import RATE_PER_SECOND  # noqa: E402
+from storage.connectors.naver_commerce.client import LIMIT  # noqa: E402
 from storage.db import make_engine, session_factory, upgrade  # noqa: E402
 from storage.models import Order, OrderItem, Seller  # noqa: E402
 from tests.emulators._http import serve  # noqa: E402
@@ -129,7 +129,7 @@ def backfill(args: argparse.Namespace) -> None:
     sessions = make_sessions(args.database_url)
     seller_id = new_seller(sessions, "big")
     with serve(api):
-        source = NaverCommerceSource(client_id, secret, base_url=api.url, rate=None)
+        source = NaverCommerceSource(client_id, secret, base_url=api.url, pacer=None)
         before = peak_mb()
         started = time.perf_counter()
         report = sync(sessions, seller_id, source, now=now)
@@ -145,7 +145,7 @@ def backfill(args: argparse.Namespace) -> None:
     print(f"  {seconds:.1f} s, {made / seconds:,.0f} product orders/s, {report.pages} pages")
     print(f"  peak memory {peak:,.0f} MB ({peak - before:+,.0f} MB during the sync)")
     print(
-        f"  {calls} calls; at {RATE_PER_SECOND:g} calls/s per API the API alone takes >= {calls / RATE_PER_SECOND:.0f} s"
+        f"  {calls} calls; at {LIMIT.rate:.2f} calls/s per API the API alone takes >= {calls / LIMIT.rate:.0f} s"
     )
 
 
@@ -171,7 +171,7 @@ def incremental(args: argparse.Namespace) -> None:
         def setup(seller: tuple[int, str, str]) -> None:
             seller_id, client_id, secret = seller
             source = NaverCommerceSource(
-                client_id, secret, base_url=api.url, backfill_days=1, http=http, rate=None
+                client_id, secret, base_url=api.url, backfill_days=1, http=http, pacer=None
             )
             assert sync(sessions, seller_id, source, now=start).ok
 
@@ -243,7 +243,7 @@ def main() -> None:
     parser.add_argument("--sellers", type=int, default=1000)
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--workers", type=int, default=50)
-    parser.add_argument("--limit", type=float, default=RATE_PER_SECOND)
+    parser.add_argument("--limit", type=float, default=LIMIT.calls)
     parser.add_argument("--database-url")
     parser.add_argument("--only", choices=("backfill", "incremental"))
     args = parser.parse_args()

@@ -31,7 +31,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage.connectors.searchad.client import RATE_PER_SECOND, SearchAdClient, TokenBucket  # noqa: E402
+from storage.connectors.pacing import LocalPacer, Pacer  # noqa: E402
+from storage.connectors.searchad.client import LIMIT, SearchAdClient  # noqa: E402
 from storage.connectors.searchad.source import KST, SearchAdSource  # noqa: E402
 from tests.emulators._http import serve  # noqa: E402
 from tests.emulators.searchad import Account, SearchAd  # noqa: E402
@@ -70,7 +71,7 @@ def populate(api: SearchAd, customers: int, today: dt.date) -> list[Account]:
 
 
 def sync_round(
-    api: SearchAd, accounts: list[Account], *, workers: int, bucket: TokenBucket, now: dt.datetime
+    api: SearchAd, accounts: list[Account], *, workers: int, pacer: Pacer | None, now: dt.datetime
 ) -> tuple[float, int, int, int]:
     """(seconds, pages, ad days, keyword days) of one round over every account."""
     cursor = {"through": (now.astimezone(KST).date() - dt.timedelta(days=1)).isoformat()}
@@ -83,7 +84,7 @@ def sync_round(
             account.secret_key,
             base_url=api.url,
             http=http,
-            buckets=bucket,
+            pacer=pacer,
         )
         pages = list(SearchAdSource(client).pages(cursor, now=now))
         return (
@@ -116,13 +117,13 @@ def main() -> None:
     now = dt.datetime.now(dt.UTC)
     api = SearchAd(rate_limit=args.limit, window=1.0)
     accounts = populate(api, args.customers, now.astimezone(KST).date())
-    bucket = TokenBucket(1e9 if args.unpaced else RATE_PER_SECOND)
+    pacer = None if args.unpaced else LocalPacer()
     with serve(api):
         seconds, pages, ad_days, keyword_days = sync_round(
-            api, accounts, workers=args.workers, bucket=bucket, now=now
+            api, accounts, workers=args.workers, pacer=pacer, now=now
         )
     calls = len(api.requests)
-    pacing = "unpaced" if args.unpaced else f"paced at {RATE_PER_SECOND:g}/s per customer"
+    pacing = "unpaced" if args.unpaced else f"paced at {LIMIT.rate:g}/s per customer"
     print(
         f"incremental round, {args.customers} customers, {args.workers} workers, {pacing}, "
         f"emulator limit {args.limit}/s per customer"

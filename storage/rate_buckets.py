@@ -7,7 +7,9 @@ A bucket is one row (`name`, `tokens`, `stamp`); `take` refills it for the time 
 whose `WHERE` checks a whole token is there (a compare-and-set: the row lock orders
 concurrent takers, so no two processes spend the same token). When none is there it
 answers how long until one is. The queue's schema installer (bot.jobs) creates the
-table on PostgreSQL; the embedded SQLite setup has one process and needs none.
+table on PostgreSQL, and so does `install` (the connectors' shared pacer,
+storage.connectors.pacing, on its first call); the embedded SQLite setup has one
+process and needs none.
 """
 
 from __future__ import annotations
@@ -34,6 +36,16 @@ _CREATE = text(
     "ON CONFLICT (name) DO NOTHING"
 )
 _LEVEL = text(f"SELECT {_FILLED} FROM advisor_rate_buckets WHERE name = :name")
+_DRAIN = text(f"UPDATE advisor_rate_buckets SET tokens = 0, stamp = {_NOW} WHERE name = :name")
+_INSTALL_LOCK = 0x7261746562  # "rateb": concurrent installers wait for each other
+
+
+def install(connection: Connection) -> None:
+    """Create the table when missing (under an advisory lock: two processes creating
+    it at once would collide on the type's name). Commits on `connection`."""
+    with connection.begin():
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INSTALL_LOCK})
+        connection.execute(text(TABLE_DDL))
 
 
 def take(connection: Connection, name: str, *, rate: float, burst: float) -> float:
@@ -49,3 +61,10 @@ def take(connection: Connection, name: str, *, rate: float, burst: float) -> flo
             connection.execute(_CREATE, params)
             return 0.0 if connection.execute(_TAKE, params).first() is not None else 1.0 / rate
     return max(0.001, (1.0 - float(level)) / rate)
+
+
+def drain(connection: Connection, name: str) -> None:
+    """Spend every token of bucket `name` (the platform refused a call as too many:
+    the next taker waits a whole interval). Commits on `connection`."""
+    with connection.begin():
+        connection.execute(_DRAIN, {"name": name})

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.connectors import SourceError, accounts, sync
 from storage.connectors.naver_commerce import NaverCommerceSource, make_source
-from storage.connectors.naver_commerce.client import IP_NOT_ALLOWED, Pacer
+from storage.connectors.naver_commerce.client import IP_NOT_ALLOWED, LIMIT
+from storage.connectors.pacing import LocalPacer
 from storage.connectors.registry import connector
 from storage.models import Customer, Order, OrderItem, Product
 from storage.settings import Settings
@@ -69,7 +70,7 @@ def app(naver: NaverCommerce) -> tuple[str, str]:
 
 
 def source(naver: NaverCommerce, app: tuple[str, str], clock: Clock) -> NaverCommerceSource:
-    return NaverCommerceSource(*app, base_url=naver.url, rate=None, clock=clock, sleep=clock.sleep)
+    return NaverCommerceSource(*app, base_url=naver.url, pacer=None, clock=clock, sleep=clock.sleep)
 
 
 def new_seller(sessions: sessionmaker[Session]) -> int:
@@ -432,7 +433,7 @@ def test_the_token_request_is_signed_with_bcrypt_and_a_fresh_timestamp(
     # a server clock 6 minutes behind: the emulator refuses the stale timestamp
     late = Clock(NOW - 6 * MINUTE)
     with pytest.raises(SourceError) as refused:
-        NaverCommerceSource(*naver.add_app(), base_url=naver.url, rate=None, clock=late).check()
+        NaverCommerceSource(*naver.add_app(), base_url=naver.url, pacer=None, clock=late).check()
     assert (refused.value.key, str(refused.value)) == (
         "clock",
         "Naver Commerce API refused the token request's timestamp (HTTP 400: timestamp: "
@@ -520,10 +521,10 @@ def test_calls_to_one_api_are_paced_under_its_limit_and_other_apis_are_not_held_
     """2 calls a second per API, in windows of 1.1 s: the 3rd call to the same API
     waits until 1.1 s after the 1st; another API goes at once."""
     clock = Clock(NOW)
-    pacer = Pacer(2, clock, clock.sleep)
+    pacer = LocalPacer(clock=clock, sleep=clock.sleep)
     sent = []
     for api in ("orders", "orders", "orders", "changes", "orders", "orders"):
-        pacer.wait(api)
+        pacer.wait(api, LIMIT)
         sent.append((api, round(clock() - NOW.timestamp(), 2)))
     assert sent == [
         ("orders", 0.0),

@@ -60,7 +60,7 @@ def app(naver: NaverCommerce) -> tuple[str, str]:
 
 
 def reader(naver: NaverCommerce, app: tuple[str, str], clock: Clock) -> NaverInquiries:
-    client = NaverClient(*app, base_url=naver.url, rate=None, clock=clock, sleep=clock.sleep)
+    client = NaverClient(*app, base_url=naver.url, pacer=None, clock=clock, sleep=clock.sleep)
     return NaverInquiries(client)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.connectors import Page, SourceError, accounts, sync
+from storage.connectors.pacing import LocalPacer
 from storage.connectors.registry import connector
 from storage.connectors.searchad import SearchAdSource, make_source, signature
 from storage.connectors.searchad.client import (
@@ -24,7 +25,6 @@ from storage.connectors.searchad.client import (
     BAD_CREDENTIALS,
     RATE,
     SearchAdClient,
-    TokenBucket,
 )
 from storage.models import AdCampaign, AdStatDaily
 from storage.settings import Settings
@@ -110,14 +110,14 @@ class Shop:
 
 
 def client_of(
-    api: SearchAd, account: Account, clock: Clock, *, bucket: TokenBucket | None = None, **kw: Any
+    api: SearchAd, account: Account, clock: Clock, *, pacer: LocalPacer | None = None, **kw: Any
 ) -> SearchAdClient:
     return SearchAdClient(
         account.customer_id,
         kw.pop("api_key", account.api_key),
         kw.pop("secret_key", account.secret_key),
         base_url=api.url,
-        buckets=bucket or TokenBucket(1e9),
+        pacer=pacer,
         clock=kw.pop("at", clock),
         sleep=clock.sleep,
     )
@@ -369,7 +369,7 @@ def test_429_counted_by_the_emulator_is_waited_out() -> None:
             account.api_key,
             account.secret_key,
             base_url=api.url,
-            buckets=TokenBucket(1e9),
+            pacer=None,
         )
         pages = list(SearchAdSource(client).pages({"through": "2026-11-20"}, now=NOW))
     # 1 list + 4 daily stats in a burst: at least the third call is refused, waited
@@ -386,15 +386,15 @@ def test_calls_are_paced_per_customer_id(api: SearchAd, clock: Clock) -> None:
     account = api.add_customer()
     for number in range(5):
         api.add_campaign(account, f"쇼핑 {number}", "SHOPPING")
-    bucket = TokenBucket(10, clock=clock, sleep=clock.sleep)
-    source = source_of(api, account, clock, bucket=bucket)
+    pacer = LocalPacer(clock=clock, sleep=clock.sleep)
+    source = source_of(api, account, clock, pacer=pacer)
 
     pages = list(source.pages({"through": "2026-11-20"}, now=NOW))
 
     assert len(pages) == 1 and len(api.requests) == 6
     assert clock.slept == [0.1] * 5
     # another client of the same customer shares the bucket: its first call waits too
-    other = client_of(api, account, clock, bucket=bucket)
+    other = client_of(api, account, clock, pacer=pacer)
     other.get("/ncc/campaigns")
     assert clock.slept == [0.1] * 6
 
@@ -431,7 +431,7 @@ def test_a_customer_id_not_of_the_license_and_a_wrong_clock_are_refused(
         account.api_key,
         account.secret_key,
         base_url=api.url,
-        buckets=TokenBucket(1e9),
+        pacer=None,
         clock=clock,
     )
     seller = new_seller(sessions)

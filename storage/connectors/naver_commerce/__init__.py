@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from storage.connectors.naver_commerce.client import DEFAULT_BASE_URL, NaverClient
 from storage.connectors.naver_commerce.inquiries import NaverInquiries
 from storage.connectors.naver_commerce.source import BACKFILL_DAYS, NaverCommerceSource
+from storage.connectors.pacing import pacer_for
 from storage.connectors.registry import register
 from storage.settings import Settings
 
@@ -33,7 +34,8 @@ def base_url(settings: Settings | None) -> str:
 
 def make_source(credentials: Mapping[str, str], settings: Settings) -> NaverCommerceSource:
     """The connector's factory: `client_id` and `client_secret` of the seller's
-    application in the Commerce API center."""
+    application in the Commerce API center. Its calls are paced with every other
+    client of the application (`pacer_for(settings)`: across processes on PostgreSQL)."""
     missing = [name for name in ("client_id", "client_secret") if not credentials.get(name)]
     if missing:
         raise ValueError(f"Naver Commerce credentials lack {', '.join(missing)}")
@@ -41,6 +43,7 @@ def make_source(credentials: Mapping[str, str], settings: Settings) -> NaverComm
         credentials["client_id"].strip(),
         credentials["client_secret"].strip(),
         base_url=base_url(settings),
+        pacer=pacer_for(settings),
     )
 
 

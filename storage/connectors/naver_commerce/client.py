@@ -19,16 +19,21 @@ rate limit: wait and retry). The token request itself fails with 400/401 when th
 application ID or secret is wrong: `SourceError("bad_credentials")`, or when this
 server's clock is more than 5 minutes off: `SourceError("clock")`.
 
-Calls are paced per API (`rate` per second, default 2: what the gateway grants a
-seller's own application per API; see `Pacer`), so a backfill's many calls to one
-API stay under the limit instead of being refused.
+Calls are paced per application and API (`LIMIT`: 2 calls in any 1.1 s, what the
+gateway grants a seller's own application per API, with a margin for calls that
+travel at uneven speeds), so a backfill's many calls to one API stay under the limit
+instead of being refused. The client does not pace alone: it waits on the `Pacer`
+it is given (storage.connectors.pacing) under the key `naver:<client id>:<api>`,
+which every client of that application shares: in this process (`LOCAL`, the
+embedded SQLite setup), or with PostgreSQL in every process on the database (the
+bot and all `advisor worker`s: a sync and the inquiry loop of one seller together
+stay under the gateway's rate). `pacer=None` does not pace (tests, benchmarks).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,10 +50,11 @@ from storage.connectors.naver_commerce.auth import (
     Tokens,
     token_form,
 )
+from storage.connectors.pacing import LOCAL, Limit, Pacer
 
 DEFAULT_BASE_URL = "https://api.commerce.naver.com"
 KST = ZoneInfo("Asia/Seoul")
-RATE_PER_SECOND = 2.0
+LIMIT = Limit(calls=2, seconds=1.1)
 RATE_RETRIES = 6
 SERVER_RETRIES = 2
 TIMEOUT_SECONDS = 30.0
@@ -100,35 +106,6 @@ def quota_ends(period: str | None, now: dt.datetime) -> dt.datetime | None:
     return end.astimezone(dt.UTC)
 
 
-class Pacer:
-    """At most `rate` calls per API key in any `WINDOW` seconds (None: no pacing).
-
-    The window is a little longer than the gateway's second, so calls that travel at
-    uneven speeds still arrive within the limit."""
-
-    WINDOW = 1.1
-
-    def __init__(
-        self, rate: float | None, clock: Callable[[], float], sleep: Callable[[float], None]
-    ) -> None:
-        self.burst = max(1, int(rate)) if rate else 0
-        self.window = self.WINDOW * self.burst / rate if rate else 0.0
-        self._clock, self._sleep = clock, sleep
-        self._sent: dict[str, deque[float]] = defaultdict(deque)
-
-    def wait(self, key: str) -> None:
-        if not self.burst:
-            return
-        sent = self._sent[key]
-        now = self._clock()
-        if len(sent) == self.burst and now < sent[0] + self.window:
-            self._sleep(sent[0] + self.window - now)
-            now = self._clock()
-        if len(sent) == self.burst:
-            sent.popleft()
-        sent.append(now)
-
-
 def _code(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -148,7 +125,8 @@ def _detail(response: httpx.Response) -> str:
 
 
 class NaverClient:
-    """One seller application's calls. Not thread-safe (one per sync)."""
+    """One seller application's calls. Not thread-safe (one per sync or inquiry read);
+    its pacing is shared with every other client of the application (`pacer`)."""
 
     def __init__(
         self,
@@ -157,7 +135,7 @@ class NaverClient:
         *,
         base_url: str = DEFAULT_BASE_URL,
         http: httpx.Client | None = None,
-        rate: float | None = RATE_PER_SECOND,
+        pacer: Pacer | None = LOCAL,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         tokens: Tokens = TOKENS,
@@ -168,7 +146,7 @@ class NaverClient:
         self._http = http or httpx.Client(timeout=TIMEOUT_SECONDS)
         self._own_http = http is None
         self._clock, self._sleep = clock, sleep
-        self._pacer = Pacer(rate, clock, sleep)
+        self._pacer = pacer
         self._tokens = tokens
         self._key = tokens.key(self.base_url, client_id, client_secret)
         self.requests = 0  # calls sent, token requests included
@@ -281,7 +259,8 @@ class NaverClient:
         url = self.base_url + path
 
         def send() -> httpx.Response:
-            self._pacer.wait(api)
+            if self._pacer is not None:
+                self._pacer.wait(f"naver:{self.client_id}:{api}", LIMIT)
             self.requests += 1
             return self._http.request(method, url, **kwargs)
 

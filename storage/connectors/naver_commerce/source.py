@@ -44,12 +44,7 @@ from typing import Any
 import httpx
 
 from storage.connectors._source import Cursor, Page, ProductStock
-from storage.connectors.naver_commerce.client import (
-    DEFAULT_BASE_URL,
-    KST,
-    RATE_PER_SECOND,
-    NaverClient,
-)
+from storage.connectors.naver_commerce.client import DEFAULT_BASE_URL, KST, NaverClient
 from storage.connectors.naver_commerce.mapping import (
     claim_done,
     format_time,
@@ -57,6 +52,7 @@ from storage.connectors.naver_commerce.mapping import (
     product_stock,
     store_orders,
 )
+from storage.connectors.pacing import LOCAL, Pacer
 from storage.importing import ParsedOrder
 
 log = logging.getLogger(__name__)
@@ -95,11 +91,11 @@ class NaverCommerceSource:
         base_url: str = DEFAULT_BASE_URL,
         backfill_days: int = BACKFILL_DAYS,
         http: httpx.Client | None = None,
-        rate: float | None = RATE_PER_SECOND,
+        pacer: Pacer | None = LOCAL,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        options: dict[str, Any] = {"base_url": base_url, "http": http, "rate": rate}
+        options: dict[str, Any] = {"base_url": base_url, "http": http, "pacer": pacer}
         if clock is not None:
             options["clock"] = clock
         if sleep is not None:

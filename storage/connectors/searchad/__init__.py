@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from storage.connectors.pacing import pacer_for
 from storage.connectors.registry import register
 from storage.connectors.searchad.client import DEFAULT_BASE_URL, SearchAdClient, signature
 from storage.connectors.searchad.keywords import (
@@ -55,6 +56,7 @@ def make_source(credentials: Mapping[str, str], settings: Settings) -> SearchAdS
         credentials["api_key"].strip(),
         credentials["secret_key"].strip(),
         base_url=base_url(settings),
+        pacer=pacer_for(settings),
     )
     return SearchAdSource(client)
 

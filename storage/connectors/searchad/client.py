@@ -13,11 +13,13 @@ A retried call is signed again with a fresh timestamp.
 Speed limits are per customer id, measured below the second, and vary with the
 platform's load (Naver's API staff: about 25-30 calls a second from the API alone,
 15-20 when the advertiser's own ad-center use shares the limit); there is no daily
-cap and no Retry-After. Calls are therefore paced by a token bucket per customer id
-(`RATE_PER_SECOND` = 10, burst 1: one call every 0.1 s, shared by every client of
-that customer in this process; bench/sync_searchad.py measured at most 11 arriving in
-one second, jitter included), and a 429 empties the bucket and waits 0.5 s, 1 s,
-2 s, ... before the call is tried again (`RATE_RETRIES` times).
+cap and no Retry-After. Calls are therefore paced per customer id (`LIMIT`: one call
+every 0.1 s, 10 a second; bench/sync_searchad.py measured at most 11 arriving in one
+second, jitter included) on the `Pacer` the client is given
+(storage.connectors.pacing), key `searchad:<customer id>`: shared by every client of
+that customer in this process (`LOCAL`), or with PostgreSQL by every process on the
+database. A 429 empties the customer's pacing and waits 0.5 s, 1 s, 2 s, ... before
+the call is tried again (`RATE_RETRIES` times).
 
 | answer | meaning | the client |
 | --- | --- | --- |
@@ -34,7 +36,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -43,10 +44,10 @@ import httpx
 
 from storage.connectors._retry import send_retrying
 from storage.connectors._source import SourceError
+from storage.connectors.pacing import LOCAL, Limit, Pacer
 
 DEFAULT_BASE_URL = "https://api.searchad.naver.com"
-RATE_PER_SECOND = 10.0
-BURST = 1.0
+LIMIT = Limit(calls=1, seconds=0.1)
 RATE_RETRIES = 6
 SERVER_RETRIES = 2
 TIMEOUT_SECONDS = 30.0
@@ -71,46 +72,6 @@ def signature(secret_key: str, timestamp: str, method: str, uri: str) -> str:
     message = f"{timestamp}.{method.upper()}.{uri.split('?', 1)[0]}"
     digest = hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
-
-
-class TokenBucket:
-    """`rate` calls a second with bursts of `burst`, per key (a customer id); shared by
-    the threads of one process."""
-
-    def __init__(
-        self,
-        rate: float,
-        burst: float = BURST,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.rate, self.burst = rate, burst
-        self._clock, self._sleep = clock, sleep
-        self._state: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
-        self._lock = threading.Lock()
-
-    def take(self, key: str) -> None:
-        """Wait until `key` has a token, then spend it."""
-        with self._lock:
-            now = self._clock()
-            tokens, at = self._state.get(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - at) * self.rate) - 1.0
-            self._state[key] = (tokens, now)
-            wait = -tokens / self.rate if tokens < 0 else 0.0
-        if wait > 0:
-            self._sleep(wait)
-
-    def empty(self, key: str) -> None:
-        """Spend every token of `key` (after a 429: the platform wants less)."""
-        with self._lock:
-            now = self._clock()
-            tokens, at = self._state.get(key, (self.burst, now))
-            self._state[key] = (min(0.0, tokens), max(now, at))
-
-
-BUCKETS = TokenBucket(RATE_PER_SECOND)
-"""The process's pacing of every customer id."""
 
 
 def _problem(response: httpx.Response) -> tuple[str, str]:
@@ -138,17 +99,18 @@ class SearchAdClient:
         *,
         base_url: str = DEFAULT_BASE_URL,
         http: httpx.Client | None = None,
-        buckets: TokenBucket | None = None,
+        pacer: Pacer | None = LOCAL,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.customer_id = customer_id
+        self._key = f"searchad:{customer_id}"
         self._api_key = api_key
         self._secret = secret_key
         self.base_url = base_url.rstrip("/")
         self._http = http or httpx.Client(timeout=TIMEOUT_SECONDS)
         self._own_http = http is None
-        self._buckets = buckets if buckets is not None else BUCKETS
+        self._pacer = pacer
         self._clock, self._sleep = clock, sleep
         self.requests = 0  # calls sent, retries included
         self.throttled = 0  # 429 answers
@@ -180,7 +142,8 @@ class SearchAdClient:
                 rate_tries += 1
                 if rate_tries > RATE_RETRIES:
                     raise SourceError("unavailable", RATE.format(customer=self.customer_id))
-                self._buckets.empty(self.customer_id)
+                if self._pacer is not None:
+                    self._pacer.empty(self._key, LIMIT)
                 self._sleep(0.5 * 2 ** (rate_tries - 1))
                 continue
             self._raise_for_status(response, path)
@@ -206,7 +169,8 @@ class SearchAdClient:
         url = self.base_url + path
 
         def send() -> httpx.Response:
-            self._buckets.take(self.customer_id)
+            if self._pacer is not None:
+                self._pacer.wait(self._key, LIMIT)
             self.requests += 1
             return self._http.request(
                 method, url, params=params, headers=self.headers(method, path)
