@@ -38,7 +38,10 @@ On demand: `fail(status, code, headers=..., path=..., times=...)` answers the ne
 matching calls with a gateway error (429 GW.RATE_LIMIT, 429 GW.QUOTA_LIMIT with
 `GNCP-GW-Quota-*` headers, 401, 500, ...); `ip_allowed = False` answers every call
 403 GW.IP_NOT_ALLOWED; `rate_limit` (calls per second per application and API)
-answers 429 GW.RATE_LIMIT above it, counted in `refused`.
+answers 429 GW.RATE_LIMIT above it, counted in `refused`. Every call after the token
+is logged by arrival time in `calls[(client id, "METHOD path")]` (refused ones too);
+`busiest(client_id)` reads the log as the gateway does: the most calls of each API
+in any one second.
 """
 
 from __future__ import annotations
@@ -315,6 +318,18 @@ class NaverCommerce(Emulator):
         """Every token issued so far stops working (as after its 3 hours)."""
         for token, (client_id, _) in list(self.tokens.items()):
             self.tokens[token] = (client_id, 0.0)
+
+    def busiest(self, client_id: str) -> dict[str, int]:
+        """The most calls the application made to each API within any 1 s (the window
+        `rate_limit` checks), by "METHOD path"."""
+        found = {}
+        for (owner, api), times in self.calls.items():
+            if owner == client_id:
+                found[api] = max(
+                    bisect.bisect_left(times, start + 1.0) - index
+                    for index, start in enumerate(times)
+                )
+        return found
 
     # -- answers ----------------------------------------------------------------------
 
