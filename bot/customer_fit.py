@@ -5,14 +5,17 @@ turns fits each asking store as of the new hour, later runs refit a store only
 when a sync or `advisor import` changed its orders. The first run after start also
 takes the sellers who asked about customers in the last two weeks. Runs in a
 worker thread; two runs at once fit a store once (tools.fit_cache's per-store lock).
-With JOBS=queue the bot schedules nothing (bot.app) and the first customer question
-of an hour or after a data change fits in the question.
+With JOBS=queue the bot schedules nothing (bot.app): `advisor scheduler` defers an
+`advisor:fit` job for each recent asker (bot.jobs.schedule) and a worker runs
+`refresh_fits` for that seller; the fitted parameters reach the bot's advisor through
+the database (tools.fit_cache).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from telegram.ext import Application
@@ -20,19 +23,25 @@ from telegram.ext import Application
 from bot.context import BotContext
 from bot.services import Services
 from tools.customer_fit import asked_sellers, refresh
-from tools.fit_cache import FitCache
 
 REFRESH_EVERY = dt.timedelta(minutes=5)
 PAST_THE_HOUR = dt.timedelta(seconds=15)
 
 
-async def refresh_fits(services: Services, *, now: dt.datetime, seed: bool = False) -> list[int]:
-    """Refresh the advisor's kept fits (and, with `seed`, those of recent askers)."""
-    fits = getattr(services.advisor, "fits", None)
-    if not isinstance(fits, FitCache):  # an advisor without a fit cache (tests' fakes)
-        return []
+async def refresh_fits(
+    services: Services,
+    *,
+    now: dt.datetime,
+    seed: bool = False,
+    seller_ids: Sequence[int] | None = None,
+) -> list[int]:
+    """Refresh the advisor's kept fits (and, with `seed`, those of recent askers); or,
+    given `seller_ids` (a queued `advisor:fit` job, bot.jobs.tasks), theirs alone."""
+    fits = services.advisor.fits
 
     def run() -> list[int]:
+        if seller_ids is not None:
+            return refresh(services.sessions, fits, now=now, seller_ids=seller_ids, kept=False)
         asked: list[int] = []
         if seed:
             with services.sessions() as session:

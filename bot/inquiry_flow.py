@@ -10,7 +10,9 @@
 3. posts the approved answers (tools.inquiries.loop.post_answers) and tells the
    chat that approved each what happened: 보냈어요 with the text, or why not.
 
-One run at a time per Services (`_LOCKS`).
+Each step takes `seller_ids` (the queue runs one job per seller: bot.jobs.tasks; the
+embedded bot runs every seller with inquiry work); one run per seller at a time in a
+process (`_LOCKS`), so one seller's slow Naver never holds up another's cards.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,7 +45,6 @@ from tools.inquiries.loop import (
     auto_answer,
     draft_waiting,
     post_answers,
-    post_one,
     recover_posting,
 )
 from tools.inquiries.sources import InquirySource
@@ -52,7 +54,7 @@ log = logging.getLogger(__name__)
 
 OPEN_CARDS = 3  # cards waiting for a button per seller at once
 PREFIX = "q1"  # callback_data of the inquiry buttons: q1|<action>|<inquiry id>
-_LOCKS: dict[int, asyncio.Lock] = {}
+_LOCKS: dict[tuple[int, int], asyncio.Lock] = {}  # (id of the Services, seller id)
 _RETRIEVALS: dict[int, RetrievalHandle] = {}
 
 
@@ -150,9 +152,11 @@ class SellerCards:
     waiting: int  # drafted but not shown this run
 
 
-def _due_cards(services: Services, session: Session, now: dt.datetime) -> list[SellerCards]:
+def _due_cards(
+    services: Services, session: Session, now: dt.datetime, seller_ids: Collection[int] | None
+) -> list[SellerCards]:
     due = []
-    for seller_id in outbox.sellers_with_drafts(session):
+    for seller_id in outbox.sellers_with_drafts(session, seller_ids):
         seller = session.get(Seller, seller_id)
         enabled, _ = outbox.inquiry_settings(session, seller_id)
         if seller is None or not enabled or not seller.active:
@@ -170,10 +174,17 @@ def _due_cards(services: Services, session: Session, now: dt.datetime) -> list[S
     return due
 
 
-async def send_cards(services: Services, bot: ExtBot[None], *, now: dt.datetime) -> int:
-    """Cards for the drafts that may go out now; how many inquiries were shown."""
+async def send_cards(
+    services: Services,
+    bot: ExtBot[None],
+    *,
+    now: dt.datetime,
+    seller_ids: Collection[int] | None = None,
+) -> int:
+    """Cards for the drafts (of `seller_ids`) that may go out now; how many inquiries
+    were shown."""
     shown = 0
-    for seller in await services.db(lambda s: _due_cards(services, s, now)):
+    for seller in await services.db(lambda s: _due_cards(services, s, now, seller_ids)):
         for card in seller.cards:
             sent: list[tuple[int, int]] = []
             for chat_id, lang in seller.chats:
@@ -244,47 +255,71 @@ async def tell(services: Services, bot: ExtBot[None], reports: Sequence[PostRepo
             await _say(bot, chat_id, text, markup)
 
 
-def _lock(services: Services) -> asyncio.Lock:
-    return _LOCKS.setdefault(id(services), asyncio.Lock())
+@asynccontextmanager
+async def _holding(services: Services, seller_ids: Collection[int]) -> AsyncIterator[None]:
+    """Each seller's lock in this process, taken in id order (two runs never wait on
+    each other in a circle): one run per seller at a time, so a card goes out once,
+    while other sellers' runs (the queue's jobs in one worker) go on beside it."""
+    async with AsyncExitStack() as stack:
+        for seller_id in sorted(set(seller_ids)):
+            lock = _LOCKS.setdefault((id(services), seller_id), asyncio.Lock())
+            await stack.enter_async_context(lock)
+        yield
 
 
 async def run_loop(
-    services: Services, bot: ExtBot[None], *, now: dt.datetime | None = None
+    services: Services,
+    bot: ExtBot[None],
+    *,
+    now: dt.datetime | None = None,
+    seller_ids: Collection[int] | None = None,
 ) -> list[PostReport]:
-    """Draft, show, post (see the module docstring); the posting outcomes."""
+    """Draft, show, post (see the module docstring) for `seller_ids` (one seller: the
+    queue's job, bot.jobs.tasks; None: every seller with inquiry work, the embedded
+    bot); the posting outcomes."""
     now = now or services.now()
-    async with _lock(services):
-        if await services.db(lambda s: bool(outbox.waiting_for_draft(s, limit=1))):
+    sellers = (
+        sorted(seller_ids)
+        if seller_ids is not None
+        else await services.db(lambda s: outbox.sellers_with_work(s))
+    )
+    if not sellers:
+        return []
+    async with _holding(services, sellers):
+        waiting = await services.db(
+            lambda s: bool(outbox.waiting_for_draft(s, limit=1, seller_ids=sellers))
+        )
+        if waiting:
             retrieval = await asyncio.to_thread(retrieval_of, services)
-            drafted = await asyncio.to_thread(draft_waiting, services.sessions, retrieval, now=now)
+            drafted = await asyncio.to_thread(
+                draft_waiting, services.sessions, retrieval, now=now, seller_ids=sellers
+            )
             await asyncio.to_thread(auto_answer, services.sessions, drafted, now=now)
-        await send_cards(services, bot, now=now)
-        reports = await post_answers(services.sessions, sources_for(services, bot), now=now)
+        await send_cards(services, bot, now=now, seller_ids=sellers)
+        reports = await post_answers(
+            services.sessions, sources_for(services, bot), now=now, seller_ids=sellers
+        )
     await tell(services, bot, reports)
     return reports
 
 
-async def post_now(
-    services: Services, bot: ExtBot[None], answer_id: int, *, now: dt.datetime | None = None
-) -> PostReport | None:
-    """Post one approved answer right away (the outbox row is written already)."""
-    now = now or services.now()
-    async with _lock(services):
-        report = await post_one(services.sessions, sources_for(services, bot), answer_id, now=now)
-    if report is not None:
-        await tell(services, bot, [report])
-    return report
-
-
 async def recover(
-    services: Services, bot: ExtBot[None], *, claimed_before: dt.datetime | None = None
+    services: Services,
+    bot: ExtBot[None],
+    *,
+    claimed_before: dt.datetime | None = None,
+    seller_ids: Collection[int] | None = None,
 ) -> list[int]:
-    """At start (or in each queued loop, for posts claimed before `claimed_before`):
-    answers a killed process left mid-post (see tools.inquiries.loop); the seller hears
-    of those that may or may not have arrived."""
+    """At start (or in each queued loop, for posts claimed before `claimed_before`, of
+    its seller): answers a killed process left mid-post (see tools.inquiries.loop); the
+    seller hears of those that may or may not have arrived."""
     sources = sources_for(services, bot)
     unknown = await asyncio.to_thread(
-        recover_posting, services.sessions, sources, claimed_before=claimed_before
+        recover_posting,
+        services.sessions,
+        sources,
+        claimed_before=claimed_before,
+        seller_ids=seller_ids,
     )
 
     def reports(session: Session) -> list[PostReport]:

@@ -23,6 +23,7 @@ from storage.links import chat_link, linked_seller
 from storage.models import Seller, utcnow
 from storage.settings import Settings
 from tools.answer import Answer
+from tools.fit_cache import FitCache
 from tools.prompts import PromptStore, normalize_lang
 
 T = TypeVar("T")
@@ -52,6 +53,11 @@ class AdvisorLike(Protocol):
         lang: str | None = None,
         now: dt.datetime | None = None,
     ) -> Answer: ...
+
+    @property
+    def fits(self) -> FitCache:
+        """Its customer fits, kept current in the background (bot.customer_fit)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -142,11 +142,18 @@ def open_in_conversation(
 # -- drafts and cards ---------------------------------------------------------------------
 
 
-def waiting_for_draft(session: Session, *, limit: int = 100) -> list[Inquiry]:
+def _of(column: Any, seller_ids: Collection[int] | None) -> Any:
+    """`column` among `seller_ids`; every seller when None (the embedded loop)."""
+    return true() if seller_ids is None else column.in_(list(seller_ids))
+
+
+def waiting_for_draft(
+    session: Session, *, limit: int = 100, seller_ids: Collection[int] | None = None
+) -> list[Inquiry]:
     return list(
         session.scalars(
             select(Inquiry)
-            .where(Inquiry.status == InquiryStatus.NEW)
+            .where(Inquiry.status == InquiryStatus.NEW, _of(Inquiry.seller_id, seller_ids))
             .order_by(Inquiry.asked_at, Inquiry.id)
             .limit(limit)
         )
@@ -192,11 +199,11 @@ def drafted(session: Session, seller_id: int) -> list[Inquiry]:
     )
 
 
-def sellers_with_drafts(session: Session) -> list[int]:
+def sellers_with_drafts(session: Session, seller_ids: Collection[int] | None = None) -> list[int]:
     return list(
         session.scalars(
             select(Inquiry.seller_id)
-            .where(Inquiry.status == InquiryStatus.DRAFTED)
+            .where(Inquiry.status == InquiryStatus.DRAFTED, _of(Inquiry.seller_id, seller_ids))
             .distinct()
             .order_by(Inquiry.seller_id)
         )
@@ -317,11 +324,16 @@ def status_of(session: Session, inquiry_id: int) -> InquiryStatus | None:
 # -- answers out ---------------------------------------------------------------------------
 
 
-def pending_answers(session: Session, *, limit: int = 100) -> list[int]:
+def pending_answers(
+    session: Session, *, limit: int = 100, seller_ids: Collection[int] | None = None
+) -> list[int]:
     return list(
         session.scalars(
             select(InquiryAnswer.id)
-            .where(InquiryAnswer.status == AnswerStatus.PENDING)
+            .where(
+                InquiryAnswer.status == AnswerStatus.PENDING,
+                _of(InquiryAnswer.seller_id, seller_ids),
+            )
             .order_by(InquiryAnswer.id)
             .limit(limit)
         )
@@ -397,10 +409,17 @@ def finish_unknown(session: Session, answer_id: int, *, error: str) -> None:
     _answer_update(session, answer_id, status=AnswerStatus.UNKNOWN, error=error)
 
 
-def stuck_posting(session: Session, *, claimed_before: dt.datetime | None = None) -> list[int]:
+def stuck_posting(
+    session: Session,
+    *,
+    claimed_before: dt.datetime | None = None,
+    seller_ids: Collection[int] | None = None,
+) -> list[int]:
     """Answers a killed process left `posting` (every one, or those claimed before
-    `claimed_before` when other processes may be posting now)."""
-    query = select(InquiryAnswer.id).where(InquiryAnswer.status == AnswerStatus.POSTING)
+    `claimed_before` when other processes may be posting now; of `seller_ids`)."""
+    query = select(InquiryAnswer.id).where(
+        InquiryAnswer.status == AnswerStatus.POSTING, _of(InquiryAnswer.seller_id, seller_ids)
+    )
     if claimed_before is not None:
         query = query.where(InquiryAnswer.claimed_at < claimed_before)
     return list(session.scalars(query))
@@ -409,6 +428,30 @@ def stuck_posting(session: Session, *, claimed_before: dt.datetime | None = None
 def unclaim(session: Session, answer_id: int) -> None:
     """posting -> pending: the source will re-read the question before posting again."""
     _answer_update(session, answer_id, status=AnswerStatus.PENDING)
+
+
+def sellers_with_work(
+    session: Session,
+    *,
+    stuck_before: dt.datetime | None = None,
+    seller_ids: Collection[int] | None = None,
+) -> list[int]:
+    """Sellers (of `seller_ids`) the inquiry loop has work for: new inquiries to draft,
+    drafts whose cards may go out, approved answers to post and, with `stuck_before`,
+    posts claimed before it (a dead worker's, to recover). The queue's scheduler
+    defers a loop job for each."""
+    inquiries = select(Inquiry.seller_id).where(
+        Inquiry.status.in_((InquiryStatus.NEW, InquiryStatus.DRAFTED)),
+        _of(Inquiry.seller_id, seller_ids),
+    )
+    due = InquiryAnswer.status == AnswerStatus.PENDING
+    if stuck_before is not None:
+        due = due | (
+            (InquiryAnswer.status == AnswerStatus.POSTING)
+            & (InquiryAnswer.claimed_at < stuck_before)
+        )
+    answers = select(InquiryAnswer.seller_id).where(due, _of(InquiryAnswer.seller_id, seller_ids))
+    return sorted({int(seller) for seller in session.scalars(inquiries.union(answers))})
 
 
 # -- settings and Business connections ------------------------------------------------------

@@ -250,6 +250,7 @@ async def test_jobs_status_counts_jobs_by_kind_and_a_waiting_job_is_deferred_onc
         "  scan: queued 0, running 0, failed 0",
         "  deliver: queued 0, running 0, failed 1",
         "  inquiries: queued 0, running 0, failed 0",
+        "  fit: queued 0, running 0, failed 0",
     ]
     assert stats.text().endswith("\n".join(status.lines()))  # /stats shows the same
 

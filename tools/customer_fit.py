@@ -7,8 +7,11 @@ a fit costs 1-2 s of CPU at 400k customers on a 2-core machine that also answers
 chats, and a seller who never asks about customers would pay for it every hour.
 
 `refresh` asks the cache for each store's fit as of the current hour: a few
-milliseconds when the kept fit is current (same hour, same data version), a fit
-when the hour turned or a sync or import changed the store's orders.
+milliseconds when the kept fit (or, on PostgreSQL, the saved one) is current (same
+hour, same data version), a fit when the hour turned or a sync or import changed
+the store's orders. The embedded bot runs it from its JobQueue (bot.customer_fit);
+with JOBS=queue a worker runs it for one seller (`advisor:fit`, bot.jobs.tasks) and
+the fit reaches the bot through the database (tools.fit_cache).
 """
 
 from __future__ import annotations
@@ -49,18 +52,20 @@ def refresh(
     *,
     now: dt.datetime,
     seller_ids: Iterable[int] = (),
+    kept: bool = True,
 ) -> list[int]:
-    """Bring the fit of every kept store and of `seller_ids` up to `now`'s hour and
-    data; the stores refreshed, in order."""
+    """Bring the fit of `seller_ids` and (with `kept`: the embedded bot, whose cache is
+    the one that answers) of every kept store up to `now`'s hour and data; the stores
+    refreshed, in order. A queued job (bot.jobs.tasks) refreshes its one seller."""
     done: list[int] = []
-    for seller_id in sorted({*fits.stores(), *seller_ids}):
+    for seller_id in sorted({*(fits.stores() if kept else ()), *seller_ids}):
         started = time.perf_counter()
         with sessions() as session:
             try:
                 store, _ = load_store(session, seller_id)
             except UnknownSellerError:  # deleted since it asked
                 continue
-            fits.scored(session, store, now)
+            fits.refresh(session, store, now)
         done.append(seller_id)
         log.debug(
             "customer fit of store %s: %.0f ms", seller_id, 1e3 * (time.perf_counter() - started)

@@ -23,7 +23,10 @@ def _upgrade(_args: argparse.Namespace) -> int:
         from bot.jobs import install_schema
 
         url = engine.url.render_as_string(hide_password=False)
-        print("job queue tables " + ("installed" if install_schema(url) else "present"))
+        done = install_schema(url, migrate=True)
+        print("job queue tables " + ("installed" if done.schema else "present"))
+        for name in done.migrations:
+            print(f"job queue migration applied: {name}")
     return 0
 
 

@@ -129,7 +129,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         return new
 
     if await services.db(record):
-        await run_loop(services, context.bot)
+        await run_loop(services, context.bot, seller_ids=[seller_id])
 
 
 def _connection(session: Session, connection_id: str) -> tuple[int | None, int] | None:

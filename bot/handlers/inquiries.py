@@ -98,7 +98,7 @@ async def on_press(update: Update, context: BotContext) -> None:
             return
         await query.answer()
         await reply(context, chat_id, services.text("inquiry.skipped", seat.lang))
-        await run_loop(services, context.bot)  # the next waiting card, if any
+        await run_loop(services, context.bot, seller_ids=[seat.seller_id])  # the next card
     else:
         await query.answer(services.text("expired_button", seat.lang), show_alert=True)
 
@@ -122,7 +122,7 @@ async def _approve(
         return
     if query is not None:
         await query.answer()
-    await run_loop(services, context.bot)
+    await run_loop(services, context.bot, seller_ids=[seat.seller_id])
 
 
 async def on_text(update: Update, context: BotContext) -> None:
@@ -169,4 +169,4 @@ async def switch(update: Update, context: BotContext) -> None:
         key = "enabled" if enabled else "disabled"
     await reply(context, chat_id, services.text(f"inquiry.switch.{key}", seat.lang))
     if enabled and wanted and not auto:
-        await run_loop(services, context.bot)  # drafts that waited while it was off
+        await run_loop(services, context.bot, seller_ids=[seat.seller_id])  # drafts held

@@ -5,7 +5,7 @@
         await enqueue(app, "sync", seller_id)  # None when one is waiting already
 
 Each job is one kind of work for one seller (bot.jobs.tasks): `sync`, `scan`,
-`deliver`, plus the one `inquiries` job for every seller. A job carries the
+`deliver`, `inquiries` (the inquiry loop) and `fit` (customer fits). A job carries the
 queueing lock and the lock `<kind>:<seller id>`: at most one such job waits
 (deferring another while one waits is refused, so a scheduler run twice, or a
 round that comes before the last one ended, adds nothing) and at most one runs
@@ -15,19 +15,28 @@ once, in any number of workers. Deliveries run before scans, scans before syncs
 
 The schema is procrastinate's own `schema.sql`, applied once (`install_schema`, by
 `advisor db upgrade` and at every worker's and scheduler's start, on PostgreSQL
-only), with the shared rate buckets' table (storage.rate_buckets). Upgrading
-procrastinate across a schema change means applying its migrations (procrastinate
-`schema --migrations-path`) by hand.
+only), with the shared rate buckets' and customer fits' tables (storage.rate_buckets,
+storage.customer_fits). A newer procrastinate ships its schema changes as SQL files
+(`procrastinate/sql/migrations`, named by version; "pre" ones work with the older
+code, "post" ones need every older worker gone) and keeps no record of what a
+database has: `advisor db upgrade` applies those missing, in order, each in one
+transaction with its row in our ledger (`advisor_queue_migrations`); a fresh install
+records every shipped file (schema.sql is their sum). Workers and schedulers only
+warn at start, and `advisor jobs status` says the schema is behind: a worker must
+not apply a "post" migration while older workers still run.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import make_url
 
-from storage.rate_buckets import TABLE_DDL
+from storage.customer_fits import TABLE_DDL as CUSTOMER_FITS_DDL
+from storage.rate_buckets import TABLE_DDL as RATE_BUCKETS_DDL
 from storage.settings import Settings
 
 if TYPE_CHECKING:  # procrastinate loads when the queue is used, not with every `advisor bot`
@@ -35,12 +44,25 @@ if TYPE_CHECKING:  # procrastinate loads when the queue is used, not with every 
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["sync", "scan", "deliver", "inquiries"]
-KINDS: tuple[Kind, ...] = ("sync", "scan", "deliver", "inquiries")
+Kind = Literal["sync", "scan", "deliver", "inquiries", "fit"]
+KINDS: tuple[Kind, ...] = ("sync", "scan", "deliver", "inquiries", "fit")
 NAMESPACE = "advisor"
-# a seller's later steps first: a round's first alerts go out while other sellers sync
-PRIORITY: dict[Kind, int] = {"deliver": 30, "scan": 20, "inquiries": 10, "sync": 0}
-_INSTALL_LOCK = 726_153_016  # pg_advisory_xact_lock key: one installer at a time
+# a seller's later steps first: a round's first alerts go out while other sellers sync;
+# customer fits (seconds of CPU that no one waits for) after everything else
+PRIORITY: dict[Kind, int] = {"deliver": 30, "scan": 20, "inquiries": 10, "sync": 0, "fit": -10}
+_INSTALL_LOCK = 726_153_016  # pg_advisory_lock key: one installer at a time
+# the procrastinate migrations applied to this database, by file name (procrastinate
+# keeps no record of its own since it dropped `procrastinate_version` in 0.5)
+LEDGER = "advisor_queue_migrations"
+LEDGER_DDL = f"""
+CREATE TABLE IF NOT EXISTS {LEDGER} (
+    name text PRIMARY KEY,
+    applied_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+# the last migration in every procrastinate this project allows (>=3.5,<4: 3.5 to 3.10
+# ship the same set), so in the schema.sql of any queue installed before the ledger
+BASELINE = "03.04.00_50_post_add_retry_failed_job_procedure.sql"
 
 
 class QueueConfigError(ValueError):
@@ -80,38 +102,89 @@ def make_app(settings: Settings, **pool: Any) -> procrastinate.App:
     return app
 
 
-def lock_of(kind: Kind, seller_id: int | None) -> str:
-    return kind if seller_id is None else f"{kind}:{seller_id}"
-
-
-async def enqueue(app: procrastinate.App, kind: Kind, seller_id: int | None = None) -> int | None:
-    """Defer one job of `kind` (for one seller); its id, or None when one is waiting."""
+async def enqueue(app: procrastinate.App, kind: Kind, seller_id: int) -> int | None:
+    """Defer one job of `kind` for one seller; its id, or None when one is waiting."""
     from procrastinate.exceptions import AlreadyEnqueued
 
-    key = lock_of(kind, seller_id)
-    args = {} if seller_id is None else {"seller_id": seller_id}
+    key = f"{kind}:{seller_id}"
     try:
         deferrer = app.configure_task(
             f"{NAMESPACE}:{kind}", lock=key, queueing_lock=key, priority=PRIORITY[kind]
         )
-        return await deferrer.defer_async(**args)
+        return await deferrer.defer_async(seller_id=seller_id)
     except AlreadyEnqueued:
         return None
 
 
-def install_schema(url: str) -> bool:
-    """procrastinate's schema and the rate buckets' table, unless there already
-    (PostgreSQL only; concurrent installers wait for each other); True when installed."""
+@dataclass(frozen=True, slots=True)
+class Installed:
+    """What `install_schema` did: procrastinate's whole schema (a new database), and
+    the migrations of a newer procrastinate applied to an older schema."""
+
+    schema: bool
+    migrations: tuple[str, ...]
+
+
+def shipped_migrations(directory: Path | None = None) -> list[str]:
+    """The migration files of the installed procrastinate, in the order they apply
+    (their names start with the version: `03.04.00_50_post_...sql`)."""
+    from procrastinate.schema import SchemaManager
+
+    folder = directory or Path(SchemaManager.get_migrations_path())
+    return sorted(path.name for path in folder.glob("*.sql"))
+
+
+def missing_migrations(recorded: set[str], shipped: list[str]) -> list[str]:
+    """The shipped migrations the ledger does not record, in order. An empty ledger is
+    a queue installed before it, by a procrastinate of this project's range: its
+    schema.sql held every migration up to `BASELINE`."""
+    applied = recorded or {name for name in shipped if name <= BASELINE}
+    return [name for name in shipped if name not in applied]
+
+
+def install_schema(url: str, *, migrate: bool = False, directory: Path | None = None) -> Installed:
+    """procrastinate's schema and our shared tables (rate buckets, customer fits),
+    unless there already; with `migrate` (`advisor db upgrade`), the migrations of the
+    installed procrastinate that the database lacks, each with its ledger row in one
+    transaction, in order. PostgreSQL only; concurrent installers wait for each other."""
     import psycopg
     from procrastinate.schema import SchemaManager
 
-    schema = SchemaManager.get_schema()
-    with psycopg.connect(conninfo(url)) as connection:
-        connection.execute("SELECT pg_advisory_xact_lock(%s)", (_INSTALL_LOCK,))
-        connection.execute(TABLE_DDL)
-        present = connection.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
-        if present is not None and present[0] is not None:
-            return False
-        connection.execute(schema)  # no parameters: psycopg sends the script as is
-    log.info("job queue schema installed")
-    return True
+    shipped = shipped_migrations(directory)
+    folder = directory or Path(SchemaManager.get_migrations_path())
+    with psycopg.connect(conninfo(url), autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (_INSTALL_LOCK,))
+        try:
+            for ddl in (RATE_BUCKETS_DDL, CUSTOMER_FITS_DDL, LEDGER_DDL):
+                connection.execute(ddl)
+            present = connection.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
+            if present is None or present[0] is None:
+                with connection.transaction():
+                    connection.execute(SchemaManager.get_schema())  # sent as is: no parameters
+                    _record(connection, shipped)
+                log.info("job queue schema installed")
+                return Installed(True, ())
+            recorded = {str(row[0]) for row in connection.execute(f"SELECT name FROM {LEDGER}")}
+            missing = missing_migrations(recorded, shipped)
+            if not recorded:  # a queue installed before the ledger: what it holds
+                _record(connection, [name for name in shipped if name not in missing])
+            if not migrate:
+                if missing:
+                    log.warning("job queue schema behind procrastinate: %s", ", ".join(missing))
+                return Installed(False, ())
+            for name in missing:
+                with connection.transaction():
+                    connection.execute((folder / name).read_text(encoding="utf-8"))  # type: ignore[arg-type]
+                    _record(connection, [name])
+                log.info("job queue migration %s applied", name)
+            return Installed(False, tuple(missing))
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (_INSTALL_LOCK,))
+
+
+def _record(connection: Any, names: list[str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {LEDGER} (name) VALUES (%s) ON CONFLICT DO NOTHING",
+            [(name,) for name in names],
+        )

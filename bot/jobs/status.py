@@ -2,19 +2,22 @@
 
 Per kind of job: queued (waiting, due or scheduled for a retry), running, failed
 (kept until cleared; succeeded jobs are deleted) and how long the oldest due one
-has waited; and the workers that sent a heartbeat lately. Read from procrastinate's
-tables in the caller's session (PostgreSQL).
+has waited; the workers that sent a heartbeat lately; and, when the installed
+procrastinate ships schema migrations this database lacks (bot.jobs.queue), a
+warning saying what to run. Read from procrastinate's tables in the caller's
+session (PostgreSQL).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from bot.jobs.queue import KINDS, NAMESPACE
+from bot.jobs.queue import KINDS, LEDGER, NAMESPACE, missing_migrations, shipped_migrations
 
 _COUNTS = text(
     "SELECT task_name, status::text, count(*) FROM procrastinate_jobs "
@@ -31,6 +34,8 @@ _WORKERS = text(
     "WHERE last_heartbeat > now() - make_interval(secs => :seconds)"
 )
 _INSTALLED = text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
+_LEDGER = text(f"SELECT to_regclass('{LEDGER}') IS NOT NULL")
+_RECORDED = text(f"SELECT name FROM {LEDGER}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +51,17 @@ class KindStatus:
 class JobsStatus:
     kinds: tuple[KindStatus, ...]
     workers: int  # with a heartbeat in the last minute
+    behind: tuple[str, ...] = ()  # procrastinate migrations not applied yet
 
     def lines(self) -> list[str]:
         """For operators (English, as the CLI and /stats)."""
         out = [f"job queue: {self.workers} worker(s) alive"]
+        if self.behind:
+            out.append(
+                f"  schema behind the installed procrastinate: {len(self.behind)} migration(s) "
+                f"missing, from {self.behind[0]}; stop the workers and schedulers, run "
+                "`advisor db upgrade`, start them"
+            )
         for item in self.kinds:
             wait = (
                 f"; oldest waiting {int(item.oldest_wait.total_seconds())} s"
@@ -70,7 +82,10 @@ def installed(session: Session) -> bool:
     return bool(session.scalar(_INSTALLED))
 
 
-def jobs_status(session: Session, *, now: dt.datetime, alive: float = 60.0) -> JobsStatus:
+def jobs_status(
+    session: Session, *, now: dt.datetime, alive: float = 60.0, migrations: Path | None = None
+) -> JobsStatus:
+    """The queue now; `migrations`: another folder of procrastinate's migrations (tests)."""
     counts: dict[tuple[str, str], int] = {
         (task, status): count for task, status, count in session.execute(_COUNTS)
     }
@@ -89,4 +104,6 @@ def jobs_status(session: Session, *, now: dt.datetime, alive: float = 60.0) -> J
             )
         )
     workers = session.scalar(_WORKERS, {"seconds": alive}) or 0
-    return JobsStatus(tuple(kinds), workers)
+    recorded = set(session.scalars(_RECORDED)) if session.scalar(_LEDGER) else set()
+    behind = missing_migrations(recorded, shipped_migrations(migrations))
+    return JobsStatus(tuple(kinds), workers, tuple(behind))

@@ -2,10 +2,11 @@
 
 | task | runs | then |
 | --- | --- | --- |
-| `advisor:sync` | bot.sync.sync_sources for the seller's accounts | defers the seller's scan |
+| `advisor:sync` | bot.sync.sync_sources for the seller's accounts | defers the seller's scan, and its inquiry loop when new questions came in |
 | `advisor:scan` | bot.scheduler.scan for the seller | defers its delivery when a nudge waits |
 | `advisor:deliver` | bot.alerts.deliver for the seller | |
-| `advisor:inquiries` | bot.inquiry_flow.run_loop (every seller: draft, cards, posts) | |
+| `advisor:inquiries` | bot.inquiry_flow.recover and run_loop for the seller (draft, cards, posts) | |
+| `advisor:fit` | bot.customer_fit.refresh_fits for the seller (saved for the bot: tools.fit_cache) | |
 
 The embedded default (SQLite, `advisor bot` alone) runs the same functions for
 every seller at once from the bot's JobQueue (bot.scheduler). Here each job holds
@@ -14,8 +15,10 @@ PostgreSQL advisory lock of the same (`alone`): a worker that only looked dead (
 heartbeat for a while on a starved machine) may see its job put back in the queue
 and started elsewhere, and that second run finds the first one's advisory lock and
 skips. This is what lets a delivery treat its seller's sends left `sending` as a
-dead worker's (bot.alerts.deliver). Scans take no such lock: a finding is recorded
-once however many scans find it.
+dead worker's (bot.alerts.deliver). Scans and fits take no such lock: a finding is
+recorded once however many scans find it, and a second fit only costs CPU. One
+seller's inquiry loop never waits for another's (a Naver that fails or hangs holds
+up its own seller's job only).
 
 A job that raises is retried with exponential backoff (2, 4, 8, 16, 32 s), then
 failed (kept for `advisor jobs status`). Scans, deliveries and the inquiry loop run
@@ -38,15 +41,18 @@ from typing import Any, TypeVar
 import procrastinate
 import psycopg
 from procrastinate import JobContext
+from sqlalchemy.orm import Session
 from telegram.ext import ExtBot
 
 from bot import inquiry_flow
 from bot.alerts import deliver
+from bot.customer_fit import refresh_fits
 from bot.jobs.logs import job_fields
 from bot.jobs.queue import Kind, enqueue
 from bot.scheduler import scan
 from bot.services import Services
 from bot.sync import sync_sources
+from storage.inquiry_outbox import sellers_with_work
 from storage.outbox import waiting_sellers
 from tools.nudges import IN_FLIGHT_LIMIT
 
@@ -61,6 +67,7 @@ _LOCK_SPACE: dict[Kind, int] = {
     "scan": 16_002,
     "deliver": 16_003,
     "inquiries": 16_004,
+    "fit": 16_005,
 }
 
 
@@ -78,7 +85,7 @@ class Runtime:
 
 
 @asynccontextmanager
-async def alone(runtime: Runtime, kind: Kind, seller_id: int | None) -> AsyncIterator[bool]:
+async def alone(runtime: Runtime, kind: Kind, seller_id: int) -> AsyncIterator[bool]:
     """Whether this run holds the advisory lock of `kind` for the seller: False when
     another live run does (a job put back in the queue because its worker looked dead
     while it was only slow). The lock lives with its own connection, so a worker that
@@ -86,13 +93,17 @@ async def alone(runtime: Runtime, kind: Kind, seller_id: int | None) -> AsyncIte
     a job put back from running beside its first run."""
     async with await psycopg.AsyncConnection.connect(runtime.conninfo, autocommit=True) as db:
         cursor = await db.execute(
-            "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE[kind], seller_id or 0)
+            "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE[kind], seller_id)
         )
         row = await cursor.fetchone()
         mine = bool(row and row[0])
         if not mine:
             log.warning("%s already running elsewhere: this run skipped", kind)
         yield mine
+
+
+def _inquiry_work(session: Session, seller_id: int) -> bool:
+    return seller_id in sellers_with_work(session, seller_ids=[seller_id])
 
 
 def _runtime(context: JobContext) -> Runtime:
@@ -105,7 +116,7 @@ async def _limited(runtime: Runtime, kind: Kind, work: Awaitable[T]) -> T:
     return await asyncio.wait_for(work, timeout=runtime.limits[kind])
 
 
-def _fields(context: JobContext, kind: Kind, seller_id: int | None) -> Any:
+def _fields(context: JobContext, kind: Kind, seller_id: int) -> Any:
     return job_fields(job_id=context.job.id, kind=kind, seller_id=seller_id)
 
 
@@ -125,6 +136,8 @@ async def sync_task(context: JobContext, seller_id: int) -> None:
                 log.info("synced %s: %s", report.source, report.summary())
             log.info("sync ended")
         await enqueue(context.app, "scan", seller_id)
+        if await runtime.services.db(lambda session: _inquiry_work(session, seller_id)):
+            await enqueue(context.app, "inquiries", seller_id)  # new questions to draft
 
 
 @blueprint.task(name="scan", pass_context=True, retry=RETRY)
@@ -154,16 +167,27 @@ async def deliver_task(context: JobContext, seller_id: int) -> None:
 
 
 @blueprint.task(name="inquiries", pass_context=True, retry=RETRY)
-async def inquiries_task(context: JobContext) -> None:
+async def inquiries_task(context: JobContext, seller_id: int) -> None:
     runtime = _runtime(context)
-    with _fields(context, "inquiries", None):
-        async with alone(runtime, "inquiries", None) as mine:
-            if not mine:
+    with _fields(context, "inquiries", seller_id):
+        async with alone(runtime, "inquiries", seller_id) as mine:
+            if not mine:  # its posts `posting` are the live run's
                 return
-            services, bot = runtime.services, runtime.bot
+            services, bot, sellers = runtime.services, runtime.bot, [seller_id]
             # posts a dead worker left (the bot posts approved answers too: only old ones)
             stuck = services.now() - IN_FLIGHT_LIMIT
-            await inquiry_flow.recover(services, bot, claimed_before=stuck)
-            posted = await _limited(runtime, "inquiries", inquiry_flow.run_loop(services, bot))
+            await inquiry_flow.recover(services, bot, claimed_before=stuck, seller_ids=sellers)
+            posted = await _limited(
+                runtime, "inquiries", inquiry_flow.run_loop(services, bot, seller_ids=sellers)
+            )
         if posted:
             log.info("inquiry answers: %s", [report.outcome for report in posted])
+
+
+@blueprint.task(name="fit", pass_context=True, retry=RETRY)
+async def fit_task(context: JobContext, seller_id: int) -> None:
+    runtime = _runtime(context)
+    with _fields(context, "fit", seller_id):  # the queue's lock: one fit of a store at once
+        services = runtime.services
+        fitted = await refresh_fits(services, now=services.now(), seller_ids=[seller_id])
+        log.info("customer fit current: %s", bool(fitted))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -58,12 +58,13 @@ def draft_waiting(
     *,
     now: dt.datetime,
     limit: int = 100,
+    seller_ids: Collection[int] | None = None,
 ) -> list[tuple[int, Drafted]]:
-    """Draft every new inquiry (each in its own transaction); what was drafted. Each
-    seller's index is refreshed first, so answers given since (here or elsewhere) are
-    past answers of these drafts."""
+    """Draft every new inquiry (of `seller_ids`; each in its own transaction); what was
+    drafted. Each seller's index is refreshed first, so answers given since (here or
+    elsewhere) are past answers of these drafts."""
     with sessions() as session:
-        rows = outbox.waiting_for_draft(session, limit=limit)
+        rows = outbox.waiting_for_draft(session, limit=limit, seller_ids=seller_ids)
         waiting = [row.id for row in rows]
         sellers = sorted({row.seller_id for row in rows})
         for seller_id in sellers:
@@ -131,11 +132,12 @@ async def post_answers(
     sources: Mapping[str, InquirySource],
     *,
     now: dt.datetime,
+    seller_ids: Collection[int] | None = None,
 ) -> list[PostReport]:
-    """Post every pending answer once (see the module docstring)."""
+    """Post every pending answer (of `seller_ids`) once (see the module docstring)."""
     reports: list[PostReport] = []
     with sessions() as session:
-        pending = outbox.pending_answers(session)
+        pending = outbox.pending_answers(session, seller_ids=seller_ids)
     for answer_id in pending:
         report = await post_one(sessions, sources, answer_id, now=now)
         if report is not None:
@@ -216,13 +218,16 @@ def recover_posting(
     sources: Mapping[str, InquirySource],
     *,
     claimed_before: dt.datetime | None = None,
+    seller_ids: Collection[int] | None = None,
 ) -> list[int]:
     """Answers a killed process left `posting` (those claimed before `claimed_before`
-    when given: other processes may be posting the recent ones): back to pending where
-    the source re-reads the platform, unknown elsewhere; the unknown ones' ids."""
+    when given: other processes may be posting the recent ones; of `seller_ids`): back
+    to pending where the source re-reads the platform, unknown elsewhere; the unknown
+    ones' ids."""
     unknown: list[int] = []
     with sessions.begin() as session:
-        for answer_id in outbox.stuck_posting(session, claimed_before=claimed_before):
+        stuck = outbox.stuck_posting(session, claimed_before=claimed_before, seller_ids=seller_ids)
+        for answer_id in stuck:
             answer = session.get(InquiryAnswer, answer_id)
             assert answer is not None
             inquiry = session.get(Inquiry, answer.inquiry_id)
