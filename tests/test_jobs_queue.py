@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import shutil
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from procrastinate.schema import SchemaManager
 from sqlalchemy import text
 
 from bot import operators
@@ -317,3 +319,64 @@ async def test_with_jobs_queue_the_bot_answers_chats_and_the_workers_send_the_al
     assert await messages_per_chat(telegram, seeded.chats) == Counter(
         dict.fromkeys(seeded.chats, 1)
     )
+
+
+def test_db_upgrade_applies_a_newer_procrastinates_migration_once_and_status_warns_before(
+    queue_url: str, tmp_path: Path
+) -> None:
+    # a newer procrastinate: the shipped migrations and one more
+    shipped = Path(SchemaManager.get_migrations_path())
+    newer = tmp_path / "migrations"
+    shutil.copytree(shipped, newer)
+    (newer / "03.11.00_01_pre_add_example.sql").write_text(
+        "ALTER TABLE procrastinate_jobs ADD COLUMN example integer;\n"
+    )
+    engine = make_engine(queue_url)
+    try:
+        with session_factory(engine)() as session:
+            assert jobs_status(session, now=dt.datetime.now(dt.UTC)).behind == ()
+            behind = jobs_status(session, now=dt.datetime.now(dt.UTC), migrations=newer)
+        assert behind.lines()[1] == (
+            "  schema behind the installed procrastinate: 1 migration(s) missing, from "
+            "03.11.00_01_pre_add_example.sql; stop the workers and schedulers, run "
+            "`advisor db upgrade`, start them"
+        )
+        # a worker's start only warns; `advisor db upgrade` applies it, then nothing
+        assert install_schema(queue_url, directory=newer).migrations == ()
+        first = install_schema(queue_url, migrate=True, directory=newer)
+        again = install_schema(queue_url, migrate=True, directory=newer)
+        with engine.connect() as connection:
+            column = connection.execute(
+                text(
+                    "SELECT count(*) FROM information_schema.columns "
+                    "WHERE table_name = 'procrastinate_jobs' AND column_name = 'example'"
+                )
+            ).scalar_one()
+        with session_factory(engine)() as session:
+            after = jobs_status(session, now=dt.datetime.now(dt.UTC), migrations=newer)
+    finally:
+        engine.dispose()
+
+    assert first.migrations == ("03.11.00_01_pre_add_example.sql",)
+    assert again.migrations == ()
+    assert column == 1
+    assert after.behind == ()
+
+
+def test_a_queue_installed_before_the_ledger_counts_as_holding_procrastinate_3_migrations(
+    queue_url: str,
+) -> None:
+    engine = make_engine(queue_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE advisor_queue_migrations"))
+        upgraded = install_schema(queue_url, migrate=True)
+        with engine.connect() as connection:
+            recorded = connection.execute(
+                text("SELECT count(*) FROM advisor_queue_migrations")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+    assert upgraded.migrations == ()  # nothing re-applied to a procrastinate 3 schema
+    assert recorded == len(list(Path(SchemaManager.get_migrations_path()).glob("*.sql")))
