@@ -11,13 +11,15 @@ as the pacing lets them go:
 - two OS processes on one fresh PostgreSQL database (the shared token buckets):
   no refusal, at most 2 calls of an API in any second;
 - two workers in one process on SQLite (the in-process pacer): the same;
-- another application's calls are not held up by the first one's buckets.
+- another application's calls are not held up by the first one's buckets;
+- a Search Ad refusal seen by one process empties the customer's bucket for all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +33,7 @@ from storage.connectors.naver_commerce import URL_VARIABLE
 from storage.connectors.naver_commerce.inquiries import NaverInquiries
 from storage.connectors.pacing import LOCAL, DatabasePacer, pacer_for
 from storage.connectors.registry import connector
+from storage.connectors.searchad.client import LIMIT as SEARCHAD
 from storage.db import make_engine
 from storage.settings import Settings
 from tests.conftest import pg_database
@@ -177,3 +180,28 @@ def test_another_application_is_not_held_up(
     assert api.busiest(first["client_id"]) == api.busiest(second["client_id"]) == {QNAS: 2}
     assert span(api, second["client_id"], QNAS) < 3.3
     assert span(api, first["client_id"], QNAS) > 5.0
+
+
+def test_a_refusal_seen_by_one_process_slows_every_process(database: str) -> None:
+    """Search Ad: one call every 0.1 s per customer. After a 429 one process empties
+    the customer's bucket; another process, whose last call was 0.2 s ago and would
+    go at once, now waits the whole 0.1 s (less the milliseconds since)."""
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        time.sleep(seconds)
+
+    one, other = DatabasePacer(database, sleep=sleep), DatabasePacer(database)
+    try:
+        one.wait("searchad:1234", SEARCHAD)
+        time.sleep(0.2)
+        one.wait("searchad:1234", SEARCHAD)
+        assert slept == []
+        time.sleep(0.2)
+        other.empty("searchad:1234", SEARCHAD)
+        one.wait("searchad:1234", SEARCHAD)
+        assert len(slept) == 1 and 0.05 < slept[0] <= 0.1
+    finally:
+        one.close()
+        other.close()

@@ -18,6 +18,11 @@ that names the platform, the application and the API (`naver:<client id>:<api>`,
 (`make_source`) pass it to their clients. The database pacer spaces calls evenly
 (burst 1), so no `seconds` window ever holds more than `calls` of them, whichever
 process sends them.
+
+Shopify is not paced here: its limit is a cost bucket per shop and app that Shopify
+reports with every answer, so the report already counts every caller's spending; the
+client waits on it (storage.connectors.shopify.client), and only a shop's sync calls
+Shopify, which runs in one place at a time (the queue's lock per seller).
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ since) would not hold the query's cost: the caller's reckoning of it, scaled by 
 far Shopify's `requestedQueryCost` differed from that reckoning for the same query
 last time (so a batch of 10 ids after one of 25 is not paced as 25). A query refused
 anyway (`errors[].extensions.code == "THROTTLED"`, HTTP 200 or 429) is retried
-after the same wait, `THROTTLE_RETRIES` times.
+after the same wait, `THROTTLE_RETRIES` times. This pacing needs no pacer shared with
+other processes (storage.connectors.pacing): the reported state already counts what
+every caller of the shop spent.
 
 | answer | meaning | the client |
 | --- | --- | --- |
