@@ -1,6 +1,8 @@
 """What a cold `advisor` process loads: a sales question and `--help` start without the
-heavy libraries the other features need, and the start-up migration check leaves
-Alembic out while still migrating a database that is behind."""
+heavy libraries the other features need, a sales question loads its own tool and
+none of the others (nor the nudges, the outbox, the vector index or the PostgreSQL
+dialect on SQLite), and the start-up migration check leaves Alembic out while still
+migrating a database that is behind."""
 
 from __future__ import annotations
 
@@ -19,10 +21,22 @@ from bot.cli import COMMANDS, build_parser
 from storage.db import current_revision, head_revisions, make_engine, session_factory, upgrade
 from tests.advisor_store import build_store
 from tests.test_advisor import TODAY_KO
+from tools.catalog import CATALOG, Entry, entry
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("scipy", "pandas", "langchain", "langgraph", "chromadb", "matplotlib", "alembic")
-# the `advisor` script, then the heavy libraries left in sys.modules, as the last line
+# what a sales question needs besides its tool: the model path's answer guard and
+# agent, the vector index, the nudges and their outbox, and on SQLite no PostgreSQL
+NOT_FOR_SALES = (
+    "tools.agent",
+    "tools.guard",
+    "tools.retrieval",
+    "tools.nudges",
+    "storage.outbox",
+    "storage.vector",
+    "sqlalchemy.dialects.postgresql",
+)
+# the `advisor` script, then the modules left in sys.modules, as the last line
 PROBE = """
 import json, sys
 from bot.cli import main
@@ -30,8 +44,7 @@ try:
     code = main(sys.argv[1:])
 except SystemExit as exit:
     code = exit.code
-loaded = {name.partition(".")[0] for name in sys.modules}
-print(json.dumps({"code": code, "loaded": sorted(loaded)}))
+print(json.dumps({"code": code, "loaded": sorted(sys.modules)}))
 """
 
 
@@ -46,7 +59,7 @@ def shop(sqlite_engine: Engine) -> Iterator[dict[str, str]]:
 
 
 def _advisor(env: dict[str, str], *args: str) -> tuple[str, int, set[str]]:
-    """(printed text, exit code, top-level packages loaded) of `advisor ARGS` in a new process."""
+    """(printed text, exit code, modules loaded) of `advisor ARGS` in a new process."""
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         env=env,
@@ -61,16 +74,61 @@ def _advisor(env: dict[str, str], *args: str) -> tuple[str, int, set[str]]:
     return "\n".join(printed), probe["code"], set(probe["loaded"])
 
 
+def _packages(loaded: set[str]) -> set[str]:
+    return {name.partition(".")[0] for name in loaded}
+
+
 def _heavy(loaded: set[str]) -> list[str]:
-    return sorted(name for name in loaded if name.startswith(HEAVY))
+    return sorted(name for name in _packages(loaded) if name.startswith(HEAVY))
 
 
-def test_a_sales_question_loads_no_heavy_library(shop: dict[str, str]) -> None:
+def _within(loaded: set[str], prefixes: tuple[str, ...]) -> list[str]:
+    """The loaded modules that are one of `prefixes` or inside one."""
+    return sorted(
+        name for name in loaded if any(name == p or name.startswith(f"{p}.") for p in prefixes)
+    )
+
+
+def _tools(loaded: set[str]) -> list[str]:
+    """The tool modules of the catalogue that were imported."""
+    return [name for name in _within(loaded, ("tools.catalog",)) if name.split(".")[-1] in CATALOG]
+
+
+def test_a_sales_question_loads_its_tool_and_no_heavy_library(shop: dict[str, str]) -> None:
     text, code, loaded = _advisor(
         shop, "ask", "오늘 매출 어때?", "--seller", "shop", "--now", "2026-11-27T14:30"
     )
     assert (text, code) == (TODAY_KO, 0)
     assert _heavy(loaded) == []
+    assert _tools(loaded) == ["tools.catalog.sales_report"]
+    assert _within(loaded, NOT_FOR_SALES) == []
+
+
+def test_a_product_question_loads_the_product_tool_only(shop: dict[str, str]) -> None:
+    """The router weighs the product tools for every question (catalogue `entry`),
+    which imports none of them; the one that answers is imported to run."""
+    text, code, loaded = _advisor(
+        shop,
+        "ask",
+        "스테인리스 텀블러 어제 얼마나 팔렸어?",
+        "--seller",
+        "shop",
+        "--now",
+        "2026-11-27T14:30",
+    )
+    assert code == 0, text
+    assert _tools(loaded) == ["tools.catalog.product_report"]
+    assert _within(loaded, NOT_FOR_SALES) == []
+
+
+@pytest.mark.parametrize("name", list(CATALOG))
+def test_the_catalogue_index_agrees_with_the_tool(name: str) -> None:
+    """What the catalogue tells about a tool before importing it is what the tool says."""
+    tool = CATALOG[name]
+    assert tool.name == name
+    assert entry(name) == Entry(
+        type(tool).__name__, entity=tool.entity, free_text=tool.free_text, retrieval=tool.retrieval
+    )
 
 
 def test_help_loads_neither_the_database_nor_the_tools(shop: dict[str, str]) -> None:
@@ -78,7 +136,7 @@ def test_help_loads_neither_the_database_nor_the_tools(shop: dict[str, str]) -> 
     assert code == 0
     assert "ask" in text and "link-code" in text and "seed" in text
     assert _heavy(loaded) == []
-    assert loaded.isdisjoint({"sqlalchemy", "pydantic", "storage", "tools", "analytics"})
+    assert _packages(loaded).isdisjoint({"sqlalchemy", "pydantic", "storage", "tools", "analytics"})
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -109,15 +109,13 @@ from storage.settings import Settings
 from tools import registry
 from tools.answer import Answer, Button, ToolCall
 from tools.catalog import CATALOG, summary_of
+from tools.catalog import entry as catalog_entry
 from tools.context import TurnContext, make_context
 from tools.daemon_pool import DaemonPool
-from tools.drafts import DraftGate, Show
 from tools.fit_cache import FitCache
 from tools.freshness import freshness_note
-from tools.guard import check_answer
 from tools.offer import offered
 from tools.prompts import PromptStore, normalize_lang
-from tools.retrieval.service import RetrievalHandle
 from tools.router import (
     CampaignRef,
     Candidate,
@@ -130,8 +128,10 @@ from tools.router import (
 from tools.store_text import mark, mark_within
 from tools.templated import buttons_for, chart_for, no_result_text, render, render_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the model path's modules load when a model is asked (cold start)
     from tools.agent import Agent, AgentCall, AgentReply
+    from tools.drafts import DraftGate, Show
+    from tools.retrieval.service import RetrievalHandle
 
 log = logging.getLogger(__name__)
 
@@ -190,13 +190,29 @@ class Advisor:
         self._agent: Agent | None = None
         self._agent_lock = threading.Lock()
         self._fits = FitCache()
-        self._retrieval = RetrievalHandle(settings, sessions, prompts=prompts)
+        self._handle: RetrievalHandle | None = None
+        self._handle_lock = threading.Lock()
         # model calls run here so a late one can be abandoned at the deadline; the
         # deadline counts from the question, so waiting for a worker counts too
         # (daemon threads: an abandoned call never keeps a finished process alive)
         self._pool = DaemonPool(LLM_WORKERS, "advisor-llm")
         if self.mode == "llm":  # load LangChain now, off the caller's thread
             self._pool.submit(self._warm)
+
+    @property
+    def _retrieval(self) -> RetrievalHandle:
+        """The vector-index retrieval (opened on first use), made when first needed:
+        a product name to resolve, a tool that reads the index (tools.catalog `Entry`),
+        the model path. Importing tools.retrieval (the index code, the PostgreSQL
+        dialect) is no cost of an offline sales question. bot.inquiry_flow shares it."""
+        with self._handle_lock:
+            if self._handle is None:
+                from tools.retrieval.service import RetrievalHandle
+
+                self._handle = RetrievalHandle(
+                    self._settings, self._sessions, prompts=self._prompts
+                )
+            return self._handle
 
     @property
     def mode(self) -> Literal["offline", "llm"]:
@@ -265,7 +281,7 @@ class Advisor:
         ctx = self._context(seller_id, _aware(now), chosen)
         try:
             args, period = _resolve_period_arg(ctx, args)
-            outcome = self._answer_run(ctx, registry.run(ctx, tool, args, period), "offline")
+            outcome = self._answer_run(ctx, self._run_tool(ctx, tool, args, period), "offline")
         except registry.ToolUnavailableError:
             outcome = _Outcome(self._disabled(ctx, "offline", tool))
         except (registry.ToolArgsError, PeriodError) as exc:
@@ -287,7 +303,8 @@ class Advisor:
             settings=self._settings,
             prompts=self._prompts,
             fits=self._fits,
-            retrieval=self._retrieval,
+            # a model may run any tool; offline, the tool to run is known (_run_tool)
+            retrieval=self._retrieval if self.mode == "llm" else self._handle,
         )
 
     # -- offline -----------------------------------------------------------------
@@ -372,8 +389,8 @@ class Advisor:
         if routed.tool is None:
             return _Outcome(self._message(ctx, mode, "unknown", outcome=TurnOutcome.NOT_UNDERSTOOD))
         try:
-            run = registry.run(ctx, routed.tool, routed.args, routed.period)
-            more = [registry.run(ctx, routed.tool, args, routed.period) for args in routed.also]
+            run = self._run_tool(ctx, routed.tool, routed.args, routed.period)
+            more = [self._run_tool(ctx, routed.tool, args, routed.period) for args in routed.also]
         except registry.ToolUnavailableError:
             return _Outcome(self._disabled(ctx, mode, routed.tool))
         outcome = self._answer_run(ctx, run, mode)
@@ -388,6 +405,15 @@ class Advisor:
         )
         records = [*outcome.records, *({**_record(extra), "also": True} for extra in more)]
         return _Outcome(answer, records)
+
+    def _run_tool(
+        self, ctx: TurnContext, tool: str, args: Mapping[str, Any], period: Period | None
+    ) -> registry.ToolRun:
+        """registry.run, the advisor's retrieval in the context of a tool that reads
+        the vector index."""
+        if ctx.retrieval is None and tool in CATALOG and catalog_entry(tool).retrieval:
+            ctx = replace(ctx, retrieval=self._retrieval)
+        return registry.run(ctx, tool, args, period)
 
     def _answer_run(self, ctx: TurnContext, run: registry.ToolRun, mode: Mode) -> _Outcome:
         rendered = render(run, ctx)
@@ -485,6 +511,8 @@ class Advisor:
     ) -> _Outcome:
         drafts = None
         if on_draft is not None:
+            from tools.drafts import DraftGate
+
             drafts = DraftGate(on_draft, lambda calls: _sources(ctx, text, calls), _plain)
         try:
             return self._ask_model(ctx, text, turns, routed, drafts)
@@ -567,6 +595,8 @@ class Advisor:
         chart = chart_for(last, ctx) if last and not last.no_data else None
         buttons = buttons_for(last, ctx) if last and not last.no_data else []
         if reply.text:
+            from tools.guard import check_answer
+
             verdict = check_answer(reply.text, _sources(ctx, text, reply.calls))
             if verdict.ok:
                 answer = Answer(

@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +27,11 @@ from storage.models import Seller
 from storage.settings import Settings
 from tools.fit_cache import FitCache
 from tools.prompts import PromptStore
-from tools.retrieval.service import RetrievalHandle
+
+if TYPE_CHECKING:  # made by the advisor when a turn needs it (a cold start skips it)
+    from tools.retrieval.service import RetrievalHandle
+else:  # what LangChain's tool schemas read at run time (tools.agent): any value
+    RetrievalHandle = Any
 
 
 class UnknownSellerError(LookupError):

@@ -45,6 +45,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import threading
 import zlib
 from collections.abc import Callable, Collection, Mapping
@@ -607,9 +608,38 @@ def _unsupported_topics(data: Any) -> tuple[UnsupportedTopic, ...]:
     return tuple(found)
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled template files kept between processes, as Python keeps its bytecode:
+    compiling an answer template and its macros costs a cold `advisor ask` about 80 ms.
+    Entries are keyed by the file's path and checked against its source's checksum, so
+    an edited template is compiled afresh. The folder is PYTHONPYCACHEPREFIX/jinja2
+    when Python's bytecode has a prefix, else Jinja's own per-user temporary folder. A
+    cache that cannot be written only costs the compile again."""
+
+    def __init__(self) -> None:
+        prefix = sys.pycache_prefix
+        super().__init__(str(Path(prefix) / "jinja2") if prefix else None)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            log.debug("template bytecode not cached in %s: %s", self.directory, exc)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return _BytecodeCache()
+    except (OSError, RuntimeError) as exc:  # no private temporary folder: compile each time
+        log.debug("no template bytecode cache: %s", exc)
+        return None
+
+
 def _make_env(root: Path, filters: Mapping[str, Callable[..., Any]] | None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
+        bytecode_cache=_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,

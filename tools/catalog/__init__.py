@@ -3,68 +3,137 @@
     CATALOG["top_products"].schema / .run(ctx, args) / .summary(result) / .chart(run, ctx)
         / .buttons(run, ctx) / .tip(result) / .read(question) / .defaults()
 
-Adding a tool is one new file here (a `Tool` subclass), its answer templates in
-prompts/answers/<name>.<lang>.j2 and its entry in prompts/tools.yaml; the
-registry, renderer, router, button codec and bot commands read this catalogue.
-tests/test_catalog.py walks it.
+Adding a tool is one new file here (a `Tool` subclass), its line in `_INDEX`
+below, its answer templates in prompts/answers/<name>.<lang>.j2 and its entry in
+prompts/tools.yaml; the registry, renderer, router, button codec and bot commands
+read this catalogue. tests/test_catalog.py walks it.
+
+A tool's module is imported when the tool is first looked up (`CATALOG[name]`),
+not when the catalogue is: a cold `advisor ask` about sales loads the sales tool
+and none of the others (the alerts report alone pulls in the nudges, the outbox
+and NumPy). Listing the names (`list(CATALOG)`, in prompts/tools.yaml order) and
+what the router and the advisor decide on before a tool runs (`entry(name)`: which
+tools are about one product, which take the seller's own words, which read the
+vector index) need no import;
+tests/test_import_graph.py checks `_INDEX` agrees with the tools' classes.
 """
 
 from __future__ import annotations
 
+import importlib
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from analytics.common import NoData
 from tools.catalog._args import ButtonCode, PeriodArgs, ToolArgs
 from tools.catalog._base import Question, Tool, ToolRun
-from tools.catalog.ad_report import AdReport
-from tools.catalog.advice import Advice
-from tools.catalog.alerts_report import AlertsReport
-from tools.catalog.customer_report import CustomerReport
-from tools.catalog.inquiry_draft import InquiryDraft
-from tools.catalog.product_report import ProductReport
-from tools.catalog.sales_drivers import SalesDrivers
-from tools.catalog.sales_report import SalesReport
-from tools.catalog.search_keywords import SearchKeywords
-from tools.catalog.stock_report import StockReport
-from tools.catalog.top_products import TopProducts
 
 __all__ = [
     "ARG_SCHEMAS",
     "CATALOG",
     "ButtonCode",
+    "Entry",
     "PeriodArgs",
     "Question",
     "Tool",
     "ToolArgs",
     "ToolRun",
     "by_code",
+    "entry",
     "summary_of",
 ]
 
-_TOOLS: tuple[Tool[Any], ...] = (
-    SalesReport(),
-    TopProducts(),
-    ProductReport(),
-    StockReport(),
-    AdReport(),
-    CustomerReport(),
-    SearchKeywords(),
-    AlertsReport(),
-    InquiryDraft(),
-    Advice(),
-    SalesDrivers(),
-)
 
-CATALOG: dict[str, Tool[Any]] = {tool.name: tool for tool in _TOOLS}
-_BY_CODE: dict[str, Tool[Any]] = {tool.code: tool for tool in _TOOLS}
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What is known of a tool without importing it: the `Tool` subclass in
+    tools.catalog.<name>, and its `entity`, `free_text` and `retrieval` (see
+    tools.catalog._base)."""
+
+    cls: str
+    entity: str | None = None
+    free_text: bool = False
+    retrieval: bool = False
+
+
+_INDEX: dict[str, Entry] = {
+    "sales_report": Entry("SalesReport"),
+    "top_products": Entry("TopProducts"),
+    "product_report": Entry("ProductReport", entity="product"),
+    "stock_report": Entry("StockReport"),
+    "ad_report": Entry("AdReport"),
+    "customer_report": Entry("CustomerReport"),
+    "search_keywords": Entry("SearchKeywords"),
+    "alerts_report": Entry("AlertsReport"),
+    "inquiry_draft": Entry("InquiryDraft", free_text=True, retrieval=True),
+    "advice": Entry("Advice", free_text=True, retrieval=True),
+    "sales_drivers": Entry("SalesDrivers"),
+}
+
+
+class _Catalogue(Mapping[str, Tool[Any]]):
+    """Tool name -> the tool, its module imported on the first lookup (thread-safe:
+    the bot runs tools on worker threads)."""
+
+    def __init__(self, index: Mapping[str, Entry]) -> None:
+        self._index = index
+        self._loaded: dict[str, Tool[Any]] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> Tool[Any]:
+        tool = self._loaded.get(name)
+        if tool is not None:
+            return tool
+        spec = self._index[name]  # KeyError for an unknown tool, as a dict
+        with self._lock:
+            if name not in self._loaded:
+                module = importlib.import_module(f"{__name__}.{name}")
+                self._loaded[name] = getattr(module, spec.cls)()
+            return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+
+class _Schemas(Mapping[str, type[ToolArgs]]):
+    """Tool name -> its argument schema (importing the tool when looked up)."""
+
+    def __getitem__(self, name: str) -> type[ToolArgs]:
+        return CATALOG[name].schema
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_INDEX)
+
+    def __len__(self) -> int:
+        return len(_INDEX)
+
+    def __contains__(self, name: object) -> bool:
+        return name in _INDEX
+
+
+CATALOG: Mapping[str, Tool[Any]] = _Catalogue(_INDEX)
 
 # the public argument contract (operators, traces and regression sets use these names)
-ARG_SCHEMAS: dict[str, type[ToolArgs]] = {tool.name: tool.schema for tool in _TOOLS}
+ARG_SCHEMAS: Mapping[str, type[ToolArgs]] = _Schemas()
+
+
+def entry(name: str) -> Entry:
+    """What the catalogue knows of tool `name` without importing it (KeyError if unknown)."""
+    return _INDEX[name]
 
 
 def by_code(code: str) -> Tool[Any] | None:
-    """The tool whose button code is `code`."""
-    return _BY_CODE.get(code)
+    """The tool whose button code is `code` (imports every tool: the bot's button
+    codec reads all the codes anyway)."""
+    return next((tool for tool in CATALOG.values() if tool.code == code), None)
 
 
 def summary_of(run: ToolRun) -> dict[str, Any]:

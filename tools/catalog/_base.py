@@ -77,6 +77,7 @@ class Tool(Generic[A]):
     example: ClassVar[Mapping[str, Any]]  # a call that fits `schema` (the contract test)
     entity: ClassVar[str | None] = None  # "product": the router must settle one product
     free_text: ClassVar[bool] = False  # its one argument is the seller's own words
+    retrieval: ClassVar[bool] = False  # it reads the vector index (ctx.retrieval)
 
     @property
     def dated(self) -> bool:

@@ -26,6 +26,7 @@ class Advice(Tool[AdviceArgs]):
     schema = AdviceArgs
     example = {"topic": "광고 효율 올리는 법"}
     free_text = True
+    retrieval = True
 
     def run(self, ctx: TurnContext, args: AdviceArgs, window: Window | None) -> Result:
         from tools.knowledge import advice, retrieval_for

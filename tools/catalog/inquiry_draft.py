@@ -69,6 +69,7 @@ class InquiryDraft(Tool[InquiryDraftArgs]):
     schema = InquiryDraftArgs
     example = {"inquiry": "배송 언제 와요?"}
     free_text = True
+    retrieval = True
 
     def run(self, ctx: TurnContext, args: InquiryDraftArgs, window: Window | None) -> Result:
         from tools.inquiries.drafting import draft_question

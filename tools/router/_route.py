@@ -21,7 +21,7 @@ from analytics.periods import (
     names_previous,
     previous_of,
 )
-from tools.catalog import CATALOG
+from tools.catalog import CATALOG, entry
 from tools.prompts import PromptStore, ToolSpec
 from tools.router import _slots as slots
 from tools.router._catalogue import GENERIC_WORDS, Mention, Named, NameIndex
@@ -42,7 +42,7 @@ ENTITY_BONUS = 0.3  # a named product for a product tool (and the malus without 
 LIST_TOOL = "product_report"  # what "the second one" of a listed result runs
 COMPARE_TOOL = "sales_report"  # what a bare "November vs October" compares
 TAUGHT_SCORE = 0.8  # at or above: the question is an operator's example (nearly) word for word
-_PRODUCT_TOOLS = tuple(name for name, tool in CATALOG.items() if tool.entity == "product")
+_PRODUCT_TOOLS = tuple(name for name in CATALOG if entry(name).entity == "product")
 
 # Code or SQL is not a question ("'; DROP TABLE orders; --").
 _CODE = re.compile(
@@ -371,7 +371,7 @@ class _Turn:
         if last is not None and self.chart_spans and self._only_chart():
             # "차트도", "with a chart", "그래프로": the same answer, with its chart
             return self._followup(last, score)
-        if last is not None and not CATALOG[last].free_text:
+        if last is not None and not entry(last).free_text:
             # elliptical: "그럼 지난달은?", "top 10 instead", "20명까지" lean on the last turn;
             # a question that stands on its own starts afresh
             marker = slots.is_followup_phrase(self.rest)
