@@ -311,3 +311,70 @@ def test_the_demo_sellers_faq_answers_qualify_for_auto_answers_and_policies_do_n
     # the seller's policies hold a figure or a promise: never sent alone
     assert not may_answer(_draft(demo, "스태킹 컵 4P 옵션을 잘못 주문했어요. 교환되나요?"))
     assert not may_answer(_draft(demo, "제주도도 배송되나요? 추가 배송비가 있나요?"))
+
+
+# -- a fact answers only its own attribute; a past answer only its own question ------------
+
+
+def test_a_discount_question_is_not_answered_by_the_price(shop: Any) -> None:
+    drafted = _draft(shop, "유자차 1kg 할인 쿠폰 있나요?")
+    assert drafted.text == "\n".join([GREETING_KO, HOLDING_KO, "감사합니다."])
+    assert drafted.needs_check and not drafted.known
+    english = _draft(shop, "Is there a discount on the Citron Tea 1kg?")
+    assert english.text == "\n".join([GREETING_EN, HOLDING_EN, "Thank you."])
+    assert english.needs_check
+
+
+def test_a_size_question_is_not_answered_by_options_of_another_kind(shop: Any) -> None:
+    """유자차 1kg's options are capacities (용량: 1kg / 500g): they answer "용량 뭐 있어요?"
+    but not its size in centimetres, nor a colour."""
+    capacity = _draft(shop, "유자차 1kg 용량 뭐 있어요?")
+    assert capacity.text == "\n".join(
+        [GREETING_KO, "유자차 1kg의 선택 가능한 옵션은 용량: 1kg / 500g입니다.", "감사합니다."]
+    )
+    assert not capacity.needs_check
+    for question in ("유자차 1kg 병 크기가 가로 세로 몇 cm예요?", "유자차 1kg 색상 뭐 있어요?"):
+        drafted = _draft(shop, question)
+        assert drafted.text == "\n".join([GREETING_KO, HOLDING_KO, "감사합니다."]), question
+        assert drafted.needs_check
+
+
+def test_an_exchange_question_states_the_options_and_says_the_exchange_needs_checking(
+    shop: Any,
+) -> None:
+    drafted = _draft(shop, "유자차 1kg 옵션을 잘못 주문했어요. 교환되나요?")
+    assert drafted.text == "\n".join(
+        [
+            GREETING_KO,
+            "유자차 1kg의 선택 가능한 옵션은 용량: 1kg / 500g입니다.",
+            HOLDING_KO,
+            "감사합니다.",
+        ]
+    )
+    assert drafted.needs_check
+
+
+def test_a_past_answer_about_another_ingredient_is_not_reused(shop: Any) -> None:
+    """The seller answered whether 유자차 1kg has sugar; preservatives are another question
+    about the same product, and the sugar answer is not pasted for it."""
+    drafted = _draft(shop, "유자차 1kg 방부제 들어가나요?")
+    assert drafted.text == "\n".join([GREETING_KO, HOLDING_KO, "감사합니다."])
+    assert drafted.needs_check
+    same = _draft(shop, "유자차 1kg 설탕 들어 있나요?")
+    assert same.text == "\n".join(
+        [GREETING_KO, "유자차 1kg은 국산 유자와 설탕으로 만들어요.", "감사합니다."]
+    )
+    assert not same.needs_check
+
+
+def test_a_gift_wrap_question_in_english_is_not_answered_by_the_stock(shop: Any) -> None:
+    drafted = _draft(shop, "Is gift wrapping available for the Citron Tea 1kg?")
+    assert drafted.text == "\n".join(
+        [
+            GREETING_EN,
+            "The Citron Tea 1kg is in stock and can be ordered right away (30 left).",
+            HOLDING_EN,
+            "Thank you.",
+        ]
+    )
+    assert drafted.needs_check

@@ -8,18 +8,25 @@ for one seller never draws on another's answers.
 
 1. finds the product the question names (`resolve_product`, confident only)
    and reads its price, stock and options from the database;
-2. finds what the question asks about (stock, price, options: the `topics`
-   words of prompts/inquiry.<lang>.yaml, any language) and writes those facts
-   with the sentences of that file;
+2. finds which facts the question asks for (`InquiryTexts.asked`: the `topics`
+   words of prompts/inquiry.<lang>.yaml, any language, read without the product's
+   name) and writes those facts with the sentences of that file. A fact answers
+   only the attribute it is: the options answer "which options / colours" when
+   they are colours, not "how big" of a product sold in colours; a question that
+   also asks what no fact holds (a measurement, a discount, an exchange, shipping:
+   `measure`, `option_kinds`, `subjects`) is not answered by the facts alone;
 3. finds the most similar answered inquiries (embedding similarity and shared
-   words, a bonus for the same product); the closest one, if close enough, is
-   reused verbatim unless it names a different product, or the facts already
-   answer every asked topic (a past answer may be stale where the database is
-   not). Only an answer in the question's language (`language_of`) is reused:
-   the closest one in another language is left out (`left_out`), never pasted;
-4. with neither a fact nor a past answer, the draft says the seller will check
-   (`knows` is False). Nothing else is ever written: every sentence is a fact
-   from the database, a past answer of this seller, or a fixed sentence.
+   words, a bonus for the same product); the closest one that asked the same
+   thing (`_same_intent`: close enough, REUSE_MIN; holding COVERS_MIN of its
+   words; naming the same `subjects`) is reused verbatim unless it names a
+   different product, or the facts already answer the question (a past answer
+   may be stale where the database is not). Only an answer in the question's
+   language (`language_of`) is reused: the closest one in another language is
+   left out (`left_out`), never pasted;
+4. with neither a fact nor a past answer for all it asks, the draft says the
+   seller will check (`knows` is False), after the facts it could state. Nothing
+   else is ever written: every sentence is a fact from the database, a past
+   answer of this seller, or a fixed sentence.
 
 `sources` lists the past inquiries considered, the reused one first.
 """
@@ -49,7 +56,8 @@ from tools.retrieval.products import ProductRef, SyncCounts, resolve_product, wi
 
 POOL = 10  # past inquiries taken from the embedding search
 SOURCES = 3  # past inquiries shown with a draft
-REUSE_MIN = 0.3  # a past answer is reused from this similarity on (see the tests)
+REUSE_MIN = 0.4  # a past answer is reused from this similarity on (bench/inquiries.py)
+COVERS_MIN = 0.4  # ... when the new question holds this share of the past one's words
 SAME_PRODUCT_BONUS = 0.1
 SNIPPET = 80
 RARITY_SAMPLE = 5_000  # past questions word rarity is estimated from
@@ -82,6 +90,7 @@ class PastInquiry:
     answer: str
     product_id: int | None
     score: float
+    covers: float = 1.0  # rarity-weighted share of the past question's words in the new one
 
     @property
     def snippet(self) -> str:
@@ -244,17 +253,22 @@ def similar_inquiries(
 ) -> list[PastInquiry]:
     """The seller's answered inquiries most like `text`, most similar first:
     0.4 x embedding similarity + 0.6 x rarity-weighted share of the question's
-    words they contain, + SAME_PRODUCT_BONUS when they concern `product`. Questions are
+    words they contain, + SAME_PRODUCT_BONUS when they concern `product`; `covers` is
+    the other way round (the share of the past question's words the new one holds:
+    low when the past question asked something else, 방부제 for 글루텐). Questions are
     compared without their products' names (what is asked, not about what)."""
     if not text.strip():
         return []
     asked = (without_product(text, product, lexicon) if product else "") or text
-    weights = RARITY.weights(index, seller_id, features(asked))
+    mine = features(asked)
+    weights = RARITY.weights(index, seller_id, mine)
     found = []
     for hit in _offline.query(index, collection_name(seller_id), asked, k=POOL):
         meta = hit.metadata
         past_product = meta.get("product_id")
-        score = 0.4 * max(0.0, hit.score) + 0.6 * _overlap(weights, features(hit.document))
+        theirs = features(hit.document)
+        score = 0.4 * max(0.0, hit.score) + 0.6 * _overlap(weights, theirs)
+        covers = _overlap(RARITY.weights(index, seller_id, theirs), mine)
         if product is not None and past_product == product.id:
             score += SAME_PRODUCT_BONUS
         found.append(
@@ -264,6 +278,7 @@ def similar_inquiries(
                 answer=str(meta.get("answer", "")),
                 product_id=int(past_product) if past_product is not None else None,
                 score=round(min(score, 1.0), 4),
+                covers=round(covers, 4),
             )
         )
     same = product.id if product is not None else None
@@ -320,21 +335,93 @@ class InquiryTexts:
                 return True
         return False
 
+    def words(self, *keys: str) -> list[str]:
+        """The words of the list under `keys` (a path: "topics", "price") in every
+        language's file, compacted."""
+        found: list[str] = []
+        for lang in ("ko", "en"):
+            try:
+                value: Any = self.data(lang)
+            except FileNotFoundError:
+                continue
+            for key in keys:
+                value = value.get(key, {}) if isinstance(value, dict) else {}
+            found.extend(compact(str(word)) for word in value or [] if compact(str(word)))
+        return found
+
     def topics(self, text: str) -> tuple[str, ...]:
-        """The topics (stock, price, options) whose words appear in `text`, in
-        any language's file."""
+        """The topics (stock, price, options) whose words appear in `text` (an
+        option kind's word counts as options), in any language's file."""
         squeezed = compact(text)
         asked = []
         for topic in TOPICS:
-            for lang in ("ko", "en"):
-                try:
-                    words = self.data(lang).get("topics", {}).get(topic, [])
-                except FileNotFoundError:
-                    continue
-                if any(compact(str(word)) in squeezed for word in words):
-                    asked.append(topic)
-                    break
+            words = self.words("topics", topic)
+            if topic == "options":
+                words += [w for kind in self._kinds() for w in self.words("option_kinds", kind)]
+            if any(word in squeezed for word in words):
+                asked.append(topic)
         return tuple(asked)
+
+    def _kinds(self) -> list[str]:
+        """The option kinds (color, size ...) named in any language's file."""
+        kinds: dict[str, None] = {}
+        for lang in ("ko", "en"):
+            try:
+                kinds.update(dict.fromkeys(self.data(lang).get("option_kinds", {})))
+            except FileNotFoundError:
+                continue
+        return list(kinds)
+
+    def asked(self, text: str, options: str | None) -> tuple[tuple[str, ...], bool]:
+        """Which facts (stock, price, options) answer `text`, and whether it also
+        asks something no fact holds (`beyond`): an option kind its options are not
+        of (a size of a product sold in colours), a measurement, or a subject
+        (discount, exchange, shipping ...; the words of prompts/inquiry.<lang>.yaml).
+        The options answer a question naming options in general or their own kind
+        (their label, "색상" of "색상: 블랙 / 화이트")."""
+        squeezed = compact(text)
+        label = compact(options.split(":", 1)[0]) if options and ":" in options else ""
+        topics = [
+            topic
+            for topic in ("stock", "price")
+            if any(word in squeezed for word in self.words("topics", topic))
+        ]
+        general = any(word in squeezed for word in self.words("topics", "options"))
+        measured = any(word in squeezed for word in self.words("measure"))
+        beyond = measured
+        covered: list[str] = []  # words of the kinds the options answer
+        for kind in self._kinds():
+            words = self.words("option_kinds", kind)
+            if not any(word in squeezed for word in words):
+                continue
+            if label in words and not measured:
+                covered.extend(words)
+                general = True
+            else:
+                beyond = True
+        if general:
+            topics.append("options")
+        rest = squeezed
+        for word in covered:
+            rest = rest.replace(word, "")
+        if self.subjects(rest):
+            beyond = True
+        return tuple(topics), beyond
+
+    def subjects(self, text: str) -> frozenset[str]:
+        """The subjects no fact holds (the keys under `subjects`: discount, refund,
+        shipping ...) that `text` names, in any language's file."""
+        squeezed = compact(text)
+        found = set()
+        for lang in ("ko", "en"):
+            try:
+                groups = self.data(lang).get("subjects", {})
+            except FileNotFoundError:
+                continue
+            for key, words in groups.items():
+                if any(compact(str(word)) and compact(str(word)) in squeezed for word in words):
+                    found.add(str(key))
+        return frozenset(found)
 
 
 # -- drafting --------------------------------------------------------------------------
@@ -384,6 +471,20 @@ def _names_other_product(
     return any(compact(name) in answer for name in names.get(past.product_id, ()) if name)
 
 
+def _same_intent(
+    past: PastInquiry, question: str, subjects: frozenset[str], texts: InquiryTexts
+) -> bool:
+    """Whether `past` asked what `question` asks: in one language, the new question
+    holds COVERS_MIN of the past one's words (weighted by rarity), and when both name
+    subjects no fact holds (discount, refund, shipping, preservatives ...) they name
+    the same ones: "제주 배송 가능한가요?" is not "선물 포장 가능한가요?", nor
+    "글루텐 들어가나요?" "방부제 들어가나요?"."""
+    if language_of(past.question) == language_of(question) and past.covers < COVERS_MIN:
+        return False
+    theirs = texts.subjects(past.question)
+    return not subjects or not theirs or theirs == subjects
+
+
 def draft_inquiry(
     index: VectorIndex,
     session: Session,
@@ -402,7 +503,8 @@ def draft_inquiry(
     product = session.get(Product, ref.id) if ref is not None else None
     if product is not None and product.seller_id != seller_id:
         product, ref = None, None
-    topics = texts.topics(inquiry_text)
+    asked_text = (without_product(inquiry_text, ref, lexicon) if ref else "") or inquiry_text
+    topics, beyond = texts.asked(asked_text, product.options if product else None)
     facts = _facts(product) if product is not None else {}
     fact_lines = _fact_lines(texts, lang, topics, product, currency) if product else []
 
@@ -418,12 +520,15 @@ def draft_inquiry(
             )
         ):
             names[pid] = (name, name_en or "")
-    answered_by_facts = bool(topics) and product is not None
+    answered_by_facts = bool(topics) and product is not None and not beyond
+    wanted = texts.subjects(asked_text)
     reused = left_out = None
     if not answered_by_facts:
         for past in sources:
             if past.score < REUSE_MIN:
                 break
+            if not _same_intent(past, inquiry_text, wanted, texts):
+                continue
             if _names_other_product(past, product.id if product else None, names):
                 continue
             if language_of(past.answer) == lang:
@@ -433,15 +538,14 @@ def draft_inquiry(
     if reused is not None:
         sources = [reused, *(past for past in sources if past.id != reused.id)]
 
-    knows = bool(fact_lines) or reused is not None
+    knows = (bool(fact_lines) and not beyond) or reused is not None
     answer = reused.answer.strip() if reused is not None else ""
     parts = []
     if not texts.opens_or_closes(lang, answer, "greeting_words", start=True):
         parts.append(texts.say(lang, "greeting"))
-    if knows:
-        parts.extend(fact_lines)
-        parts.append(answer)
-    else:
+    parts.extend(fact_lines)
+    parts.append(answer)
+    if not knows:
         parts.append(texts.say(lang, "unknown"))
     if not texts.opens_or_closes(lang, answer, "closing_words", start=False):
         parts.append(texts.say(lang, "closing"))
