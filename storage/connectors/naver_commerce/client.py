@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from storage.connectors._http import new_client
 from storage.connectors._retry import send_retrying
 from storage.connectors._source import SourceError
 from storage.connectors.naver_commerce.auth import (
@@ -143,7 +144,7 @@ class NaverClient:
         self.client_id = client_id
         self._secret = client_secret
         self.base_url = base_url.rstrip("/")
-        self._http = http or httpx.Client(timeout=TIMEOUT_SECONDS)
+        self._http = http or new_client(TIMEOUT_SECONDS)
         self._own_http = http is None
         self._clock, self._sleep = clock, sleep
         self._pacer = pacer

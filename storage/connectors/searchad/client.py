@@ -42,6 +42,7 @@ from typing import Any
 
 import httpx
 
+from storage.connectors._http import new_client
 from storage.connectors._retry import send_retrying
 from storage.connectors._source import SourceError
 from storage.connectors.pacing import LOCAL, Limit, Pacer
@@ -108,7 +109,7 @@ class SearchAdClient:
         self._api_key = api_key
         self._secret = secret_key
         self.base_url = base_url.rstrip("/")
-        self._http = http or httpx.Client(timeout=TIMEOUT_SECONDS)
+        self._http = http or new_client(TIMEOUT_SECONDS)
         self._own_http = http is None
         self._pacer = pacer
         self._clock, self._sleep = clock, sleep

@@ -41,6 +41,7 @@ from typing import Any
 
 import httpx
 
+from storage.connectors._http import new_client
 from storage.connectors._source import SourceError
 from storage.connectors.shopify.queries import API_VERSION
 
@@ -137,7 +138,7 @@ class ShopifyClient:
         self._token = access_token
         self.base_url = base_url.rstrip("/")
         self.endpoint = f"{self.base_url}/admin/api/{api_version}/graphql.json"
-        self._http = http or httpx.Client(timeout=TIMEOUT_SECONDS)
+        self._http = http or new_client(TIMEOUT_SECONDS)
         self._own_http = http is None
         self._clock, self._sleep = clock, sleep
         self.bucket = Bucket()
