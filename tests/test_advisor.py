@@ -31,12 +31,12 @@ TODAY_KO = (
     "취소 1건 12,000원 · 환불 0건 0원은 매출에서 뺐어요 (주문 금액 61,000원 중 취소 19.7% · 환불 0.0%)."
 )
 TODAY_EN = (
-    "Sales today (as of 14:30): 49,000원\n"
-    "2 orders · 3 units sold · average order 24,500원\n"
-    "-2.0% vs yesterday at the same time (50,000원, 1 order)\n"
-    "+172.2% vs the same time last week (18,000원, 1 order)\n"
-    "Cancelled 1 (12,000원) · refunded 0 (0원): not counted as sales "
-    "(of the 61,000원 ordered, 19.7% cancelled and 0.0% refunded)."
+    "Sales today (as of 14:30): ₩49,000\n"
+    "2 orders · 3 units sold · average order ₩24,500\n"
+    "-2.0% vs yesterday at the same time (₩50,000, 1 order)\n"
+    "+172.2% vs the same time last week (₩18,000, 1 order)\n"
+    "Cancelled 1 (₩12,000) · refunded 0 (₩0): not counted as sales "
+    "(of the ₩61,000 ordered, 19.7% cancelled and 0.0% refunded)."
 )
 OCTOBER_KO = (
     "지난달(10월 1일~31일) 매출: 61,000원\n"
@@ -247,7 +247,7 @@ def test_injected_instructions_cannot_reach_another_seller(advisor: Advisor) -> 
     )
     assert "777,000" not in answer.text
     assert all(c.result.get("kind") != "no_data" for c in answer.calls)
-    assert "49,000원" in answer.text  # its own seller's figure
+    assert "₩49,000" in answer.text  # its own seller's figure
 
 
 def test_every_turn_is_persisted_with_mode_and_calls(

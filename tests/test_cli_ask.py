@@ -56,7 +56,7 @@ def test_ask_json(database: Engine, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_ask_plain_text(database: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "How are sales today?", *PINNED]) == 0
-    assert capsys.readouterr().out.startswith("Sales today (as of 14:30): 49,000원\n")
+    assert capsys.readouterr().out.startswith("Sales today (as of 14:30): ₩49,000\n")
 
 
 def test_ask_reads_one_question_per_line_in_one_chat(

@@ -216,19 +216,19 @@ YESTERDAY_KO = """\
 방문이 늘어난 검색어: '원두' +2회, '그라인더' +2회"""
 
 YESTERDAY_EN = """\
-Sales for yesterday (Nov 26): 130,000원 · 3 orders
-Down 70,000원 (-35.0%) vs the day before (Nov 25): 200,000원, 3 orders
-Up 80,000원 (+160.0%) vs the same day last week (Nov 19): 50,000원, 1 order
+Sales for yesterday (Nov 26): ₩130,000 · 3 orders
+Down ₩70,000 (-35.0%) vs the day before (Nov 25): ₩200,000, 3 orders
+Up ₩80,000 (+160.0%) vs the same day last week (Nov 19): ₩50,000, 1 order
 2 alerts raised:
 • Nov 26 sales drop: 3 orders all day (usually 5.0, -40.0%)
 • Nov 26 가습기 광고 conversion rate drop: 2.5% (usually 7.5%, -66.7%)
 
 Products whose sales fell most:
-• Humidifier: 150,000원 → 50,000원 (-100,000원)
-Rose instead: Grinder +30,000원
+• Humidifier: ₩150,000 → ₩50,000 (-₩100,000)
+Rose instead: Grinder +₩30,000
 Campaigns whose ad revenue fell:
-• 가습기 광고: ad revenue 150,000원 → 50,000원 (-100,000원) · spend 20,000원 → 20,000원 · conversions 3 → 1
-Campaigns whose ad revenue rose: 원두 광고 +10,000원
+• 가습기 광고: ad revenue ₩150,000 → ₩50,000 (-₩100,000) · spend ₩20,000 → ₩20,000 · conversions 3 → 1
+Campaigns whose ad revenue rose: 원두 광고 +₩10,000
 Search keywords with fewer visits:
 • '가습기': visits 4 → 3 (-1) · purchases 1 → 1
 Search keywords with more visits: '원두' +2, '그라인더' +2"""
@@ -394,8 +394,8 @@ def test_nothing_moved_is_said_plainly(advisor: Advisor) -> None:
     )
     en = advisor.run("sales_drivers", YESTERDAY, seller_id=CALM, lang="en", now=NOW)
     assert en.text == (
-        "Sales for yesterday (Nov 26): 10,000원 · 1 order\n"
-        "The same as the day before (Nov 25): 10,000원, 1 order\n"
+        "Sales for yesterday (Nov 26): ₩10,000 · 1 order\n"
+        "The same as the day before (Nov 25): ₩10,000, 1 order\n"
         "Not compared with the same day last week (Nov 19): there is no order data for it.\n"
         "Order data starts on Nov 25.\n"
         "\n"

@@ -102,7 +102,7 @@ def test_a_gbp_stores_sales_answer_is_in_pounds_with_no_won(advisor: Advisor) ->
 
 def test_a_krw_stores_sales_answer_keeps_the_won_shorthand(advisor: Advisor) -> None:
     en = _text(advisor, "sales_report", TODAY, SHOP, "en")
-    assert en.splitlines()[0] == "Sales today (as of 14:30): 49,000원"
+    assert en.splitlines()[0] == "Sales today (as of 14:30): ₩49,000"
 
 
 def test_chart_amounts_are_in_the_major_unit_and_labelled_with_the_currency() -> None:

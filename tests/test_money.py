@@ -52,13 +52,30 @@ def macros(tmp_path: Path) -> PromptStore:
     return PromptStore(tmp_path)
 
 
+def test_an_english_inquiry_answer_writes_the_product_facts_in_won_like_its_draft() -> None:
+    """The seller reads the facts line beside the draft the customer gets: both ₩12,900."""
+    store = PromptStore(DEFAULT_DIR)
+    result = {
+        "inquiry": "How much is the Citron Tea 1kg?",
+        "draft": "Hello, and thank you for your message.\nThe Citron Tea 1kg costs ₩12,900.",
+        "checks": [],
+        "product": {"name": "유자차 1kg", "price": 12_900, "stock": 30, "options": None},
+        "currency": "KRW",
+        "similar": [],
+        "known": True,
+    }
+    text = store.render("answers/inquiry_draft", "en", result=result)
+    assert "Product facts: 유자차 1kg · ₩12,900 · 30 in stock" in text.splitlines()
+    assert "원" not in text
+
+
 def test_the_macros_print_pounds_for_a_gbp_store_and_keep_the_won_shorthand(
     macros: PromptStore,
 ) -> None:
     assert macros.render("answers/t", "en", v=150_949_633, cur="GBP") == "£1,509,496.33"
     assert macros.render("answers/t", "ko", v=150_949_633, cur="GBP") == "£1,509,496.33"
     assert macros.render("answers/t", "en", v=150_949_633, cur="KRW") == (
-        "150,949,633원 (about 150.9M won)"
+        "₩150,949,633 (about 150.9M won)"
     )
     assert macros.render("answers/t", "ko", v=150_949_633, cur="KRW") == (
         "150,949,633원 (약 1.5억 원)"

@@ -43,10 +43,10 @@ def advisor(sqlite_engine: Engine) -> Iterator[Advisor]:
         ("이번달 vs 10월 매출", "전월(10월 1일~27일 14:30까지) 대비 +111.5% (61,000원, 주문 2건)"),
         (
             "sales this month vs October",
-            "+111.5% vs the month before (Oct 1-27 until 14:30) (61,000원, 2 orders)",
+            "+111.5% vs the month before (Oct 1-27 until 14:30) (₩61,000, 2 orders)",
         ),
         ("10월 vs 11월 매출", "11월 1일~27일 대비 -52.7% (129,000원, 주문 5건)"),
-        ("October vs November sales", "-52.7% vs Nov 1-27 (129,000원, 5 orders)"),
+        ("October vs November sales", "-52.7% vs Nov 1-27 (₩129,000, 5 orders)"),
         ("오늘 매출 지난 금요일 대비", "11월 20일 14:30까지 대비 +172.2% (18,000원, 주문 1건)"),
     ],
 )

@@ -97,8 +97,8 @@ def test_falling_products_rank_by_the_money_lost_and_name_the_week_compared(
     assert _top(advisor, "en", direction="falling") == (
         "Products whose revenue fell most for last week (Nov 16-22) vs the week before "
         "(Nov 9-15), ranked by the change in money:\n"
-        "1. Coffee Grinder: 600,000원 · 6 units (-400,000원, -40.0%)\n"
-        "2. 가습기: 40,000원 · 4 units (-80,000원, -66.7%)"
+        "1. Coffee Grinder: ₩600,000 · 6 units (-₩400,000, -40.0%)\n"
+        "2. 가습기: ₩40,000 · 4 units (-₩80,000, -66.7%)"
     )
 
 
@@ -106,9 +106,9 @@ def test_a_ranking_by_units_states_the_share_of_units(advisor: Advisor) -> None:
     # 30 of the 40 units are filters (75.0 %); by revenue they would be 30,000 / 670,000
     assert _top(advisor, "en", metric="units") == (
         "Top products by units sold for last week (Nov 16-22):\n"
-        "1. 필터: 30 units · 30,000원 (+50.0%)\n"
-        "2. Coffee Grinder: 6 units · 600,000원 (-40.0%)\n"
-        "3. 가습기: 4 units · 40,000원 (-66.7%)\n"
+        "1. 필터: 30 units · ₩30,000 (+50.0%)\n"
+        "2. Coffee Grinder: 6 units · ₩600,000 (-40.0%)\n"
+        "3. 가습기: 4 units · ₩40,000 (-66.7%)\n"
         "All 3 products sold: 40 units; the top one is 75.0% of the units\n"
         "Changes in brackets are vs the week before (Nov 9-15)."
     )
@@ -129,7 +129,7 @@ def test_refunds_rank_by_the_refunded_and_cancelled_amount(advisor: Advisor) -> 
         "괄호 안 변화율은 전주(11월 9일~15일) 대비예요."
     )
     assert _top(advisor, "en", metric="refunds").splitlines()[1] == (
-        "1. Coffee Grinder: 300,000원 refunded or cancelled · 2 orders (1 cancelled, "
+        "1. Coffee Grinder: ₩300,000 refunded or cancelled · 2 orders (1 cancelled, "
         "1 refunded) · 3 units (+200.0%)"
     )
 
@@ -180,7 +180,7 @@ def test_one_product_names_the_week_and_the_cut_time_it_compares_with(
     )
     assert week.text.splitlines()[:2] == [
         "Coffee Grinder · last week (Nov 16-22)",
-        "Revenue 600,000원 (-40.0% vs the week before (Nov 9-15)) · 6 units sold · 2 orders",
+        "Revenue ₩600,000 (-40.0% vs the week before (Nov 9-15)) · 6 units sold · 2 orders",
     ]
     today = {"product_id": 1, "start": "2026-11-27", "end": "2026-11-27"}
     korean = advisor.run("product_report", today, seller_id=1, lang="ko", now=NOW)
@@ -214,5 +214,5 @@ def test_a_category_named_in_a_question_reaches_the_ranking(advisor: Advisor) ->
     ]
     assert answer.text.splitlines()[:2] == [
         "Top products in 'Home' by revenue for last week (Nov 16-22):",
-        "1. 가습기: 40,000원 · 4 units (-66.7%)",
+        "1. 가습기: ₩40,000 · 4 units (-66.7%)",
     ]

@@ -129,8 +129,8 @@ def test_this_year_against_a_year_without_data_prints_no_percentage(
     assert english.text.splitlines()[2:] == [
         "No change vs the same days a year earlier (Jan 1, 2025 - Dec 7, 2025 until 14:10): "
         "the data starts on Nov 3.",
-        "Cancelled 1 (24,000원) · refunded 1 (15,000원): not counted as sales "
-        "(of the 150,000원 ordered, 16.0% cancelled and 10.0% refunded).",
+        "Cancelled 1 (₩24,000) · refunded 1 (₩15,000): not counted as sales "
+        "(of the ₩150,000 ordered, 16.0% cancelled and 10.0% refunded).",
     ]
 
 

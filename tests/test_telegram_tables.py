@@ -118,11 +118,11 @@ async def test_an_english_list_is_a_table_too(
     # by units the three tie at 168 (504 in all, 33.3% each), listed as the tool ranks them
     rows = (
         "1. Strawberry jam\n"
-        "   168 units · 2,016,000원 (+0.0%)\n"
+        "   168 units · ₩2,016,000 (+0.0%)\n"
         "2. Steel tumbler\n"
-        "   168 units · 4,200,000원 (+0.0%)\n"
+        "   168 units · ₩4,200,000 (+0.0%)\n"
         "3. Yuja tea set\n"
-        "   168 units · 3,024,000원 (+0.0%)"
+        "   168 units · ₩3,024,000 (+0.0%)"
     )
     head = "Top products by units sold for the last 7 days (Nov 18-24):"
     tail = (
