@@ -1,6 +1,7 @@
 """Cold start of the `advisor` command: `--help` and a sales question, each in a new process.
 
     .venv/bin/python -P bench/cold_start.py [--runs 7] [--database URL] [--question TEXT]
+        [--against CHECKOUT]
 
 Without --database a demo store (one seller, 90 days) is seeded into a temporary SQLite
 file first (about 15 s). Every command runs once unmeasured, which writes its bytecode
@@ -9,6 +10,10 @@ as it is), then --runs times; the medians of wall time and of CPU time (user + s
 steadier than wall time on a shared machine) are printed beside the targets. One more
 run under `python -X importtime` gives the import time of the modules the command loads,
 the largest first, and which heavy libraries it loaded.
+
+--against another checkout of the project (e.g. `git worktree add /tmp/before HEAD~3`)
+measures both, run for run in turn, so a machine whose load changes during the runs
+weighs on both alike; its medians are printed on the line below this checkout's.
 """
 
 from __future__ import annotations
@@ -29,15 +34,18 @@ HEAVY = ("scipy", "pandas", "langchain", "chromadb", "matplotlib", "alembic", "o
 TARGETS = {"--help": 0.3, "ask": 1.0}  # seconds, median of cold runs
 
 
-def run(env: dict[str, str], *args: str, importtime: bool = False) -> tuple[float, float, str]:
-    """(wall seconds, CPU seconds, stderr) of one `advisor ARGS` in a new process."""
+def run(
+    env: dict[str, str], *args: str, importtime: bool = False, root: Path = ROOT
+) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds, stderr) of one `advisor ARGS` in a new process, with
+    the code of the checkout `root` (the command's folder comes first on its path)."""
     flags = ["-X", "importtime"] if importtime else []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, *flags, "-c", ADVISOR, *args],
         env=env,
-        cwd=ROOT,
+        cwd=root,
         capture_output=True,
         text=True,
         check=False,
@@ -81,7 +89,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="measured runs per command")
     parser.add_argument("--database", help="DATABASE_URL holding seller 'demo' (default: seed one)")
     parser.add_argument("--question", default="어제 매출", help="the sales question asked")
+    parser.add_argument(
+        "--against", type=Path, metavar="CHECKOUT", help="another checkout, measured in turn"
+    )
     args = parser.parse_args()
+    roots = [ROOT, args.against.resolve()] if args.against else [ROOT]
     with tempfile.TemporaryDirectory(prefix="cold-start-") as temp:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update(PYTHONPYCACHEPREFIX=str(Path(temp) / "pycache"), DATA_DIR=str(Path(temp)))
@@ -95,12 +107,19 @@ def main() -> None:
             f"{'command':<9} {'wall median':>12} {'CPU median':>11} {'target':>8}  (of {args.runs})"
         )
         for label, command in commands.items():
-            run(env, *command)  # writes the bytecode
-            walls, cpus = zip(*(run(env, *command)[:2] for _ in range(args.runs)), strict=True)
-            print(
-                f"{label:<9} {statistics.median(walls):>10.3f} s {statistics.median(cpus):>9.3f} s "
-                f"{f'< {TARGETS[label]:.1f} s':>8}"
-            )
+            for root in roots:
+                run(env, *command, root=root)  # writes the bytecode
+            times: dict[Path, list[tuple[float, float]]] = {root: [] for root in roots}
+            for _ in range(args.runs):
+                for root in roots:
+                    times[root].append(run(env, *command, root=root)[:2])
+            for root in roots:
+                walls, cpus = zip(*times[root], strict=True)
+                print(
+                    f"{label:<9} {statistics.median(walls):>10.3f} s "
+                    f"{statistics.median(cpus):>9.3f} s {f'< {TARGETS[label]:.1f} s':>8}"
+                    + (f"  {root}" if len(roots) > 1 else "")
+                )
         for label, command in commands.items():
             total, top, heavy = import_times(run(env, *command, importtime=True)[2])
             print(f"\n{label}: imports {total:.3f} s (python -X importtime, cumulative)")

@@ -14,8 +14,8 @@ and none of the others (the alerts report alone pulls in the nudges, the outbox
 and NumPy). Listing the names (`list(CATALOG)`, in prompts/tools.yaml order) and
 what the router and the advisor decide on before a tool runs (`entry(name)`: which
 tools are about one product, which take the seller's own words, which read the
-vector index) need no import;
-tests/test_import_graph.py checks `_INDEX` agrees with the tools' classes.
+vector index) need no import; tests/test_import_graph.py checks that `_INDEX`
+agrees with the tools' classes.
 """
 
 from __future__ import annotations
