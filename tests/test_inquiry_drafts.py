@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage import inquiry_outbox as outbox
 from storage.db import session_factory
-from storage.models import Inquiry, Seller
+from storage.models import Inquiry, Product, Seller
 from storage.settings import Settings
 from tests.embeddings_stub import EmbeddingsStub
 from tests.factories import inquiry_demo, make_inquiry, make_order, make_product, make_seller
@@ -260,14 +260,35 @@ def test_an_english_question_with_only_a_korean_past_answer_pastes_no_korean(
     assert drafted.needs_check
 
 
+def test_an_english_draft_writes_the_options_in_english_when_every_word_has_a_translation(
+    shop: Any,
+) -> None:
+    """용량 is "capacity" (prompts/inquiry.en.yaml option_labels) and 1kg / 500g need none."""
+    drafted = _draft(shop, "What capacity options does the Citron Tea 1kg come in?")
+    assert drafted.text == "\n".join(
+        [
+            GREETING_EN,
+            "The Citron Tea 1kg comes in these options: capacity: 1kg / 500g.",
+            "Thank you.",
+        ]
+    )
+    assert not drafted.needs_check
+
+
 def test_an_english_draft_leaves_out_a_fact_written_in_korean_for_the_seller_to_check(
     shop: Any,
 ) -> None:
-    drafted = _draft(shop, "What size options does the Citron Tea 1kg come in?")
+    """Flavours 유자 / 생강 have no English word in prompts/product_words.yaml."""
+    sessions, _ = shop
+    with sessions.begin() as session:
+        session.query(Product).filter(Product.name == "유자차 1kg").update(
+            {Product.options: "맛: 유자 / 생강"}
+        )
+    drafted = _draft(shop, "What flavour options does the Citron Tea 1kg come in?")
     assert drafted.text == "\n".join([GREETING_EN, HOLDING_EN, "Thank you."])
-    assert drafted.checks == ("The Citron Tea 1kg comes in these options: 용량: 1kg / 500g.",)
+    assert drafted.checks == ("The Citron Tea 1kg comes in these options: 맛: 유자 / 생강.",)
     korean = _draft(shop, "유자차 1kg 옵션 뭐 있어요?")
-    assert "유자차 1kg의 선택 가능한 옵션은 용량: 1kg / 500g입니다." in korean.text.splitlines()
+    assert "유자차 1kg의 선택 가능한 옵션은 맛: 유자 / 생강입니다." in korean.text.splitlines()
     assert not korean.needs_check
 
 

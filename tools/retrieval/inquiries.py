@@ -408,6 +408,26 @@ class InquiryTexts:
             beyond = True
         return tuple(topics), beyond
 
+    def options_in(self, lang: str, options: str, lexicon: Lexicon | None) -> str | None:
+        """A product's options ("색상: 블랙 / 화이트") in `lang`: the label named by
+        `option_labels` for its kind, every value by its Latin-letter word of the
+        lexicon (prompts/product_words.yaml: 블랙 -> black) or as written when it has
+        no Korean ("M", "500ml"). None when a word has no translation: the Korean
+        text is then not pasted (tools.inquiries.drafting lists it for checking)."""
+        label, _, values = options.rpartition(":")
+        words = [value.strip() for value in values.split("/")]
+        translated = [_latin(word, lexicon) for word in words]
+        if not all(translated):
+            return None
+        text = " / ".join(word for word in translated if word)
+        if not label.strip():
+            return text
+        kind = next(
+            (k for k in self._kinds() if compact(label) in self.words("option_kinds", k)), None
+        )
+        name = self.data(lang).get("option_labels", {}).get(kind) if kind else None
+        return f"{name}: {text}" if name else None
+
     def subjects(self, text: str) -> frozenset[str]:
         """The subjects no fact holds (the keys under `subjects`: discount, refund,
         shipping ...) that `text` names, in any language's file."""
@@ -427,6 +447,15 @@ class InquiryTexts:
 # -- drafting --------------------------------------------------------------------------
 
 
+def _latin(word: str, lexicon: Lexicon | None) -> str | None:
+    """`word` without Korean: itself when it has none, else its lexicon variant
+    written in Latin letters (the alphabetically first of several), else None."""
+    if not _HANGUL.search(word):
+        return word
+    latin = sorted(v for v in (lexicon or Lexicon()).variants(compact(word)) if v.isascii())
+    return latin[0] if latin else None
+
+
 def _facts(product: Product) -> dict[str, int | str | None]:
     return {
         "name": product.name,
@@ -437,7 +466,12 @@ def _facts(product: Product) -> dict[str, int | str | None]:
 
 
 def _fact_lines(
-    texts: InquiryTexts, lang: str, topics: tuple[str, ...], product: Product, currency: str
+    texts: InquiryTexts,
+    lang: str,
+    topics: tuple[str, ...],
+    product: Product,
+    currency: str,
+    lexicon: Lexicon | None = None,
 ) -> list[str]:
     label = product.name_en if lang == "en" and product.name_en else product.name
     lines = []
@@ -453,9 +487,10 @@ def _fact_lines(
             lines.append(texts.say(lang, key, product=label, stock=product.stock))
         elif topic == "options":
             if product.options:
-                lines.append(
-                    texts.say(lang, "facts.options", product=label, options=product.options)
-                )
+                options = product.options
+                if lang != "ko":
+                    options = texts.options_in(lang, options, lexicon) or options
+                lines.append(texts.say(lang, "facts.options", product=label, options=options))
             else:
                 lines.append(texts.say(lang, "facts.no_options", product=label))
     return lines
@@ -506,7 +541,7 @@ def draft_inquiry(
     asked_text = (without_product(inquiry_text, ref, lexicon) if ref else "") or inquiry_text
     topics, beyond = texts.asked(asked_text, product.options if product else None)
     facts = _facts(product) if product is not None else {}
-    fact_lines = _fact_lines(texts, lang, topics, product, currency) if product else []
+    fact_lines = _fact_lines(texts, lang, topics, product, currency, lexicon) if product else []
 
     sources = similar_inquiries(
         index, seller_id, inquiry_text, k=SOURCES, product=ref, lexicon=lexicon
