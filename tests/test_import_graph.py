@@ -173,3 +173,20 @@ def test_a_database_behind_head_is_migrated_at_start_up(tmp_path: Path) -> None:
     assert current_revision(engine) == head
     upgrade(engine)  # at head: nothing to do
     assert current_revision(engine) == head
+
+
+def test_the_nudges_package_loads_a_module_when_one_of_its_names_is_used() -> None:
+    """tools.nudges imports its own modules as their names are first used (the alerts
+    report needs the outbox's alerts, not the delivery or the scan), and every name
+    it exports is there."""
+    probe = (
+        "import json, sys, tools.nudges as n; before = set(sys.modules); n.OutboxAlert; "
+        "print(json.dumps(sorted(m for m in set(sys.modules) - before if 'nudges' in m)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == ["tools.nudges._evidence", "tools.nudges._outbox_alerts"]
+    import tools.nudges
+
+    assert [name for name in tools.nudges.__all__ if not hasattr(tools.nudges, name)] == []
