@@ -11,8 +11,10 @@
    chat that approved each what happened: 보냈어요 with the text, or why not.
 
 Each step takes `seller_ids` (the queue runs one job per seller: bot.jobs.tasks; the
-embedded bot runs every seller with inquiry work); one run per seller at a time in a
-process (`_LOCKS`), so one seller's slow Naver never holds up another's cards.
+embedded bot runs every seller with inquiry work; a button runs its seller's). One
+run per seller at a time: in a process (`_LOCKS`) and, on PostgreSQL, across the bot
+and the workers (an advisory lock per seller, `LOCK_SPACE`), so a card goes out once,
+and one seller's slow Naver never holds up another's cards.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
@@ -55,6 +57,9 @@ log = logging.getLogger(__name__)
 OPEN_CARDS = 3  # cards waiting for a button per seller at once
 PREFIX = "q1"  # callback_data of the inquiry buttons: q1|<action>|<inquiry id>
 _LOCKS: dict[tuple[int, int], asyncio.Lock] = {}  # (id of the Services, seller id)
+LOCK_SPACE = 16_004  # pg_try_advisory_lock(LOCK_SPACE, seller id): the seller's loop runs
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:space, :seller)")
+_UNLOCK = text("SELECT pg_advisory_unlock(:space, :seller)")
 _RETRIEVALS: dict[int, RetrievalHandle] = {}
 
 
@@ -256,15 +261,55 @@ async def tell(services: Services, bot: ExtBot[None], reports: Sequence[PostRepo
 
 
 @asynccontextmanager
-async def _holding(services: Services, seller_ids: Collection[int]) -> AsyncIterator[None]:
-    """Each seller's lock in this process, taken in id order (two runs never wait on
-    each other in a circle): one run per seller at a time, so a card goes out once,
-    while other sellers' runs (the queue's jobs in one worker) go on beside it."""
+async def _advisory(services: Services, seller_ids: list[int]) -> AsyncIterator[list[int]]:
+    """On PostgreSQL, the sellers of `seller_ids` whose advisory lock this run took
+    (not waiting: a seller another process runs the loop for now is left to it), held
+    on a connection of their own until the block ends (or its process dies); on SQLite
+    (one process) all of them."""
+    bind = services.sessions.kw.get("bind")
+    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
+        yield seller_ids
+        return
+    connection = await asyncio.to_thread(bind.connect)
+    try:
+
+        def take() -> list[int]:
+            held = [
+                seller_id
+                for seller_id in seller_ids
+                if connection.scalar(_TRY_LOCK, {"space": LOCK_SPACE, "seller": seller_id})
+            ]
+            connection.commit()
+            return held
+
+        held = await asyncio.to_thread(take)
+        try:
+            yield held
+        finally:
+
+            def release() -> None:
+                for seller_id in held:
+                    connection.execute(_UNLOCK, {"space": LOCK_SPACE, "seller": seller_id})
+                connection.commit()
+
+            await asyncio.to_thread(release)
+    finally:
+        await asyncio.to_thread(connection.close)
+
+
+@asynccontextmanager
+async def _holding(services: Services, seller_ids: Collection[int]) -> AsyncIterator[list[int]]:
+    """The sellers this run may work for: each seller's lock in this process, taken in
+    id order (two runs never wait on each other in a circle), then across processes
+    (`_advisory`). One run per seller at a time, so a card goes out once and a post
+    left `posting` is a dead run's, while other sellers' runs (the queue's jobs in
+    one worker, the bot's buttons) go on beside it."""
+    sellers = sorted(set(seller_ids))
     async with AsyncExitStack() as stack:
-        for seller_id in sorted(set(seller_ids)):
+        for seller_id in sellers:
             lock = _LOCKS.setdefault((id(services), seller_id), asyncio.Lock())
             await stack.enter_async_context(lock)
-        yield
+        yield await stack.enter_async_context(_advisory(services, sellers))
 
 
 async def run_loop(
@@ -273,19 +318,26 @@ async def run_loop(
     *,
     now: dt.datetime | None = None,
     seller_ids: Collection[int] | None = None,
+    recover_before: dt.datetime | None = None,
 ) -> list[PostReport]:
     """Draft, show, post (see the module docstring) for `seller_ids` (one seller: the
-    queue's job, bot.jobs.tasks; None: every seller with inquiry work, the embedded
-    bot); the posting outcomes."""
+    queue's job, bot.jobs.tasks, which also recovers its posts claimed before
+    `recover_before`; None: every seller with inquiry work, the embedded bot); the
+    posting outcomes. A seller whose loop another process runs now is skipped."""
     now = now or services.now()
-    sellers = (
+    wanted = (
         sorted(seller_ids)
         if seller_ids is not None
         else await services.db(lambda s: outbox.sellers_with_work(s))
     )
-    if not sellers:
+    if not wanted:
         return []
-    async with _holding(services, sellers):
+    async with _holding(services, wanted) as sellers:
+        if not sellers:
+            log.info("inquiry loop of sellers %s running elsewhere: skipped", wanted)
+            return []
+        if recover_before is not None:
+            await recover(services, bot, claimed_before=recover_before, seller_ids=sellers)
         waiting = await services.db(
             lambda s: bool(outbox.waiting_for_draft(s, limit=1, seller_ids=sellers))
         )

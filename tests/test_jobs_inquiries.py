@@ -17,18 +17,24 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import select
+from telegram.ext import ExtBot
 
+from bot import inquiry_flow
 from bot.jobs import install_schema
+from bot.jobs.queue import conninfo
 from storage import inquiry_outbox as outbox
 from storage.db import make_engine, session_factory
 from storage.models import AnswerStatus, Inquiry, InquiryAnswer, InquiryStatus, Seller
 from tests.bot_process import BotProcess, wait_until
+from tests.botstore import Clock
 from tests.conftest import pg_database
 from tests.emulators._http import Request, Response, serve
 from tests.emulators.naver_commerce import NaverCommerce, _error
 from tests.telegram import EmulatorClient
+from tests.test_bot_telegram import new_services
 from tests.test_jobs_queue import KEY, seed
 
 SENT = "보냈어요 ✅\n가로 30cm 박스예요."
@@ -203,4 +209,57 @@ async def test_one_sellers_failing_naver_never_holds_up_anothers_inquiries(
     assert status_a == AnswerStatus.PENDING and attempts_a >= 1
     told_a = [m.plain_text or "" for m in await telegram.messages(chat_a)]
     assert RETRY in told_a and SENT not in told_a
-    assert "  inquiries: queued 0, running 0, failed 0" in status.log().splitlines()
+    # A's outage fails no job: its answer waits, pending, and each pass defers its loop again
+    [inquiries] = [line for line in status.log().splitlines() if line.startswith("  inquiries:")]
+    assert inquiries.split(";")[0].endswith(", failed 0"), status.log()
+
+
+async def test_a_sellers_loop_running_in_another_process_is_left_to_it(
+    telegram: EmulatorClient, queue_url: str
+) -> None:
+    """The bot's buttons run a seller's loop too: while a worker's job holds the seller
+    (its advisory lock), the bot's run skips that seller, so a card goes out once."""
+    now = dt.datetime.now(dt.UTC)
+    api = NaverCommerce()
+    [chat] = seed(queue_url, api, now, sellers=1)
+    await telegram.add_chats([chat])
+    engine = make_engine(queue_url)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        seller_id = session.scalars(select(Seller.id)).one()
+        inquiry_id, _ = outbox.record_inquiry(
+            session,
+            seller_id=seller_id,
+            source="naver_qna",
+            external_id="q-1",
+            question="선물 포장 되나요?",
+            asked_at=now - dt.timedelta(minutes=3),
+        )
+        outbox.save_draft(
+            session,
+            inquiry_id,
+            text="네, 가능해요.",
+            meta={},
+            needs_check=False,
+            product_id=None,
+            at=now,
+        )
+    services = new_services(telegram, sessions, Clock(), quiet_start=0, quiet_end=0)
+    bot = ExtBot(telegram.token, base_url=telegram.base_url, base_file_url=telegram.base_file_url)
+    await bot.initialize()
+    worker = psycopg.connect(conninfo(queue_url), autocommit=True)  # "another process"
+    try:
+        worker.execute("SELECT pg_advisory_lock(%s, %s)", (inquiry_flow.LOCK_SPACE, seller_id))
+        assert await inquiry_flow.run_loop(services, bot, seller_ids=[seller_id]) == []
+        assert await telegram.messages(chat) == []  # left to the run holding the seller
+        worker.execute("SELECT pg_advisory_unlock(%s, %s)", (inquiry_flow.LOCK_SPACE, seller_id))
+        await inquiry_flow.run_loop(services, bot, seller_ids=[seller_id])
+        await inquiry_flow.run_loop(services, bot, seller_ids=[seller_id])
+    finally:
+        worker.close()
+        await bot.shutdown()
+        engine.dispose()
+
+    cards = [m.plain_text or "" for m in await telegram.messages(chat)]
+    assert len(cards) == 1 and '"선물 포장 되나요?"' in cards[0]
+    assert _inquiries(queue_url, seller_id) == [(inquiry_id, InquiryStatus.NOTIFIED)]

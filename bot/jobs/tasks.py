@@ -15,10 +15,11 @@ PostgreSQL advisory lock of the same (`alone`): a worker that only looked dead (
 heartbeat for a while on a starved machine) may see its job put back in the queue
 and started elsewhere, and that second run finds the first one's advisory lock and
 skips. This is what lets a delivery treat its seller's sends left `sending` as a
-dead worker's (bot.alerts.deliver). Scans and fits take no such lock: a finding is
-recorded once however many scans find it, and a second fit only costs CPU. One
-seller's inquiry loop never waits for another's (a Naver that fails or hangs holds
-up its own seller's job only).
+dead worker's (bot.alerts.deliver). The inquiry loop takes the same kind of lock
+itself (bot.inquiry_flow: the bot's buttons run a seller's loop too). Scans and fits
+take none: a finding is recorded once however many scans find it, and a second fit
+only costs CPU. One seller's inquiry loop never waits for another's (a Naver that
+fails or hangs holds up its own seller's job only).
 
 A job that raises is retried with exponential backoff (2, 4, 8, 16, 32 s), then
 failed (kept for `advisor jobs status`). Scans, deliveries and the inquiry loop run
@@ -62,13 +63,8 @@ T = TypeVar("T")
 
 blueprint = procrastinate.Blueprint()
 RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=2)
-_LOCK_SPACE: dict[Kind, int] = {
-    "sync": 16_001,
-    "scan": 16_002,
-    "deliver": 16_003,
-    "inquiries": 16_004,
-    "fit": 16_005,
-}
+# advisory lock spaces; the inquiry loop's is bot.inquiry_flow.LOCK_SPACE (16_004)
+_LOCK_SPACE: dict[Kind, int] = {"sync": 16_001, "deliver": 16_003}
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,16 +166,19 @@ async def deliver_task(context: JobContext, seller_id: int) -> None:
 async def inquiries_task(context: JobContext, seller_id: int) -> None:
     runtime = _runtime(context)
     with _fields(context, "inquiries", seller_id):
-        async with alone(runtime, "inquiries", seller_id) as mine:
-            if not mine:  # its posts `posting` are the live run's
-                return
-            services, bot, sellers = runtime.services, runtime.bot, [seller_id]
-            # posts a dead worker left (the bot posts approved answers too: only old ones)
-            stuck = services.now() - IN_FLIGHT_LIMIT
-            await inquiry_flow.recover(services, bot, claimed_before=stuck, seller_ids=sellers)
-            posted = await _limited(
-                runtime, "inquiries", inquiry_flow.run_loop(services, bot, seller_ids=sellers)
-            )
+        services, bot = runtime.services, runtime.bot
+        # run_loop holds the seller's advisory lock itself (the bot's buttons run it
+        # too), so posts left `posting` before IN_FLIGHT_LIMIT are a dead run's
+        posted = await _limited(
+            runtime,
+            "inquiries",
+            inquiry_flow.run_loop(
+                services,
+                bot,
+                seller_ids=[seller_id],
+                recover_before=services.now() - IN_FLIGHT_LIMIT,
+            ),
+        )
         if posted:
             log.info("inquiry answers: %s", [report.outcome for report in posted])
 
