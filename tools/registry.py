@@ -9,8 +9,8 @@ tools.knowledge.
 
 A tool disabled in prompts/tools.yaml (`enabled: false`) is not `available()`:
 the agent does not get it and `run()` refuses it (the router skips it too).
-Analytics modules are imported when a tool first runs, so a process that only
-routes and renders (`advisor ask`) starts fast.
+A tool's module (tools.catalog) and the analytics modules it uses are imported
+when the tool first runs, so `advisor ask` loads only the tool it answers with.
 """
 
 from __future__ import annotations
