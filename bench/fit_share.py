@@ -4,7 +4,7 @@ the bot that answers, on bench/analytics.py's big seller (~389k customers at 1M 
     .venv/bin/python bench/fit_share.py [--lines 1000000] [--samples 5]
 
 At each of `--samples` as-of times (a week apart): the worker's refresh (a fit,
-saved: tools.fit_cache.FitCache.refresh), then the bot's first customer question
+saved: tools.fit_cache.FitCache.save), then the bot's first customer question
 (another process's cache: scored from the saved parameters), the bot's next question
 (its memory), and, for comparison, a question with no fit anywhere (the first
 question of an hour without any refresh: a fit in the question). Wall and this
@@ -62,7 +62,7 @@ def sample(engine: Engine, store: Store, now: dt.datetime) -> list[tuple[float, 
         )
 
     runs = [
-        timed(engine, lambda s: worker.refresh(s, store, now)),
+        timed(engine, lambda s: worker.save(s, store, now)),
         timed(engine, ask(bot)),
         timed(engine, ask(bot)),
     ]

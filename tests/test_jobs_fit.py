@@ -59,7 +59,7 @@ async def test_a_workers_fit_is_what_the_bots_answer_uses(
         assert await refresh_fits(services, now=NOW, seller_ids=[store.id]) == [store.id]
         saved = _saved(sessions, store.id)
         assert saved is not None
-        assert worker.fits.stores() == [store.id]
+        assert worker.fits.stores() == []  # a worker keeps no fit in memory
 
         later = NOW + dt.timedelta(minutes=3)  # the same hour, the same orders
         answer = bot.run("customer_report", {"segment": "regulars"}, seller_id=store.id, now=later)

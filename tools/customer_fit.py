@@ -65,7 +65,10 @@ def refresh(
                 store, _ = load_store(session, seller_id)
             except UnknownSellerError:  # deleted since it asked
                 continue
-            fits.refresh(session, store, now)
+            if kept:  # this cache answers: the fit in its memory
+                fits.scored(session, store, now)
+            else:  # a worker's: the fit in the database, for the bot
+                fits.save(session, store, now)
         done.append(seller_id)
         log.debug(
             "customer fit of store %s: %.0f ms", seller_id, 1e3 * (time.perf_counter() - started)

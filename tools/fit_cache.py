@@ -16,15 +16,17 @@ re-import that only moves an existing order of an earlier day to another custome
 (no rollup holds customers; counting the store's customers cost 50 ms of the
 question's CPU at 400k); the next hour's fit reads it.
 
-`scored` (questions: tools.catalog.customer_report) and `refresh` (the background
-refresh: tools.customer_fit) share one path, so a refreshed fit is the same object a
-question would have computed. One fit per store runs at a time in a process; a
-question arriving during the refresh waits for it rather than fitting twice.
+`scored` is the one way to a fit in memory: questions (tools.catalog.customer_report)
+and the embedded bot's background refresh (tools.customer_fit) share it, so a
+refreshed fit is the same object a question would have computed. One fit per store
+runs at a time in a process; a question arriving during the refresh waits for it
+rather than fitting twice.
 
 On PostgreSQL the fitted parameters are also saved with their calibration end and
-data version (storage.customer_fits): with JOBS=queue a worker refreshes the fits
-(`advisor:fit`), and the bot that answers, finding none kept in its memory, scores
-the customers with the saved parameters (the summary and scoring, without the
+data version (storage.customer_fits). With JOBS=queue a worker's refresh
+(`advisor:fit`) only makes sure they are saved (`save`: fits when they are not, keeps
+nothing in memory), and the bot that answers, finding no fit in its memory, scores
+the customers with the saved parameters (the summary and scoring without the
 optimiser: the same figures) instead of fitting in the question.
 """
 
@@ -163,34 +165,17 @@ class FitCache:
     def scored(self, session: Session, store: Store, now: dt.datetime) -> Fitted:
         """The fit of `store` as of the start of `now`'s hour on the data as it is now:
         the kept one when its data version still matches, else one another process
-        fitted on the same data (PostgreSQL), else fitted now."""
-        fitted = self._current(session, store, now, score=True)[1]
-        assert fitted is not None  # scored: kept, rescored or fitted
-        return fitted
-
-    def refresh(self, session: Session, store: Store, now: dt.datetime) -> bool:
-        """Make sure a fit of `store` for `now`'s hour and data is kept (here, and in the
-        database on PostgreSQL, where a worker's fit reaches the bot that answers);
-        True when it fitted. A fit another process saved is not scored here."""
-        return self._current(session, store, now, score=False)[0]
-
-    def _current(
-        self, session: Session, store: Store, now: dt.datetime, *, score: bool
-    ) -> tuple[bool, Fitted | None]:
+        saved for the same hour and data (PostgreSQL), else fitted now (and saved)."""
         from analytics.clv import ScoredStore, score_store
 
         as_of = calibration_end(now)
-        with self._lock:
-            fitting = self._fitting.setdefault(store.id, threading.Lock())
-        with fitting:  # one fit per store at a time: a second caller finds it done
+        with self._fitting_lock(store.id):  # one fit per store at a time
             version = data_version(session, store, as_of)
             kept = self._kept(store.id, as_of, version)
             if kept is not None:
-                return False, kept
+                return kept
             shared = self._sharing(session)
             saved = customer_fits.load(session, store.id, as_of, version) if shared else None
-            if saved is not None and not score:
-                return False, None
             if saved is not None:
                 fitted = _rescored(session, store, as_of, saved)
             else:
@@ -198,4 +183,28 @@ class FitCache:
                 if shared and isinstance(fitted, ScoredStore):
                     customer_fits.save(session, store.id, as_of, version, _dumped(fitted))
             self._keep(store.id, _Entry(as_of, version, fitted))
-            return saved is None, fitted
+            return fitted
+
+    def save(self, session: Session, store: Store, now: dt.datetime) -> bool:
+        """For a worker (`advisor:fit`): make sure the database holds the fit of `now`'s
+        hour and data, fitting when it does not; True when it fitted. Nothing is kept
+        in memory (a worker answers no question, and a big store's scored customers
+        take tens of MB). Without the database's table (SQLite), `scored`."""
+        from analytics.clv import ScoredStore, score_store
+
+        if not self._sharing(session):
+            self.scored(session, store, now)
+            return True
+        as_of = calibration_end(now)
+        with self._fitting_lock(store.id):
+            version = data_version(session, store, as_of)
+            if customer_fits.load(session, store.id, as_of, version) is not None:
+                return False
+            fitted = score_store(session, store, as_of=as_of)
+            if isinstance(fitted, ScoredStore):
+                customer_fits.save(session, store.id, as_of, version, _dumped(fitted))
+            return True
+
+    def _fitting_lock(self, store_id: int) -> threading.Lock:
+        with self._lock:
+            return self._fitting.setdefault(store_id, threading.Lock())
