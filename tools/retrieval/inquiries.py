@@ -212,8 +212,9 @@ class _Rarity:
         self._tables: dict[tuple[int, str], tuple[int, Counter[str]]] = {}
 
     def weights(
-        self, index: VectorIndex, seller_id: int, query: Mapping[str, int]
-    ) -> dict[str, float]:
+        self, index: VectorIndex, seller_id: int, *queries: Mapping[str, int]
+    ) -> list[dict[str, float]]:
+        """Each query's words weighted by their rarity (one table read for all)."""
         name = collection_name(seller_id)
         size = index.count(name)
         key = (id(index), name)
@@ -229,7 +230,10 @@ class _Rarity:
                 self._tables[key] = table
         df = table[1]
         total = df["\x00sample"]
-        return {feature: math.log(1 + (total + 1) / (df[feature] + 1)) for feature in query}
+        return [
+            {feature: math.log(1 + (total + 1) / (df[feature] + 1)) for feature in query}
+            for query in queries
+        ]
 
 
 RARITY = _Rarity()
@@ -261,14 +265,15 @@ def similar_inquiries(
         return []
     asked = (without_product(text, product, lexicon) if product else "") or text
     mine = features(asked)
-    weights = RARITY.weights(index, seller_id, mine)
+    hits = _offline.query(index, collection_name(seller_id), asked, k=POOL)
+    theirs = [features(hit.document) for hit in hits]
+    weights, *their_weights = RARITY.weights(index, seller_id, mine, *theirs)
     found = []
-    for hit in _offline.query(index, collection_name(seller_id), asked, k=POOL):
+    for hit, words, their_weight in zip(hits, theirs, their_weights, strict=True):
         meta = hit.metadata
         past_product = meta.get("product_id")
-        theirs = features(hit.document)
-        score = 0.4 * max(0.0, hit.score) + 0.6 * _overlap(weights, theirs)
-        covers = _overlap(RARITY.weights(index, seller_id, theirs), mine)
+        score = 0.4 * max(0.0, hit.score) + 0.6 * _overlap(weights, words)
+        covers = _overlap(their_weight, mine)
         if product is not None and past_product == product.id:
             score += SAME_PRODUCT_BONUS
         found.append(
