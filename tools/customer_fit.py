@@ -7,9 +7,9 @@ a fit costs 1-2 s of CPU at 400k customers on a 2-core machine that also answers
 chats, and a seller who never asks about customers would pay for it every hour.
 
 `refresh` asks the cache for each store's fit as of the current hour: a few
-milliseconds when the kept fit (or, on PostgreSQL, the saved one) is current (same
-hour, same data version), a fit when the hour turned or a sync or import changed
-the store's orders. The embedded bot runs it from its JobQueue (bot.customer_fit);
+milliseconds when the kept fit (a worker: the saved one) is current (same hour, same
+data version), a fit when the hour turned or a sync or import changed the store's
+orders. The embedded bot runs it from its JobQueue (bot.customer_fit);
 with JOBS=queue a worker runs it for one seller (`advisor:fit`, bot.jobs.tasks) and
 the fit reaches the bot through the database (tools.fit_cache).
 """
