@@ -8,7 +8,8 @@
    button at once; more waiting become one note ("N more"), not a flood, and are
    sent as the seller handles the ones shown;
 3. posts the approved answers (tools.inquiries.loop.post_answers) and tells the
-   chat that approved each what happened: 보냈어요 with the text, or why not.
+   chat that approved each what happened: 보냈어요 with the text, or why not (a post
+   to retry later is said once, at its first try, not at every pass).
 
 Each step takes `seller_ids` (the queue runs one job per seller: bot.jobs.tasks; the
 embedded bot runs every seller with inquiry work; a button runs its seller's). One
@@ -239,6 +240,8 @@ async def tell(services: Services, bot: ExtBot[None], reports: Sequence[PostRepo
     for report in reports:
         if report.outcome == "busy":
             continue
+        if report.outcome == "retry" and report.attempts > 1:
+            continue  # told at the first try; the next word is the outcome
         chats = await services.db(_chats_of(report.seller_id))
         targets = [(c, lang or "ko") for c, lang in chats if c == report.approved_by] or [
             (c, lang or "ko") for c, lang in chats

@@ -206,9 +206,9 @@ async def test_one_sellers_failing_naver_never_holds_up_anothers_inquiries(
     assert _inquiries(queue_url, seller_b) == [(inquiry_b, InquiryStatus.ANSWERED)]
     # A's answer waits for its Naver: tried, still pending, never posted
     [(status_a, attempts_a)] = _answers(queue_url, seller_a)
-    assert status_a == AnswerStatus.PENDING and attempts_a >= 1
+    assert status_a == AnswerStatus.PENDING and attempts_a >= 2  # tried at several passes
     told_a = [m.plain_text or "" for m in await telegram.messages(chat_a)]
-    assert RETRY in told_a and SENT not in told_a
+    assert told_a.count(RETRY) == 1 and SENT not in told_a  # told once, not every pass
     # A's outage fails no job: its answer waits, pending, and each pass defers its loop again
     [inquiries] = [line for line in status.log().splitlines() if line.startswith("  inquiries:")]
     assert inquiries.split(";")[0].endswith(", failed 0"), status.log()

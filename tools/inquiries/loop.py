@@ -50,6 +50,7 @@ class PostReport:
     approved_by: int | None = None
     auto: bool = False  # answered without asking (tools.inquiries.auto)
     question: str = ""
+    attempts: int = 1  # posts tried, this one included
 
 
 def draft_waiting(
@@ -177,6 +178,7 @@ async def post_one(
             approved_by=answer.approved_by,
             auto=answer.auto,
             question=inquiry.question,
+            attempts=answer.attempts,
         )
 
     if inquiry.status != InquiryStatus.APPROVED:  # answered in the chat meanwhile
