@@ -94,10 +94,31 @@ def test_a_roas_alert_prints_the_spend_in_the_sellers_currency(session: Session)
     assert _texts(session, "en")["ad_roas_drop"].splitlines()[2] == (
         "2 conversions for £1,250.50 spent; usually 12.1"
     )
-    # a row recorded before rows carried the currency: the won, as before
+    # a row recorded before rows carried the currency: the won, as the seller's
+    # language writes it (12,000원 in Korean, ₩12,000 in English)
     session.execute(delete(Alert))
     record_alert(session, seller_id=1, kind="ad_roas_drop", dedupe_key="krw", evidence=spend,
                  detected_at=MORNING)  # fmt: skip
     assert _texts(session, "ko")["ad_roas_drop"].splitlines()[2] == (
         "전환 2건, 광고비 125,050원이면 평소 12.1건"
+    )
+    assert _texts(session, "en")["ad_roas_drop"].splitlines()[2] == (
+        "2 conversions for ₩125,050 spent; usually 12.1"
+    )
+
+
+def test_a_won_stores_english_alerts_and_digest_write_won_before_the_amount(
+    session: Session,
+) -> None:
+    _store(session, "KRW")
+    record(session, detect(session, now=MORNING, hours=HOURS))
+
+    texts = _texts(session, "en")
+    assert texts["sales_drop_day"].splitlines()[2] == "Revenue ₩12,000 (usually ₩96,000)"
+    assert texts["digest"].splitlines()[1:3] == [
+        "Revenue ₩12,000 · 1 orders (-88% vs the same weekday last week)",
+        "Best seller: tea (1 sold, ₩12,000)",
+    ]
+    assert (
+        _texts(session, "ko")["sales_drop_day"].splitlines()[2] == "매출 12,000원 (평소 96,000원)"
     )
