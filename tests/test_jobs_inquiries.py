@@ -19,15 +19,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from telegram.ext import ExtBot
 
 from bot import inquiry_flow
 from bot.jobs import install_schema
-from bot.jobs.queue import conninfo
+from bot.jobs.queue import conninfo, make_app
 from storage import inquiry_outbox as outbox
 from storage.db import make_engine, session_factory
 from storage.models import AnswerStatus, Inquiry, InquiryAnswer, InquiryStatus, Seller
+from storage.settings import Settings
 from tests.bot_process import BotProcess, wait_until
 from tests.botstore import Clock
 from tests.conftest import pg_database
@@ -263,3 +264,35 @@ async def test_a_sellers_loop_running_in_another_process_is_left_to_it(
     cards = [m.plain_text or "" for m in await telegram.messages(chat)]
     assert len(cards) == 1 and '"선물 포장 되나요?"' in cards[0]
     assert _inquiries(queue_url, seller_id) == [(inquiry_id, InquiryStatus.NOTIFIED)]
+
+
+async def test_an_all_sellers_inquiry_job_queued_before_the_upgrade_ends_without_failing(
+    telegram: EmulatorClient, queue_url: str, tmp_path: Path
+) -> None:
+    """Before one job per seller, `advisor:inquiries` took no seller; such a job still
+    waiting when the workers are upgraded succeeds at once (the scheduler defers the
+    per-seller jobs) instead of failing five times into `advisor jobs status`."""
+    app = make_app(Settings(database_url=queue_url))
+    async with app.open_async():
+        old = await app.configure_task("advisor:inquiries").defer_async()
+    worker = BotProcess.start(queue_url, telegram, tmp_path, name="worker-old", argv=("worker",),
+                              env={"ADVISOR_SECRET_KEY": KEY, "JOBS": "queue"})  # fmt: skip
+    engine = make_engine(queue_url)
+
+    def status() -> str | None:  # a succeeded job is deleted (the worker's delete_jobs)
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT status FROM procrastinate_jobs WHERE id = :id"), {"id": old}
+            ).scalar()
+        return None if found is None else str(found)
+
+    async def ended() -> bool:
+        return status() in (None, "failed")
+
+    try:
+        assert await wait_until(ended, within=60, every=0.2)
+        assert status() is None  # succeeded, not failed nor waiting for a retry
+    finally:
+        worker.stop()
+        engine.dispose()
+    assert "the old all-sellers inquiry job" in worker.log()

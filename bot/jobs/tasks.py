@@ -163,9 +163,12 @@ async def deliver_task(context: JobContext, seller_id: int) -> None:
 
 
 @blueprint.task(name="inquiries", pass_context=True, retry=RETRY)
-async def inquiries_task(context: JobContext, seller_id: int) -> None:
+async def inquiries_task(context: JobContext, seller_id: int | None = None) -> None:
     runtime = _runtime(context)
     with _fields(context, "inquiries", seller_id):
+        if seller_id is None:  # the global loop's job, queued before an upgrade
+            log.info("the old all-sellers inquiry job: the scheduler defers one per seller now")
+            return
         services, bot = runtime.services, runtime.bot
         # run_loop holds the seller's advisory lock itself (the bot's buttons run it
         # too), so posts left `posting` before IN_FLIGHT_LIMIT are a dead run's
