@@ -112,7 +112,7 @@ async def _limited(runtime: Runtime, kind: Kind, work: Awaitable[T]) -> T:
     return await asyncio.wait_for(work, timeout=runtime.limits[kind])
 
 
-def _fields(context: JobContext, kind: Kind, seller_id: int) -> Any:
+def _fields(context: JobContext, kind: Kind, seller_id: int | None) -> Any:
     return job_fields(job_id=context.job.id, kind=kind, seller_id=seller_id)
 
 
