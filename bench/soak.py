@@ -14,6 +14,8 @@ Meanwhile `--changes` orders a second are paid in the emulator for random seller
 Printed per worker count:
 
 - rounds per hour: syncs finished (the workers' logs) per seller, per hour;
+- syncs per minute, and the workers' CPU seconds (/proc, sampled every 2 s) over
+  the run and per sync (all the round's jobs, not only syncs);
 - change to data: p50/p95 seconds from an order paid in the emulator to its row
   in the database (sampled every 2 s), and how many arrived;
 - round to alert: p50/p95 seconds from the scheduler's start to each seller's
@@ -33,6 +35,7 @@ import argparse
 import asyncio
 import datetime as dt
 import itertools
+import os
 import random
 import statistics
 import sys
@@ -122,6 +125,15 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process `pid` so far (/proc; 0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")
@@ -162,6 +174,7 @@ async def soak(
             sessions = session_factory(engine)
             depth: list[tuple[float, int]] = []
             memory: dict[int, float] = {}
+            cpu: dict[int, float] = {}
             end = time.monotonic() + args.minutes * 60
             next_depth = time.monotonic()
             try:
@@ -170,6 +183,7 @@ async def soak(
                     await asyncio.to_thread(changes.look, engine)
                     for process in running:
                         memory[process.pid] = max(memory.get(process.pid, 0.0), rss_mb(process.pid))
+                        cpu[process.pid] = cpu_seconds(process.pid) or cpu.get(process.pid, 0.0)
                     if time.monotonic() >= next_depth:
                         with sessions() as session:
                             status = jobs_status(session, now=dt.datetime.now(dt.UTC))
@@ -184,7 +198,7 @@ async def soak(
             hours = (time.time() - began) / 3600
             syncs = sum(process.log().count('"message": "sync ended"') for process in running)
             report(args, workers, hours, syncs, began, chats, changes, depth, memory, api,
-                   await telegram.all_messages())  # fmt: skip
+                   await telegram.all_messages(), sum(cpu.values()))  # fmt: skip
     finally:
         drop_database(name)
 
@@ -201,6 +215,7 @@ def report(
     memory: dict[int, float],
     api: NaverCommerce,
     messages: list[BotMessage],
+    cpu: float,
 ) -> None:
     wanted = set(chats)
     digests = [m.sent_at - began for m in messages if m.chat_id in wanted]
@@ -212,6 +227,8 @@ def report(
     )
     print(f"  {workers} worker(s) x concurrency {args.concurrency}, {hours * 60:.1f} min:")
     print(f"    rounds per hour: {syncs / args.sellers / hours:.1f} ({syncs} syncs)")
+    print(f"    syncs per minute: {syncs / hours / 60:.0f}; workers' CPU: {cpu:.1f} s, "
+          f"{1000 * cpu / max(syncs, 1):.0f} ms per sync")  # fmt: skip
     print(f"    change to data: p50 {percentile(lag, 0.5):.1f} s, p95 {percentile(lag, 0.95):.1f} s"
           f" ({len(lag)} of {len(changes.paid)} orders arrived)")  # fmt: skip
     print(f"    round to alert: p50 {percentile(digests, 0.5):.1f} s, "
