@@ -28,7 +28,7 @@ OFFLINE_POOL = 2_000  # stored items ranked offline for one query
 
 
 @functools.cache
-def _offline() -> HashingEmbedding:
+def offline_embedding() -> HashingEmbedding:
     """One offline embedding (its feature cache shared), made when first needed: its module
     imports chromadb, which the advisor loads only when a question needs the index."""
     from storage.vector.embeddings import HashingEmbedding
@@ -81,7 +81,7 @@ def offline_query(
         return []
     if not stored:
         return []
-    offline = _offline()
+    offline = offline_embedding()
     asked = offline.embed_one(text)
     vectors = np.stack([offline.embed_one(hit.document) for hit in stored])
     scores = vectors @ asked

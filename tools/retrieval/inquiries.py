@@ -48,10 +48,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Inquiry, Product
-from storage.vector.index import VectorIndex
+from storage.vector.index import Hit, VectorIndex
 from tools.prompts import DEFAULT_FILTERS, PromptStore, normalize_lang
 from tools.retrieval import _offline
 from tools.retrieval._text import Lexicon, compact, features
+from tools.retrieval.meanings import MEANING, Meanings, parse_meanings
 from tools.retrieval.products import ProductRef, SyncCounts, resolve_product, without_product
 
 POOL = 10  # past inquiries taken from the embedding search
@@ -201,42 +202,80 @@ def sync_inquiries(index: VectorIndex, session: Session, seller_id: int) -> Sync
 # -- similar inquiries -----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """One seller's past questions as read for comparing: how many there were, the
+    meanings they were read with, each word's document frequency, and the ids of the
+    questions naming each meaning (`Meanings` words)."""
+
+    size: int
+    meanings: Meanings
+    df: Counter[str]
+    naming: dict[str, list[str]]
+
+
 class _Rarity:
     """How rare each word is among one seller's past questions (document
     frequencies over up to RARITY_SAMPLE of them, built on first use and again
-    when the collection's size changes), so "가능한가요" counts less than "해외"
-    or "유통기한"."""
+    when the collection's size or the meanings change), so "가능한가요" counts less
+    than "해외" or "유통기한"; and which past questions name a meaning."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._tables: dict[tuple[int, str], tuple[int, Counter[str]]] = {}
+        self._tables: dict[tuple[int, str], _Table] = {}
 
-    def weights(
-        self, index: VectorIndex, seller_id: int, *queries: Mapping[str, int]
-    ) -> list[dict[str, float]]:
-        """Each query's words weighted by their rarity (one table read for all)."""
+    def _table(self, index: VectorIndex, seller_id: int, meanings: Meanings) -> _Table:
         name = collection_name(seller_id)
         size = index.count(name)
         key = (id(index), name)
         with self._lock:
             table = self._tables.get(key)
-            if table is None or table[0] != size:
+            if table is None or table.size != size or table.meanings is not meanings:
                 df: Counter[str] = Counter()
+                naming: dict[str, list[str]] = {}
                 sample = index.get(name, metadatas=False, limit=RARITY_SAMPLE)
                 for hit in sample:
-                    df.update(features(hit.document).keys())
+                    words = features(meanings.normalized(hit.document)).keys()
+                    df.update(words)
+                    for word in words:
+                        if word.startswith(MEANING):
+                            naming.setdefault(word, []).append(hit.id)
                 df["\x00sample"] = len(sample)
-                table = (size, df)
-                self._tables[key] = table
-        df = table[1]
+                table = self._tables[key] = _Table(size, meanings, df, naming)
+        return table
+
+    def weights(
+        self,
+        index: VectorIndex,
+        seller_id: int,
+        *queries: Mapping[str, int],
+        meanings: Meanings | None = None,
+    ) -> list[dict[str, float]]:
+        """Each query's words weighted by their rarity (one table read for all), the
+        past questions' words read with `meanings` like the queries'."""
+        table = self._table(index, seller_id, meanings or NO_MEANINGS)
+        df = table.df
         total = df["\x00sample"]
         return [
             {feature: math.log(1 + (total + 1) / (df[feature] + 1)) for feature in query}
             for query in queries
         ]
 
+    def naming(
+        self, index: VectorIndex, seller_id: int, words: Mapping[str, float], meanings: Meanings
+    ) -> list[str]:
+        """The ids of up to POOL past questions naming the most of these meaning words
+        (weighted: `words`), most first."""
+        table = self._table(index, seller_id, meanings)
+        shared: dict[str, float] = {}
+        for word, weight in words.items():
+            for item in table.naming.get(word, ()):
+                shared[item] = shared.get(item, 0.0) + weight
+        return sorted(shared, key=lambda item: -shared[item])[:POOL]
+
 
 RARITY = _Rarity()
+NO_MEANINGS = Meanings()
 
 
 def _overlap(weights: Mapping[str, float], other: Mapping[str, int]) -> float:
@@ -244,6 +283,32 @@ def _overlap(weights: Mapping[str, float], other: Mapping[str, int]) -> float:
     if not total:
         return 0.0
     return sum(weight for feature, weight in weights.items() if feature in other) / total
+
+
+def _naming_the_same(
+    index: VectorIndex,
+    seller_id: int,
+    asked: str,
+    mine: Mapping[str, int],
+    meanings: Meanings,
+    found: set[str],
+) -> list[Hit]:
+    """The past questions naming the meanings `asked` names (however worded) that the
+    embedding search did not find, scored by the offline embedding's cosine: a
+    paraphrase shares few letters with the question the seller answered."""
+    words = {word: 1 for word in mine if word.startswith(MEANING)}
+    if not words:
+        return []
+    (rarity,) = RARITY.weights(index, seller_id, words, meanings=meanings)
+    ids = [i for i in RARITY.naming(index, seller_id, rarity, meanings) if i not in found]
+    if not ids:
+        return []
+    offline = _offline.offline_embedding()
+    vector = offline.embed_one(asked)
+    return [
+        Hit(hit.id, hit.document, hit.metadata, float(offline.embed_one(hit.document) @ vector))
+        for hit in index.get(collection_name(seller_id), ids=ids)
+    ]
 
 
 def similar_inquiries(
@@ -254,20 +319,25 @@ def similar_inquiries(
     k: int = SOURCES,
     product: ProductRef | None = None,
     lexicon: Lexicon | None = None,
+    meanings: Meanings | None = None,
 ) -> list[PastInquiry]:
     """The seller's answered inquiries most like `text`, most similar first:
     0.4 x embedding similarity + 0.6 x rarity-weighted share of the question's
     words they contain, + SAME_PRODUCT_BONUS when they concern `product`; `covers` is
     the other way round (the share of the past question's words the new one holds:
     low when the past question asked something else, 방부제 for 글루텐). Questions are
-    compared without their products' names (what is asked, not about what)."""
+    compared without their products' names (what is asked, not about what), and with
+    `meanings`: the phrases of one meaning are one word ("변심" and "마음이 바뀌"), and
+    the past questions naming the same meanings join the embedding search's."""
     if not text.strip():
         return []
+    meanings = meanings or NO_MEANINGS
     asked = (without_product(text, product, lexicon) if product else "") or text
-    mine = features(asked)
+    mine = features(meanings.normalized(asked))
     hits = _offline.query(index, collection_name(seller_id), asked, k=POOL)
-    theirs = [features(hit.document) for hit in hits]
-    weights, *their_weights = RARITY.weights(index, seller_id, mine, *theirs)
+    hits += _naming_the_same(index, seller_id, asked, mine, meanings, {hit.id for hit in hits})
+    theirs = [features(meanings.normalized(hit.document)) for hit in hits]
+    weights, *their_weights = RARITY.weights(index, seller_id, mine, *theirs, meanings=meanings)
     found = []
     for hit, words, their_weight in zip(hits, theirs, their_weights, strict=True):
         meta = hit.metadata
@@ -310,6 +380,7 @@ class InquiryTexts:
         self._env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
         self._env.filters.update(DEFAULT_FILTERS)  # `money(currency)` among them
         self._compiled: dict[str, jinja2.Template] = {}  # by source: the files' few sentences
+        self._meanings: tuple[tuple[Any, ...], Meanings] = ((), NO_MEANINGS)
 
     @property
     def root(self) -> Path:
@@ -328,6 +399,21 @@ class InquiryTexts:
         if template is None:
             template = self._compiled[source] = self._env.from_string(source)
         return template.render(**params).strip()
+
+    def meanings(self) -> Meanings:
+        """The `same_meaning` groups of every language's file, compiled again only when
+        a file changed (the store hands out the same parsed data until then)."""
+        files: list[dict[str, Any] | None] = []
+        for lang in ("ko", "en"):
+            try:
+                files.append(self.data(lang))
+            except FileNotFoundError:
+                files.append(None)
+        seen, compiled = self._meanings
+        if len(seen) != len(files) or any(a is not b for a, b in zip(seen, files, strict=True)):
+            compiled = parse_meanings(*files)
+            self._meanings = (tuple(files), compiled)
+        return compiled
 
     def opens_or_closes(self, lang: str, text: str, key: str, *, start: bool) -> bool:
         """Whether `text` starts (or ends) with one of the words listed under `key`."""
@@ -549,7 +635,13 @@ def draft_inquiry(
     fact_lines = _fact_lines(texts, lang, topics, product, currency, lexicon) if product else []
 
     sources = similar_inquiries(
-        index, seller_id, inquiry_text, k=SOURCES, product=ref, lexicon=lexicon
+        index,
+        seller_id,
+        inquiry_text,
+        k=SOURCES,
+        product=ref,
+        lexicon=lexicon,
+        meanings=texts.meanings(),
     )
     product_ids = {past.product_id for past in sources if past.product_id is not None}
     names: dict[int, tuple[str, ...]] = {}
