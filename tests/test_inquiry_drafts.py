@@ -399,3 +399,47 @@ def test_a_gift_wrap_question_in_english_is_not_answered_by_the_stock(shop: Any)
         ]
     )
     assert drafted.needs_check
+
+
+# -- the same question in other words ------------------------------------------------------
+
+
+def test_a_question_in_other_words_reuses_the_sellers_answer_to_it(shop: Any) -> None:
+    """No word of "배송 기간 얼마나 걸려요?" is in "오늘 주문하면 언제 받을 수 있나요?", nor
+    of "마음이 바뀌었는데 반품" in "단순 변심으로 환불": read through same_meaning of
+    prompts/inquiry.ko.yaml they ask the same, and the seller's answer is reused."""
+    sessions, retrieval = shop
+    with sessions.begin() as session:
+        seller = session.query(Seller).one()
+        make_inquiry(
+            session,
+            seller,
+            "단순 변심으로 환불 가능한가요?",
+            "수령 후 7일 이내 미개봉 상품은 환불 가능합니다.",
+            PAST,
+        )
+        retrieval.refresh_seller(session, seller.id)
+
+    drafted = _draft(shop, "배송 기간 얼마나 걸려요?")
+    assert drafted.text == "\n".join(
+        [
+            GREETING_KO,
+            "평일 오후 2시 이전 결제 건은 당일 출고되며 보통 1~2일 안에 받아보실 수 있습니다.",
+            "감사합니다.",
+        ]
+    )
+    assert not drafted.needs_check
+    drafted = _draft(shop, "마음이 바뀌었는데 반품할 수 있나요?")
+    assert drafted.text == "\n".join(
+        [GREETING_KO, "수령 후 7일 이내 미개봉 상품은 환불 가능합니다.", "감사합니다."]
+    )
+    assert not drafted.needs_check
+
+
+def test_same_day_delivery_is_not_answered_by_the_usual_lead_time(shop: Any) -> None:
+    """퀵 / 오늘 안에 is a subject of its own (same_day): the seller's answer about the
+    usual lead time is not reused for it."""
+    for question in ("퀵으로 오늘 받을 수 있나요?", "오늘 안에 받아볼 수 있을까요?"):
+        drafted = _draft(shop, question)
+        assert drafted.text == "\n".join([GREETING_KO, HOLDING_KO, "감사합니다."])
+        assert drafted.needs_check

@@ -27,6 +27,7 @@ from tests.embeddings_stub import EmbeddingsStub
 from tests.factories import inquiry_demo, local, make_inquiry, make_product, make_seller
 from tools.retrieval import Retrieval
 from tools.retrieval.inquiries import InquiryTexts, draft_inquiry, sync_inquiries
+from tools.retrieval.meanings import parse_meanings
 from tools.retrieval.playbook import TIP_KINDS, Playbook, read_article
 from tools.retrieval.products import sync_products
 
@@ -681,3 +682,27 @@ def test_model_answers_inquiry_and_advice_from_retrieved_material(
             assert all("messages" in request for request in stub.requests)
         finally:
             advisor.close()
+
+
+def test_phrases_of_one_meaning_read_as_one_word_and_filler_is_left_out() -> None:
+    """prompts/inquiry.<lang>.yaml same_meaning: each phrase (any spacing, with the rest
+    of its word) is its key's word, in every file; filler goes; a phrase inside another
+    word is not read ("불가능" keeps its 불가능, unlike the filler 가능)."""
+    meanings = parse_meanings(
+        {
+            "same_meaning": {
+                "change_of_mind": ["단순 변심", "마음이 바뀌"],
+                "refund": ["환불", "반품"],
+            },
+            "filler": ["가능"],
+        },
+        {"same_meaning": {"refund": ["refund", "return"]}},
+    )
+    assert meanings.normalized("마음이 바뀌었는데 반품할 수 있나요?") == (
+        " meaningchangeofmind   meaningrefund  수 있나요?"
+    )
+    assert meanings.normalized("단순변심으로 환불 가능한가요?") == (
+        " meaningchangeofmind   meaningrefund    ?"
+    )
+    assert meanings.normalized("Can I RETURN it?") == "can i  meaningrefund  it?"
+    assert meanings.normalized("불가능 환불") == "불가능  meaningrefund "
