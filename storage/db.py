@@ -6,17 +6,25 @@ Nothing here is module-level state: the composition root (CLI command, bot
 Every command and the bot start with `upgrade`; a database already at head is
 recognised with one query against the scripts' revision lines read as text, so
 Alembic (with Mako and Pygments, about 0.15 s to import) loads only to migrate.
+
+A PostgreSQL engine pings a pooled connection before use only when it sat idle in
+the pool for over `PING_AFTER_IDLE` seconds: a connection a PostgreSQL restart
+dropped is replaced before anyone uses it (the server was down for longer than that),
+while a busy worker's sessions, each back in the pool a moment before the next takes
+it, skip the extra round trip (SQLAlchemy's `pool_pre_ping` paid it on every
+checkout: a tenth of a soak worker's time, bench/soak.py).
 """
 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -26,6 +34,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # `revision = "0008"`, `down_revision = "0007"` (a tuple of ids for a merge, None for the first)
 _REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=(.*)$", re.MULTILINE)
 _QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+PING_AFTER_IDLE = 1.0
+"""Seconds a pooled PostgreSQL connection may sit idle and still be used unpinged."""
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -39,7 +49,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a connection that sat in the pool for over PING_AFTER_IDLE before it is
+    handed out; a dead one is replaced (the pool retries on DisconnectionError)."""
+
+    @event.listens_for(engine, "checkin")
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE:
+            return  # new, or back in the pool a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(f"a pooled connection was dropped: {error}") from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
