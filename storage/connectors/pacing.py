@@ -101,7 +101,9 @@ LOCAL = LocalPacer()
 
 class DatabasePacer:
     """Token buckets in the PostgreSQL database at `url` (table `advisor_rate_buckets`,
-    created when missing); its own small engine, opened on the first call."""
+    created when missing); its own small engine, opened on the first call. The engine
+    autocommits: a take is one `UPDATE`, a single round trip (in a transaction of its
+    own it cost three: BEGIN, the UPDATE and COMMIT, before every platform call)."""
 
     def __init__(self, url: str, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.url = url
@@ -112,8 +114,13 @@ class DatabasePacer:
     def _connected(self) -> Engine:
         with self._lock:
             if self._engine is None:
-                engine = make_engine(self.url, pool_size=2, max_overflow=8)
-                with engine.connect() as connection:
+                engine = make_engine(
+                    self.url, pool_size=2, max_overflow=8, isolation_level="AUTOCOMMIT"
+                )
+                # in a transaction: the installer's advisory lock lasts until its commit
+                with engine.connect().execution_options(
+                    isolation_level="READ COMMITTED"
+                ) as connection:
                     rate_buckets.install(connection)
                 self._engine = engine
             return self._engine
