@@ -3,8 +3,8 @@ before matches when it is asked in other words ("배송 기간 얼마나 걸려�
 주문하면 언제 받을 수 있나요?"; "마음이 바뀌었는데 반품" and "단순 변심으로 환불").
 
 The groups are data: `same_meaning` of prompts/inquiry.<lang>.yaml (a key, the
-phrases meaning it; `filler`: phrases that ask without saying what, 알려주세요,
-궁금해요). `Meanings.normalized` writes each phrase found in a question (without
+phrases meaning it), then its `subjects` (파손 / 깨진 / 찌그러: damage); `filler`:
+phrases that ask without saying what (알려주세요, 궁금해요). `Meanings.normalized` writes each phrase found in a question (without
 regard to spacing, with the rest of its word: "반품할" is 반품) as one word for its
 group, and leaves the filler out, so two questions about the same subject share
 that word when their words differ (tools.retrieval.inquiries also looks up the past
@@ -43,20 +43,25 @@ class Meanings:
 
 
 def parse_meanings(*files: Any) -> Meanings:
-    """The `same_meaning` mappings and `filler` lists of these parsed files (None: no
-    file) as one `Meanings`; a key in several files is one group."""
+    """The `same_meaning` mappings, `filler` lists and `subjects` (a subject's words
+    mean it too, unless a phrase is already in a `same_meaning` group) of these parsed
+    files (None: no file) as one `Meanings`; a key in several files is one group."""
     groups: dict[str, dict[str, None]] = {}
-    for data in files:
-        same = (data or {}).get("same_meaning") or {}
-        if not isinstance(same, dict):
-            raise ValueError("same_meaning: expected a mapping of a key to its phrases")
-        filler = {"": (data or {}).get("filler") or []}
-        for key, phrases in [*same.items(), *filler.items()]:
-            word = MEANING + _KEY.sub("", str(key)).lower() if key else ""
-            for phrase in phrases or []:
-                text = " ".join(fold(str(phrase)).split())
-                if text:
-                    groups.setdefault(word, {})[text] = None
+    seen: set[str] = set()
+    for section in ("same_meaning", "filler", "subjects"):
+        for data in files:
+            found = (data or {}).get(section) or {}
+            if section == "filler":
+                found = {"": found}
+            if not isinstance(found, dict):
+                raise ValueError(f"{section}: expected a mapping of a key to its phrases")
+            for key, phrases in found.items():
+                word = MEANING + _KEY.sub("", str(key)).lower() if key else ""
+                for phrase in phrases or []:
+                    text = " ".join(fold(str(phrase)).split())
+                    if text and text not in seen:
+                        seen.add(text)
+                        groups.setdefault(word, {})[text] = None
     if not groups:
         return Meanings()
     ordered = sorted(
