@@ -16,8 +16,11 @@ for one seller never draws on another's answers.
    also asks what no fact holds (a measurement, a discount, an exchange, shipping:
    `measure`, `option_kinds`, `subjects`) is not answered by the facts alone;
 3. finds the most similar answered inquiries (embedding similarity and shared
-   words, a bonus for the same product); the closest one that asked the same
-   thing (`_same_intent`: close enough, REUSE_MIN; holding COVERS_MIN of its
+   words, a bonus for the same product; the words read through the `same_meaning`
+   and `subjects` of prompts/inquiry.<lang>.yaml, tools.retrieval.meanings, so
+   "마음이 바뀌었는데 반품" shares its words with "단순 변심으로 환불", and the past
+   questions naming the same meanings join the embedding's); the closest one that
+   asked the same thing (`_same_intent`: close enough, REUSE_MIN; holding COVERS_MIN of its
    words; naming the same `subjects`) is reused verbatim unless it names a
    different product, or the facts already answer the question (a past answer
    may be stale where the database is not). Only an answer in the question's
