@@ -51,7 +51,7 @@ from tools.inquiries.loop import (
     recover_posting,
 )
 from tools.inquiries.sources import InquirySource
-from tools.retrieval.service import Retrieval, RetrievalHandle
+from tools.retrieval.service import Retrieval
 
 log = logging.getLogger(__name__)
 
@@ -61,18 +61,11 @@ _LOCKS: dict[tuple[int, int], asyncio.Lock] = {}  # (id of the Services, seller 
 LOCK_SPACE = 16_004  # pg_try_advisory_lock(LOCK_SPACE, seller id): the seller's loop runs
 _TRY_LOCK = text("SELECT pg_try_advisory_lock(:space, :seller)")
 _UNLOCK = text("SELECT pg_advisory_unlock(:space, :seller)")
-_RETRIEVALS: dict[int, RetrievalHandle] = {}
 
 
 def retrieval_of(services: Services) -> Retrieval:
-    """The advisor's retrieval when it has one (one index per process), else our own."""
-    handle = getattr(services.advisor, "_retrieval", None)
-    if not isinstance(handle, RetrievalHandle):
-        handle = _RETRIEVALS.setdefault(
-            id(services),
-            RetrievalHandle(services.settings, services.sessions, prompts=services.prompts),
-        )
-    return handle.get()
+    """The advisor's retrieval (one index per process)."""
+    return services.advisor.retrieval.get()
 
 
 def sources_for(services: Services, bot: ExtBot[None]) -> dict[str, InquirySource]:

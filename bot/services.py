@@ -12,7 +12,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -25,6 +25,9 @@ from storage.settings import Settings
 from tools.answer import Answer
 from tools.fit_cache import FitCache
 from tools.prompts import PromptStore, normalize_lang
+
+if TYPE_CHECKING:  # the index code loads when a turn first needs it (tools.advisor)
+    from tools.retrieval.service import RetrievalHandle
 
 T = TypeVar("T")
 
@@ -57,6 +60,11 @@ class AdvisorLike(Protocol):
     @property
     def fits(self) -> FitCache:
         """Its customer fits, kept current in the background (bot.customer_fit)."""
+        ...
+
+    @property
+    def retrieval(self) -> RetrievalHandle:
+        """Its vector-index retrieval (one index per process): inquiry drafts use it too."""
         ...
 
 

@@ -200,11 +200,11 @@ class Advisor:
             self._pool.submit(self._warm)
 
     @property
-    def _retrieval(self) -> RetrievalHandle:
+    def retrieval(self) -> RetrievalHandle:
         """The vector-index retrieval (opened on first use), made when first needed:
         a product name to resolve, a tool that reads the index (tools.catalog `Entry`),
         the model path. Importing tools.retrieval (the index code, the PostgreSQL
-        dialect) is no cost of an offline sales question. bot.inquiry_flow shares it."""
+        dialect) is no cost of an offline sales question. bot.inquiry_flow drafts with it."""
         with self._handle_lock:
             if self._handle is None:
                 from tools.retrieval.service import RetrievalHandle
@@ -304,7 +304,7 @@ class Advisor:
             prompts=self._prompts,
             fits=self._fits,
             # a model may run any tool; offline, the tool to run is known (_run_tool)
-            retrieval=self._retrieval if self.mode == "llm" else self._handle,
+            retrieval=self.retrieval if self.mode == "llm" else self._handle,
         )
 
     # -- offline -----------------------------------------------------------------
@@ -337,7 +337,7 @@ class Advisor:
         if not query.strip():
             return routed
         try:
-            found = self._retrieval.get().resolve_product(ctx.seller_id, query)
+            found = self.retrieval.get().resolve_product(ctx.seller_id, query)
         except Exception:  # noqa: BLE001 - the router's own answer still stands
             log.exception("advisor: product resolver failed for %r", query)
             return routed
@@ -412,7 +412,7 @@ class Advisor:
         """registry.run, the advisor's retrieval in the context of a tool that reads
         the vector index."""
         if ctx.retrieval is None and tool in CATALOG and catalog_entry(tool).retrieval:
-            ctx = replace(ctx, retrieval=self._retrieval)
+            ctx = replace(ctx, retrieval=self.retrieval)
         return registry.run(ctx, tool, args, period)
 
     def _answer_run(self, ctx: TurnContext, run: registry.ToolRun, mode: Mode) -> _Outcome:
