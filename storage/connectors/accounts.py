@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Seller, SourceAccount
@@ -92,9 +92,27 @@ def save_cursor(account: SourceAccount, cursor: Mapping[str, Any]) -> None:
     account.cursor = dict(cursor)
 
 
-def succeeded(account: SourceAccount, *, now: dt.datetime) -> None:
-    account.last_sync_at = account.last_success_at = now
-    account.failing_since = account.paused_until = account.stale_reported_at = None
+def save_cursor_of(session: Session, account_id: int, cursor: Mapping[str, Any]) -> None:
+    """`save_cursor` by the account's id: one UPDATE, without loading the account
+    first (a sync writes one per page)."""
+    session.execute(
+        update(SourceAccount).where(SourceAccount.id == account_id).values(cursor=dict(cursor))
+    )
+
+
+def succeeded(session: Session, account_id: int, *, now: dt.datetime) -> None:
+    """Record a sync that read every page (one UPDATE by the account's id)."""
+    session.execute(
+        update(SourceAccount)
+        .where(SourceAccount.id == account_id)
+        .values(
+            last_sync_at=now,
+            last_success_at=now,
+            failing_since=None,
+            paused_until=None,
+            stale_reported_at=None,
+        )
+    )
 
 
 def failed(

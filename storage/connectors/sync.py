@@ -95,13 +95,13 @@ class SyncReport:
 
 def _begin(
     sessions: sessionmaker[Session], seller_id: int, source: str, now: dt.datetime
-) -> tuple[dict[str, object] | None, dt.datetime | None]:
-    """The account's cursor, and the end of its quota pause when one is running."""
+) -> tuple[int, dict[str, object] | None, dt.datetime | None]:
+    """The account's id, its cursor, and the end of its quota pause when one is running."""
     with sessions.begin() as session:
         account = accounts.ensure(session, seller_id, source, now=now)
         if accounts.paused(account, now=now):
-            return None, account.paused_until
-        return (dict(account.cursor) if account.cursor is not None else None), None
+            return account.id, None, account.paused_until
+        return account.id, (dict(account.cursor) if account.cursor is not None else None), None
 
 
 def _record_failure(
@@ -130,7 +130,7 @@ def sync(
     """Sync one account (see the module docstring); `progress` is called after each
     written page with the report so far."""
     name = source.name
-    cursor, paused_until = _begin(sessions, seller_id, name, now)
+    account_id, cursor, paused_until = _begin(sessions, seller_id, name, now)
     if paused_until is not None:
         return SyncReport(seller_id, name, skipped="paused", paused_until=paused_until)
     report = SyncReport(seller_id, name, backfill=cursor is None)
@@ -138,9 +138,7 @@ def sync(
         for page in source.pages(cursor, now=now):
             with sessions.begin() as session:
                 counts = write_page(session, seller_id, page, source=name)
-                accounts.save_cursor(
-                    accounts.ensure(session, seller_id, name, now=now), page.cursor
-                )
+                accounts.save_cursor_of(session, account_id, page.cursor)
             report = report.add(counts)
             if progress is not None:
                 progress(report)
@@ -161,7 +159,7 @@ def sync(
         )
         raise
     with sessions.begin() as session:
-        accounts.succeeded(accounts.ensure(session, seller_id, name, now=now), now=now)
+        accounts.succeeded(session, account_id, now=now)
     return report
 
 

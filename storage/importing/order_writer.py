@@ -131,8 +131,8 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[in
     """Insert rows in bulk; their new ids in the order of `rows`, with no query reading
     them back by key (one per 500 ids scanned a seller's orders on PostgreSQL).
 
-    PostgreSQL: the ids are drawn from the table's sequence in one query and inserted
-    with the rows by plain pipelined executemany (psycopg parses a multi-row
+    PostgreSQL: the ids are drawn from the table's sequence in one query (which also
+    names the sequence) and inserted with the rows by plain pipelined executemany (psycopg parses a multi-row
     INSERT ... RETURNING client-side, slower than the insert itself). SQLite (>= 3.35):
     INSERT ... RETURNING in SQLAlchemy's "insertmanyvalues" batches, sorted by
     parameter order."""
@@ -140,7 +140,7 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[in
         return []
     table = cast(Table, model.__table__)
     if session.get_bind().dialect.name == "postgresql":
-        sequence = session.scalar(select(func.pg_get_serial_sequence(table.name, "id")))
+        sequence = func.pg_get_serial_sequence(table.name, "id")  # in the same query
         numbers = select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))
         new_ids = sorted(session.scalars(numbers))
         _insert_rows(
