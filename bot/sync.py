@@ -24,10 +24,11 @@ from telegram.ext import ExtBot
 from bot.replies import send_chunks
 from bot.services import Services
 from bot.telegram_text import plain_chunks
-from storage.connectors import SyncReport, sync_all
-from storage.connectors.accounts import StaleSource, claim_stale
+from storage.connectors import Source, SyncReport, sync_all
+from storage.connectors.accounts import AccountRef, StaleSource, claim_stale
 from storage.connectors.naver_commerce.inquiries import read_all_new
 from storage.connectors.registry import builder
+from storage.connectors.sync import Builder
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +39,40 @@ async def sync_sources(
     """Sync every connected account (of one seller when given: a queued sync, bot.jobs),
     then report newly stale sources to operators."""
     # one sync of everyone at a time; a queued sync of one seller holds that seller's lock
+    build = builder(services.settings)
+    if seller_id is not None:  # its sync's source reads its questions too
+        build = _built_once(build)
     async with services.syncing if seller_id is None else contextlib.nullcontext():
         reports = await asyncio.to_thread(
-            sync_all, services.sessions, builder(services.settings), now=now, seller_id=seller_id
+            sync_all, services.sessions, build, now=now, seller_id=seller_id
         )
         # new Naver product Q&A and customer inquiries, for the inquiry loop to draft
         await asyncio.to_thread(
-            read_all_new, services.sessions, services.settings, now=now, seller_id=seller_id
+            read_all_new,
+            services.sessions,
+            services.settings,
+            now=now,
+            seller_id=seller_id,
+            build=build,
         )
     stale = await services.db(lambda session: claim_stale(session, now=now))
     await report_stale(services, bot, stale)
     return reports
+
+
+def _built_once(build: Builder) -> Builder:
+    """`build`, each account's source built once: one seller's sync and question read
+    share its client (its token, its connection) instead of decrypting the credentials
+    and opening a connection twice. Only for one seller's accounts: every seller's
+    sources at once would keep thousands of connections open."""
+    built: dict[int, Source] = {}
+
+    def once(ref: AccountRef) -> Source:
+        if ref.id not in built:
+            built[ref.id] = build(ref)
+        return built[ref.id]
+
+    return once
 
 
 async def report_stale(services: Services, bot: ExtBot[None], stale: Sequence[StaleSource]) -> None:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -49,6 +49,7 @@ from storage.connectors._source import SourceError
 from storage.connectors.naver_commerce.client import KST, NaverClient
 from storage.connectors.naver_commerce.mapping import format_time, parse_time
 from storage.connectors.registry import builder
+from storage.connectors.sync import Builder
 from storage.models import Inquiry, Order, Product
 from storage.settings import Settings
 
@@ -350,15 +351,24 @@ def read_new(
     )
 
 
+def _reader(ref: accounts.AccountRef, build: Builder) -> NaverInquiries | None:
+    client = getattr(build(ref), "client", None)
+    return NaverInquiries(client) if isinstance(client, NaverClient) else None
+
+
 def for_seller(session: Session, seller_id: int, settings: Settings) -> NaverInquiries | None:
     """The seller's questions through their connected Naver account; None when the
     seller has no enabled Naver account with credentials."""
     found = accounts.refs(session, seller_id=seller_id, source="naver")
-    if not found:
-        return None
-    source = builder(settings)(found[0])
-    client = getattr(source, "client", None)
-    return NaverInquiries(client) if isinstance(client, NaverClient) else None
+    return _reader(found[0], builder(settings)) if found else None
+
+
+def _read_logged(seller_id: int, read: Callable[[], Stored]) -> Stored:
+    try:
+        return read()
+    except SourceError as error:
+        log.warning("seller %s: Naver questions not read: %s", seller_id, error)
+        return Stored(new=0, answered=0)
 
 
 def read_all_new(
@@ -367,24 +377,41 @@ def read_all_new(
     *,
     now: dt.datetime,
     seller_id: int | None = None,
+    build: Builder | None = None,
 ) -> Stored:
     """`read_new` for every seller with a connected Naver account (or that one seller),
-    one transaction each; a seller whose read fails (SourceError: quota, IP,
-    credentials) is logged and the rest go on. The bot runs it after each sync, so new
-    questions reach the loop."""
-    with sessions() as session:
-        refs = accounts.refs(session, source="naver", seller_id=seller_id)
-        sellers = sorted({ref.seller_id for ref in refs})
-    new = answered = 0
-    for seller_id in sellers:
-        try:
+    one transaction each (one seller's: its account and its questions together); a
+    seller whose read fails (SourceError: quota, IP, credentials) is logged and the rest
+    go on. The bot runs it after each sync, so new questions reach the loop; `build`
+    (default: the settings' `builder`) may hand back the source that sync used, so its
+    client, with its connection, reads the questions too."""
+    build = build or builder(settings)
+
+    def read(ref: accounts.AccountRef, session: Session) -> Stored:
+        naver = _reader(ref, build)
+        if naver is None:
+            return Stored(new=0, answered=0)
+        return read_new(session, ref.seller_id, naver, now=now)
+
+    if seller_id is not None:
+
+        def one() -> Stored:
             with sessions.begin() as session:
-                naver = for_seller(session, seller_id, settings)
-                if naver is None:
-                    continue
-                stored = read_new(session, seller_id, naver, now=now)
-        except SourceError as error:
-            log.warning("seller %s: Naver questions not read: %s", seller_id, error)
-            continue
+                found = accounts.refs(session, source="naver", seller_id=seller_id)
+                return read(found[0], session) if found else Stored(new=0, answered=0)
+
+        return _read_logged(seller_id, one)
+    with sessions() as session:
+        first: dict[int, accounts.AccountRef] = {}
+        for ref in accounts.refs(session, source="naver"):
+            first.setdefault(ref.seller_id, ref)
+    new = answered = 0
+    for seller, ref in sorted(first.items()):
+
+        def each(ref: accounts.AccountRef = ref) -> Stored:
+            with sessions.begin() as session:
+                return read(ref, session)
+
+        stored = _read_logged(seller, each)
         new, answered = new + stored.new, answered + stored.answered
     return Stored(new=new, answered=answered)
