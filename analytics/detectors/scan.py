@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -143,14 +143,19 @@ def scan_sales(
     now: dt.datetime,
     seller_ids: Sequence[int] | None = None,
     config: SalesDetectorConfig = SALES,
+    zones: Mapping[int, str] | None = None,
 ) -> list[Alert]:
     """Sales-drop alerts of every seller as of `now`, set-based (one query).
 
-    `seller_ids`: those sellers; None: every active seller with alerts on."""
+    `seller_ids`: those sellers; None: every active seller with alerts on. `zones`:
+    their timezone names when the caller read them already (no query for them)."""
     now = _utc(now)
-    zones = seller_zones(session, seller_ids)
+    if zones is None:
+        zones = seller_zones(session, seller_ids)
     return _ordered(
-        _sales_scan(session, now=now, zones=zones, restrict=seller_ids is not None, config=config)
+        _sales_scan(
+            session, now=now, zones=dict(zones), restrict=seller_ids is not None, config=config
+        )
     )
 
 
@@ -160,12 +165,17 @@ def scan_ads(
     now: dt.datetime,
     seller_ids: Sequence[int] | None = None,
     config: AdDetectorConfig = ADS,
+    zones: Mapping[int, str] | None = None,
 ) -> list[Alert]:
-    """Ad-efficiency alerts for yesterday of every seller's campaigns, set-based."""
+    """Ad-efficiency alerts for yesterday of every seller's campaigns, set-based
+    (`seller_ids` and `zones` as in `scan_sales`)."""
     now = _utc(now)
-    zones = seller_zones(session, seller_ids)
+    if zones is None:
+        zones = seller_zones(session, seller_ids)
     return _ordered(
-        _ads_scan(session, now=now, zones=zones, restrict=seller_ids is not None, config=config)
+        _ads_scan(
+            session, now=now, zones=dict(zones), restrict=seller_ids is not None, config=config
+        )
     )
 
 

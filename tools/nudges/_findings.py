@@ -65,15 +65,24 @@ class ScanReport:
     digests: int
 
 
+def _among(zones: dict[int, str], seller_ids: list[int]) -> dict[int, str]:
+    return {seller_id: zones[seller_id] for seller_id in seller_ids}
+
+
 def find(session: Session, plan: ScanPlan) -> Findings:
     """Run the planned checks and assemble the digests (reads only)."""
     now = plan.now
     watched = plan.watched
-    found = scan_sales(session, now=now, seller_ids=watched) if watched else []
+    zones = {seller.id: seller.zone.key for seller in plan.sellers}  # read by the plan
+    found = (
+        scan_sales(session, now=now, seller_ids=watched, zones=_among(zones, watched))
+        if watched
+        else []
+    )
     # yesterday's whole-day check belongs to the morning scan
     found = [a for a in found if a.kind != "sales_drop_day" or a.seller_id in plan.morning]
     if plan.ads:
-        found += scan_ads(session, now=now, seller_ids=plan.ads)
+        found += scan_ads(session, now=now, seller_ids=plan.ads, zones=_among(zones, plan.ads))
     digests = []
     for seller in plan.digests:
         day = yesterday(now, seller.zone)
