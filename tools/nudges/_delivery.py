@@ -181,9 +181,12 @@ def claim(
     awake = sorted(sid for sid in waiting if sid not in quiet)
     if not awake:
         return []
+    sellers, chats = _sellers(session, awake), _chats(session, awake)  # read once
     while rows := claim_pending(session, limit=limit, seller_ids=awake):
-        _open(session, _nudges(session, rows, report), report)
-    return _due(session, awake, limit, now, report)
+        _open(session, _nudges(session, rows, report), report, sellers, chats)
+        if len(rows) < limit:
+            break  # every unsent one was there (a new one goes out with the next run)
+    return _due(session, awake, limit, now, report, sellers, chats)
 
 
 def _nudges(session: Session, rows: list[OutboxRow], report: DeliveryReport) -> list[Nudge]:
@@ -212,13 +215,16 @@ def _chats(session: Session, seller_ids: Sequence[int]) -> dict[int, list[ChatLi
     return chats
 
 
-def _open(session: Session, nudges: list[Nudge], report: DeliveryReport) -> None:
+def _open(
+    session: Session,
+    nudges: list[Nudge],
+    report: DeliveryReport,
+    sellers: Mapping[int, Seller],
+    chats: Mapping[int, list[ChatLink]],
+) -> None:
     """Skip the nudges not to be sent; open the others, a delivery per linked chat."""
-    seller_ids = sorted({nudge.seller_id for nudge in nudges})
-    sellers = _sellers(session, seller_ids)
-    chats = _chats(session, seller_ids)
     for nudge in nudges:
-        reason = skip_reason(nudge, sellers.get(nudge.seller_id), chats[nudge.seller_id])
+        reason = skip_reason(nudge, sellers.get(nudge.seller_id), chats.get(nudge.seller_id, []))
         if reason is not None:
             log.info("alert %s (%s) skipped: %s", nudge.alert_id, nudge.dedupe_key, reason)
             mark_skipped(session, nudge.alert_id)
@@ -228,22 +234,25 @@ def _open(session: Session, nudges: list[Nudge], report: DeliveryReport) -> None
 
 
 def _due(
-    session: Session, awake: Sequence[int], limit: int, now: dt.datetime, report: DeliveryReport
+    session: Session,
+    awake: Sequence[int],
+    limit: int,
+    now: dt.datetime,
+    report: DeliveryReport,
+    sellers: Mapping[int, Seller],
+    chats: Mapping[int, list[ChatLink]],
 ) -> list[Due]:
-    """The open nudges' deliveries not tried yet, grouped by nudge."""
+    """The open nudges' deliveries not tried yet (of the `awake` sellers, whose
+    `sellers` and `chats` the caller read), grouped by nudge."""
     pending = pending_deliveries(session, seller_ids=awake, limit=limit)
-    seller_ids = sorted({row.seller_id for _, row in pending})
-    sellers = _sellers(session, seller_ids)
     languages = {
-        link.chat_id: link.language
-        for links in _chats(session, seller_ids).values()
-        for link in links
+        (link.seller_id, link.chat_id): link.language for links in chats.values() for link in links
     }
     grouped: dict[int, list[Recipient]] = defaultdict(list)
     rows: dict[int, OutboxRow] = {}
     for delivery, row in pending:
         rows[row.id] = row
-        lang = normalize_lang(languages.get(delivery.chat_id) or "ko")
+        lang = normalize_lang(languages.get((row.seller_id, delivery.chat_id)) or "ko")
         grouped[row.id].append(Recipient(delivery.chat_id, lang, delivery.id))
     due = []
     for alert_id, recipients in grouped.items():
