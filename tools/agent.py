@@ -64,6 +64,7 @@ from storage.settings import Settings
 from tools import registry
 from tools.catalog import CATALOG, Tool, summary_of
 from tools.context import TurnContext
+from tools.model_view import model_view
 from tools.offer import next_steps, tool_schema
 from tools.prompts import PromptStore
 from tools.store_text import mark_result, unmark, unmark_args
@@ -114,8 +115,18 @@ def _error(message: str) -> str:
     return json.dumps({"error": message}, ensure_ascii=False)
 
 
+def _next_step_ids(name: str) -> frozenset[str]:
+    """The id arguments of the tools a result of `name` leads to (tools.offer)."""
+    steps = next_steps([name])
+    return frozenset(
+        arg for step in steps for arg in CATALOG[step].schema.model_fields if arg.endswith("_id")
+    )
+
+
 def make_tool(tool: Tool[Any], description: str) -> StructuredTool:
-    """A LangChain tool running `tool` for the seller of the runtime context."""
+    """A LangChain tool running `tool` for the seller of the runtime context; the model
+    reads its summary as tools.model_view narrows it (the ids its next steps take)."""
+    ids = _next_step_ids(tool.name)
 
     def call(runtime: ToolRuntime[TurnContext], **kwargs: Any) -> tuple[str, Any]:
         ctx = runtime.context
@@ -128,8 +139,9 @@ def make_tool(tool: Tool[Any], description: str) -> StructuredTool:
         except Exception:  # noqa: BLE001 - the model hears "failed", the log has the cause
             log.exception("tool %s failed for seller %s", tool.name, ctx.seller_id)
             return _error("the analysis failed"), None
+        shown = model_view(summary_of(run), ctx.lang, ids)
         content = json.dumps(
-            mark_result(summary_of(run)), ensure_ascii=False, separators=(",", ":"), default=str
+            mark_result(shown), ensure_ascii=False, separators=(",", ":"), default=str
         )
         return content, run
 
@@ -151,9 +163,13 @@ def _schema(tool: BaseTool) -> dict[str, Any]:
     return tool_schema(tool.name, tool.description, schema)
 
 
-def system_prompt(ctx: TurnContext) -> str:
+def system_prompt(ctx: TurnContext, name: str = "system") -> str:
+    """prompts/<name>.<lang>.md for the turn: "system" (choosing a tool) or "phrase"
+    (the short prompt of a request after the turn's tool results: the rules of the
+    answer, figures from the results only, the user's language, amounts)."""
     local = ctx.local_now
-    return ctx.prompts.system_prompt(
+    return ctx.prompts.render(
+        name,
         ctx.lang,
         store_name=ctx.store_name,
         today=local.date().isoformat(),
@@ -165,7 +181,12 @@ def system_prompt(ctx: TurnContext) -> str:
 
 @dynamic_prompt
 def _system(request: ModelRequest[TurnContext]) -> str:
-    return system_prompt(request.runtime.context)
+    """prompts/system.<lang>.md to choose a tool; prompts/phrase.<lang>.md once the
+    turn's calls all ran (the tool choice rules are behind; after a refused or failed
+    call the model chooses again)."""
+    turn = _turn(request.messages)
+    name = "phrase" if turn.runs and not turn.failed else "system"
+    return system_prompt(request.runtime.context, name)
 
 
 class _OfferState(AgentState[Any]):
