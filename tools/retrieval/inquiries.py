@@ -208,13 +208,35 @@ def sync_inquiries(index: VectorIndex, session: Session, seller_id: int) -> Sync
 @dataclass(frozen=True, slots=True)
 class _Table:
     """One seller's past questions as read for comparing: how many there were, the
-    meanings they were read with, each word's document frequency, and the ids of the
-    questions naming each meaning (`Meanings` words)."""
+    meanings they were read with, each word's document frequency, the ids of the
+    questions naming each meaning (`Meanings` words), and each one's words."""
 
     size: int
     meanings: Meanings
     df: Counter[str]
     naming: dict[str, list[str]]
+    read: dict[str, tuple[str, Counter[str]]]  # id -> (document, its words)
+
+    def words_of(self, hit: Hit) -> Counter[str]:
+        """The words of a past question (read once, when the table was built)."""
+        document, words = self.read.get(hit.id, ("", Counter()))
+        if document != hit.document:
+            words = features(self.meanings.normalized(hit.document))
+        return words
+
+    def weights(self, query: Mapping[str, int]) -> dict[str, float]:
+        """The query's words weighted by their rarity among the past questions."""
+        total = self.df["\x00sample"]
+        return {word: math.log(1 + (total + 1) / (self.df[word] + 1)) for word in query}
+
+    def naming_most(self, words: Mapping[str, float]) -> list[str]:
+        """The ids of up to POOL past questions naming the most of these meaning words
+        (weighted: `words`), most first."""
+        shared: dict[str, float] = {}
+        for word, weight in words.items():
+            for item in self.naming.get(word, ()):
+                shared[item] = shared.get(item, 0.0) + weight
+        return sorted(shared, key=lambda item: -shared[item])[:POOL]
 
 
 class _Rarity:
@@ -227,7 +249,7 @@ class _Rarity:
         self._lock = threading.Lock()
         self._tables: dict[tuple[int, str], _Table] = {}
 
-    def _table(self, index: VectorIndex, seller_id: int, meanings: Meanings) -> _Table:
+    def table(self, index: VectorIndex, seller_id: int, meanings: Meanings) -> _Table:
         name = collection_name(seller_id)
         size = index.count(name)
         key = (id(index), name)
@@ -236,45 +258,18 @@ class _Rarity:
             if table is None or table.size != size or table.meanings is not meanings:
                 df: Counter[str] = Counter()
                 naming: dict[str, list[str]] = {}
+                read: dict[str, tuple[str, Counter[str]]] = {}
                 sample = index.get(name, metadatas=False, limit=RARITY_SAMPLE)
                 for hit in sample:
-                    words = features(meanings.normalized(hit.document)).keys()
-                    df.update(words)
+                    words = features(meanings.normalized(hit.document))
+                    read[hit.id] = (hit.document, words)
+                    df.update(words.keys())
                     for word in words:
                         if word.startswith(MEANING):
                             naming.setdefault(word, []).append(hit.id)
                 df["\x00sample"] = len(sample)
-                table = self._tables[key] = _Table(size, meanings, df, naming)
+                table = self._tables[key] = _Table(size, meanings, df, naming, read)
         return table
-
-    def weights(
-        self,
-        index: VectorIndex,
-        seller_id: int,
-        *queries: Mapping[str, int],
-        meanings: Meanings | None = None,
-    ) -> list[dict[str, float]]:
-        """Each query's words weighted by their rarity (one table read for all), the
-        past questions' words read with `meanings` like the queries'."""
-        table = self._table(index, seller_id, meanings or NO_MEANINGS)
-        df = table.df
-        total = df["\x00sample"]
-        return [
-            {feature: math.log(1 + (total + 1) / (df[feature] + 1)) for feature in query}
-            for query in queries
-        ]
-
-    def naming(
-        self, index: VectorIndex, seller_id: int, words: Mapping[str, float], meanings: Meanings
-    ) -> list[str]:
-        """The ids of up to POOL past questions naming the most of these meaning words
-        (weighted: `words`), most first."""
-        table = self._table(index, seller_id, meanings)
-        shared: dict[str, float] = {}
-        for word, weight in words.items():
-            for item in table.naming.get(word, ()):
-                shared[item] = shared.get(item, 0.0) + weight
-        return sorted(shared, key=lambda item: -shared[item])[:POOL]
 
 
 RARITY = _Rarity()
@@ -289,21 +284,13 @@ def _overlap(weights: Mapping[str, float], other: Mapping[str, int]) -> float:
 
 
 def _naming_the_same(
-    index: VectorIndex,
-    seller_id: int,
-    asked: str,
-    mine: Mapping[str, int],
-    meanings: Meanings,
-    found: set[str],
+    index: VectorIndex, seller_id: int, asked: str, named: list[str], found: set[str]
 ) -> list[Hit]:
-    """The past questions naming the meanings `asked` names (however worded) that the
-    embedding search did not find, scored by the offline embedding's cosine: a
-    paraphrase shares few letters with the question the seller answered."""
-    words = {word: 1 for word in mine if word.startswith(MEANING)}
-    if not words:
-        return []
-    (rarity,) = RARITY.weights(index, seller_id, words, meanings=meanings)
-    ids = [i for i in RARITY.naming(index, seller_id, rarity, meanings) if i not in found]
+    """The past questions naming the most of the meanings `asked` names (`named`: the
+    ids the rarity table gives, `_Table.naming_most`) that the embedding search did
+    not find, scored by the offline embedding's cosine: a paraphrase shares few
+    letters with the question the seller answered."""
+    ids = [item for item in named if item not in found]
     if not ids:
         return []
     offline = _offline.offline_embedding()
@@ -337,10 +324,13 @@ def similar_inquiries(
     meanings = meanings or NO_MEANINGS
     asked = (without_product(text, product, lexicon) if product else "") or text
     mine = features(meanings.normalized(asked))
+    table = RARITY.table(index, seller_id, meanings)
+    weights = table.weights(mine)
     hits = _offline.query(index, collection_name(seller_id), asked, k=POOL)
-    hits += _naming_the_same(index, seller_id, asked, mine, meanings, {hit.id for hit in hits})
-    theirs = [features(meanings.normalized(hit.document)) for hit in hits]
-    weights, *their_weights = RARITY.weights(index, seller_id, mine, *theirs, meanings=meanings)
+    named = table.naming_most({w: weight for w, weight in weights.items() if w in table.naming})
+    hits += _naming_the_same(index, seller_id, asked, named, {hit.id for hit in hits})
+    theirs = [table.words_of(hit) for hit in hits]
+    their_weights = [table.weights(words) for words in theirs]
     found = []
     for hit, words, their_weight in zip(hits, theirs, their_weights, strict=True):
         meta = hit.metadata

@@ -20,33 +20,71 @@ from typing import Any
 from tools.router._text import fold
 
 MEANING = "meaning"  # how a group's word starts ("meaningrefund")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _KEY = re.compile(r"[\W_]+")
+
+
+def _hangul(letter: str) -> bool:
+    return "\uac00" <= letter <= "\ud7a3"
+
+
+def _latin(letter: str) -> bool:
+    return letter.isascii() and letter.isalnum()
 
 
 @dataclass(frozen=True, slots=True)
 class Meanings:
-    """The `same_meaning` groups compiled: one pattern with a named group per phrase
-    (longest first, so "배송비" is not read as "배송") and each phrase's group word
-    ("" for filler)."""
+    """The `same_meaning` groups read for matching: by a phrase's first letter, its
+    letters without spaces and its group's word ("" for filler), longest first (so
+    "배송비" is not read as "배송")."""
 
-    pattern: re.Pattern[str] | None = None
-    words: dict[str, str] = field(default_factory=dict)  # regex group name -> group word
+    starts: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def normalized(self, text: str) -> str:
         """`text` folded, each phrase of a group (and the rest of its word) replaced by
-        the group's word ("마음이 바뀌었는데 반품할 수" -> " meaningchangeofmind  meaningrefund  수")."""
+        the group's word ("마음이 바뀌었는데 반품할 수" -> " meaningchangeofmind  meaningrefund  수").
+        A phrase starts a word: "불가능" is not the filler "가능"."""
         folded = fold(text)
-        if self.pattern is None:
-            return folded
-        return self.pattern.sub(lambda found: f" {self.words[found.lastgroup or '']} ", folded)
+        out: list[str] = []
+        at = 0
+        while at < len(folded):
+            letter = folded[at]
+            before = folded[at - 1] if at else " "
+            end = None
+            if letter in self.starts and not (_hangul(letter) and _hangul(before)):
+                if not (_latin(letter) and _latin(before)):
+                    end, word = self._match(folded, at)
+            if end is None:
+                out.append(letter)
+                at += 1
+            else:
+                out.append(f" {word} ")
+                at = end
+        return "".join(out)
+
+    def _match(self, text: str, at: int) -> tuple[int | None, str]:
+        """Where the longest phrase starting at `at` ends (spaces between its letters
+        allowed, the rest of its word taken along), and its group's word."""
+        for letters, word in self.starts[text[at]]:
+            end = at
+            for letter in letters:
+                while end < len(text) and text[end].isspace():
+                    end += 1
+                if end >= len(text) or text[end] != letter:
+                    break
+                end += 1
+            else:
+                same = _hangul if _hangul(letters[-1]) else _latin
+                while end < len(text) and same(text[end]):
+                    end += 1
+                return end, word
+        return None, ""
 
 
 def parse_meanings(*files: Any) -> Meanings:
     """The `same_meaning` mappings, `filler` lists and `subjects` (a subject's words
     mean it too, unless a phrase is already in a `same_meaning` group) of these parsed
     files (None: no file) as one `Meanings`; a key in several files is one group."""
-    groups: dict[str, dict[str, None]] = {}
+    starts: dict[str, list[tuple[str, str]]] = {}
     seen: set[str] = set()
     for section in ("same_meaning", "filler", "subjects"):
         for data in files:
@@ -58,22 +96,13 @@ def parse_meanings(*files: Any) -> Meanings:
             for key, phrases in found.items():
                 word = MEANING + _KEY.sub("", str(key)).lower() if key else ""
                 for phrase in phrases or []:
-                    text = " ".join(fold(str(phrase)).split())
-                    if text and text not in seen:
-                        seen.add(text)
-                        groups.setdefault(word, {})[text] = None
-    if not groups:
-        return Meanings()
-    ordered = sorted(
-        ((phrase, word) for word, phrases in groups.items() for phrase in phrases),
-        key=lambda item: (-len(item[0].replace(" ", "")), item[0]),
+                    letters = "".join(fold(str(phrase)).split())
+                    if letters and letters not in seen:
+                        seen.add(letters)
+                        starts.setdefault(letters[0], []).append((letters, word))
+    return Meanings(
+        {
+            first: tuple(sorted(found, key=lambda item: (-len(item[0]), item[0])))
+            for first, found in starts.items()
+        }
     )
-    parts, words = [], {}
-    for number, (phrase, word) in enumerate(ordered):
-        letters = phrase.replace(" ", "")
-        body = r"\s*".join(re.escape(letter) for letter in letters)
-        rest = r"[\uac00-\ud7a3]*" if _HANGUL.match(letters[-1]) else r"[a-z]*"
-        start = r"(?<![\uac00-\ud7a3])" if _HANGUL.match(letters[0]) else r"\b"
-        parts.append(f"(?P<p{number}>{start}{body}{rest})")
-        words[f"p{number}"] = word
-    return Meanings(re.compile("|".join(parts)), words)
