@@ -443,3 +443,31 @@ def test_same_day_delivery_is_not_answered_by_the_usual_lead_time(shop: Any) -> 
         drafted = _draft(shop, question)
         assert drafted.text == "\n".join([GREETING_KO, HOLDING_KO, "감사합니다."])
         assert drafted.needs_check
+
+
+def test_tomorrow_in_the_condition_of_a_request_is_kept(shop: Any) -> None:
+    """ "내일" in a past answer usually dates it (내일 발송), but "내일 오전에도 조회되지 않으면
+    다시 문의해 주세요" asks the customer something from whenever it is read: reused."""
+    sessions, retrieval = shop
+    with sessions.begin() as session:
+        seller = session.query(Seller).one()
+        make_inquiry(
+            session,
+            seller,
+            "배송 조회가 안 돼요. 확인 부탁드립니다.",
+            "택배사 전산 반영에 반나절 정도 걸릴 수 있습니다. "
+            "내일 오전에도 조회되지 않으면 다시 문의해 주세요.",
+            PAST,
+        )
+        retrieval.refresh_seller(session, seller.id)
+
+    drafted = _draft(shop, "송장번호 조회가 안 되는데 확인해 주세요")
+    assert drafted.text == "\n".join(
+        [
+            GREETING_KO,
+            "택배사 전산 반영에 반나절 정도 걸릴 수 있습니다.",
+            "내일 오전에도 조회되지 않으면 다시 문의해 주세요.",
+            "감사합니다.",
+        ]
+    )
+    assert not drafted.needs_check

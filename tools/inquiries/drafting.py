@@ -8,7 +8,8 @@ it (prompts/inquiry.<lang>.yaml `facts.order`). Four checks follow:
 1. A past answer is the seller's policy (fees, return days, how shipping works), but
    what it said about the moment it was written is not: a sentence of the reused
    answer about stock or a schedule (재입고, 입고 예정, 품절, 다음 주, back in stock ...
-   `VOLATILE`) is not repeated; it needs checking.
+   `VOLATILE`) is not repeated; it needs checking, unless it only conditions a request
+   to the customer ("내일 오전에도 조회되지 않으면 다시 문의해 주세요": `stale`).
 2. The answer guard (tools.guard.check_answer) reads the draft against the
    product's facts, the order's facts and the kept sentences of the past answer: a
    sentence with a figure or date they do not hold is removed and needs checking.
@@ -54,6 +55,10 @@ VOLATILE = re.compile(
     r"\d{1,2}\s*월\s*\d{1,2}\s*일|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b",
     re.IGNORECASE,
 )
+# ... unless it is only the condition of a request to the customer, which holds from
+# whenever it is read: "내일 오전에도 조회되지 않으면 다시 문의해 주세요."
+_CONDITION = re.compile(r"^.*?[가-힣]면(?:\s|,)|\b(?:if|unless)\b[^,]*,", re.IGNORECASE)
+_REQUEST = re.compile(r"주세요|주시기 바랍니다|\bplease\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d")
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
 LANGS = ("ko", "en")
@@ -73,6 +78,18 @@ class Drafted:
     @property
     def needs_check(self) -> bool:
         return bool(self.checks) or not self.known
+
+
+def stale(sentence: str) -> bool:
+    """Whether a past answer's sentence speaks of stock or a time to come (`VOLATILE`)
+    outside the condition of a request ("...않으면 다시 문의해 주세요")."""
+    if VOLATILE.search(sentence) is None:
+        return False
+    condition = _CONDITION.search(sentence)
+    if condition is None:
+        return True
+    rest = sentence[: condition.start()] + sentence[condition.end() :]
+    return VOLATILE.search(rest) is not None or _REQUEST.search(rest) is None
 
 
 def sentences(text: str) -> list[str]:
@@ -158,7 +175,7 @@ def draft_question(
     volatile = [
         sentence
         for sentence in past_sentences
-        if VOLATILE.search(sentence)
+        if stale(sentence)
         or (  # a price, stock or option figure must be today's, not the past answer's
             _FIGURE.search(sentence)
             and texts.topics(sentence)
