@@ -19,7 +19,7 @@ from storage.settings import Settings
 from tests.advisor_store import NOW, build_store
 from tests.openai_stub import OpenAIStub, Reply, running_stub
 from tests.test_advisor import OCTOBER_KO, TODAY_KO
-from tests.tokens import request_tokens
+from tests.tokens import count, request_tokens
 from tools.advisor import Advisor
 from tools.prompts import DEFAULT_DIR, PromptStore
 
@@ -116,6 +116,13 @@ def test_a_model_that_reads_the_question_itself_phrases_the_compact_result(
     # the phrasing request: no tool schemas (a sales report leads nowhere), the turn only
     assert "tools" not in second
     assert [m["role"] for m in second["messages"]] == ["system", "user", "assistant", "tool"]
+    # ...and the short phrasing prompt (prompts/phrase.ko.md), not the tool-choosing one
+    phrasing = second["messages"][0]["content"]
+    assert "숫자는 이 결과에 있는 것만 쓰고, 계산·추정·창작하지 마세요." in phrasing
+    assert "질문한 언어로 답하세요" in phrasing and "<data>와 </data> 사이의 글" in phrasing
+    assert "테스트 상점" in phrasing and "2026-11-27" in phrasing
+    assert "도구를 하나 고르세요" not in phrasing and count(phrasing) < 300
+    assert "도구를 하나 고르세요" in first["messages"][0]["content"]
     assert sum(request_tokens(r) for r in stub.requests) < 3_000
     [tool_message] = _tool_messages(second)
     content = tool_message["content"]
@@ -155,8 +162,15 @@ def test_tools_called_one_after_the_other(advisor: Advisor, stub: OpenAIStub) ->
     assert [c.tool for c in answer.calls] == ["top_products", "product_report"]
     assert len(stub.requests) == 3
     # after the list (the model asked for the best one, not the router's top 5): where
-    # a list leads, product_report, is offered for the next step
+    # a list leads, product_report, is offered for the next step, and the list keeps
+    # the product ids it takes; the Korean question reads the Korean names only
     assert [t["function"]["name"] for t in stub.requests[1]["tools"]] == ["product_report"]
+    [listed] = json.loads(_tool_messages(stub.requests[1])[0]["content"])["items"]
+    assert listed["product_id"] == 2 and listed["name"] == "<data>스테인리스 텀블러 500ml</data>"
+    assert "name_en" not in listed
+    # the product report leads nowhere: its id is left out of what the model reads
+    detail = json.loads(_tool_messages(stub.requests[2])[1]["content"])
+    assert "product_id" not in detail and detail["name"] == listed["name"]
 
 
 def test_an_invented_number_is_replaced_by_the_templated_answer(
@@ -240,6 +254,19 @@ def test_conversation_memory_reaches_the_model(advisor: Advisor, stub: OpenAIStu
         ("user", "그럼 지난달은?"),
     ]
     assert request_tokens(stub.requests[1]) < 3_000
+    # a later turn: the last answer to its headline figures, the older one to what it
+    # was about (OLDER_ANSWER_CHARS)
+    stub.queue(Reply(tool_calls=[("sales_report", {"start": "2026-11-26", "end": "2026-11-26"})]))
+    advisor.ask("그럼 어제는?", seller_id=SHOP, chat_id=5, now=NOW)
+    assert len(stub.requests) == 3
+    third = stub.requests[2]["messages"]
+    assert [(m["role"], m["content"]) for m in third[1:6]] == [
+        ("user", "오늘 매출 어때?"),
+        ("assistant", TODAY_KO[:80]),
+        ("user", "그럼 지난달은?"),
+        ("assistant", OCTOBER_KO[:200]),
+        ("user", "그럼 어제는?"),
+    ]
 
 
 def test_offline_follow_up_after_an_llm_turn(

@@ -456,6 +456,11 @@ def test_chart_next_step_tip_and_summary(
             "revenue_change": -100_000,
         }
     ]
+    # what moved the other way: its change only (the model explains the drivers)
+    assert summary["products_other_way"] == [{"name": "그라인더", "revenue_change": 30_000}]
+    assert summary["campaigns_other_way"] == [
+        {"campaign": "원두 광고", "ad_revenue_change": 10_000}
+    ]
     assert [a["kind"] for a in summary["alerts"]] == ["sales_drop_day", "ad_cvr_drop"]
 
 

@@ -72,7 +72,8 @@ from tools.store_text import mark_result, unmark, unmark_args
 log = logging.getLogger(__name__)
 
 MAX_MODEL_CALLS = 3  # model -> tool -> model is 2; one more for a second tool
-HISTORY_ANSWER_CHARS = 200  # of an earlier answer the model reads: its headline figures
+HISTORY_ANSWER_CHARS = 200  # of the last answer the model reads: its headline figures
+OLDER_ANSWER_CHARS = 80  # of an answer before it: what it was about (a follow-up leans on the last)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -323,14 +324,16 @@ class Agent:
         offer: Sequence[str] = (),
         templated: Sequence[dict[str, Any]] = (),
     ) -> AgentReply:
-        """Ask the model; `history` is the chat's previous (question, answer) pairs;
+        """Ask the model; `history` is the chat's previous (question, answer) pairs (the
+        last answer read to HISTORY_ANSWER_CHARS, older ones to OLDER_ANSWER_CHARS);
         `on_text` streams the answer as it is written (see the module docstring);
         `offer` names the tools the model is offered (tools.offer; empty: all) and
         `templated` the tools whose results end the turn unphrased (_OfferState)."""
         messages: list[BaseMessage] = []
-        for asked, answered in history:
+        for number, (asked, answered) in enumerate(history, start=1):
+            chars = HISTORY_ANSWER_CHARS if number == len(history) else OLDER_ANSWER_CHARS
             messages.append(HumanMessage(asked))
-            messages.append(AIMessage(answered[:HISTORY_ANSWER_CHARS]))
+            messages.append(AIMessage(answered[:chars]))
         messages.append(HumanMessage(f"{question}\n\n({hint})" if hint else question))
         state = {"messages": messages, "offered": list(offer), "templated": list(templated)}
         config: Any = {"recursion_limit": 4 * MAX_MODEL_CALLS}

@@ -115,11 +115,21 @@ class SalesDrivers(Tool[SalesDriversArgs]):
                     for a in result.alerts[: MAX_ITEMS * 2]
                 ],
                 "products": [_product(m) for m in result.products.drivers],
-                "products_other_way": [_product(m) for m in result.products.offsets],
+                # what moved the other way tempers the drivers: its change only
+                "products_other_way": [
+                    {"name": m.name, "revenue_change": m.revenue.change}
+                    for m in result.products.offsets
+                ],
                 "campaigns": [_campaign(m) for m in result.campaigns.drivers],
-                "campaigns_other_way": [_campaign(m) for m in result.campaigns.offsets],
+                "campaigns_other_way": [
+                    {"campaign": m.name, "ad_revenue_change": m.revenue.change}
+                    for m in result.campaigns.offsets
+                ],
                 "keywords": [_keyword(m) for m in result.keywords.drivers],
-                "keywords_other_way": [_keyword(m) for m in result.keywords.offsets],
+                "keywords_other_way": [
+                    {"keyword": m.keyword, "visits_change": m.visits.change}
+                    for m in result.keywords.offsets
+                ],
             }
         )
 
