@@ -8,11 +8,12 @@ with one StructuredTool per enabled registry tool:
   field LangChain injects and hides from the model, so the seller comes from the
   caller's context only;
 - `response_format="content_and_artifact"`: the model reads a compact JSON
-  summary (the tool's `summary` in tools.catalog) with its store-provided text
-  (names, keywords, inquiries, past answers) marked as <data> blocks
-  (tools.store_text); the full typed run is kept as the artifact;
-- the system prompt is prompts/system.<lang>.md rendered per turn (dynamic
-  prompt middleware), and a run stops after MAX_MODEL_CALLS model calls;
+  summary (the tool's `summary` in tools.catalog, narrowed by tools.model_view)
+  with its store-provided text (names, keywords, inquiries, past answers) marked as
+  <data> blocks (tools.store_text); the full typed run is kept as the artifact;
+- the system prompt is rendered per request (dynamic prompt middleware):
+  prompts/system.<lang>.md to choose tools, the short prompts/phrase.<lang>.md once
+  the turn's calls all ran; a run stops after MAX_MODEL_CALLS model calls;
 - `respond(..., offer=..., templated=...)`: the model requests carry the compact
   schemas of the offered tools only (tools.offer); when the model's calls all ran
   and are the `templated` runs, the run ends after that one model call (the caller
