@@ -5,6 +5,7 @@ Operators edit the files under `prompts/` without touching Python:
     tools.yaml                      per tool: enabled, label, help_example, description,
                                     examples {ko, en}, keywords {ko, en}
     system.<lang>.md                the agent's system prompt (a Jinja2 template)
+    phrase.<lang>.md                the short system prompt of a request that phrases tool results (tools.agent)
     messages.<lang>.yaml            user-facing messages (each value a Jinja2 template)
     answers/<tool>.<lang>.j2        answer templates, one per tool
     alerts/<kind>.<lang>.j2         alert templates, one per alert kind
