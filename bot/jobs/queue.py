@@ -116,6 +116,36 @@ async def enqueue(app: procrastinate.App, kind: Kind, seller_id: int) -> int | N
         return None
 
 
+# jobs deferred between two ANALYZEs of the queue's table (see enqueue_all)
+ANALYZE_EVERY = 500
+
+
+async def enqueue_all(app: procrastinate.App, kind: Kind, seller_ids: list[int]) -> int:
+    """`enqueue` for each seller; how many were deferred (not waiting already).
+
+    The planner's statistics of `procrastinate_jobs` are refreshed every ANALYZE_EVERY
+    jobs deferred and after the last. procrastinate's fetch takes the next job by
+    `ORDER BY priority DESC, id LIMIT 1` with a NOT EXISTS on its lock; planned with
+    statistics from a nearly empty queue, PostgreSQL checks the lock of EVERY waiting
+    job and sorts (192 ms a fetch with 3,000 waiting, one fetch per job, so a worker sat
+    idle), while with current ones it walks the priority index and stops at the first
+    (0.08 ms). Autovacuum's analyze comes a minute or more after a round's burst. A
+    role that does not own the table gets a warning from PostgreSQL, not an error."""
+    deferred = 0
+    for seller_id in seller_ids:
+        if await enqueue(app, kind, seller_id) is not None:
+            deferred += 1
+            if deferred % ANALYZE_EVERY == 0:
+                await analyze(app)
+    if deferred % ANALYZE_EVERY:
+        await analyze(app)
+    return deferred
+
+
+async def analyze(app: procrastinate.App) -> None:
+    await app.connector.execute_query_async("ANALYZE procrastinate_jobs")
+
+
 @dataclass(frozen=True, slots=True)
 class Installed:
     """What `install_schema` did: procrastinate's whole schema (a new database), and

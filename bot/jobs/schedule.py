@@ -24,7 +24,7 @@ import procrastinate
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.customer_fit import REFRESH_EVERY
-from bot.jobs.queue import enqueue
+from bot.jobs.queue import enqueue_all
 from storage.connectors import accounts
 from storage.inquiry_outbox import sellers_with_work
 from storage.outbox import waiting_sellers
@@ -57,10 +57,9 @@ def _round_sellers(sessions: sessionmaker[Session]) -> tuple[list[int], list[int
 async def defer_round(app: procrastinate.App, sessions: sessionmaker[Session]) -> Deferred:
     """Sync (then scan, then deliver) every seller."""
     connected, others = await asyncio.to_thread(_round_sellers, sessions)
-    synced = [await enqueue(app, "sync", seller_id) for seller_id in connected]
-    scanned = [await enqueue(app, "scan", seller_id) for seller_id in others]
     return Deferred(
-        sync=sum(job is not None for job in synced), scan=sum(job is not None for job in scanned)
+        sync=await enqueue_all(app, "sync", connected),
+        scan=await enqueue_all(app, "scan", others),
     )
 
 
@@ -78,11 +77,9 @@ async def defer_deliveries(
             return nudges, inquiries
 
     nudges, inquiries = await asyncio.to_thread(waiting)
-    delivered = [await enqueue(app, "deliver", seller_id) for seller_id in nudges]
-    looped = [await enqueue(app, "inquiries", seller_id) for seller_id in inquiries]
     return Deferred(
-        deliver=sum(job is not None for job in delivered),
-        inquiries=sum(job is not None for job in looped),
+        deliver=await enqueue_all(app, "deliver", nudges),
+        inquiries=await enqueue_all(app, "inquiries", inquiries),
     )
 
 
@@ -96,8 +93,7 @@ async def defer_fits(
         with sessions() as session:
             return asked_sellers(session, now)
 
-    fitted = [await enqueue(app, "fit", seller_id) for seller_id in await asyncio.to_thread(asked)]
-    return Deferred(fit=sum(job is not None for job in fitted))
+    return Deferred(fit=await enqueue_all(app, "fit", await asyncio.to_thread(asked)))
 
 
 def _utcnow() -> dt.datetime:
