@@ -21,11 +21,13 @@ from analytics.clv import (
     GammaGammaParams,
     InvalidSummaryError,
     InvalidTransactionsError,
+    ScoredStore,
     bgnbd,
     customer_report,
     customer_summary,
     gamma_gamma,
     purchase_days,
+    score_store,
     summarize_transactions,
 )
 from analytics.common import NoData, Store
@@ -520,3 +522,34 @@ def test_report_on_a_store_of_regulars(session: Session) -> None:
             assert row.expected_value_30d <= row.expected_value_90d
             exact = row.expected_purchases_90d * row.expected_spend
             assert abs(row.expected_value_90d - exact) <= row.expected_purchases_90d / 2 + 0.5
+
+
+def test_a_store_whose_maximum_lies_on_a_flat_ridge_is_fitted_not_refused(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """The 90-day demo store (seed 2, as tests/test_web_demo.py seeds it) has hardly any
+    dropout: BG/NBD's a and b grow together and the likelihood is flat along them.
+    scipy's L-BFGS-B stops there with "ABNORMAL" and Nelder-Mead runs out of iterations
+    walking the ridge, at the same likelihood: that is the fit, and the seller gets the
+    report instead of "not enough customers" for 7,296 of them."""
+    from storage.db import make_engine, session_factory
+    from storage.demo import demo_spec, seed_stores
+
+    seoul = ZoneInfo("Asia/Seoul")
+    now = dt.datetime(2026, 11, 27, 14, 30, tzinfo=seoul).astimezone(dt.UTC)
+    path = tmp_path / "demo.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with session_factory(engine).begin() as session:
+            seed_stores(session, [demo_spec(now, days=90, orders_per_day=100)], seed=2)
+            seller = session.query(Seller).filter(Seller.slug == "demo").one()
+            store = Store(id=seller.id, timezone=seoul)
+            as_of = dt.datetime(2026, 11, 27, 5, tzinfo=dt.UTC)  # the hour's start (14:00 KST)
+            scored = score_store(session, store, as_of=as_of)
+    finally:
+        engine.dispose()
+    assert isinstance(scored, ScoredStore), scored
+    assert (scored.bg_fit.customers, scored.repeat_buyers) == (7_296, 895)
+    assert round(scored.bg_fit.log_likelihood, 2) == -7_787.34
+    assert scored.bg_fit.params.a > 1e5 and scored.bg_fit.params.b > 1e5  # on the ridge

@@ -30,6 +30,21 @@ def _blas() -> Any:
     return ThreadpoolController().select(user_api="blas")
 
 
+RIDGE_TOLERANCE = 1e-7  # relative: two optimisers' likelihoods this close are one maximum
+
+
+def _on_a_ridge(first: float, second: float) -> bool:
+    """Both optimisers stopped short at the same likelihood: the maximum lies along a
+    flat ridge (BG/NBD with hardly any dropout: a and b grow together towards the
+    bound, the predictions unchanged along it). scipy's L-BFGS-B then stops with
+    "ABNORMAL" in its line search and Nelder-Mead walks the ridge until its iterations
+    run out; a demo store of 7,296 customers did this (0.437338179 vs 0.437338178 a
+    customer), so the point reached is the fit."""
+    if not (np.isfinite(first) and np.isfinite(second)):
+        return False
+    return abs(first - second) <= RIDGE_TOLERANCE * max(1.0, abs(first))
+
+
 def minimize_log_params(
     objective: Objective, start: npt.ArrayLike, model: str
 ) -> tuple[npt.NDArray[np.float64], int]:
@@ -56,7 +71,9 @@ def minimize_log_params(
                 options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-12},
             )
             iterations += int(polish.nit)
-            if not polish.success or not np.all(np.isfinite(polish.x)):
+            if not np.all(np.isfinite(polish.x)) or not (
+                polish.success or _on_a_ridge(result.fun, polish.fun)
+            ):
                 raise FitError(f"{model} maximum likelihood did not converge: {result.message}")
             result = polish
     return np.exp(np.clip(result.x, -LOG_BOUND, LOG_BOUND)), iterations
