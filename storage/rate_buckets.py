@@ -37,14 +37,16 @@ _CREATE = text(
 )
 _LEVEL = text(f"SELECT {_FILLED} FROM advisor_rate_buckets WHERE name = :name")
 _DRAIN = text(f"UPDATE advisor_rate_buckets SET tokens = 0, stamp = {_NOW} WHERE name = :name")
-_INSTALL_LOCK = 0x7261746562  # "rateb": concurrent installers wait for each other
+# pg_advisory_lock key of every installer of our shared tables (this one, and the job
+# queue's, bot.jobs.queue.install_schema): two creating a table at once would collide
+INSTALL_LOCK = 726_153_016
 
 
 def install(connection: Connection) -> None:
-    """Create the table when missing (under an advisory lock: two processes creating
-    it at once would collide on the type's name). Commits on `connection`."""
+    """Create the table when missing (under INSTALL_LOCK: two processes creating it at
+    once would collide on the type's name). Commits on `connection`."""
     with connection.begin():
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INSTALL_LOCK})
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INSTALL_LOCK})
         connection.execute(text(TABLE_DDL))
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import make_url
 
 from storage.customer_fits import TABLE_DDL as CUSTOMER_FITS_DDL
+from storage.rate_buckets import INSTALL_LOCK
 from storage.rate_buckets import TABLE_DDL as RATE_BUCKETS_DDL
 from storage.settings import Settings
 
@@ -50,7 +51,6 @@ NAMESPACE = "advisor"
 # a seller's later steps first: a round's first alerts go out while other sellers sync;
 # customer fits (seconds of CPU that no one waits for) after everything else
 PRIORITY: dict[Kind, int] = {"deliver": 30, "scan": 20, "inquiries": 10, "sync": 0, "fit": -10}
-_INSTALL_LOCK = 726_153_016  # pg_advisory_lock key: one installer at a time
 # the procrastinate migrations applied to this database, by file name (procrastinate
 # keeps no record of its own since it dropped `procrastinate_version` in 0.5)
 LEDGER = "advisor_queue_migrations"
@@ -183,7 +183,7 @@ def install_schema(url: str, *, migrate: bool = False, directory: Path | None = 
     shipped = shipped_migrations(directory)
     folder = directory or Path(SchemaManager.get_migrations_path())
     with psycopg.connect(conninfo(url), autocommit=True) as connection:
-        connection.execute("SELECT pg_advisory_lock(%s)", (_INSTALL_LOCK,))
+        connection.execute("SELECT pg_advisory_lock(%s)", (INSTALL_LOCK,))
         try:
             for ddl in (RATE_BUCKETS_DDL, CUSTOMER_FITS_DDL, LEDGER_DDL):
                 connection.execute(ddl)
@@ -209,7 +209,7 @@ def install_schema(url: str, *, migrate: bool = False, directory: Path | None = 
                 log.info("job queue migration %s applied", name)
             return Installed(False, tuple(missing))
         finally:
-            connection.execute("SELECT pg_advisory_unlock(%s)", (_INSTALL_LOCK,))
+            connection.execute("SELECT pg_advisory_unlock(%s)", (INSTALL_LOCK,))
 
 
 def _record(connection: Any, names: list[str]) -> None:
