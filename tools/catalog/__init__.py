@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from analytics.common import NoData
 from tools.catalog._args import ButtonCode, PeriodArgs, ToolArgs
@@ -44,6 +44,8 @@ __all__ = [
     "entry",
     "summary_of",
 ]
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,24 +75,23 @@ _INDEX: dict[str, Entry] = {
 }
 
 
-class _Catalogue(Mapping[str, Tool[Any]]):
-    """Tool name -> the tool, its module imported on the first lookup (thread-safe:
-    the bot runs tools on worker threads)."""
+class _Lazy(Mapping[str, V]):
+    """Tool name -> `load(name)`, loaded on the first lookup and kept (thread-safe: the
+    bot runs tools on worker threads); the names are the index's, importing nothing."""
 
-    def __init__(self, index: Mapping[str, Entry]) -> None:
-        self._index = index
-        self._loaded: dict[str, Tool[Any]] = {}
+    def __init__(self, index: Mapping[str, Entry], load: Callable[[str], V]) -> None:
+        self._index, self._load = index, load
+        self._loaded: dict[str, V] = {}
         self._lock = threading.Lock()
 
-    def __getitem__(self, name: str) -> Tool[Any]:
-        tool = self._loaded.get(name)
-        if tool is not None:
-            return tool
-        spec = self._index[name]  # KeyError for an unknown tool, as a dict
+    def __getitem__(self, name: str) -> V:
+        if name in self._loaded:
+            return self._loaded[name]
+        if name not in self._index:
+            raise KeyError(name)  # an unknown tool, as a dict
         with self._lock:
             if name not in self._loaded:
-                module = importlib.import_module(f"{__name__}.{name}")
-                self._loaded[name] = getattr(module, spec.cls)()
+                self._loaded[name] = self._load(name)
             return self._loaded[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -103,26 +104,16 @@ class _Catalogue(Mapping[str, Tool[Any]]):
         return name in self._index
 
 
-class _Schemas(Mapping[str, type[ToolArgs]]):
-    """Tool name -> its argument schema (importing the tool when looked up)."""
-
-    def __getitem__(self, name: str) -> type[ToolArgs]:
-        return CATALOG[name].schema
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_INDEX)
-
-    def __len__(self) -> int:
-        return len(_INDEX)
-
-    def __contains__(self, name: object) -> bool:
-        return name in _INDEX
+def _tool(name: str) -> Tool[Any]:
+    module = importlib.import_module(f"{__name__}.{name}")
+    tool: Tool[Any] = getattr(module, _INDEX[name].cls)()
+    return tool
 
 
-CATALOG: Mapping[str, Tool[Any]] = _Catalogue(_INDEX)
+CATALOG: Mapping[str, Tool[Any]] = _Lazy(_INDEX, _tool)
 
 # the public argument contract (operators, traces and regression sets use these names)
-ARG_SCHEMAS: Mapping[str, type[ToolArgs]] = _Schemas()
+ARG_SCHEMAS: Mapping[str, type[ToolArgs]] = _Lazy(_INDEX, lambda name: CATALOG[name].schema)
 
 
 def entry(name: str) -> Entry:
