@@ -3,6 +3,9 @@
 The optimiser runs with one BLAS thread: its vectors have three or four entries,
 so more threads only spin on the other core of a small machine that is also
 serving the bot (CPU time spent, no wall time saved).
+
+`row_groups` numbers the distinct rows of a few columns, so that the models
+evaluate what customers share (a likelihood, a hypergeometric function) once.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import optimize
 
 from analytics.clv.errors import FitError
 
 LOG_BOUND = 6 * np.log(10)  # parameters stay within [1e-6, 1e6]
 
+IntArray = npt.NDArray[np.intp]
 Objective = Callable[[npt.NDArray[np.float64]], tuple[float, npt.NDArray[np.float64]]]
 
 
@@ -77,3 +82,53 @@ def minimize_log_params(
                 raise FitError(f"{model} maximum likelihood did not converge: {result.message}")
             result = polish
     return np.exp(np.clip(result.x, -LOG_BOUND, LOG_BOUND)), iterations
+
+
+def _dense_limit(rows: int) -> int:
+    """The longest range of codes counted in an array rather than hashed."""
+    return max(4 * rows, 1 << 16)
+
+
+def distinct_values(values: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], IntArray]:
+    """(uniques, codes) with values = uniques[codes]. Whole numbers in a short range are
+    coded by their offset from the least (no hashing) and `uniques` is that whole range,
+    some of it perhaps unused; anything else is hashed (pandas.factorize)."""
+    if values.size:
+        low, high = float(values.min()), float(values.max())
+        if high - low < _dense_limit(values.size) and np.all(values == np.trunc(values)):
+            uniques = low + np.arange(int(high - low) + 1, dtype=np.float64)
+            return uniques, (values - low).astype(np.intp)
+    codes, found = pd.factorize(values)
+    return np.asarray(found, dtype=np.float64), codes.astype(np.intp, copy=False)
+
+
+def _compress(key: IntArray, span: int) -> tuple[IntArray, int]:
+    """Renumber `key` (in 0 .. span-1) to 0 .. count-1, keeping the order of the keys."""
+    if span <= _dense_limit(key.size):
+        present = np.zeros(span, dtype=bool)
+        present[key] = True
+        used = np.flatnonzero(present)
+        renumber = np.empty(span, dtype=np.intp)
+        renumber[used] = np.arange(used.size, dtype=np.intp)
+        return renumber[key], used.size
+    codes, uniques = pd.factorize(key)
+    return codes.astype(np.intp, copy=False), len(uniques)
+
+
+def row_groups(*columns: npt.NDArray[np.float64]) -> tuple[IntArray, IntArray]:
+    """Each row's group (0 .. groups-1): rows with equal values in every column share one.
+    Returns the groups and, for each group, one row that is in it. Counting or hashing,
+    never sorting; groups are numbered in the order of their values' codes."""
+    uniques, key = distinct_values(columns[0])
+    span = uniques.size
+    for column in columns[1:]:
+        uniques, codes = distinct_values(column)
+        count = uniques.size
+        if span * count > _dense_limit(key.size):
+            key, span = _compress(key, span)
+        key = key * count + codes
+        span *= count
+    groups, count = _compress(key, span)
+    member = np.empty(count, dtype=np.intp)
+    member[groups] = np.arange(groups.size, dtype=np.intp)  # any row of a group will do
+    return groups, member

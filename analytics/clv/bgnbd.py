@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from analytics.clv._optimize import minimize_log_params
+from analytics.clv._optimize import distinct_values, minimize_log_params, row_groups
 from analytics.clv.errors import FitError, InvalidSummaryError
 
 FloatArray = npt.NDArray[np.float64]
@@ -121,19 +121,24 @@ def _ll_once(
 
 @dataclass(frozen=True, slots=True)
 class _Repeaters:
-    """Customers with x > 0, with what does not depend on the parameters computed once."""
+    """Customers with x > 0, with what does not depend on the parameters computed once.
+    x, T and t_x each take few distinct values: what depends on one of them alone is
+    evaluated once per value and gathered (the same numbers, fewer evaluations)."""
 
     x: FloatArray
-    t_x: FloatArray
-    T: FloatArray
     values: FloatArray  # the distinct x
     inverse: npt.NDArray[np.intp]  # x = values[inverse]
-    x_minus_1: FloatArray
+    T_values: FloatArray
+    T_which: npt.NDArray[np.intp]  # T = T_values[T_which]
+    t_x_values: FloatArray
+    t_x_which: npt.NDArray[np.intp]  # t_x = t_x_values[t_x_which]
 
     @classmethod
     def of(cls, x: FloatArray, t_x: FloatArray, T: FloatArray) -> _Repeaters:
-        values, inverse = np.unique(x, return_inverse=True)
-        return cls(x, t_x, T, values, inverse, x - 1)
+        inverse, values = pd.factorize(x)
+        T_which, T_values = pd.factorize(T)
+        t_x_which, t_x_values = pd.factorize(t_x)
+        return cls(x, values, inverse, T_values, T_which, t_x_values, t_x_which)
 
     def terms(
         self, theta: FloatArray, *, gradient: bool = False
@@ -145,16 +150,17 @@ class _Repeaters:
         A3 = −(r+x) ln(α+T),               A4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x).
         """
         r, alpha, a, b = theta
-        x, t_x, T, values, inverse = self.x, self.t_x, self.T, self.values, self.inverse
-        # x takes few distinct values: the special functions are evaluated once per value
+        x, values, inverse = self.x, self.values, self.inverse
         a1 = (special.gammaln(r + values) - special.gammaln(r))[inverse] + r * np.log(alpha)
         a2 = (special.betaln(a, b + values) - special.betaln(a, b))[inverse]
         rx = r + x
-        log_at = np.log(alpha + T)
-        log_atx = np.log(alpha + t_x)
-        b_x1 = b + self.x_minus_1
+        alpha_T = alpha + self.T_values
+        alpha_t_x = alpha + self.t_x_values
+        log_at = np.log(alpha_T)[self.T_which]
+        log_atx = np.log(alpha_t_x)[self.t_x_which]
+        b_x1 = b + (values - 1)
         a3 = -rx * log_at
-        a4 = np.log(a) - np.log(b_x1) - rx * log_atx
+        a4 = (np.log(a) - np.log(b_x1))[inverse] - rx * log_atx
         top = np.maximum(a3, a4)
         e3 = np.exp(a3 - top)
         e4 = np.exp(a4 - top)
@@ -168,17 +174,10 @@ class _Repeaters:
         psi_ab = special.digamma(a + b) - special.digamma(a + b + values)
         psi_b = (psi_ab + special.digamma(b + values) - special.digamma(b))[inverse]
         d_r = psi_r + np.log(alpha) - w3 * log_at - w4 * log_atx
-        d_alpha = r / alpha - rx * (w3 / (alpha + T) + w4 / (alpha + t_x))
+        d_alpha = r / alpha - rx * (w3 / alpha_T[self.T_which] + w4 / alpha_t_x[self.t_x_which])
         d_a = psi_ab[inverse] + w4 / a
-        d_b = psi_b - w4 / b_x1
+        d_b = psi_b - w4 / b_x1[inverse]
         return value, np.stack([d_r, d_alpha, d_a, d_b])
-
-
-def _distinct(xs: FloatArray, txs: FloatArray, Ts: FloatArray) -> pd.DataFrame:
-    """The distinct (x, t_x, T) rows and how many customers share each (hashing, not sorting)."""
-    frame = pd.DataFrame({"x": xs, "t_x": txs, "T": Ts})
-    counts = frame.groupby(["x", "t_x", "T"], sort=False).size()
-    return counts.reset_index(name="weight")
 
 
 def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBDFit:
@@ -195,14 +194,14 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBDFit:
     if not np.any(xs > 0):
         raise FitError("no customer made a repeat purchase: the dropout process is unidentified")
     scale = float(np.mean(Ts)) or 1.0
-    rows = _distinct(xs, txs / scale, Ts / scale)
-    weight = rows["weight"].to_numpy(np.float64) / len(xs)
-    row_x = rows["x"].to_numpy(np.float64)
+    # identical customers are fitted once, weighted by how many share the row
+    groups, member = row_groups(xs, txs, Ts)
+    count = np.bincount(groups, minlength=member.size).astype(np.float64)
+    weight = count / len(xs)
+    row_x, row_tx, row_T = xs[member], txs[member], Ts[member]
     once = row_x == 0
-    once_T, once_w = rows["T"].to_numpy(np.float64)[once], weight[once]
-    repeaters = _Repeaters.of(
-        row_x[~once], rows["t_x"].to_numpy(np.float64)[~once], rows["T"].to_numpy(np.float64)[~once]
-    )
+    once_T, once_w = row_T[once] / scale, weight[once]
+    repeaters = _Repeaters.of(row_x[~once], row_tx[~once] / scale, row_T[~once] / scale)
     repeat_w = weight[~once]
 
     def objective(phi: FloatArray) -> tuple[float, FloatArray]:
@@ -222,7 +221,7 @@ def fit(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBDFit:
     params = BGNBDParams(
         r=float(theta[0]), alpha=float(theta[1] * scale), a=float(theta[2]), b=float(theta[3])
     )
-    total = float(np.sum(log_likelihood(params, xs, txs, Ts)))
+    total = float(np.sum(count * log_likelihood(params, row_x, row_tx, row_T)))
     if not np.isfinite(total):
         raise FitError("BG/NBD fit ended at a non-finite log-likelihood")
     return BGNBDFit(params=params, log_likelihood=total, customers=len(xs), iterations=iterations)
@@ -240,15 +239,17 @@ def _probability_alive(
     params: BGNBDParams, x: FloatArray, t_x: FloatArray, T: FloatArray
 ) -> FloatArray:
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    repeat = x > 0
-    log_odds_dead = np.where(
-        repeat,
-        np.log(a)
-        - np.log(b + np.where(repeat, x - 1, 0.0))
-        + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)),
-        -np.inf,
-    )
-    return np.asarray(special.expit(-log_odds_dead), dtype=np.float64)
+    # ln a − ln(b+x−1) depends on x alone: once per distinct x; the rest in place
+    values, which = distinct_values(x)
+    with np.errstate(divide="ignore", invalid="ignore"):  # at x = 0, whose value is unused
+        by_x = np.log(a) - np.log(b + (values - 1))
+    log_odds_dead = np.log(alpha + T)
+    log_odds_dead -= np.log(alpha + t_x)
+    log_odds_dead *= r + x
+    log_odds_dead += by_x[which]
+    log_odds_dead[x <= 0] = -np.inf  # no repeat purchase: cannot have dropped out
+    np.negative(log_odds_dead, out=log_odds_dead)
+    return np.asarray(special.expit(log_odds_dead, out=log_odds_dead), dtype=np.float64)
 
 
 def expected_purchases(
@@ -262,38 +263,90 @@ def expected_purchases(
     Evaluated through Euler's transformation, ((1−z))^(r+x) ₂F₁(r+x, b+x; c; z) =
     (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; c; z), whose parameters do not grow with x, so
     frequent buyers do not overflow the series. At a = 1 (a removable singularity)
-    the value is the mean of a = 1 ± 1e-6.
+    the value is the mean of a = 1 ± 1e-6. The factor before P(alive) depends on
+    (x, T) alone: with one horizon it is evaluated once per distinct (x, T).
     """
     xs, txs, Ts = _summary_arrays(x, t_x, T)
     horizon = _check_horizon(t)
+    if horizon.ndim == 0:
+        _, (expected,) = _predict(params, (float(horizon),), xs, txs, Ts)
+        return expected
     if abs(params.a - 1.0) < 1e-6:
-        below = BGNBDParams(params.r, params.alpha, 1.0 - 1e-6, params.b)
-        above = BGNBDParams(params.r, params.alpha, 1.0 + 1e-6, params.b)
+        below, above = _beside_one(params)
         return (_expected(below, horizon, xs, txs, Ts) + _expected(above, horizon, xs, txs, Ts)) / 2
     return _expected(params, horizon, xs, txs, Ts)
 
 
-def _expected(
-    params: BGNBDParams, t: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray
-) -> FloatArray:
+def predict(
+    params: BGNBDParams, horizons: tuple[float, ...], x: ArrayLike, t_x: ArrayLike, T: ArrayLike
+) -> tuple[FloatArray, tuple[FloatArray, ...]]:
+    """P(alive) and the expected purchases in each of `horizons`: the same numbers as
+    `probability_alive` and `expected_purchases`, the customers checked and their
+    distinct (x, T) found once for all horizons."""
+    xs, txs, Ts = _summary_arrays(x, t_x, T)
+    for horizon in horizons:
+        _check_horizon(horizon)
+    return _predict(params, tuple(float(h) for h in horizons), xs, txs, Ts)
+
+
+def _beside_one(params: BGNBDParams) -> tuple[BGNBDParams, BGNBDParams]:
+    """The parameters with a = 1 ∓ 1e-6, either side of the removable singularity."""
+    return (
+        BGNBDParams(params.r, params.alpha, 1.0 - 1e-6, params.b),
+        BGNBDParams(params.r, params.alpha, 1.0 + 1e-6, params.b),
+    )
+
+
+def _predict(
+    params: BGNBDParams, horizons: tuple[float, ...], x: FloatArray, t_x: FloatArray, T: FloatArray
+) -> tuple[FloatArray, tuple[FloatArray, ...]]:
+    alive = _probability_alive(params, x, t_x, T)
+    groups, member = row_groups(x, T)
+    pair_x, pair_T = x[member], T[member]
+
+    def each(p: BGNBDParams, p_alive: FloatArray) -> list[FloatArray]:
+        return [
+            _factor(p, np.asarray(t, dtype=np.float64), pair_x, pair_T)[groups] * p_alive
+            for t in horizons
+        ]
+
+    if abs(params.a - 1.0) < 1e-6:
+        below, above = _beside_one(params)
+        low = each(below, _probability_alive(below, x, t_x, T))
+        high = each(above, _probability_alive(above, x, t_x, T))
+        return alive, tuple((one + two) / 2 for one, two in zip(low, high, strict=True))
+    return alive, tuple(each(params, alive))
+
+
+def _factor(params: BGNBDParams, t: FloatArray, x: FloatArray, T: FloatArray) -> FloatArray:
+    """The expectation before P(alive), (a+b+x−1)/(a−1) · [1 − …], clipped at 0; the
+    untransformed series where the transformed one is not finite. Raises `FitError`
+    where neither is."""
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     c = a + b + x - 1
     one_minus_z = (alpha + T) / (alpha + T + t)
     z = t / (alpha + T + t)
     with np.errstate(all="ignore"):
         hyp = special.hyp2f1(a + b - 1 - r, a - 1, c, z)
-        bracket = 1.0 - one_minus_z ** (a - 1) * hyp
-        value = c / (a - 1) * bracket * _probability_alive(params, x, t_x, T)
-        bad = ~np.isfinite(value)
+        factor = c / (a - 1) * (1.0 - one_minus_z ** (a - 1) * hyp)
+        bad = ~np.isfinite(factor)
         if np.any(bad):
             # the untransformed series, where the transformed one failed
-            direct = special.hyp2f1(r + x, b + x, c, z)
-            fallback = c / (a - 1) * (1.0 - one_minus_z ** (r + x) * direct)
-            fallback = fallback * _probability_alive(params, x, t_x, T)
-            value = np.where(bad, fallback, value)
-    if not np.all(np.isfinite(value)):
+            factor = np.array(np.broadcast_to(factor, np.broadcast(factor, x, T, t).shape))
+            x, T, c, z, one_minus_z = np.broadcast_arrays(x, T, c, z, one_minus_z)
+            bad = ~np.isfinite(factor)
+            direct = special.hyp2f1(r + x[bad], b + x[bad], c[bad], z[bad])
+            factor[bad] = c[bad] / (a - 1) * (1.0 - one_minus_z[bad] ** (r + x[bad]) * direct)
+    if not np.all(np.isfinite(factor)):
         raise FitError(f"expected purchases are not finite for {params}")
-    return np.asarray(np.maximum(value, 0.0), dtype=np.float64)
+    return np.asarray(np.maximum(factor, 0.0), dtype=np.float64)
+
+
+def _expected(
+    params: BGNBDParams, t: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray
+) -> FloatArray:
+    """Elementwise, for a horizon per customer."""
+    return _factor(params, t, x, T) * _probability_alive(params, x, t_x, T)
 
 
 def expected_purchases_new_customer(params: BGNBDParams, t: ArrayLike) -> FloatArray:

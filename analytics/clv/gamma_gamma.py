@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from analytics.clv._optimize import minimize_log_params
+from analytics.clv._optimize import minimize_log_params, row_groups
 from analytics.clv.errors import FitError, InvalidSummaryError
 
 FloatArray = npt.NDArray[np.float64]
@@ -137,22 +137,25 @@ def fit(x: npt.ArrayLike, m: npt.ArrayLike) -> GammaGammaFit:
     if len(xs) < 2:
         raise FitError(f"Gamma-Gamma needs at least 2 repeat buyers, got {len(xs)}")
     scale = float(np.mean(ms))
-    sm = ms / scale
     n = len(xs)
-    spenders = _Spenders.of(xs, sm)
+    # customers with the same (x, m) are evaluated once, weighted by how many they are
+    groups, member = row_groups(xs, ms)
+    count = np.bincount(groups, minlength=member.size).astype(np.float64)
+    row_x, row_m = xs[member], ms[member]
+    spenders = _Spenders.of(row_x, row_m / scale)
 
     def objective(phi: npt.NDArray[np.float64]) -> tuple[float, FloatArray]:
         theta = np.exp(phi)
         value, grad = spenders.terms(theta, gradient=True)
         assert grad is not None
-        return -float(np.sum(value)) / n, -(grad.sum(axis=1) / n) * theta
+        return -float(np.sum(count * value)) / n, -(np.sum(grad * count, axis=1) / n) * theta
 
     start = np.log([1.0, 2.0, 1.0])
     theta, iterations = minimize_log_params(objective, start, "Gamma-Gamma")
     params = GammaGammaParams(p=float(theta[0]), q=float(theta[1]), gamma=float(theta[2] * scale))
     if params.q <= 1:
         raise FitError(f"Gamma-Gamma fit has q = {params.q:.3f} <= 1: mean spend is undefined")
-    total = float(np.sum(log_likelihood(params, xs, ms)))
+    total = float(np.sum(count * log_likelihood(params, row_x, row_m)))
     if not np.isfinite(total):
         raise FitError("Gamma-Gamma fit ended at a non-finite log-likelihood")
     return GammaGammaFit(params=params, log_likelihood=total, customers=n, iterations=iterations)

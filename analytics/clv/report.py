@@ -132,26 +132,28 @@ def score_customers(
 ) -> pd.DataFrame:
     """Add p_alive, expected purchases and value in 30/90 days, expected spend and the
     segment (None outside the three) to a day-unit customer summary."""
-    x, t_x, T = summary["x"], summary["t_x"], summary["T"]
-    scored = summary.copy()
-    scored["p_alive"] = bgnbd.probability_alive(bg, x, t_x, T)
+    x = summary["x"].to_numpy()
+    p_alive, expected = bgnbd.predict(
+        bg, tuple(float(days) for days in HORIZONS_DAYS), x, summary["t_x"], summary["T"]
+    )
     spend = gamma_gamma.expected_average_spend(gg, x, summary["monetary"])
-    scored["expected_spend"] = spend
-    for days in HORIZONS_DAYS:
-        expected = bgnbd.expected_purchases(bg, float(days), x, t_x, T)
-        scored[f"expected_purchases_{days}d"] = expected
-        scored[f"expected_value_{days}d"] = expected * spend
+    columns: dict[str, Any] = {"p_alive": p_alive, "expected_spend": spend}
+    for days, purchases in zip(HORIZONS_DAYS, expected, strict=True):
+        columns[f"expected_purchases_{days}d"] = purchases
+        columns[f"expected_value_{days}d"] = purchases * spend
     likely = (x <= rules.likely_max_repeat) & (
-        scored["expected_purchases_90d"] >= rules.likely_min_expected_90d
+        columns["expected_purchases_90d"] >= rules.likely_min_expected_90d
     )
     frequent = x >= rules.regular_min_repeat
-    alive = scored["p_alive"] >= rules.alive_threshold
-    segment = pd.Series(None, index=scored.index, dtype="object")
+    alive = p_alive >= rules.alive_threshold
+    segment = np.full(len(x), None, dtype=object)
     segment[frequent & ~alive] = "at_risk"
     segment[frequent & alive] = "regulars"
     segment[likely] = "likely_regulars"
-    scored["segment"] = segment
-    return scored
+    columns["segment"] = pd.Series(segment, index=summary.index, dtype="object")
+    # one concatenation, not a copy of the summary and a column at a time (each copied)
+    added = pd.DataFrame(columns, index=summary.index, copy=False)
+    return pd.concat([summary, added], axis=1)
 
 
 def _top(scored: pd.DataFrame, segment: Segment, limit: int) -> pd.DataFrame:
