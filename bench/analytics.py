@@ -90,13 +90,14 @@ CUSTOMER_TIMINGS = (
     "customer_report summary only",
     "customer_report cold (no cache)",
     "customer_report cached",
+    "customer_report cold, pack dropped",  # an old order changed; before the refresh
     "customer_report background refresh",  # after an import; no seller waits for it
     "customer_report after refresh",
 )
 TARGETS = {
     CUSTOMER_TIMINGS[1]: TARGET_FIT_MS,
     CUSTOMER_TIMINGS[2]: TARGET_CACHED_MS,
-    CUSTOMER_TIMINGS[4]: TARGET_CACHED_MS,
+    CUSTOMER_TIMINGS[5]: TARGET_CACHED_MS,
 }
 
 
@@ -223,13 +224,17 @@ def run(engine: Engine, label: str, args: argparse.Namespace) -> dict[str, list[
 
 
 def time_customer_report(engine: Engine, store: Store, product_id: int) -> dict[str, list[float]]:
-    """customer_report over the whole history at CUSTOMER_SAMPLES as-of times, as the
-    advisor answers it (tools.fit_cache): the summary alone; a question with no fit
-    kept (cold: the first question of an hour without the background refresh); the
-    same question from the kept fit (each segment); then an import adds an order
-    before the calibration hour, the background refresh (tools.customer_fit) fits
-    again, timed but waited on by no seller, and each segment's question after it.
-    Every kept-fit answer is checked equal to one fitted afresh on the same data."""
+    """customer_report over the whole history at CUSTOMER_SAMPLES times of the last day
+    of data, as the advisor answers a seller asking that day (tools.fit_cache), with
+    the store's customers packed up to that day as the background refresh keeps them
+    (storage.customer_purchases; the day's orders up to the hour read raw): the
+    summary alone; a question with no fit kept (cold: the first question of an hour,
+    or after a change, before the background refresh); the same question from the
+    kept fit (each segment); then an import adds an order a week before, which drops
+    the pack: a cold question then reads every order; the background refresh
+    (tools.customer_fit: the pack built again and the fit) is timed but waited on by
+    no seller, and each segment's question after it. Every kept-fit answer is checked
+    equal to one fitted afresh on the same data."""
     timings: dict[str, tuple[list[float], list[float]]] = {
         name: ([], []) for name in CUSTOMER_TIMINGS
     }
@@ -263,10 +268,14 @@ def time_customer_report(engine: Engine, store: Store, product_id: int) -> dict[
     sessions = session_factory(engine)
     with Session(engine) as session:
         buyer = session.scalar(select(Customer.id).where(Customer.seller_id == store.id).limit(1))
-    summary_only, cold, cached, refresh_ms, refreshed = CUSTOMER_TIMINGS
+    summary_only, cold, cached, dropped, refresh_ms, refreshed = CUSTOMER_TIMINGS
+    last_day = UNTIL - dt.timedelta(minutes=40)  # 23:20 on the last local day of data
+    refresh(sessions, FitCache(), now=last_day, seller_ids=[store.id])  # that morning's
     for index in range(CUSTOMER_SAMPLES):
-        now = UNTIL - dt.timedelta(days=7 * index, hours=3) + dt.timedelta(minutes=20)
-        summary = record(summary_only, lambda s, t=now: customer_summary(s, store, as_of=t))
+        now = last_day - dt.timedelta(hours=4 * index)
+        summary = record(
+            summary_only, lambda s, t=now: customer_summary(s, store, as_of=t, dates=False)
+        )
         fits = FitCache()
         report = record(cold, question(fits, now, "likely_regulars"))
         for segment in CACHED_SEGMENTS:
@@ -283,6 +292,7 @@ def time_customer_report(engine: Engine, store: Store, product_id: int) -> dict[
                 customer_id=buyer,
             )
         later = now + dt.timedelta(minutes=5)
+        record(dropped, question(FitCache(), later, "likely_regulars"))
         record(refresh_ms, lambda _, t=later, f=fits: refresh(sessions, f, now=t))
         for segment in CACHED_SEGMENTS:
             record(refreshed, question(fits, later + dt.timedelta(minutes=1), segment))

@@ -26,6 +26,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -491,6 +492,23 @@ class ProductVisitsDaily(Base):
         Index("ix_product_visits_daily_product", "product_id", "date"),
         {"sqlite_with_rowid": False},
     )
+
+
+class CustomerPurchasePack(Base):
+    """Each customer's purchases on the seller's local days before `through_day`,
+    packed (storage.customer_purchases); no pack (NULL) until one is built or after a
+    write to a day it covered. The row itself stays: writers lock it."""
+
+    __tablename__ = "customer_purchase_packs"
+
+    seller_id: Mapped[int] = mapped_column(
+        ForeignKey("sellers.id", ondelete="CASCADE"), primary_key=True
+    )
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    through_day: Mapped[dt.date | None] = mapped_column(Date)
+    customers: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    built_at: Mapped[dt.datetime | None]
 
 
 class DeliveryStatus(StrEnum):

@@ -6,7 +6,11 @@ whose chats ran `customer_report` in the last ASKED_WITHIN. Not every large stor
 a fit costs 1-2 s of CPU at 400k customers on a 2-core machine that also answers
 chats, and a seller who never asks about customers would pay for it every hour.
 
-`refresh` asks the cache for each store's fit as of the current hour: a few
+`refresh` first brings the store's packed customer purchases up to today
+(storage.customer_purchases.keep: a few ms when current; the day's orders folded in
+once a day; every order read again after a sync or import changed an earlier day's),
+so the question reads one row and today's orders. Then it asks the cache for each
+store's fit as of the current hour: a few
 milliseconds when the kept fit (a worker: the saved one) is current (same hour, same
 data version), a fit when the hour turned or a sync or import changed the store's
 orders. The embedded bot runs it from its JobQueue (bot.customer_fit);
@@ -24,6 +28,7 @@ from collections.abc import Iterable
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import customer_purchases
 from storage.models import ConversationTurn
 from tools.context import UnknownSellerError, load_store
 from tools.fit_cache import FitCache
@@ -65,6 +70,9 @@ def refresh(
                 store, _ = load_store(session, seller_id)
             except UnknownSellerError:  # deleted since it asked
                 continue
+            # the store's customers packed up to today first, committed at once
+            customer_purchases.keep(session, seller_id, store.timezone, now=now)
+            session.commit()
             if kept:  # this cache answers: the fit in its memory
                 fits.scored(session, store, now)
             else:  # a worker's: the fit in the database, for the bot

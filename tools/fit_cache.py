@@ -110,7 +110,7 @@ def _rescored(session: Session, store: Store, as_of: dt.datetime, saved: str) ->
         gamma_gamma.GammaGammaParams(p, q, gamma), gg_ll, gg_customers, gg_iterations
     )
     rules = SegmentRules()
-    summary = customer_summary(session, store, as_of=as_of)
+    summary = customer_summary(session, store, as_of=as_of, dates=False)
     scored = score_customers(summary, bg_fit.params, gg_fit.params, rules)
     repeat_buyers = int((summary["x"] > 0).sum())
     return ScoredStore(store.id, as_of, rules, scored, bg_fit, gg_fit, repeat_buyers)

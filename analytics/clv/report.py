@@ -39,6 +39,7 @@ from analytics.clv.transactions import customer_summary
 from analytics.common import NoData, Result, Store
 from analytics.masking import mask_name
 from analytics.queries.customers import CustomerFacts, customer_facts
+from storage.customer_purchases import EPOCH
 
 Segment = Literal["likely_regulars", "regulars", "at_risk"]
 SEGMENTS: tuple[Segment, ...] = ("likely_regulars", "regulars", "at_risk")
@@ -199,7 +200,7 @@ def score_store(
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     rules = rules or SegmentRules()
-    summary = customer_summary(session, store, as_of=as_of)
+    summary = customer_summary(session, store, as_of=as_of, dates=False)
     if summary.empty:
         return NoData(reason="no_customers", detail={"as_of": as_of.isoformat()})
     repeat_buyers = int((summary["x"] > 0).sum())
@@ -278,7 +279,7 @@ def _outlook(row: Any, facts: CustomerFacts) -> CustomerOutlook:
         name=mask_name(facts.name),
         orders=facts.orders,
         purchases=int(row.x) + 1,
-        last_purchase=row.last_purchase,
+        last_purchase=EPOCH + dt.timedelta(days=int(row.last_day)),
         p_alive=float(row.p_alive),
         expected_purchases_30d=float(row.expected_purchases_30d),
         expected_purchases_90d=float(row.expected_purchases_90d),

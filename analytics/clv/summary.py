@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from analytics.clv.errors import InvalidTransactionsError
+from storage.customer_purchases import Purchases, daily_totals
 
 IntArray = npt.NDArray[np.int64]
 SUMMARY_COLUMNS = ("x", "t_x", "T", "monetary", "first_purchase", "last_purchase")
@@ -83,24 +84,6 @@ def summarize_transactions(
     )
 
 
-def daily_totals(
-    customer: IntArray, day: IntArray, amount: npt.NDArray[Any]
-) -> tuple[IntArray, IntArray, npt.NDArray[Any]]:
-    """Rows of (customer key, day, amount) in any order → one row per customer and day
-    (a purchase occasion: the day's amounts add up), sorted by customer and day."""
-    if len(customer) > 1:
-        step = np.diff(customer)
-        if np.any(step < 0) or np.any((step == 0) & (np.diff(day) < 0)):
-            order = np.lexsort((day, customer))
-            customer, day, amount = customer[order], day[order], amount[order]
-    new_day = np.ones(len(customer), dtype=bool)
-    new_day[1:] = (customer[1:] != customer[:-1]) | (day[1:] != day[:-1])
-    starts = np.flatnonzero(new_day)
-    if len(starts) == len(customer):
-        return customer, day, amount
-    return customer[starts], day[starts], np.add.reduceat(amount, starts)
-
-
 def summarize_days(
     customer: IntArray,
     day: IntArray,
@@ -120,26 +103,37 @@ def summarize_days(
     keep = day <= end_day
     if not keep.all():
         customer, day, amount = customer[keep], day[keep], amount[keep]
-    keys, days, daily = daily_totals(customer, day, amount)
-    new_customer = np.ones(len(keys), dtype=bool)
-    new_customer[1:] = keys[1:] != keys[:-1]
-    heads = np.flatnonzero(new_customer)
-    ends = np.append(heads[1:], len(keys)) - 1 if len(heads) else heads  # each one's last day
-    first, last = days[heads], days[ends]
-    total = np.add.reduceat(daily, heads) if len(heads) else daily[:0]
-    x = (ends - heads).astype(np.int64)
-    repeat_total = np.where(x > 0, total - daily[heads], 0).astype(np.float64)
-    index = pd.Index(keys[heads]) if customers is None else customers[keys[heads]]
-    result = pd.DataFrame(
-        {
-            "x": x,
-            "t_x": (last - first).astype("float64") / unit_days,
-            "T": (end_day - first).astype("float64") / unit_days,
-            "monetary": repeat_total / np.where(x > 0, x, 1),
-            "first_purchase": first.astype("datetime64[D]").astype(object),
-            "last_purchase": last.astype("datetime64[D]").astype(object),
-        },
-        index=index,
-    )
+    bought = Purchases.of_days(*daily_totals(customer, day, amount))
+    return summarize_purchases(bought, end_day=end_day, unit_days=unit_days, customers=customers)
+
+
+def summarize_purchases(
+    bought: Purchases,
+    *,
+    end_day: int,
+    unit_days: float = 1.0,
+    customers: pd.Index | None = None,
+    dates: bool = True,
+) -> pd.DataFrame:
+    """The summary from each customer's purchases (storage.customer_purchases), none
+    after `end_day`: indexed as `summarize_days`; without `dates`, the last purchase day
+    as an integer column `last_day` instead of the two date columns (48 ms of date
+    objects at 400k customers that a report reads for ten)."""
+    x = bought.days - 1
+    first, last = bought.first_day, bought.last_day
+    repeat_total = np.where(x > 0, bought.total - bought.first_amount, 0).astype(np.float64)
+    index = pd.Index(bought.customer) if customers is None else customers[bought.customer]
+    columns: dict[str, Any] = {
+        "x": x,
+        "t_x": (last - first).astype("float64") / unit_days,
+        "T": (end_day - first).astype("float64") / unit_days,
+        "monetary": repeat_total / np.where(x > 0, x, 1),
+    }
+    if dates:
+        columns["first_purchase"] = first.astype("datetime64[D]").astype(object)
+        columns["last_purchase"] = last.astype("datetime64[D]").astype(object)
+    else:
+        columns["last_day"] = last
+    result = pd.DataFrame(columns, index=index)
     result.index.name = "customer_id" if customers is None else customers.name
     return result

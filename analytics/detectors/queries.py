@@ -18,8 +18,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from analytics._arrays import int_rows
 from analytics.detectors.series import IntArray, as_rows
+from storage.arrays import int_rows
 from storage.models import AdCampaign, AdStatDaily, Order, Seller
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
+from storage import customer_purchases
 from storage.demo.ads import AdDays, Campaign, build_ad_days, build_campaigns
 from storage.demo.bulk import foreign_key_checks_off, insert_columns, reserve_ids, sync_sequences
 from storage.demo.customers import assign_customers, customer_names
@@ -152,6 +154,7 @@ def _generate(
         session.execute(insert(Incident), incident_rows)
     sync_sequences(session, [_table(name) for name in BULK_TABLES])
     refresh_rollups(session, seller.id)
+    customer_purchases.keep(session, seller.id, ZoneInfo(spec.timezone), now=spec.until)
     return StoreReport(
         seller_id=seller.id,
         slug=seller.slug,

@@ -56,6 +56,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from storage import customer_purchases
 from storage.importing.foreign_keys import checked_here
 from storage.importing.order_rows import ParsedLine, ParsedOrder, ParsedOrders
 from storage.importing.report import OrdersReport
@@ -325,7 +326,9 @@ def _refresh_days(session: Session, seller_id: int, instants: Iterable[dt.dateti
     if not instants:
         return
     zone = ZoneInfo(session.get_one(Seller, seller_id).timezone)
-    refresh_rollups(session, seller_id, {local_date(at, zone) for at in instants})
+    days = {local_date(at, zone) for at in instants}
+    customer_purchases.forget(session, seller_id, min(days))
+    refresh_rollups(session, seller_id, days)
 
 
 @dataclass(frozen=True, slots=True)

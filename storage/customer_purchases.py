@@ -1,0 +1,309 @@
+"""Each customer's purchase days, kept per seller so a customer question reads one row.
+
+A customer report models every customer by their purchase days: several paid orders
+on one local day are one purchase occasion (analytics.clv). Reading them from the
+orders table means moving every paid order of the store through Python (600 ms at
+420k customers); so a seller's customers are also kept here, summed per customer
+(`Purchases`: first and last purchase day, purchase days, the first day's amount and
+the total), packed as one binary row per seller (`customer_purchase_packs`: 15 MB at
+420k customers, read in a few ms) for the local days before its `through_day`.
+
+A reader (`purchases`) takes the pack and adds the days from `through_day` on, read
+from the orders table (today's orders: a few thousand rows at most), so live orders
+never touch the pack. A write to an order of a day the pack covers (an import or a
+sync re-reading an old order: a refund, a changed customer, a removed order; a full
+rollup refresh, which a timezone change requires) drops the pack in the same
+transaction (`forget`, called by storage.rollups and the order writer); the reader
+then reads every order, as before, until the background refresh (tools.customer_fit)
+or the demo generator builds it again (`keep`). `keep` also folds the days since the
+pack was built into it, once a day.
+
+`keep` first upserts the seller's pack row, which locks it (PostgreSQL: the row;
+SQLite: the database's write lock), and only then reads the orders; `forget` upserts
+the same row. So a write either commits before the build reads (and is read) or
+waits for the build to commit and then drops what it built: a pack never misses a
+write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import ColumnElement, Date, Integer, and_, case, cast, func, select, update
+from sqlalchemy.orm import Session
+
+from storage import rollups  # which calls `forget`: attributes read at call time
+from storage.arrays import IntArray, int_rows
+from storage.models import CustomerPurchasePack, Order
+
+EPOCH = dt.date(1970, 1, 1)
+_PACKED = ("through_day", "payload", "built_at")  # dropped with the pack
+_FIELDS = ("customer", "first_day", "last_day", "days", "first_amount", "total")
+
+
+def day_number(day: dt.date) -> int:
+    """A local date as days since 1970-01-01 (how purchase days are counted here)."""
+    return (day - EPOCH).days
+
+
+@dataclass(frozen=True)
+class Purchases:
+    """Per customer (internal id, ascending): first and last purchase day (days since
+    1970-01-01, local), purchase days, the first day's amount and the total amount
+    (the store's minor unit) of their paid orders."""
+
+    customer: IntArray
+    first_day: IntArray
+    last_day: IntArray
+    days: IntArray
+    first_amount: npt.NDArray[Any]
+    total: npt.NDArray[Any]
+
+    def __len__(self) -> int:
+        return len(self.customer)
+
+    @classmethod
+    def empty(cls) -> Purchases:
+        return cls(*(np.empty(0, dtype=np.int64) for _ in _FIELDS))
+
+    @classmethod
+    def of_days(cls, customer: IntArray, day: IntArray, amount: npt.NDArray[Any]) -> Purchases:
+        """From purchase days (one row per customer and day, sorted by customer and day)."""
+        if len(customer) == 0:
+            return cls.empty()
+        new = np.ones(len(customer), dtype=bool)
+        new[1:] = customer[1:] != customer[:-1]
+        heads = np.flatnonzero(new)
+        ends = np.append(heads[1:], len(customer)) - 1
+        return cls(
+            customer[heads],
+            day[heads],
+            day[ends],
+            ends - heads + 1,
+            amount[heads],
+            np.add.reduceat(amount, heads),
+        )
+
+    def then(self, later: Purchases) -> Purchases:
+        """These purchases followed by `later`'s, every one of which is on a later day."""
+        if len(later) == 0:
+            return self
+        if len(self) == 0:
+            return later
+        at = np.searchsorted(self.customer, later.customer)
+        at_clipped = np.minimum(at, len(self) - 1)
+        known = self.customer[at_clipped] == later.customer
+        last_day, days, total = self.last_day.copy(), self.days.copy(), self.total.copy()
+        where = at_clipped[known]
+        last_day[where] = later.last_day[known]
+        days[where] += later.days[known]
+        total[where] += later.total[known]
+        merged = Purchases(self.customer, self.first_day, last_day, days, self.first_amount, total)
+        new = ~known
+        if not new.any():
+            return merged
+        parts = [np.concatenate([getattr(merged, f), getattr(later, f)[new]]) for f in _FIELDS]
+        order = np.argsort(parts[0], kind="stable")
+        return Purchases(*(part[order] for part in parts))
+
+    def dumps(self) -> bytes:
+        return np.stack([getattr(self, f) for f in _FIELDS]).astype("<i8").tobytes()
+
+    @classmethod
+    def loads(cls, payload: bytes) -> Purchases:
+        flat = np.frombuffer(payload, dtype="<i8").astype(np.int64, copy=False)
+        return cls(*flat.reshape(len(_FIELDS), -1))
+
+
+# ---------------------------------------------------------------- the orders table
+
+
+def _local_day(session: Session, tz: ZoneInfo, start: dt.datetime, end: dt.datetime) -> Any:
+    """SQL for the local day (days since 1970-01-01, an integer) of an order in [start, end]."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone(tz.key, Order.ordered_at), Date) - EPOCH
+    segments = rollups.utc_offsets(tz, start, end)
+    modifiers = [f"{offset:+d} seconds" for _, offset in segments]
+    modifier: Any = modifiers[0]
+    if len(segments) > 1:
+        modifier = case(
+            *[
+                (Order.ordered_at < boundary, modifiers[index])
+                for index, (boundary, _) in enumerate(segments[1:])
+            ],
+            else_=modifiers[-1],
+        )
+    # Julian day numbers start at noon: local midnight is N + 0.5, 1970-01-01 is 2440587.5
+    return cast(func.julianday(Order.ordered_at, modifier) - 2440587.5, Integer)
+
+
+def purchase_days(
+    session: Session,
+    seller_id: int,
+    tz: ZoneInfo,
+    *,
+    until: dt.datetime,
+    since: dt.datetime | None = None,
+) -> IntArray:
+    """(customer id, local day, Σ revenue of the day's paid orders) per customer and
+    purchase day of the seller's paid orders with a customer placed in [since, until],
+    sorted by customer and day."""
+    if until.tzinfo is None:
+        raise ValueError("until must be timezone-aware")
+    scope = [
+        Order.seller_id == seller_id,
+        Order.status == "paid",
+        Order.customer_id.is_not(None),
+        Order.ordered_at <= until,
+    ]
+    if since is not None:
+        scope.append(Order.ordered_at >= since)
+    first = session.execute(select(func.min(Order.ordered_at)).where(*scope)).scalar_one()
+    if first is None:
+        return np.empty((0, 3), dtype=np.int64)
+    day = _local_day(session, tz, first, until)
+    # one row per order: the database neither groups nor sorts (nearly every
+    # customer-day is one order, so grouping in SQL saved no rows and cost more)
+    rows = int_rows(session, select(Order.customer_id, day, Order.revenue).where(*scope), 3)
+    return np.column_stack(daily_totals(rows[:, 0], rows[:, 1], rows[:, 2]))
+
+
+def daily_totals(
+    customer: IntArray, day: IntArray, amount: npt.NDArray[Any]
+) -> tuple[IntArray, IntArray, npt.NDArray[Any]]:
+    """Rows of (customer key, day, amount) in any order → one row per customer and day
+    (a purchase occasion: the day's amounts add up), sorted by customer and day."""
+    if len(customer) > 1:
+        step = np.diff(customer)
+        if np.any(step < 0) or np.any((step == 0) & (np.diff(day) < 0)):
+            order = np.lexsort((day, customer))
+            customer, day, amount = customer[order], day[order], amount[order]
+    new_day = np.ones(len(customer), dtype=bool)
+    new_day[1:] = (customer[1:] != customer[:-1]) | (day[1:] != day[:-1])
+    starts = np.flatnonzero(new_day)
+    if len(starts) == len(customer):
+        return customer, day, amount
+    return customer[starts], day[starts], np.add.reduceat(amount, starts)
+
+
+def _read(
+    session: Session,
+    seller_id: int,
+    tz: ZoneInfo,
+    *,
+    until: dt.datetime,
+    since: dt.date | None = None,
+) -> Purchases:
+    rows = purchase_days(
+        session,
+        seller_id,
+        tz,
+        until=until,
+        since=None if since is None else rollups.day_bounds(since, tz)[0],
+    )
+    return Purchases.of_days(rows[:, 0], rows[:, 1], rows[:, 2])
+
+
+# ---------------------------------------------------------------- the pack
+
+
+@dataclass(frozen=True)
+class Pack:
+    timezone: str
+    through_day: dt.date  # the local days before it are in `purchases`
+    purchases: Purchases
+
+
+def load(session: Session, seller_id: int) -> Pack | None:
+    row = session.execute(
+        select(
+            CustomerPurchasePack.timezone,
+            CustomerPurchasePack.through_day,
+            CustomerPurchasePack.payload,
+        ).where(CustomerPurchasePack.seller_id == seller_id)
+    ).one_or_none()
+    if row is None or row.payload is None or row.through_day is None:
+        return None
+    return Pack(row.timezone, row.through_day, Purchases.loads(bytes(row.payload)))
+
+
+def purchases(session: Session, seller_id: int, tz: ZoneInfo, *, as_of: dt.datetime) -> Purchases:
+    """Every customer's purchases up to `as_of`: the pack and the orders since its
+    `through_day` when it is there, in this timezone and no later than `as_of`'s
+    local day; otherwise every paid order."""
+    pack = load(session, seller_id)
+    if pack is None or pack.timezone != tz.key or pack.through_day > rollups.local_date(as_of, tz):
+        return _read(session, seller_id, tz, until=as_of)
+    later = _read(session, seller_id, tz, until=as_of, since=pack.through_day)
+    return pack.purchases.then(later)
+
+
+def forget(session: Session, seller_id: int, from_day: dt.date | None = None) -> None:
+    """An order of local day `from_day` or later (every day when None) was written,
+    changed or removed: drop a pack that covers that day, in the caller's transaction.
+    An upsert of the seller's pack row, so it also locks the row until the caller
+    commits (see the module docstring)."""
+    table = CustomerPurchasePack.__table__
+    statement = rollups._dialect_insert(session)(table).values(seller_id=seller_id)
+    covers: ColumnElement[bool] = table.c.through_day.is_not(None)
+    if from_day is not None:
+        covers = and_(covers, table.c.through_day > from_day)
+    kept = {name: case((covers, None), else_=table.c[name]) for name in _PACKED}
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["seller_id"],
+            set_=kept | {"customers": case((covers, 0), else_=table.c.customers)},
+        )
+    )
+
+
+def keep(session: Session, seller_id: int, tz: ZoneInfo, *, now: dt.datetime) -> str:
+    """Bring the seller's pack to `now`'s local day (every day before it), in the
+    caller's transaction (commit it): 'kept' when it was already there, 'folded' when
+    the days since it were added, 'built' when it was read from every order."""
+    today = rollups.local_date(now, tz)
+    forget(session, seller_id, today)  # the lock first; and a pack from a later day goes
+    zone, through_day = session.execute(
+        select(CustomerPurchasePack.timezone, CustomerPurchasePack.through_day).where(
+            CustomerPurchasePack.seller_id == seller_id
+        )
+    ).one()
+    if (zone, through_day) == (tz.key, today):
+        return "kept"
+    pack = load(session, seller_id) if zone == tz.key else None
+    yesterday_end = rollups.day_bounds(today, tz)[0] - dt.timedelta(microseconds=1)
+    if pack is not None:
+        later = _read(session, seller_id, tz, until=yesterday_end, since=pack.through_day)
+        packed, how = pack.purchases.then(later), "folded"
+    else:
+        packed, how = _read(session, seller_id, tz, until=yesterday_end), "built"
+    session.execute(
+        update(CustomerPurchasePack)
+        .where(CustomerPurchasePack.seller_id == seller_id)
+        .values(
+            timezone=tz.key,
+            through_day=today,
+            customers=len(packed),
+            payload=packed.dumps(),
+            built_at=now,
+        )
+    )
+    return how
+
+
+__all__ = [
+    "Pack",
+    "Purchases",
+    "daily_totals",
+    "day_number",
+    "forget",
+    "keep",
+    "load",
+    "purchase_days",
+    "purchases",
+]

@@ -1,0 +1,276 @@
+"""Each customer's purchases, packed per seller (storage.customer_purchases): the pack and
+the orders since it equal every order read again after each kind of write (live
+orders, an old order added, an import re-reading orders: refund, another customer),
+a write to a day it covers drops it, a build never misses a write made meanwhile, and
+the reader ignores a pack of another timezone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import customer_purchases
+from storage.customer_purchases import Purchases, day_number
+from storage.importing import import_orders
+from storage.models import Customer, Product, Seller
+from storage.sellers import add_seller
+from tests.factories import SEOUL, local, make_customer, make_order, make_product, make_seller
+
+BERLIN = ZoneInfo("Europe/Berlin")
+D = dt.date
+
+
+def _arrays(bought: Purchases) -> dict[str, list[int]]:
+    return {
+        "customer": bought.customer.tolist(),
+        "first_day": bought.first_day.tolist(),
+        "last_day": bought.last_day.tolist(),
+        "days": bought.days.tolist(),
+        "first_amount": bought.first_amount.tolist(),
+        "total": bought.total.tolist(),
+    }
+
+
+def _raw(session: Session, seller_id: int, as_of: dt.datetime, tz: ZoneInfo = SEOUL) -> Purchases:
+    rows = customer_purchases.purchase_days(session, seller_id, tz, until=as_of)
+    return Purchases.of_days(rows[:, 0], rows[:, 1], rows[:, 2])
+
+
+def _read(session: Session, seller_id: int, as_of: dt.datetime, tz: ZoneInfo = SEOUL) -> Purchases:
+    """What a customer question reads; checked equal to every order read again."""
+    kept = customer_purchases.purchases(session, seller_id, tz, as_of=as_of)
+    assert _arrays(kept) == _arrays(_raw(session, seller_id, as_of, tz))
+    return kept
+
+
+def _day(year: int, month: int, day: int) -> int:
+    return day_number(D(year, month, day))
+
+
+def test_later_purchases_extend_a_customers_and_add_new_ones() -> None:
+    def of(rows: list[tuple[int, int, int]]) -> Purchases:
+        customer, day, amount = (
+            np.array(column, dtype=np.int64) for column in zip(*rows, strict=True)
+        )
+        return Purchases.of_days(customer, day, amount)
+
+    earlier = of([(1, 10, 100), (1, 12, 50), (3, 11, 70)])
+    later = of([(1, 15, 30), (2, 14, 20)])
+    joined = earlier.then(later)
+    assert _arrays(joined) == {
+        "customer": [1, 2, 3],
+        "first_day": [10, 14, 11],
+        "last_day": [15, 14, 11],
+        "days": [3, 1, 1],
+        "first_amount": [100, 20, 70],
+        "total": [180, 20, 70],
+    }
+    assert _arrays(Purchases.loads(joined.dumps())) == _arrays(joined)
+    assert _arrays(earlier.then(Purchases.empty())) == _arrays(earlier)
+
+
+def _shop(session: Session) -> tuple[Seller, Product, dict[str, Customer]]:
+    seller = make_seller(session)
+    mug = make_product(session, seller, "머그컵", 1_000)
+    people = {name: make_customer(session, seller, name) for name in ("kim", "lee", "park")}
+    orders = [
+        ("kim", local(2026, 11, 10, 10), 12, "paid"),
+        ("kim", local(2026, 11, 10, 20), 3, "paid"),  # the same day: one purchase day
+        ("kim", local(2026, 11, 15, 9), 5, "paid"),
+        ("lee", local(2026, 11, 12, 9), 8, "paid"),
+        ("lee", local(2026, 11, 13, 9), 9, "refunded"),  # never a purchase
+        ("park", local(2026, 11, 19, 23, 30), 7, "paid"),
+    ]
+    for name, at, quantity, status in orders:
+        make_order(session, seller, at, [(mug, quantity)], status=status, customer=people[name])
+    return seller, mug, people
+
+
+def test_the_pack_and_todays_orders_equal_every_order_until_an_old_day_changes(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        seller, mug, people = _shop(session)
+        assert customer_purchases.keep(session, seller.id, SEOUL, now=local(2026, 11, 20, 9)) == (
+            "built"
+        )
+    with sessions.begin() as session:  # a live order of today: the pack stays
+        make_order(session, seller, local(2026, 11, 20, 10), [(mug, 4)], customer=people["kim"])
+    with sessions() as session:
+        pack = customer_purchases.load(session, seller.id)
+        assert pack is not None and pack.through_day == D(2026, 11, 20)
+        assert len(pack.purchases) == 3
+        kept = _read(session, seller.id, local(2026, 11, 20, 12))
+        assert _arrays(kept) == {
+            "customer": [people["kim"].id, people["lee"].id, people["park"].id],
+            "first_day": [_day(2026, 11, 10), _day(2026, 11, 12), _day(2026, 11, 19)],
+            "last_day": [_day(2026, 11, 20), _day(2026, 11, 12), _day(2026, 11, 19)],
+            "days": [3, 1, 1],
+            "first_amount": [15_000, 8_000, 7_000],
+            "total": [24_000, 8_000, 7_000],
+        }
+        # asked as of an hour before today's order: it is not counted
+        assert _read(session, seller.id, local(2026, 11, 20, 9, 30)).total.tolist()[0] == 20_000
+    with sessions.begin() as session:  # an order of a day the pack covers: it goes
+        make_order(session, seller, local(2026, 11, 14, 10), [(mug, 2)], customer=people["lee"])
+    with sessions() as session:
+        assert customer_purchases.load(session, seller.id) is None
+        assert _read(session, seller.id, local(2026, 11, 20, 12)).days.tolist() == [3, 2, 1]
+    with sessions.begin() as session:
+        assert customer_purchases.keep(session, seller.id, SEOUL, now=local(2026, 11, 20, 13)) == (
+            "built"
+        )
+        assert customer_purchases.keep(session, seller.id, SEOUL, now=local(2026, 11, 20, 14)) == (
+            "kept"
+        )
+    with sessions.begin() as session:  # two days on: the days since are folded in
+        make_order(session, seller, local(2026, 11, 21, 10), [(mug, 6)], customer=people["park"])
+        assert customer_purchases.keep(session, seller.id, SEOUL, now=local(2026, 11, 22, 9)) == (
+            "folded"
+        )
+    with sessions() as session:
+        pack = customer_purchases.load(session, seller.id)
+        assert pack is not None and pack.through_day == D(2026, 11, 22)
+        assert pack.purchases.total.tolist() == [24_000, 10_000, 13_000]
+        _read(session, seller.id, local(2026, 11, 22, 12))
+        # a question about a day before the pack's: every order is read
+        assert _read(session, seller.id, local(2026, 11, 20, 12)).total.tolist() == [
+            24_000,
+            10_000,
+            7_000,
+        ]
+
+
+def test_a_pack_of_another_timezone_is_not_read(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        seller, _, people = _shop(session)
+        customer_purchases.keep(session, seller.id, SEOUL, now=local(2026, 11, 20, 9))
+    with sessions() as session:
+        # 23:30 in Seoul on 11-19 is 15:30 in Berlin, still 11-19; 20:00 on 11-10 is noon
+        berlin = _read(session, seller.id, local(2026, 11, 20, 12), BERLIN)
+        assert berlin.days.tolist() == [2, 1, 1]
+        assert berlin.first_amount.tolist()[0] == 15_000
+
+
+CSV = "order_id,ordered_at,status,sku,product_name,quantity,unit_price,customer\n"
+FIRST = CSV + (
+    "A-1,2026-11-18 10:00,paid,MUG,머그컵,1,12000,kim\n"
+    "A-2,2026-11-18 23:30,paid,CUP,컵,1,25000,lee\n"
+    "A-3,2026-11-19 09:00,paid,MUG,머그컵,1,12000,kim\n"
+)
+MOVED = FIRST.replace(
+    "A-3,2026-11-19 09:00,paid,MUG,머그컵,1,12000,kim",
+    "A-3,2026-11-19 09:00,paid,MUG,머그컵,1,12000,lee",
+)
+REFUNDED = MOVED.replace("A-2,2026-11-18 23:30,paid", "A-2,2026-11-18 23:30,refunded")
+
+
+def test_an_import_that_changes_an_old_order_drops_the_pack(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        add_seller(session, slug="shop", name="shop")
+    import_orders(sessions, FIRST.encode(), source="first.csv", seller="shop")
+    with sessions() as session:
+        shop = session.scalar(select(Seller.id).where(Seller.slug == "shop"))
+        assert shop is not None
+        ids = dict(session.execute(select(Customer.external_id, Customer.id)).all())
+    now = local(2026, 11, 20, 9)
+    expected_days = {"FIRST": [2, 1], "MOVED": [1, 2], "REFUNDED": [1, 1]}
+    expected_totals = {
+        "FIRST": [24_000, 25_000],
+        "MOVED": [12_000, 37_000],
+        "REFUNDED": [12_000, 12_000],
+    }
+    for name, text in (("MOVED", MOVED), ("REFUNDED", REFUNDED)):
+        with sessions.begin() as session:
+            customer_purchases.keep(session, shop, SEOUL, now=now)
+        with sessions() as session:
+            before = _read(session, shop, now)
+            assert before.customer.tolist() == [ids["kim"], ids["lee"]]
+            previous = "FIRST" if name == "MOVED" else "MOVED"
+            assert before.days.tolist() == expected_days[previous]
+            assert before.total.tolist() == expected_totals[previous]
+        import_orders(sessions, text.encode(), source=f"{name}.csv", seller="shop")
+        with sessions() as session:
+            assert customer_purchases.load(session, shop) is None, name
+            after = _read(session, shop, now)
+            assert after.days.tolist() == expected_days[name], name
+            assert after.total.tolist() == expected_totals[name], name
+
+
+def test_a_write_during_a_build_waits_for_it_and_then_drops_what_it_built(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        seller, mug, people = _shop(session)
+        seller_id, mug_id, lee_id = seller.id, mug.id, people["lee"].id
+    builder = sessions()
+    customer_purchases.keep(builder, seller_id, SEOUL, now=local(2026, 11, 20, 9))  # not committed
+    written = threading.Event()
+
+    def write_an_old_order() -> None:
+        with sessions.begin() as session:
+            mug = session.get_one(Product, mug_id)
+            lee = session.get_one(Customer, lee_id)
+            make_order(
+                session,
+                session.get_one(Seller, seller_id),
+                local(2026, 11, 11, 9),
+                [(mug, 1)],
+                customer=lee,
+            )
+        written.set()
+
+    writer = threading.Thread(target=write_an_old_order)
+    writer.start()
+    time.sleep(0.5)
+    assert not written.is_set()  # waiting for the build's lock
+    builder.commit()
+    builder.close()
+    writer.join(timeout=10)
+    assert written.is_set()
+    with sessions() as session:
+        assert customer_purchases.load(session, seller_id) is None
+        assert _read(session, seller_id, local(2026, 11, 20, 12)).days.tolist() == [2, 2, 1]
+
+
+def test_a_build_waits_for_a_write_in_progress_and_reads_it(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        seller, mug, people = _shop(session)
+        seller_id = seller.id
+    writer = sessions()
+    make_order(
+        writer,
+        seller,
+        local(2026, 11, 11, 9),
+        [(writer.merge(mug), 1)],
+        customer=writer.merge(people["lee"]),
+    )
+    built = threading.Event()
+
+    def build() -> None:
+        with sessions.begin() as session:
+            customer_purchases.keep(session, seller_id, SEOUL, now=local(2026, 11, 20, 9))
+        built.set()
+
+    builder = threading.Thread(target=build)
+    builder.start()
+    time.sleep(0.5)
+    assert not built.is_set()  # waiting for the write's lock
+    writer.commit()
+    writer.close()
+    builder.join(timeout=10)
+    assert built.is_set()
+    with sessions() as session:
+        pack = customer_purchases.load(session, seller_id)
+        assert pack is not None and pack.purchases.days.tolist() == [2, 2, 1]
+        _read(session, seller_id, local(2026, 11, 20, 12))
