@@ -5,8 +5,8 @@ on one local day are one purchase occasion (analytics.clv). Reading them from th
 orders table means moving every paid order of the store through Python (600 ms at
 420k customers); so a seller's customers are also kept here, summed per customer
 (`Purchases`: first and last purchase day, purchase days, the first day's amount and
-the total), packed as one binary row per seller (`customer_purchase_packs`: 15 MB at
-420k customers, read in a few ms) for the local days before its `through_day`.
+the total), packed as one binary row per seller (`customer_purchase_packs`: 2.3 MB at
+420k customers, read in 20-30 ms) for the local days before its `through_day`.
 
 A reader (`purchases`) takes the pack and adds the days from `through_day` on, read
 from the orders table (today's orders: a few thousand rows at most), so live orders
@@ -28,6 +28,7 @@ write.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,6 +44,7 @@ from storage.models import CustomerPurchasePack, Order
 
 EPOCH = dt.date(1970, 1, 1)
 _PACKED = ("through_day", "payload", "built_at")  # dropped with the pack
+_PACKED_BYTES = 4 * 4 + 2 * 8  # per customer, before zlib
 _FIELDS = ("customer", "first_day", "last_day", "days", "first_amount", "total")
 
 
@@ -112,12 +114,27 @@ class Purchases:
         return Purchases(*(part[order] for part in parts))
 
     def dumps(self) -> bytes:
-        return np.stack([getattr(self, f) for f in _FIELDS]).astype("<i8").tobytes()
+        """Packed small: customer ids as steps from the one before (they ascend), days
+        as 32-bit, amounts as 64-bit integers, then zlib at its fastest level (2.3 MB at
+        418k customers instead of 20 MB: PostgreSQL sends a bytea as hex text, 0.17 s
+        for 20 MB against 0.03 s for this with its decompression)."""
+        steps = np.diff(self.customer, prepend=0)
+        narrow = [steps, self.first_day, self.last_day, self.days]
+        parts = [column.astype("<i4").tobytes() for column in narrow]
+        parts += [column.astype("<i8").tobytes() for column in (self.first_amount, self.total)]
+        return zlib.compress(b"".join(parts), 1)
 
     @classmethod
     def loads(cls, payload: bytes) -> Purchases:
-        flat = np.frombuffer(payload, dtype="<i8").astype(np.int64, copy=False)
-        return cls(*flat.reshape(len(_FIELDS), -1))
+        raw = zlib.decompress(payload)
+        count = len(raw) // _PACKED_BYTES
+        columns, offset = [], 0
+        for dtype in ("<i4",) * 4 + ("<i8",) * 2:
+            column = np.frombuffer(raw, dtype=dtype, count=count, offset=offset)
+            columns.append(column.astype(np.int64))
+            offset += column.nbytes
+        columns[0] = np.cumsum(columns[0])
+        return cls(*columns)
 
 
 # ---------------------------------------------------------------- the orders table
