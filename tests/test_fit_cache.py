@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.clv import CustomerReport, ScoredStore, customer_report
 from analytics.common import Store
+from storage import customer_purchases
 from storage.conversations import add_turn
 from storage.importing import import_orders
 from storage.models import Customer, Seller
@@ -97,6 +98,26 @@ def test_kept_fit_answers_exactly_as_a_fresh_one_until_an_import_changes_the_ord
     assert refunded is not refit
     assert cached == fresh
     assert _summary(refunded, s001) == (1, 5, 20_000)
+
+
+def test_an_import_that_only_moves_an_old_order_to_another_customer_fits_again(
+    sessions: sessionmaker[Session],
+) -> None:
+    store = _shop(sessions)
+    _import(sessions, "N-2,2024-12-01 10:00,paid,ITEM,item,1,10000,S001\n")
+    with sessions.begin() as session:  # as the background refresh keeps it
+        customer_purchases.keep(session, store.id, SEOUL, now=NOW)
+    fits = FitCache()
+    kept, cached, fresh = _reports(sessions, fits, store, NOW)
+    assert cached == fresh
+    s001 = _customer_id(sessions, store, "S001")
+    assert _summary(kept, s001) == (2, 148, 15_000)
+    # the same order, now S002's: no day's sums change, but the pack is dropped
+    _import(sessions, "N-2,2024-12-01 10:00,paid,ITEM,item,1,10000,S002\n")
+    moved, cached, fresh = _reports(sessions, fits, store, NOW + dt.timedelta(minutes=1))
+    assert moved is not kept
+    assert cached == fresh
+    assert _summary(moved, s001) == (1, 5, 20_000)
 
 
 def test_next_hour_fits_as_of_the_new_hour(sessions: sessionmaker[Session]) -> None:
