@@ -11,39 +11,56 @@ the total), packed as one binary row per seller (`customer_purchase_packs`: 2.3 
 A reader (`purchases`) takes the pack and adds the days from `through_day` on, read
 from the orders table (today's orders: a few thousand rows at most), so live orders
 never touch the pack. A write to an order of a day the pack covers (an import or a
-sync re-reading an old order: a refund, a changed customer, a removed order; a full
-rollup refresh, which a timezone change requires) drops the pack in the same
-transaction (`forget`, called by storage.rollups and the order writer); the reader
-then reads every order, as before, until the background refresh (tools.customer_fit)
-or the demo generator builds it again (`keep`). `keep` also folds the days since the
-pack was built into it, once a day.
+sync re-reading an old order: a refund, another customer, a removed order; a late
+order of an earlier day) marks its customers in `customer_purchase_changes`, in the
+same transaction (`changed` and `added`, called by storage.rollups and the order
+writer); the reader reads theirs again from the orders table (an indexed read of a
+few rows each). Past CHANGED_LIMIT marked customers, and on a bulk write
+(`forget`), the pack goes instead and the reader reads every order, as before. The
+background refresh (tools.customer_fit, every 5 minutes for sellers who asked about
+customers) and the demo generator bring it up to date (`keep`): the marked
+customers and, once a day, the days since are folded in; a missing pack is built.
+After a timezone change the pack is not read (it is in the zone it was built in)
+until `keep` builds it again in the new one.
 
 `keep` first upserts the seller's pack row, which locks it (PostgreSQL: the row;
-SQLite: the database's write lock), and only then reads the orders; `forget` upserts
-the same row. So a write either commits before the build reads (and is read) or
-waits for the build to commit and then drops what it built: a pack never misses a
-write.
+SQLite: the database's write lock), and only then reads the orders; every writer
+upserts the same row before it marks. So a write either commits before the build
+reads (and is read) or waits for the build to commit and then marks its customers
+against the new pack: a pack never misses a write.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, Date, Integer, and_, case, cast, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from storage import rollups  # which calls `forget`: attributes read at call time
 from storage.arrays import IntArray, int_rows
-from storage.models import CustomerPurchasePack, Order
+from storage.models import CustomerPurchaseChange, CustomerPurchasePack, Order
 
 EPOCH = dt.date(1970, 1, 1)
-_PACKED = ("through_day", "payload", "built_at")  # dropped with the pack
+CHANGED_LIMIT = 5_000  # changed customers read again per question; past it, a rebuild
 _PACKED_BYTES = 4 * 4 + 2 * 8  # per customer, before zlib
 _FIELDS = ("customer", "first_day", "last_day", "days", "first_amount", "total")
 
@@ -113,6 +130,14 @@ class Purchases:
         order = np.argsort(parts[0], kind="stable")
         return Purchases(*(part[order] for part in parts))
 
+    def replaced(self, customers: IntArray, again: Purchases) -> Purchases:
+        """These purchases with those of `customers` (ascending) replaced by `again`'s
+        (theirs read again; a customer with none left drops out)."""
+        keep = ~np.isin(self.customer, customers)
+        parts = [np.concatenate([getattr(self, f)[keep], getattr(again, f)]) for f in _FIELDS]
+        order = np.argsort(parts[0], kind="stable")
+        return Purchases(*(part[order] for part in parts))
+
     def dumps(self) -> bytes:
         """Packed small: customer ids as steps from the one before (they ascend), days
         as 32-bit, amounts as 64-bit integers, then zlib at its fastest level (2.3 MB at
@@ -166,10 +191,11 @@ def purchase_days(
     *,
     until: dt.datetime,
     since: dt.datetime | None = None,
+    customers: Sequence[int] | None = None,
 ) -> IntArray:
     """(customer id, local day, Σ revenue of the day's paid orders) per customer and
-    purchase day of the seller's paid orders with a customer placed in [since, until],
-    sorted by customer and day."""
+    purchase day of the seller's paid orders with a customer (one of `customers` when
+    given) placed in [since, until], sorted by customer and day."""
     if until.tzinfo is None:
         raise ValueError("until must be timezone-aware")
     scope = [
@@ -180,6 +206,8 @@ def purchase_days(
     ]
     if since is not None:
         scope.append(Order.ordered_at >= since)
+    if customers is not None:
+        scope.append(Order.customer_id.in_(customers))
     first = session.execute(select(func.min(Order.ordered_at)).where(*scope)).scalar_one()
     if first is None:
         return np.empty((0, 3), dtype=np.int64)
@@ -215,14 +243,18 @@ def _read(
     *,
     until: dt.datetime,
     since: dt.date | None = None,
+    customers: Sequence[int] | None = None,
 ) -> Purchases:
-    rows = purchase_days(
-        session,
-        seller_id,
-        tz,
-        until=until,
-        since=None if since is None else rollups.day_bounds(since, tz)[0],
-    )
+    start = None if since is None else rollups.day_bounds(since, tz)[0]
+    if customers is None:
+        rows = purchase_days(session, seller_id, tz, until=until, since=start)
+    else:  # ascending customers, in chunks of bound parameters SQLite takes
+        chunks = [customers[at : at + 500] for at in range(0, len(customers), 500)]
+        parts = [
+            purchase_days(session, seller_id, tz, until=until, since=start, customers=chunk)
+            for chunk in chunks
+        ]
+        rows = np.concatenate(parts) if parts else np.empty((0, 3), dtype=np.int64)
     return Purchases.of_days(rows[:, 0], rows[:, 1], rows[:, 2])
 
 
@@ -237,6 +269,7 @@ class Pack:
 
 
 def load(session: Session, seller_id: int) -> Pack | None:
+    """The seller's pack as stored (without the changes marked since)."""
     row = session.execute(
         select(
             CustomerPurchasePack.timezone,
@@ -249,54 +282,160 @@ def load(session: Session, seller_id: int) -> Pack | None:
     return Pack(row.timezone, row.through_day, Purchases.loads(bytes(row.payload)))
 
 
+def changed_customers(session: Session, seller_id: int) -> list[int]:
+    """Customers with an order of a day the pack covers written, changed or removed
+    since it was built."""
+    query = select(CustomerPurchaseChange.customer_id).where(
+        CustomerPurchaseChange.seller_id == seller_id
+    )
+    return sorted(session.scalars(query))
+
+
+def _end_of_day_before(day: dt.date, tz: ZoneInfo) -> dt.datetime:
+    return rollups.day_bounds(day, tz)[0] - dt.timedelta(microseconds=1)
+
+
+def _current(session: Session, pack: Pack, seller_id: int, changed: list[int]) -> Purchases:
+    """The pack with the changed customers read again from their orders."""
+    if not changed:
+        return pack.purchases
+    tz = ZoneInfo(pack.timezone)
+    until = _end_of_day_before(pack.through_day, tz)
+    again = _read(session, seller_id, tz, until=until, customers=changed)
+    return pack.purchases.replaced(np.asarray(changed, dtype=np.int64), again)
+
+
 def purchases(session: Session, seller_id: int, tz: ZoneInfo, *, as_of: dt.datetime) -> Purchases:
-    """Every customer's purchases up to `as_of`: the pack and the orders since its
-    `through_day` when it is there, in this timezone and no later than `as_of`'s
-    local day; otherwise every paid order."""
+    """Every customer's purchases up to `as_of`: the pack (its changed customers read
+    again) and the orders since its `through_day` when it is there, in this timezone
+    and no later than `as_of`'s local day; otherwise every paid order."""
+    # the changes before the pack: a refresh committing in between leaves a pack that
+    # holds them (read again, harmless); the other way round it could drop them
+    changed = changed_customers(session, seller_id)
     pack = load(session, seller_id)
     if pack is None or pack.timezone != tz.key or pack.through_day > rollups.local_date(as_of, tz):
         return _read(session, seller_id, tz, until=as_of)
     later = _read(session, seller_id, tz, until=as_of, since=pack.through_day)
-    return pack.purchases.then(later)
+    return _current(session, pack, seller_id, changed).then(later)
 
 
-def forget(session: Session, seller_id: int, from_day: dt.date | None = None) -> None:
-    """An order of local day `from_day` or later (every day when None) was written,
-    changed or removed: drop a pack that covers that day, in the caller's transaction.
-    An upsert of the seller's pack row, so it also locks the row until the caller
-    commits (see the module docstring)."""
+def _lock(session: Session, seller_id: int) -> tuple[str | None, dt.date | None]:
+    """Upsert the seller's pack row, which locks it until the caller commits (see the
+    module docstring); the pack's timezone and day (None without a pack)."""
     table = CustomerPurchasePack.__table__
     statement = rollups._dialect_insert(session)(table).values(seller_id=seller_id)
-    covers: ColumnElement[bool] = table.c.through_day.is_not(None)
-    if from_day is not None:
-        covers = and_(covers, table.c.through_day > from_day)
-    kept = {name: case((covers, None), else_=table.c[name]) for name in _PACKED}
     session.execute(
         statement.on_conflict_do_update(
-            index_elements=["seller_id"],
-            set_=kept | {"customers": case((covers, 0), else_=table.c.customers)},
+            index_elements=["seller_id"], set_={"customers": table.c.customers}
         )
     )
-
-
-def keep(session: Session, seller_id: int, tz: ZoneInfo, *, now: dt.datetime) -> str:
-    """Bring the seller's pack to `now`'s local day (every day before it), in the
-    caller's transaction (commit it): 'kept' when it was already there, 'folded' when
-    the days since it were added, 'built' when it was read from every order."""
-    today = rollups.local_date(now, tz)
-    forget(session, seller_id, today)  # the lock first; and a pack from a later day goes
-    zone, through_day = session.execute(
+    row = session.execute(
         select(CustomerPurchasePack.timezone, CustomerPurchasePack.through_day).where(
             CustomerPurchasePack.seller_id == seller_id
         )
     ).one()
-    if (zone, through_day) == (tz.key, today):
+    return row.timezone, row.through_day
+
+
+def _drop(session: Session, seller_id: int) -> None:
+    session.execute(
+        update(CustomerPurchasePack)
+        .where(CustomerPurchasePack.seller_id == seller_id)
+        .values(timezone=None, through_day=None, customers=0, payload=None, built_at=None)
+    )
+    session.execute(
+        delete(CustomerPurchaseChange).where(CustomerPurchaseChange.seller_id == seller_id)
+    )
+
+
+def forget(session: Session, seller_id: int) -> None:
+    """Drop the seller's pack (a bulk write of orders of any day), in the caller's
+    transaction; the next refresh builds it from every order."""
+    _lock(session, seller_id)
+    _drop(session, seller_id)
+
+
+def _mark(session: Session, seller_id: int, rows: Any) -> None:
+    """Insert the changed customers (`rows`: dicts, or a SELECT of seller id and
+    customer id) once; past CHANGED_LIMIT of them the pack goes instead."""
+    statement = rollups._dialect_insert(session)(CustomerPurchaseChange.__table__)
+    if isinstance(rows, list):
+        if not rows:
+            return
+        session.execute(statement.on_conflict_do_nothing(), rows)
+    else:
+        columns = ["seller_id", "customer_id"]
+        session.execute(statement.from_select(columns, rows).on_conflict_do_nothing())
+    session.execute(  # a new data version for the kept fits (tools.fit_cache)
+        update(CustomerPurchasePack)
+        .where(CustomerPurchasePack.seller_id == seller_id)
+        .values(marks=CustomerPurchasePack.marks + 1)
+    )
+    count = session.scalar(
+        select(func.count()).where(CustomerPurchaseChange.seller_id == seller_id)
+    )
+    if (count or 0) > CHANGED_LIMIT:
+        _drop(session, seller_id)
+
+
+def changed(
+    session: Session, seller_id: int, bought: Iterable[tuple[dt.datetime, int | None]]
+) -> None:
+    """Orders of these (instant, customer) were written, changed or removed, in the
+    caller's transaction: the customers of those on a day the pack covers are marked,
+    to be read again from their orders until the pack is rebuilt."""
+    zone, through_day = _lock(session, seller_id)
+    if zone is None or through_day is None:
+        return
+    tz = ZoneInfo(zone)
+    customers = {
+        customer
+        for at, customer in bought
+        if customer is not None and rollups.local_date(at, tz) < through_day
+    }
+    _mark(session, seller_id, [{"seller_id": seller_id, "customer_id": c} for c in customers])
+
+
+def added(
+    session: Session,
+    seller_id: int,
+    selections: Iterable[ColumnElement[bool]],
+    first: dt.datetime,
+) -> None:
+    """New orders (each condition in `selections` selects some; `first`: the earliest
+    time) were inserted: as `changed`, their customers found in SQL."""
+    zone, through_day = _lock(session, seller_id)
+    if zone is None or through_day is None:
+        return
+    tz = ZoneInfo(zone)
+    if rollups.local_date(first, tz) >= through_day:
+        return  # live orders: the days after the pack
+    start = rollups.day_bounds(through_day, tz)[0]
+    for selection in selections:
+        rows = (
+            select(literal(seller_id), Order.customer_id)
+            .where(selection, Order.customer_id.is_not(None), Order.ordered_at < start)
+            .distinct()
+        )
+        _mark(session, seller_id, rows)
+
+
+def keep(session: Session, seller_id: int, tz: ZoneInfo, *, now: dt.datetime) -> str:
+    """Bring the seller's pack to `now`'s local day (every day before it) with every
+    change, in the caller's transaction (commit it): 'kept' when it was current,
+    'folded' when the changed customers and the days since were added, 'built' when
+    it was read from every order."""
+    today = rollups.local_date(now, tz)
+    zone, through_day = _lock(session, seller_id)  # first: see the module docstring
+    changed = changed_customers(session, seller_id)
+    if (zone, through_day) == (tz.key, today) and not changed:
         return "kept"
-    pack = load(session, seller_id) if zone == tz.key else None
-    yesterday_end = rollups.day_bounds(today, tz)[0] - dt.timedelta(microseconds=1)
+    usable = zone == tz.key and through_day is not None and through_day <= today
+    pack = load(session, seller_id) if usable else None
+    yesterday_end = _end_of_day_before(today, tz)
     if pack is not None:
         later = _read(session, seller_id, tz, until=yesterday_end, since=pack.through_day)
-        packed, how = pack.purchases.then(later), "folded"
+        packed, how = _current(session, pack, seller_id, changed).then(later), "folded"
     else:
         packed, how = _read(session, seller_id, tz, until=yesterday_end), "built"
     session.execute(
@@ -310,12 +449,19 @@ def keep(session: Session, seller_id: int, tz: ZoneInfo, *, now: dt.datetime) ->
             built_at=now,
         )
     )
+    session.execute(
+        delete(CustomerPurchaseChange).where(CustomerPurchaseChange.seller_id == seller_id)
+    )
     return how
 
 
 __all__ = [
+    "CHANGED_LIMIT",
     "Pack",
     "Purchases",
+    "added",
+    "changed",
+    "changed_customers",
     "daily_totals",
     "day_number",
     "forget",

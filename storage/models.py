@@ -497,7 +497,7 @@ class ProductVisitsDaily(Base):
 class CustomerPurchasePack(Base):
     """Each customer's purchases on the seller's local days before `through_day`,
     packed (storage.customer_purchases); no pack (NULL) until one is built or after a
-    write to a day it covered. The row itself stays: writers lock it."""
+    bulk write. The row itself stays: writers lock it."""
 
     __tablename__ = "customer_purchase_packs"
 
@@ -509,6 +509,21 @@ class CustomerPurchasePack(Base):
     customers: Mapped[int] = mapped_column(Integer, default=0)
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)
     built_at: Mapped[dt.datetime | None]
+    marks: Mapped[int] = mapped_column(Integer, default=0)  # writes that marked changes
+
+
+class CustomerPurchaseChange(Base):
+    """A customer with an order of a day the seller's pack covers written, changed or
+    removed since it was built: read again from their orders until the next build."""
+
+    __tablename__ = "customer_purchase_changes"
+
+    seller_id: Mapped[int] = mapped_column(
+        ForeignKey("sellers.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[int] = mapped_column(primary_key=True)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class DeliveryStatus(StrEnum):

@@ -24,8 +24,8 @@ are a cache of the raw rows, kept in step by every write path:
   from the raw tables, one statement per table and run of consecutive dates.
 
 Each customer's purchases are kept too (storage.customer_purchases): `record_order`
-and `record_orders` drop that pack when they add an order of a day it covers, the
-order import when it changes or removes one; a bulk writer of orders calls
+and `record_orders` mark the customers of orders they add on a day that pack covers,
+the order import those of orders it changes or removes; a bulk writer of orders calls
 `customer_purchases.forget` (or `keep`, as the demo generator does) itself.
 
 Readers split a UTC range into the complete local days inside it, read from the
@@ -457,7 +457,8 @@ def record_orders(
     SQL are added to those dates' rows, one statement per table, without reading the
     dates' other orders. `first`, `last`: the earliest and latest of their times."""
     tz = _seller_zone(session, seller_id)
-    customer_purchases.forget(session, seller_id, local_date(first, tz))
+    selections = list(selections)
+    customer_purchases.added(session, seller_id, selections, first)
     if _dialect_insert(session) is None:  # no ON CONFLICT: recount their dates
         days = (local_date(last, tz) - local_date(first, tz)).days
         refresh_rollups(
@@ -477,7 +478,7 @@ def record_order(
     """Add one new order (its lines as (product_id, quantity, unit_price)) to the rollups."""
     tz = _seller_zone(session, order.seller_id)
     day = local_date(order.ordered_at, tz)
-    customer_purchases.forget(session, order.seller_id, day)
+    customer_purchases.changed(session, order.seller_id, [(order.ordered_at, order.customer_id)])
     key = {"seller_id": order.seller_id, "date": day}
     done = _upsert(
         session,

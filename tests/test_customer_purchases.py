@@ -1,8 +1,9 @@
-"""Each customer's purchases, packed per seller (storage.customer_purchases): the pack and
-the orders since it equal every order read again after each kind of write (live
-orders, an old order added, an import re-reading orders: refund, another customer),
-a write to a day it covers drops it, a build never misses a write made meanwhile, and
-the reader ignores a pack of another timezone."""
+"""Each customer's purchases, packed per seller (storage.customer_purchases): the pack,
+its changed customers read again and the orders since it equal every order read again
+after each kind of write (live orders, an old order added, an import re-reading orders:
+refund, another customer, a late order), a write to a day it covers marks the
+customers (past a limit, drops the pack), a build never misses a write made meanwhile,
+and the reader ignores a pack of another timezone."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -117,18 +119,23 @@ def test_the_pack_and_todays_orders_equal_every_order_until_an_old_day_changes(
         }
         # asked as of an hour before today's order: it is not counted
         assert _read(session, seller.id, local(2026, 11, 20, 9, 30)).total.tolist()[0] == 20_000
-    with sessions.begin() as session:  # an order of a day the pack covers: it goes
+    with sessions.begin() as session:  # an order of a day the pack covers: lee is marked
         make_order(session, seller, local(2026, 11, 14, 10), [(mug, 2)], customer=people["lee"])
     with sessions() as session:
-        assert customer_purchases.load(session, seller.id) is None
+        assert customer_purchases.load(session, seller.id) is not None
+        assert customer_purchases.changed_customers(session, seller.id) == [people["lee"].id]
         assert _read(session, seller.id, local(2026, 11, 20, 12)).days.tolist() == [3, 2, 1]
-    with sessions.begin() as session:
+    with sessions.begin() as session:  # the refresh folds the change in
         assert customer_purchases.keep(session, seller.id, SEOUL, now=local(2026, 11, 20, 13)) == (
-            "built"
+            "folded"
         )
+        assert customer_purchases.changed_customers(session, seller.id) == []
         assert customer_purchases.keep(session, seller.id, SEOUL, now=local(2026, 11, 20, 14)) == (
             "kept"
         )
+    with sessions() as session:
+        pack = customer_purchases.load(session, seller.id)
+        assert pack is not None and pack.purchases.days.tolist() == [2, 2, 1]
     with sessions.begin() as session:  # two days on: the days since are folded in
         make_order(session, seller, local(2026, 11, 21, 10), [(mug, 6)], customer=people["park"])
         assert customer_purchases.keep(session, seller.id, SEOUL, now=local(2026, 11, 22, 9)) == (
@@ -171,41 +178,59 @@ MOVED = FIRST.replace(
 REFUNDED = MOVED.replace("A-2,2026-11-18 23:30,paid", "A-2,2026-11-18 23:30,refunded")
 
 
-def test_an_import_that_changes_an_old_order_drops_the_pack(
+ADDED = REFUNDED + "A-4,2026-11-17 10:00,paid,MUG,머그컵,1,12000,park\n"  # a late export
+
+
+def test_an_import_that_writes_old_orders_marks_their_customers(
     sessions: sessionmaker[Session],
 ) -> None:
     with sessions.begin() as session:
         add_seller(session, slug="shop", name="shop")
     import_orders(sessions, FIRST.encode(), source="first.csv", seller="shop")
-    with sessions() as session:
-        shop = session.scalar(select(Seller.id).where(Seller.slug == "shop"))
-        assert shop is not None
-        ids = dict(session.execute(select(Customer.external_id, Customer.id)).all())
     now = local(2026, 11, 20, 9)
-    expected_days = {"FIRST": [2, 1], "MOVED": [1, 2], "REFUNDED": [1, 1]}
-    expected_totals = {
-        "FIRST": [24_000, 25_000],
-        "MOVED": [12_000, 37_000],
-        "REFUNDED": [12_000, 12_000],
-    }
-    for name, text in (("MOVED", MOVED), ("REFUNDED", REFUNDED)):
+    steps = [  # (export, customers marked, purchase days and totals of kim, lee[, park])
+        ("MOVED", MOVED, ["kim", "lee"], [1, 2], [12_000, 37_000]),  # A-3: kim's, then lee's
+        ("REFUNDED", REFUNDED, ["lee"], [1, 1], [12_000, 12_000]),  # A-2 refunded
+        ("ADDED", ADDED, ["park"], [1, 1, 1], [12_000, 12_000, 12_000]),  # A-4 new, of 11-17
+    ]
+    for name, text, marked, days, totals in steps:
         with sessions.begin() as session:
+            shop = session.scalar(select(Seller.id).where(Seller.slug == "shop"))
+            assert shop is not None
             customer_purchases.keep(session, shop, SEOUL, now=now)
-        with sessions() as session:
-            before = _read(session, shop, now)
-            assert before.customer.tolist() == [ids["kim"], ids["lee"]]
-            previous = "FIRST" if name == "MOVED" else "MOVED"
-            assert before.days.tolist() == expected_days[previous]
-            assert before.total.tolist() == expected_totals[previous]
         import_orders(sessions, text.encode(), source=f"{name}.csv", seller="shop")
         with sessions() as session:
-            assert customer_purchases.load(session, shop) is None, name
+            ids = dict(session.execute(select(Customer.external_id, Customer.id)).all())
+            assert customer_purchases.load(session, shop) is not None, name
+            changed = customer_purchases.changed_customers(session, shop)
+            assert changed == sorted(ids[who] for who in marked), name
             after = _read(session, shop, now)
-            assert after.days.tolist() == expected_days[name], name
-            assert after.total.tolist() == expected_totals[name], name
+            assert after.days.tolist() == days, name
+            assert after.total.tolist() == totals, name
 
 
-def test_a_write_during_a_build_waits_for_it_and_then_drops_what_it_built(
+def test_past_the_limit_of_changed_customers_the_pack_goes(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(customer_purchases, "CHANGED_LIMIT", 1)
+    with sessions.begin() as session:
+        add_seller(session, slug="shop", name="shop")
+    import_orders(sessions, FIRST.encode(), source="first.csv", seller="shop")
+    now = local(2026, 11, 20, 9)
+    with sessions.begin() as session:
+        shop = session.scalar(select(Seller.id).where(Seller.slug == "shop"))
+        assert shop is not None
+        customer_purchases.keep(session, shop, SEOUL, now=now)
+    import_orders(sessions, MOVED.encode(), source="moved.csv", seller="shop")  # two customers
+    with sessions() as session:
+        assert customer_purchases.load(session, shop) is None
+        assert customer_purchases.changed_customers(session, shop) == []
+        assert _read(session, shop, now).days.tolist() == [1, 2]
+    with sessions.begin() as session:
+        assert customer_purchases.keep(session, shop, SEOUL, now=now) == "built"
+
+
+def test_a_write_during_a_build_waits_for_it_and_then_marks_its_customer(
     sessions: sessionmaker[Session],
 ) -> None:
     with sessions.begin() as session:
@@ -237,7 +262,9 @@ def test_a_write_during_a_build_waits_for_it_and_then_drops_what_it_built(
     writer.join(timeout=10)
     assert written.is_set()
     with sessions() as session:
-        assert customer_purchases.load(session, seller_id) is None
+        pack = customer_purchases.load(session, seller_id)
+        assert pack is not None and pack.purchases.days.tolist() == [2, 1, 1]  # without it
+        assert customer_purchases.changed_customers(session, seller_id) == [lee_id]
         assert _read(session, seller_id, local(2026, 11, 20, 12)).days.tolist() == [2, 2, 1]
 
 

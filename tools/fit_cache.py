@@ -14,9 +14,9 @@ demo) and of that day's orders up to the calibration end, read raw (a few ms at
 400k customers). An order added, deleted, re-dated, re-priced or re-statused
 changes it, and the next question or background refresh fits again; an order
 placed after the calibration end does not (the fit never reads it). So does the
-state of the store's purchases pack (its day and build time): a re-import that only
-moves an earlier day's order to another customer drops the pack, which no rollup
-sum would show.
+state of the store's purchases pack (its day, build time and count of writes that
+marked changed customers): a re-import that only moves an earlier day's order to
+another customer marks both customers, which no rollup sum would show.
 
 `scored` is the one way to a fit in memory: questions (tools.catalog.customer_report)
 and the embedded bot's background refresh (tools.customer_fit) share it, so a
@@ -83,9 +83,11 @@ def data_version(session: Session, store: Store, as_of: dt.datetime) -> str:
         .order_by(Order.status)
     ).all()
     pack = session.execute(
-        select(CustomerPurchasePack.through_day, CustomerPurchasePack.built_at).where(
-            CustomerPurchasePack.seller_id == store.id
-        )
+        select(
+            CustomerPurchasePack.through_day,
+            CustomerPurchasePack.built_at,
+            CustomerPurchasePack.marks,
+        ).where(CustomerPurchasePack.seller_id == store.id)
     ).one_or_none()
     text = repr(
         ([tuple(row) for row in days], [tuple(row) for row in recent], pack and tuple(pack))

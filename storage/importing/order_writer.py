@@ -326,9 +326,7 @@ def _refresh_days(session: Session, seller_id: int, instants: Iterable[dt.dateti
     if not instants:
         return
     zone = ZoneInfo(session.get_one(Seller, seller_id).timezone)
-    days = {local_date(at, zone) for at in instants}
-    customer_purchases.forget(session, seller_id, min(days))
-    refresh_rollups(session, seller_id, days)
+    refresh_rollups(session, seller_id, {local_date(at, zone) for at in instants})
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,10 +523,8 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
     # one order per external id: a later copy in the same batch is the newer state
     orders = list({order.external_id: order for order in parsed.orders}.values())
     stored = _stored_orders(session, seller_id, [order.external_id for order in orders])
-    removed = _remove_orders(
-        session,
-        [stored.pop(o.external_id) for o in orders if not o.lines and o.external_id in stored],
-    )
+    gone = [stored.pop(o.external_id) for o in orders if not o.lines and o.external_id in stored]
+    removed = _remove_orders(session, gone)
     orders = [order for order in orders if order.lines]
     new_orders = [order for order in orders if order.external_id not in stored]
     known = [order for order in orders if order.external_id in stored]
@@ -541,6 +537,14 @@ def write_orders(session: Session, seller_id: int, parsed: ParsedOrders) -> Orde
     order_ids, line_count = _insert_orders(session, seller_id, new_orders, products, customers)
     # after record_orders: a refresh recounts its dates, new orders included
     _refresh_days(session, seller_id, _update_orders(session, changes) + removed)
+    if gone or changes:  # each customer's purchases: theirs before and after
+        customer_purchases.changed(
+            session,
+            seller_id,
+            [(order.ordered_at, order.customer_id) for order in gone]
+            + [(c.stored.ordered_at, c.stored.customer_id) for c in changes]
+            + [(c.order.ordered_at, c.customer_id) for c in changes],
+        )
     stock_updates = _update_stock(session, seller_id, orders)
     return OrdersReport(
         source=parsed.source,

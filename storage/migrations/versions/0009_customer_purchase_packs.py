@@ -1,5 +1,5 @@
 """customer purchase packs: each customer's purchase days summed per seller, packed in
-one row (storage.customer_purchases)
+one row, and the customers changed since (storage.customer_purchases)
 
 Revision ID: 0009
 Revises: 0008
@@ -31,10 +31,20 @@ def upgrade() -> None:
         sa.Column("customers", sa.Integer(), nullable=False),
         sa.Column("payload", sa.LargeBinary(), nullable=True),
         sa.Column("built_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("marks", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["seller_id"], ["sellers.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("seller_id"),
+    )
+    op.create_table(
+        "customer_purchase_changes",
+        sa.Column("seller_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["seller_id"], ["sellers.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("seller_id", "customer_id"),
+        sqlite_with_rowid=False,
     )
 
 
 def downgrade() -> None:
+    op.drop_table("customer_purchase_changes")
     op.drop_table("customer_purchase_packs")
