@@ -90,7 +90,7 @@ CUSTOMER_TIMINGS = (
     "customer_report summary only",
     "customer_report cold (no cache)",
     "customer_report cached",
-    "customer_report cold, pack dropped",  # an old order changed; before the refresh
+    "customer_report cold, old order added",  # its customer marked; before the refresh
     "customer_report background refresh",  # after an import; no seller waits for it
     "customer_report after refresh",
 )
@@ -230,10 +230,11 @@ def time_customer_report(engine: Engine, store: Store, product_id: int) -> dict[
     (storage.customer_purchases; the day's orders up to the hour read raw): the
     summary alone; a question with no fit kept (cold: the first question of an hour,
     or after a change, before the background refresh); the same question from the
-    kept fit (each segment); then an import adds an order a week before, which drops
-    the pack: a cold question then reads every order; the background refresh
-    (tools.customer_fit: the pack built again and the fit) is timed but waited on by
-    no seller, and each segment's question after it. Every kept-fit answer is checked
+    kept fit (each segment); then an import adds an order a week before, which marks
+    its customer in the pack: a cold question then reads that customer's orders
+    again; the background refresh (tools.customer_fit: the change folded into the
+    pack, and the fit) is timed but waited on by no seller, and each segment's
+    question after it. Every kept-fit answer is checked
     equal to one fitted afresh on the same data."""
     timings: dict[str, tuple[list[float], list[float]]] = {
         name: ([], []) for name in CUSTOMER_TIMINGS
@@ -268,7 +269,7 @@ def time_customer_report(engine: Engine, store: Store, product_id: int) -> dict[
     sessions = session_factory(engine)
     with Session(engine) as session:
         buyer = session.scalar(select(Customer.id).where(Customer.seller_id == store.id).limit(1))
-    summary_only, cold, cached, dropped, refresh_ms, refreshed = CUSTOMER_TIMINGS
+    summary_only, cold, cached, marked, refresh_ms, refreshed = CUSTOMER_TIMINGS
     last_day = UNTIL - dt.timedelta(minutes=40)  # 23:20 on the last local day of data
     refresh(sessions, FitCache(), now=last_day, seller_ids=[store.id])  # that morning's
     for index in range(CUSTOMER_SAMPLES):
@@ -292,7 +293,7 @@ def time_customer_report(engine: Engine, store: Store, product_id: int) -> dict[
                 customer_id=buyer,
             )
         later = now + dt.timedelta(minutes=5)
-        record(dropped, question(FitCache(), later, "likely_regulars"))
+        record(marked, question(FitCache(), later, "likely_regulars"))
         record(refresh_ms, lambda _, t=later, f=fits: refresh(sessions, f, now=t))
         for segment in CACHED_SEGMENTS:
             record(refreshed, question(fits, later + dt.timedelta(minutes=1), segment))

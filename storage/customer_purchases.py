@@ -123,20 +123,23 @@ class Purchases:
         days[where] += later.days[known]
         total[where] += later.total[known]
         merged = Purchases(self.customer, self.first_day, last_day, days, self.first_amount, total)
-        new = ~known
-        if not new.any():
-            return merged
-        parts = [np.concatenate([getattr(merged, f), getattr(later, f)[new]]) for f in _FIELDS]
-        order = np.argsort(parts[0], kind="stable")
-        return Purchases(*(part[order] for part in parts))
+        return merged._with(later._rows(~known))
 
     def replaced(self, customers: IntArray, again: Purchases) -> Purchases:
         """These purchases with those of `customers` (ascending) replaced by `again`'s
         (theirs read again; a customer with none left drops out)."""
-        keep = ~np.isin(self.customer, customers)
-        parts = [np.concatenate([getattr(self, f)[keep], getattr(again, f)]) for f in _FIELDS]
-        order = np.argsort(parts[0], kind="stable")
-        return Purchases(*(part[order] for part in parts))
+        return self._rows(~np.isin(self.customer, customers))._with(again)
+
+    def _rows(self, which: npt.NDArray[np.bool_]) -> Purchases:
+        return Purchases(*(getattr(self, f)[which] for f in _FIELDS))
+
+    def _with(self, others: Purchases) -> Purchases:
+        """These and `others` (other customers, ascending) in one ascending order: each
+        inserted at its place (one pass over the arrays, not a sort)."""
+        if len(others) == 0:
+            return self
+        at = np.searchsorted(self.customer, others.customer)
+        return Purchases(*(np.insert(getattr(self, f), at, getattr(others, f)) for f in _FIELDS))
 
     def dumps(self) -> bytes:
         """Packed small: customer ids as steps from the one before (they ascend), days

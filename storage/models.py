@@ -507,9 +507,10 @@ class CustomerPurchasePack(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     through_day: Mapped[dt.date | None] = mapped_column(Date)
     customers: Mapped[int] = mapped_column(Integer, default=0)
-    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
     built_at: Mapped[dt.datetime | None]
     marks: Mapped[int] = mapped_column(Integer, default=0)  # writes that marked changes
+    # last: SQLite reads a column after a 2 MB value through its overflow pages
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class CustomerPurchaseChange(Base):

@@ -29,9 +29,10 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(64), nullable=True),
         sa.Column("through_day", sa.Date(), nullable=True),
         sa.Column("customers", sa.Integer(), nullable=False),
-        sa.Column("payload", sa.LargeBinary(), nullable=True),
         sa.Column("built_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("marks", sa.Integer(), nullable=False),
+        # last: SQLite reads a column after a 2 MB value through its overflow pages
+        sa.Column("payload", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(["seller_id"], ["sellers.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("seller_id"),
     )
