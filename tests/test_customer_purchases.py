@@ -301,3 +301,19 @@ def test_a_build_waits_for_a_write_in_progress_and_reads_it(
         pack = customer_purchases.load(session, seller_id)
         assert pack is not None and pack.purchases.days.tolist() == [2, 2, 1]
         _read(session, seller_id, local(2026, 11, 20, 12))
+
+
+@pytest.mark.parametrize("zone", ["Asia/Seoul", "Europe/Berlin"])  # Berlin: DST ends 10-25
+def test_a_generated_stores_pack_equals_its_orders(
+    sessions: sessionmaker[Session], zone: str
+) -> None:
+    from tests.test_rollups import UNTIL, generated
+
+    seller_id = generated(sessions, zone)
+    tz = ZoneInfo(zone)
+    with sessions() as session:
+        pack = customer_purchases.load(session, seller_id)
+        assert pack is not None and pack.through_day == UNTIL.astimezone(tz).date()
+        assert len(pack.purchases) > 500
+        for hours in (0, 5, 30):  # the last day so far, and the day before (every order read)
+            _read(session, seller_id, UNTIL - dt.timedelta(hours=hours), tz)
