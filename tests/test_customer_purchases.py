@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import customer_purchases
-from storage.customer_purchases import Purchases, day_number
 from storage.importing import import_orders
 from storage.models import Customer, Product, Seller
+from storage.purchases import EPOCH, Purchases
 from storage.sellers import add_seller
 from tests.factories import SEOUL, local, make_customer, make_order, make_product, make_seller
 
@@ -52,7 +52,7 @@ def _read(session: Session, seller_id: int, as_of: dt.datetime, tz: ZoneInfo = S
 
 
 def _day(year: int, month: int, day: int) -> int:
-    return day_number(D(year, month, day))
+    return (D(year, month, day) - EPOCH).days
 
 
 def test_later_purchases_extend_a_customers_and_add_new_ones() -> None:

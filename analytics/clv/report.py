@@ -39,7 +39,7 @@ from analytics.clv.transactions import customer_summary
 from analytics.common import NoData, Result, Store
 from analytics.masking import mask_name
 from analytics.queries.customers import CustomerFacts, customer_facts
-from storage.customer_purchases import EPOCH
+from storage.purchases import EPOCH
 
 Segment = Literal["likely_regulars", "regulars", "at_risk"]
 SEGMENTS: tuple[Segment, ...] = ("likely_regulars", "regulars", "at_risk")

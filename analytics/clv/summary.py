@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from analytics.clv.errors import InvalidTransactionsError
-from storage.customer_purchases import Purchases, daily_totals
+from storage.purchases import Purchases, daily_totals
 
 IntArray = npt.NDArray[np.int64]
 SUMMARY_COLUMNS = ("x", "t_x", "T", "monetary", "first_purchase", "last_purchase")

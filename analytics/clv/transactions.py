@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from analytics.clv.summary import summarize_purchases
 from analytics.common import Store
 from storage import customer_purchases
-from storage.customer_purchases import EPOCH
+from storage.purchases import EPOCH
 
 
 def purchase_days(session: Session, store: Store, *, as_of: dt.datetime) -> pd.DataFrame:
