@@ -125,6 +125,13 @@ CASES: list[tuple[str, dt.date, dt.date, str, int | None]] = [
     ("지난주 금요일", D(2026, 11, 20), D(2026, 11, 20), "date", None),
     ("last friday", D(2026, 11, 20), D(2026, 11, 20), "date", None),
     ("on tuesday", D(2026, 11, 24), D(2026, 11, 24), "date", None),
+    # from a weekday to today, and from one weekday to another (today: Friday 11-27)
+    ("sales since monday", D(2026, 11, 23), D(2026, 11, 27), "range", None),
+    ("월요일부터 지금까지 매출", D(2026, 11, 23), D(2026, 11, 27), "range", None),
+    ("수요일 이후로 광고비", D(2026, 11, 25), D(2026, 11, 27), "range", None),
+    ("화요일부터 목요일까지", D(2026, 11, 24), D(2026, 11, 26), "range", None),
+    ("from tuesday to thursday", D(2026, 11, 24), D(2026, 11, 26), "range", None),
+    ("saturday to monday", D(2026, 11, 21), D(2026, 11, 23), "range", None),
     # ranges
     ("11월 3일부터 10일까지", D(2026, 11, 3), D(2026, 11, 10), "range", None),
     ("11월 3일~11월 10일", D(2026, 11, 3), D(2026, 11, 10), "range", None),

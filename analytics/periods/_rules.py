@@ -219,13 +219,28 @@ _rule(rf"(?P<since>\bsince\s+)?\b(?P<n>{EN_NUM})\s+days?\s+ago\b")(_days_ago)
 
 
 @_rule(
+    rf"(?:\bfrom\s+)?(?<!black\s)(?<!cyber\s)(?P<a>{WEEKDAY})"
+    rf"(?:\s*(?:부터|에서|~|-)\s*|\s+(?:to|through|thru|until|till)\s+)(?P<b>{WEEKDAY})\s*(?:까지)?"
+)
+def _weekdays(m: re.Match[str], today: dt.date) -> Period | None:
+    """From one weekday to another: the latest run of them that has begun."""
+    first, last = WEEKDAYS[m["a"]], WEEKDAYS[m["b"]]
+    start = today - dt.timedelta(days=(today.weekday() - first) % 7)
+    end = start + dt.timedelta(days=(last - first) % 7)
+    return finish(start, end, "range", today, m.group())
+
+
+@_rule(
+    r"(?P<es>\b(?:since|from)\s+)?"
     r"(?:(?P<lw>(?:지난|저번)\s*주|(?<![가-힣])전주|\blast\s+week(?:'s)?)\s*"
     r"|(?P<tw>이번\s*주|금주|\bthis\s+week(?:'s)?)\s*"
     r"|(?P<l>지난|저번|직전|\blast|\bprevious|\bpast)\s*"
     r"|(?P<t>이번|\bthis)\s*|\bon\s+)?"
     rf"(?<!black\s)(?<!cyber\s)(?P<wd>{WEEKDAY})(?:\s+(?P<lw2>(?:of\s+)?last\s+week)|\s+(?P<tw2>this\s+week))?"
+    r"(?P<ks>\s*(?:부터|이후(?:로)?))?"
 )
 def _weekday(m: re.Match[str], today: dt.date) -> Period | None:
+    """A weekday; with since / from / 부터 / 이후, from that day to today."""
     weekday = WEEKDAYS[m["wd"]]
     if m["lw"] or m["lw2"]:
         day = monday_of(today) - dt.timedelta(days=7 - weekday)
@@ -236,6 +251,8 @@ def _weekday(m: re.Match[str], today: dt.date) -> Period | None:
         if m["l"] and back == 0:
             back = 7
         day = today - dt.timedelta(days=back)
+    if m["es"] or m["ks"]:
+        return finish(day, today, "range", today, m.group())
     return finish(day, day, "date", today, m.group())
 
 
