@@ -194,6 +194,24 @@ def test_ambiguous_product_gives_candidates(prompts: PromptStore) -> None:
     assert by_name.args["product_id"] == 109
 
 
+def test_a_named_campaign_is_the_ads_report_in_either_language(prompts: PromptStore) -> None:
+    # its name's words ("검색" = search) say which campaign, not the search-keywords report
+    for question, campaign, start, end in [
+        ("감귤 검색광고 어제", 1, "2026-11-26", "2026-11-26"),
+        ("브랜드 검색 광고 이번주", 4, "2026-11-23", "2026-11-27"),
+        ("brand search ads last month", 4, "2026-10-01", "2026-10-31"),
+        ("is the instagram retargeting worth it", 5, "2026-11-20", "2026-11-26"),
+    ]:
+        result = ask(question, prompts)
+        assert (result.tool, result.args, result.error) == (
+            "ad_report",
+            {"campaign_id": campaign, "start": start, "end": end},
+            None,
+        ), question
+    # search words alone are still the keywords report
+    assert ask("지난주 검색어 뭐 많이 찾았어?", prompts).tool == "search_keywords"
+
+
 def test_unknown_product_is_reported_with_what_was_typed(prompts: PromptStore) -> None:
     result = ask("에어프라이어 재고 얼마나 남았어?", prompts)
     assert result.tool == "product_report"

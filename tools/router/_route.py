@@ -39,6 +39,7 @@ MIN_CUED_SCORE = 0.15  # ...unless the question has the tool's cue words and rea
 STANDALONE_SCORE = 0.5  # at or above: the question stands on its own
 FOLLOWUP_MARGIN = 0.08  # a new tool must beat the previous turn's tool by this to take over
 ENTITY_BONUS = 0.3  # a named product for a product tool (and the malus without one)
+_CAMPAIGN_TOOL = "ad_report"  # the one tool that takes a campaign
 LIST_TOOL = "product_report"  # what "the second one" of a listed result runs
 COMPARE_TOOL = "sales_report"  # what a bare "November vs October" compares
 TAUGHT_SCORE = 0.8  # at or above: the question is an operator's example (nearly) word for word
@@ -345,7 +346,11 @@ class _Turn:
 
     def _adjust(self, scores: Scores) -> Scores:
         """A named product points at the tools about one product; such a tool without
-        any product (named, referred to, or an unknown name) is unlikely."""
+        any product (named, referred to, or an unknown name) is unlikely. A campaign
+        named (one, and no product) points at the campaigns' report: its name's
+        words ("감귤 검색광고", "brand search") say which campaign, not which analysis."""
+        if self.campaign is not None and not self.campaign.ambiguous and not self.product_is_entity:
+            scores = scores.adjusted(_CAMPAIGN_TOOL, ENTITY_BONUS)
         if self.product is not None and self.product_is_entity:
             bonus = ENTITY_BONUS
         elif not slots.mentions_previous_product(self.rest) and not self._leftover():
