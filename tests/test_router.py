@@ -212,6 +212,20 @@ def test_a_named_campaign_is_the_ads_report_in_either_language(prompts: PromptSt
     assert ask("지난주 검색어 뭐 많이 찾았어?", prompts).tool == "search_keywords"
 
 
+def test_a_word_of_the_tools_example_questions_still_names_a_product(
+    prompts: PromptStore,
+) -> None:
+    # the examples' sample category (커피) is not a common word: "커피 매출" is the one
+    # coffee product's report, not the whole store's sales
+    for question in ("커피 매출", "coffee sales this month?"):
+        result = ask(question, prompts)
+        assert (result.tool, result.args["product_id"], result.error) == (
+            "product_report",
+            122,
+            None,
+        ), question
+
+
 def test_unknown_product_is_reported_with_what_was_typed(prompts: PromptStore) -> None:
     result = ask("에어프라이어 재고 얼마나 남았어?", prompts)
     assert result.tool == "product_report"

@@ -90,7 +90,10 @@ class IntentIndex:
         for spec in specs:
             for items in spec.examples.values():
                 for example in items:
-                    text = example.replace("{product}", PLACEHOLDER)
+                    # {category}: a category's name, which the router blanks before
+                    # it classifies (tools.router._route); a sample one would count
+                    # as a common word, never a product's ("커피")
+                    text = example.replace("{product}", PLACEHOLDER).replace("{category}", " ")
                     examples.append((spec.name, text))
                     # quoted passages are sample data (a keyword, a customer's words)
                     plain = fold(_QUOTED.sub(" ", text))
