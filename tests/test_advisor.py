@@ -350,3 +350,22 @@ def test_a_period_button_pressed_later_means_that_days_period(advisor: Advisor) 
     ]
     refused = advisor.run("sales_report", {"period": "someday"}, seller_id=SHOP, lang="en", now=NOW)
     assert refused.calls == [] and refused.text
+
+
+def test_a_campaign_the_store_does_not_run_is_asked_about_not_answered(advisor: Advisor) -> None:
+    answer = advisor.ask("틱톡 캠페인 효율 어때?", seller_id=SHOP, chat_id=31, now=NOW)
+    assert answer.text == (
+        '"틱톡"(이)라는 캠페인을 찾지 못했어요. 아래 캠페인 중에서 고르시거나 전체를 보세요.\n'
+        "1. 겨울 세일"
+    )
+    assert answer.calls == []
+    week = {"start": "2026-11-20", "end": "2026-11-26"}
+    [choice] = answer.candidates
+    assert (choice.label, choice.tool, choice.args["start"]) == (
+        "겨울 세일",
+        "ad_report",
+        week["start"],
+    )
+    assert [(b.tool, b.args) for b in answer.buttons] == [("ad_report", week)]  # every campaign
+    english = advisor.ask("how is the tiktok campaign doing?", seller_id=SHOP, chat_id=32, now=NOW)
+    assert english.text.startswith('I couldn\'t find a campaign called "tiktok".')

@@ -365,7 +365,7 @@ class Advisor:
             candidates = _candidate_buttons(routed)
             if candidates:
                 answer = _with(answer, candidates=candidates)
-            if routed.error.key == "unplaced" and routed.tool is not None:
+            if routed.error.key in _OFFERED_GUESS and routed.tool is not None:
                 # the guess, offered rather than presented as the answer
                 label = str(routed.error.params.get("label") or routed.tool)
                 answer = _with(answer, buttons=[Button(label, routed.tool, dict(routed.args))])
@@ -729,6 +729,10 @@ def _last_list(turns: Sequence[ConversationTurn]) -> tuple[Candidate, ...]:
                     if isinstance(item, dict) and "id" in item and "label" in item
                 )
     return ()
+
+
+# errors whose store-wide answer (every campaign's, the whole store's) is offered as a button
+_OFFERED_GUESS = frozenset({"unplaced", "unknown_campaign"})
 
 
 def _candidate_buttons(routed: RouteResult) -> list[Button]:

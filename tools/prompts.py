@@ -91,6 +91,7 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "errors.ambiguous_product",
     "errors.product_needed",
     "errors.unknown_campaign",
+    "errors.ambiguous_campaign",
     "errors.tool_disabled",
     "errors.unsupported",
     "errors.unknown_category",

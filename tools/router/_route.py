@@ -491,7 +491,7 @@ class _Turn:
             elif "start" not in args:
                 period = default_period(spec.default_period, now=self.now, tz=self.tz)
                 args["start"], args["end"] = period.start.isoformat(), period.end.isoformat()
-        unknown = self._unknown_category()
+        unknown = self._unknown_category() or self._campaign_choice(tool)
         if unknown is not None:
             return self._result(
                 tool, args, score=score, followup=followup, period=period, **unknown
@@ -655,6 +655,31 @@ class _Turn:
                 "unknown_category", {"query": query, "candidates": [c.label for c in candidates]}
             ),
         }
+
+    def _campaign_choice(self, tool: str) -> dict[str, Any] | None:
+        """The campaigns' report for a campaign that is not one ("tiktok campaign", no
+        such campaign) or several ("search campaign": 감귤 검색광고, 브랜드 검색): the
+        error and the campaigns as choices, never every campaign as if it were the
+        answer (the advisor offers that as a button)."""
+        if tool != _CAMPAIGN_TOOL:
+            return None
+        campaign, index = self.campaign, self.intent.index
+        unknown = None if campaign is not None else slots.campaign_query(index.correct(self.rest))
+        if campaign is not None and campaign.ambiguous:
+            key, query, ids = "ambiguous_campaign", campaign.text, campaign.ids
+        elif unknown is not None and unknown not in index.common_words:
+            key, query, ids = "unknown_campaign", unknown, tuple(self.campaigns.labels)
+        else:
+            return None  # one campaign, none named, or a word the tools' questions use
+        if not ids:
+            return None
+        candidates = tuple(
+            Candidate("campaign", i, self.campaigns.labels[i]) for i in ids[:MAX_CANDIDATES]
+        )
+        shown: dict[str, Any] = {"query": query, "candidates": [c.label for c in candidates]}
+        if key == "unknown_campaign":  # the button that offers every campaign's report
+            shown["label"] = self.intent.specs[tool].label_for(self.lang)
+        return {"candidates": candidates, "error": RouteError(key, shown)}
 
     def _pick_listed(self) -> RouteResult | None:
         """ "그 중에 두번째 상품 자세히", "2번째 거", "show me the second one", "the 3rd":

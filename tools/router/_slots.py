@@ -273,6 +273,22 @@ def category_query(text: str) -> str | None:
     return None
 
 
+_CAMPAIGN_QUERY = re.compile(r"([\w가-힣-]+)\s*(?:캠페인|\bcampaigns?\b)", re.I)
+_NOT_A_CAMPAIGN = _NOT_A_CATEGORY | frozenset(
+    "광고 ad ads 마케팅 marketing 진행중인 진행 중인 running active 돌리는 돌리고 있는".split()
+)
+
+
+def campaign_query(text: str) -> str | None:
+    """The word a question gives as a campaign's name: "tiktok" in "tiktok campaign
+    results", "카카오" in "카카오 캠페인 효율"; None without one."""
+    for match in _CAMPAIGN_QUERY.finditer(text):
+        word = strip_particle(match.group(1).casefold())
+        if word and word not in _NOT_A_CAMPAIGN:
+            return word
+    return None
+
+
 def asks_for_inquiry(text: str) -> bool:
     """The question is about a customer's words (a draft reply), whatever the topic."""
     return _INQUIRY_CONTEXT.search(text) is not None
