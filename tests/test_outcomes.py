@@ -93,6 +93,10 @@ def advisor(sessions: sessionmaker[Session]) -> Iterator[Advisor]:
         ("모바일 방문 비율", "devices_and_pageviews"),
         ("고객 연령대 분포", "demographics"),
         ("인스타 팔로워 늘었어?", "social_media"),
+        ("내일 비 와?", "weather"),
+        ("is it going to rain this weekend", "weather"),
+        ("알바생 근무표 보여줘", "staff"),
+        ("who's working the saturday shift", "staff"),
     ],
 )
 def test_questions_about_data_the_store_does_not_hold_are_unsupported(
@@ -115,6 +119,7 @@ def test_questions_about_data_the_store_does_not_hold_are_unsupported(
         ("배송비 줄이는 팁 알려줘", "advice"),
         ("how can I reduce late deliveries?", "advice"),
         ("지난주 베스트 상품", "top_products"),
+        ("지난달이랑 비교해서 매출 어때", "sales_report"),  # 비교 is not 비 (rain)
     ],
 )
 def test_topic_words_give_way_to_what_the_store_can_answer(question: str, tool: str) -> None:
