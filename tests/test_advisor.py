@@ -369,3 +369,14 @@ def test_a_campaign_the_store_does_not_run_is_asked_about_not_answered(advisor: 
     assert [(b.tool, b.args) for b in answer.buttons] == [("ad_report", week)]  # every campaign
     english = advisor.ask("how is the tiktok campaign doing?", seller_id=SHOP, chat_id=32, now=NOW)
     assert english.text.startswith('I couldn\'t find a campaign called "tiktok".')
+
+
+def test_thanks_gets_a_welcome_not_a_report(advisor: Advisor) -> None:
+    advisor.ask("오늘 매출 어때?", seller_id=SHOP, chat_id=33, now=NOW)
+    answer = advisor.ask("고마워요", seller_id=SHOP, chat_id=33, now=NOW)
+    assert (answer.text, answer.calls) == (
+        "천만에요! 스토어에 대해 궁금한 게 생기면 언제든 물어보세요.",
+        [],
+    )
+    english = advisor.ask("ok thanks", seller_id=SHOP, chat_id=34, now=NOW)
+    assert english.text == "You're welcome! Ask me about your store any time."

@@ -226,6 +226,27 @@ def test_a_word_of_the_tools_example_questions_still_names_a_product(
         ), question
 
 
+def test_then_and_that_period_keep_the_last_turns_period(prompts: PromptStore) -> None:
+    october = ask("지난달 매출 어땠어?", prompts)
+    assert october.args == {"start": "2026-10-01", "end": "2026-10-31"}
+    for question, tool in [
+        ("which products sold best then?", "top_products"),
+        ("그때 광고 효율은 어땠어?", "ad_report"),
+    ]:
+        result = ask(question, prompts, october)
+        assert result.tool == tool, question
+        assert (result.args["start"], result.args["end"]) == ("2026-10-01", "2026-10-31")
+
+
+def test_thanks_is_not_a_question(prompts: PromptStore) -> None:
+    today = ask("오늘 매출 어때?", prompts)
+    for text in ("ok thanks", "Thank you!", "고마워요 ㅎㅎ", "알겠어", "감사합니다"):
+        result = ask(text, prompts, today)
+        assert (result.tool, result.error and result.error.key) == (None, "thanks"), text
+    # a thank-you with a question is the question
+    assert ask("thanks, and last week?", prompts, today).tool == "sales_report"
+
+
 def test_unknown_product_is_reported_with_what_was_typed(prompts: PromptStore) -> None:
     result = ask("에어프라이어 재고 얼마나 남았어?", prompts)
     assert result.tool == "product_report"

@@ -93,6 +93,7 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "errors.unknown_campaign",
     "errors.ambiguous_campaign",
     "errors.tool_disabled",
+    "errors.thanks",
     "errors.unsupported",
     "errors.unknown_category",
     "errors.unplaced",

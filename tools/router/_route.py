@@ -373,6 +373,8 @@ class _Turn:
         last = self.previous.tool if self.previous is not None else None
         if _CODE.search(self.text):
             return RouteResult(None, lang=self.lang, score=score)
+        if slots.is_thanks(self.text):
+            return RouteResult(None, error=RouteError("thanks"), lang=self.lang, score=score)
         if last is not None and self.chart_spans and self._only_chart():
             # "차트도", "with a chart", "그래프로": the same answer, with its chart
             return self._followup(last, score)

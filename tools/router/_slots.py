@@ -346,8 +346,30 @@ def strip_followup_start(text: str) -> str:
     return _FOLLOWUP_START.sub(" ", text, count=1).strip()
 
 
+# the last turn's period, referred to: "which products sold best then?", "그때 광고는?"
+_PERIOD_BACK = re.compile(
+    r"\bthen\s*[?.!]*\s*$|\b(?:that|the\s+same)\s+(?:week|month|day|period|time)\b|"
+    r"그\s*때|그\s*기간|같은\s*기간|그\s*주(?![문가])|그\s*달",
+    re.I,
+)
+# thanks and acknowledgements on their own: not a question, nor a follow-up
+_THANKS = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|got\s+it|great|cool|nice|perfect)[\s,.!]*)?"
+    r"(?:thanks?(?:\s+(?:you|a\s+lot|so\s+much))?|thx|ty|cheers|"
+    r"고마워(?:요)?|감사(?:합니다|해요|해)?|ㄱㅅ|ㄳ|알겠(?:어|어요|습니다)|ㅇㅋ|오케이)[\s.!~^ㅎㅋ]*$",
+    re.I,
+)
+
+
 def is_followup_phrase(text: str) -> bool:
-    return bool(_FOLLOWUP_START.search(text) or _FOLLOWUP_END.search(text))
+    return bool(
+        _FOLLOWUP_START.search(text) or _FOLLOWUP_END.search(text) or _PERIOD_BACK.search(text)
+    )
+
+
+def is_thanks(text: str) -> bool:
+    """ "ok thanks", "고마워요", "알겠어": an acknowledgement, not a question."""
+    return _THANKS.search(text) is not None
 
 
 _ANAPHORA = re.compile(

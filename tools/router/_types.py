@@ -57,7 +57,7 @@ class RouteError:
 # Error keys by the outcome they give (any other error key: clarify, the question is
 # about the store and the seller is asked to choose or fix something).
 UNSUPPORTED_ERRORS = frozenset({"unsupported", "tool_disabled"})
-NOT_UNDERSTOOD_ERRORS = frozenset({"empty", "text_too_long"})
+NOT_UNDERSTOOD_ERRORS = frozenset({"empty", "text_too_long", "thanks"})  # no question
 
 
 @dataclass(frozen=True, slots=True)
