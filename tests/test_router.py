@@ -247,6 +247,18 @@ def test_thanks_is_not_a_question(prompts: PromptStore) -> None:
     assert ask("thanks, and last week?", prompts, today).tool == "sales_report"
 
 
+def test_a_one_syllable_word_of_a_name_tells_two_products_apart(prompts: PromptStore) -> None:
+    for question, product in [
+        ("도마 소 재고 몇개야", 110),  # 원목 도마 소, not 대
+        ("꿀 선물세트 재고 괜찮아?", 125),  # 아카시아 꿀 선물세트, not 견과류 선물세트
+    ]:
+        result = ask(question, prompts)
+        assert (result.args.get("product_id"), result.error) == (product, None), question
+    # a counter is not a size: "몇 대" (how many) still asks which board
+    counted = ask("도마 몇 대 팔렸어", prompts)
+    assert counted.error is not None and counted.error.key == "ambiguous_product"
+
+
 def test_unknown_product_is_reported_with_what_was_typed(prompts: PromptStore) -> None:
     result = ask("에어프라이어 재고 얼마나 남았어?", prompts)
     assert result.tool == "product_report"

@@ -179,6 +179,8 @@ class NameIndex:
         exact_ids = tuple(i for i in ids if i in exact)
         if len(ids) > 1 and len(exact_ids) == 1:
             ids = exact_ids
+        if len(ids) > 1:
+            ids = self._by_syllable(text, keep, skip, question, ids, covered)
         positions = sorted(set().union(*(covered[i] for i in ids)))
         start, end = keep[positions[0]], keep[positions[-1]] + 1
         span = question.span(start, end)
@@ -190,6 +192,42 @@ class NameIndex:
             exact=bool(set(ids) & exact),
             sized_only=sized_only,
         )
+
+    def _by_syllable(
+        self,
+        text: str,
+        keep: list[int],
+        skip: Sequence[tuple[int, int]],
+        question: Folded,
+        ids: tuple[int, ...],
+        covered: dict[int, set[int]],
+    ) -> tuple[int, ...]:
+        """Among equally named items, the one with a one-syllable word of the question as
+        a word of its name ("도마 소": 원목 도마 소, not 대; "꿀 선물세트": the honey
+        one), that word then part of its mention. Too short to name an item alone,
+        such a word still tells two apart."""
+        index_of = {folded_index: i for i, folded_index in enumerate(keep)}
+        syllables = {
+            word.stem: index_of[word.start]
+            for word in words(text)
+            if len(word.stem) == 1
+            and has_hangul(word.stem)
+            and word.stem not in self.generic
+            and word.start in index_of
+            and not _COUNTED.search(text[: word.start])  # "몇 대", "3 개": a counter
+            and not any(a <= question.origin[word.start] < b for a, b in skip)
+        }
+        if not syllables:
+            return ids
+        names = {item.id: set(item.tokens) for item in self.items if item.id in ids}
+        counts = {item_id: len(syllables.keys() & names[item_id]) for item_id in ids}
+        best = max(counts.values())
+        chosen = [item_id for item_id in ids if counts[item_id] == best]
+        if best == 0 or len(chosen) > 1:
+            return ids
+        [item_id] = chosen
+        covered[item_id].update(at for word, at in syllables.items() if word in names[item_id])
+        return (item_id,)
 
     def _forward(
         self,
@@ -266,6 +304,9 @@ class NameIndex:
             scored.append((best, item.id))
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         return [item_id for score, item_id in scored[:limit] if score >= cutoff]
+
+
+_COUNTED = re.compile(r"(?:\d|몇|한|두|세|네)\s*$")
 
 
 def _variants(token: str, groups: Sequence[frozenset[str]]) -> set[str]:
