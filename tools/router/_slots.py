@@ -69,7 +69,9 @@ def find_metric(text: str) -> str | None:
 _RISING = re.compile(
     r"뜨는|떠오르|급상승|상승|늘어난|늘어나|늘고|늘었|증가|오르는|올라가|오른|올랐|성장|치고\s*올라|"
     r"\btrend(?:ing|s)?\b|\bris(?:ing|e|ers?)\b|\bgrow(?:ing|th)?\b|\bpicking up\b|\bgaining\b|"
-    r"\bup-and-coming\b|\bmomentum\b|\bclimb(?:ing)?\b|\bsurg(?:e|ing)\b",
+    r"\bup-and-coming\b|\bmomentum\b|\bclimb(?:ing)?\b|\bsurg(?:e|ing)\b|"
+    r"반응\s*(?:오|와|이\s*좋)|인기\s*(?:많아지|올라)|\btak(?:ing|es)\s+off\b|\bheating\s+up\b|"
+    r"\bbreaking\s+out\b|\bon\s+the\s+rise\b",
     re.I,
 )
 _FALLING = re.compile(
