@@ -205,16 +205,10 @@ def _lock(session: Session, seller_id: int) -> tuple[str | None, dt.date | None]
     module docstring); the pack's timezone and day (None without a pack)."""
     table = CustomerPurchasePack.__table__
     statement = rollups._dialect_insert(session)(table).values(seller_id=seller_id)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["seller_id"], set_={"customers": table.c.customers}
-        )
-    )
-    row = session.execute(
-        select(CustomerPurchasePack.timezone, CustomerPurchasePack.through_day).where(
-            CustomerPurchasePack.seller_id == seller_id
-        )
-    ).one()
+    upsert = statement.on_conflict_do_update(
+        index_elements=["seller_id"], set_={"customers": table.c.customers}
+    ).returning(table.c.timezone, table.c.through_day)
+    row = session.execute(upsert).one()
     return row.timezone, row.through_day
 
 
