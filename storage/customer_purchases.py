@@ -15,8 +15,8 @@ sync re-reading an old order: a refund, another customer, a removed order; a lat
 order of an earlier day) marks its customers in `customer_purchase_changes`, in the
 same transaction (`changed` and `added`, called by storage.rollups and the order
 writer); the reader reads theirs again from the orders table (an indexed read of a
-few rows each). Past CHANGED_LIMIT marked customers, and on a bulk write
-(`forget`), the pack goes instead and the reader reads every order, as before. The
+few rows each). Past CHANGED_LIMIT marked customers the pack goes instead and the
+reader reads every order, as before. The
 background refresh (tools.customer_fit, every 5 minutes for sellers who asked about
 customers) and the demo generator bring it up to date (`keep`): the marked
 customers and, once a day, the days since are folded in; a missing pack is built.
@@ -53,7 +53,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from storage import rollups  # which calls `forget`: attributes read at call time
+from storage import rollups  # which calls `changed` and `added`: read at call time
 from storage.arrays import IntArray, int_rows
 from storage.models import CustomerPurchaseChange, CustomerPurchasePack, Order
 from storage.purchases import EPOCH, Purchases, daily_totals
@@ -223,13 +223,6 @@ def _drop(session: Session, seller_id: int) -> None:
     )
 
 
-def forget(session: Session, seller_id: int) -> None:
-    """Drop the seller's pack (a bulk write of orders of any day), in the caller's
-    transaction; the next refresh builds it from every order."""
-    _lock(session, seller_id)
-    _drop(session, seller_id)
-
-
 def _mark(session: Session, seller_id: int, rows: Any) -> None:
     """Insert the changed customers (`rows`: dicts, or a SELECT of seller id and
     customer id) once; past CHANGED_LIMIT of them the pack goes instead."""
@@ -336,7 +329,6 @@ __all__ = [
     "added",
     "changed",
     "changed_customers",
-    "forget",
     "keep",
     "load",
     "purchase_days",

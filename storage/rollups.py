@@ -25,8 +25,8 @@ are a cache of the raw rows, kept in step by every write path:
 
 Each customer's purchases are kept too (storage.customer_purchases): `record_order`
 and `record_orders` mark the customers of orders they add on a day that pack covers,
-the order import those of orders it changes or removes; a bulk writer of orders calls
-`customer_purchases.forget` (or `keep`, as the demo generator does) itself.
+the order import those of orders it changes or removes; the demo generator, which
+writes a new or cleared store in bulk, builds the pack with `customer_purchases.keep`.
 
 Readers split a UTC range into the complete local days inside it, read from the
 rollups, and the partial edges (today so far, a window cut mid-day), read from
