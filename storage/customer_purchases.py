@@ -54,6 +54,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from storage import rollups  # which calls `changed` and `added`: read at call time
+from storage.among import among as among_values
 from storage.arrays import IntArray, int_rows
 from storage.models import CustomerPurchaseChange, CustomerPurchasePack, Order
 from storage.purchases import EPOCH, Purchases, daily_totals
@@ -90,11 +91,12 @@ def purchase_days(
     *,
     until: dt.datetime,
     since: dt.datetime | None = None,
-    customers: Sequence[int] | None = None,
+    customers: ColumnElement[bool] | None = None,
 ) -> IntArray:
     """(customer id, local day, Σ revenue of the day's paid orders) per customer and
-    purchase day of the seller's paid orders with a customer (one of `customers` when
-    given) placed in [since, until], sorted by customer and day."""
+    purchase day of the seller's paid orders with a customer (one `customers` holds,
+    a condition on the orders, when given) placed in [since, until], sorted by
+    customer and day."""
     if until.tzinfo is None:
         raise ValueError("until must be timezone-aware")
     scope = [
@@ -106,7 +108,7 @@ def purchase_days(
     if since is not None:
         scope.append(Order.ordered_at >= since)
     if customers is not None:
-        scope.append(Order.customer_id.in_(customers))
+        scope.append(customers)
     first = session.execute(select(func.min(Order.ordered_at)).where(*scope)).scalar_one()
     if first is None:
         return np.empty((0, 3), dtype=np.int64)
@@ -129,11 +131,10 @@ def _read(
     start = None if since is None else rollups.day_bounds(since, tz)[0]
     if customers is None:
         rows = purchase_days(session, seller_id, tz, until=until, since=start)
-    else:  # ascending customers, in chunks of bound parameters SQLite takes
-        chunks = [customers[at : at + 500] for at in range(0, len(customers), 500)]
+    else:  # ascending customers: the parts (SQLite's IN lists) follow one another
         parts = [
-            purchase_days(session, seller_id, tz, until=until, since=start, customers=chunk)
-            for chunk in chunks
+            purchase_days(session, seller_id, tz, until=until, since=start, customers=among)
+            for among in among_values(session, Order.customer_id, customers)
         ]
         rows = np.concatenate(parts) if parts else np.empty((0, 3), dtype=np.int64)
     return Purchases.of_days(rows[:, 0], rows[:, 1], rows[:, 2])

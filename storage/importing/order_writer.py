@@ -35,28 +35,27 @@ once for the import rather than by a trigger per row where the role allows it
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from psycopg import sql as psycopg_sql
 from sqlalchemy import (
     ColumnElement,
     Table,
-    any_,
     bindparam,
     delete,
     func,
     insert,
-    literal,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from storage import customer_purchases
+from storage.among import among as _among
+from storage.among import chunks as _chunks
 from storage.importing.foreign_keys import checked_here
 from storage.importing.order_rows import ParsedLine, ParsedOrder, ParsedOrders
 from storage.importing.report import OrdersReport
@@ -64,29 +63,7 @@ from storage.models import Customer, Order, OrderItem, Product, Seller, Visit
 from storage.rollups import local_date, record_orders, refresh_rollups
 from storage.writes import Line, order_totals
 
-CHUNK = 500
 BATCH = 2_000
-T = TypeVar("T")
-
-
-def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _among(
-    session: Session, column: InstrumentedAttribute[Any], values: Sequence[Any]
-) -> Iterator[ColumnElement[bool]]:
-    """Conditions `column IN values`, together covering all of `values`: one
-    `column = ANY(array)` on PostgreSQL (one round trip, one plan), one IN list per
-    500 values on SQLite (its limit on bound parameters)."""
-    if not values:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        yield column == any_(literal(list(values), ARRAY(column.type)))
-        return
-    for chunk in _chunks(values):
-        yield column.in_(chunk)
 
 
 def _insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
