@@ -43,7 +43,6 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
-    case,
     cast,
     delete,
     func,
@@ -69,17 +68,7 @@ def _local_day(session: Session, tz: ZoneInfo, start: dt.datetime, end: dt.datet
     """SQL for the local day (days since 1970-01-01, an integer) of an order in [start, end]."""
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.timezone(tz.key, Order.ordered_at), Date) - EPOCH
-    segments = rollups.utc_offsets(tz, start, end)
-    modifiers = [f"{offset:+d} seconds" for _, offset in segments]
-    modifier: Any = modifiers[0]
-    if len(segments) > 1:
-        modifier = case(
-            *[
-                (Order.ordered_at < boundary, modifiers[index])
-                for index, (boundary, _) in enumerate(segments[1:])
-            ],
-            else_=modifiers[-1],
-        )
+    modifier = rollups.utc_offset_sql(session, Order.ordered_at, tz, start, end)
     # Julian day numbers start at noon: local midnight is N + 0.5, 1970-01-01 is 2440587.5
     return cast(func.julianday(Order.ordered_at, modifier) - 2440587.5, Integer)
 

@@ -192,6 +192,33 @@ def utc_offsets(
     return segments
 
 
+def utc_offset_sql(
+    session: Session,
+    column: InstrumentedAttribute[dt.datetime],
+    tz: ZoneInfo,
+    start: dt.datetime,
+    stop: dt.datetime,
+) -> Any:
+    """SQL for the zone's UTC offset at a UTC timestamp column in [start, stop]: on
+    SQLite a date() / julianday() modifier ("+32400 seconds"), on PostgreSQL seconds
+    to add to the timestamp; a CASE over the transition instants when there are any."""
+    segments = utc_offsets(tz, start, stop)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def value(seconds: int) -> Any:
+        return f"{seconds:+d} seconds" if sqlite else seconds
+
+    if len(segments) == 1:
+        return literal(value(segments[0][1]))
+    return case(
+        *[
+            (column < boundary, value(segments[index][1]))
+            for index, (boundary, _) in enumerate(segments[1:])
+        ],
+        else_=value(segments[-1][1]),
+    )
+
+
 def _local_day_sql(
     session: Session,
     column: InstrumentedAttribute[dt.datetime],
@@ -200,23 +227,8 @@ def _local_day_sql(
     stop: dt.datetime,
 ) -> ColumnElement[Any]:
     """SQL for the local date of a UTC timestamp column in [start, stop)."""
-    segments = utc_offsets(tz, start, stop)
-    sqlite = session.get_bind().dialect.name == "sqlite"
-
-    def value(seconds: int) -> Any:
-        # SQLite: a date() modifier; PostgreSQL: seconds to add to the UTC timestamp
-        return f"{seconds:+d} seconds" if sqlite else seconds
-
-    offset: Any = literal(value(segments[-1][1]))
-    if len(segments) > 1:
-        offset = case(
-            *[
-                (column < boundary, value(segments[index][1]))
-                for index, (boundary, _) in enumerate(segments[1:])
-            ],
-            else_=value(segments[-1][1]),
-        )
-    if sqlite:
+    offset = utc_offset_sql(session, column, tz, start, stop)
+    if session.get_bind().dialect.name == "sqlite":
         # stored text "YYYY-MM-DD HH:MM:SS.ffffff" (UTC); date() gives "YYYY-MM-DD"
         return func.date(column, offset)
     utc = func.timezone("UTC", column)
