@@ -165,8 +165,9 @@ class NameIndex:
                         named.add(item.id)
             if hits:
                 covered[item.id] = hits
-        self._forward(text, keep, skip, question, covered, named)
-        self._numbers(text, keep, skip, question, covered)
+        index_of = {folded_index: i for i, folded_index in enumerate(keep)}  # text -> squeezed
+        self._forward(text, index_of, skip, question, covered, named)
+        self._numbers(text, index_of, skip, question, covered)
         if not covered:
             return None
         sized_only = not named
@@ -180,7 +181,7 @@ class NameIndex:
         if len(ids) > 1 and len(exact_ids) == 1:
             ids = exact_ids
         if len(ids) > 1:
-            ids = self._by_syllable(text, keep, skip, question, ids, covered)
+            ids = self._by_syllable(text, index_of, skip, question, ids, covered)
         positions = sorted(set().union(*(covered[i] for i in ids)))
         start, end = keep[positions[0]], keep[positions[-1]] + 1
         span = question.span(start, end)
@@ -196,7 +197,7 @@ class NameIndex:
     def _by_syllable(
         self,
         text: str,
-        keep: list[int],
+        index_of: dict[int, int],
         skip: Sequence[tuple[int, int]],
         question: Folded,
         ids: tuple[int, ...],
@@ -206,7 +207,6 @@ class NameIndex:
         a word of its name ("도마 소": 원목 도마 소, not 대; "꿀 선물세트": the honey
         one), that word then part of its mention. Too short to name an item alone,
         such a word still tells two apart."""
-        index_of = {folded_index: i for i, folded_index in enumerate(keep)}
         syllables = {
             word.stem: index_of[word.start]
             for word in words(text)
@@ -232,14 +232,13 @@ class NameIndex:
     def _forward(
         self,
         text: str,
-        keep: list[int],
+        index_of: dict[int, int],
         skip: Sequence[tuple[int, int]],
         question: Folded,
         covered: dict[int, set[int]],
         named: set[int],
     ) -> None:
         """Question words inside item names, exactly or nearly (a size is not a name)."""
-        index_of = {folded_index: i for i, folded_index in enumerate(keep)}
         for word in words(text):
             if any(a <= question.origin[word.start] < b for a, b in skip):
                 continue
@@ -272,14 +271,13 @@ class NameIndex:
     def _numbers(
         self,
         text: str,
-        keep: list[int],
+        index_of: dict[int, int],
         skip: Sequence[tuple[int, int]],
         question: Folded,
         covered: dict[int, set[int]],
     ) -> None:
         """A number picks the size of an item already named: "텀블러 500" -> 500ml,
         "수세미 5개" -> the 5-pack."""
-        index_of = {folded_index: i for i, folded_index in enumerate(keep)}
         for match in re.finditer(r"(?<![\d.])(\d{1,5})(?![\d.])", text):
             if any(a <= question.origin[match.start()] < b for a, b in skip):
                 continue
