@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -230,6 +231,25 @@ def test_past_the_limit_of_changed_customers_the_pack_goes(
         assert customer_purchases.keep(session, shop, SEOUL, now=now) == "built"
 
 
+def _waits_for(holder: Session, act: Callable[[], None]) -> None:
+    """`act`, on another thread, waits while `holder`'s transaction is open and runs
+    once it commits."""
+    done = threading.Event()
+
+    def run() -> None:
+        act()
+        done.set()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(0.5)
+    assert not done.is_set()  # waiting for the holder's lock
+    holder.commit()
+    holder.close()
+    thread.join(timeout=10)
+    assert done.is_set()
+
+
 def test_a_write_during_a_build_waits_for_it_and_then_marks_its_customer(
     sessions: sessionmaker[Session],
 ) -> None:
@@ -238,7 +258,6 @@ def test_a_write_during_a_build_waits_for_it_and_then_marks_its_customer(
         seller_id, mug_id, lee_id = seller.id, mug.id, people["lee"].id
     builder = sessions()
     customer_purchases.keep(builder, seller_id, SEOUL, now=local(2026, 11, 20, 9))  # not committed
-    written = threading.Event()
 
     def write_an_old_order() -> None:
         with sessions.begin() as session:
@@ -251,16 +270,8 @@ def test_a_write_during_a_build_waits_for_it_and_then_marks_its_customer(
                 [(mug, 1)],
                 customer=lee,
             )
-        written.set()
 
-    writer = threading.Thread(target=write_an_old_order)
-    writer.start()
-    time.sleep(0.5)
-    assert not written.is_set()  # waiting for the build's lock
-    builder.commit()
-    builder.close()
-    writer.join(timeout=10)
-    assert written.is_set()
+    _waits_for(builder, write_an_old_order)  # the build's lock
     with sessions() as session:
         pack = customer_purchases.load(session, seller_id)
         assert pack is not None and pack.purchases.days.tolist() == [2, 1, 1]  # without it
@@ -282,21 +293,12 @@ def test_a_build_waits_for_a_write_in_progress_and_reads_it(
         [(writer.merge(mug), 1)],
         customer=writer.merge(people["lee"]),
     )
-    built = threading.Event()
 
     def build() -> None:
         with sessions.begin() as session:
             customer_purchases.keep(session, seller_id, SEOUL, now=local(2026, 11, 20, 9))
-        built.set()
 
-    builder = threading.Thread(target=build)
-    builder.start()
-    time.sleep(0.5)
-    assert not built.is_set()  # waiting for the write's lock
-    writer.commit()
-    writer.close()
-    builder.join(timeout=10)
-    assert built.is_set()
+    _waits_for(writer, build)  # the write's lock
     with sessions() as session:
         pack = customer_purchases.load(session, seller_id)
         assert pack is not None and pack.purchases.days.tolist() == [2, 2, 1]
